@@ -1,0 +1,26 @@
+// Shared by every project: swc transpiles (fast, no type-check — `npm run typecheck` does that).
+const nxPreset = require('@nx/jest/preset').default;
+
+const swc = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    // decoratorMetadata: Nest resolves constructor dependencies by their emitted types.
+    transform: { legacyDecorator: true, decoratorMetadata: true },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: true,
+  swcrc: false,
+};
+
+module.exports = {
+  ...nxPreset,
+  testEnvironment: 'node',
+  transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  // unit: *.spec.ts; integration against this machine's Postgres/Redis/NATS: *.int-spec.ts; e2e: *.e2e-spec.ts
+  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
+  testTimeout: 30000,
+  setupFiles: ['reflect-metadata'],
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connectors-contracts',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/connectors/contracts',
+};

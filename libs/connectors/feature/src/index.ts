@@ -1,0 +1,2 @@
+export * from './lib/connector-catalog';
+export * from './lib/connectors-feature.module';

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import {
+  GetConnector,
+  ListConnectors,
+  type ConnectorList,
+  type ConnectorSummary,
+  type GetConnectorRequest,
+} from '@junction/connectors/contracts';
+import { OnRequest } from '@junction/platform/messaging';
+import { RemoteError } from '@junction/platform/ports';
+import { ConnectorCatalog } from './connector-catalog';
+
+@Injectable()
+export class CatalogHandlers {
+  constructor(private readonly catalog: ConnectorCatalog) {}
+
+  @OnRequest(ListConnectors)
+  async list(): Promise<ConnectorList> {
+    return { items: this.catalog.list() };
+  }
+
+  @OnRequest(GetConnector)
+  async get(request: GetConnectorRequest): Promise<ConnectorSummary> {
+    const found = this.catalog.get(request.key);
+    if (!found) throw new RemoteError('not_found', `connector "${request.key}" was not found`);
+    return found;
+  }
+}

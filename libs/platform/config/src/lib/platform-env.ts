@@ -1,0 +1,55 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Variables every service reads. Defaults point at the local Postgres, Redis and NATS so a
+ * laptop needs no settings; production sets them all.
+ */
+export class PlatformEnv {
+  /** HTTP port for /health, /metrics (and the public API on the gateway). 0 picks a free port. */
+  @IsInt() @Min(0) @Max(65535)
+  PORT = 0;
+
+  @IsString() @IsOptional()
+  HOST = '0.0.0.0';
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** Postgres server URL; the service uses its own database on it (see DATABASE_NAME). */
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+  /** Overrides the service's database name (default `junction_<service>`). */
+  @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL identifier' })
+  DATABASE_NAME: string | undefined = undefined;
+
+  @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  @Matches(/^nats:\/\/[^\s]+$/, { message: 'must be a nats:// URL (comma-separate several)' })
+  NATS_URL = 'nats://127.0.0.1:4222';
+
+  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /**
+   * Prefix of every NATS subject, JetStream stream and consumer, Redis key and default database
+   * name, so that several deployments (or test runs) share one set of servers without meeting.
+   */
+  @Matches(/^[a-z][a-z0-9_]{0,30}$/, { message: 'must be lower-case letters, digits and _' })
+  JUNCTION_NAMESPACE = 'junction';
+
+  /** Largest JSON request body accepted, bytes. */
+  @IsInt() @Min(1024) @Max(256 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** JetStream replicas of the streams this service creates: 1 on a laptop, 3 in production. */
+  @IsIn([1, 3, 5])
+  NATS_STREAM_REPLICAS = 1;
+
+  /** Default deadline for service-to-service requests, ms. */
+  @IsInt() @Min(50) @Max(120000)
+  REQUEST_TIMEOUT_MS = 5000;
+}

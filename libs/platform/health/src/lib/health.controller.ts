@@ -1,0 +1,47 @@
+import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { READINESS_CHECKS, type ReadinessCheck } from '@junction/platform/ports';
+
+/** Each dependency gets this long to answer before the service reports itself unready, ms. */
+const CHECK_TIMEOUT_MS = 1000;
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+  ) {}
+
+  /** The process runs and its event loop turns; says nothing about dependencies. */
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready only when every dependency (database, NATS, Redis) answers within its timeout. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(
+        this.checks.map((c) => async () => {
+          const session = this.indicators.check(c.name);
+          try {
+            await c.check(CHECK_TIMEOUT_MS);
+            return session.up();
+          } catch (error) {
+            return session.down({ message: error instanceof Error ? error.message : String(error) });
+          }
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      res.setHeader('Retry-After', '5');
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject, Optional } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { STATUS_CODES } from 'node:http';
+import { DeadlineExceededError, InvalidMessageError, RemoteError, messageContext, traceIdOf, type RemoteErrorCode } from '@junction/platform/ports';
+import { ROOT_LOGGER } from '@junction/platform/logging';
+import { PROBLEM_CONTENT_TYPE, ProblemException, problemType, type ProblemDocument } from './problem';
+
+const REMOTE_STATUS: Record<RemoteErrorCode, number> = {
+  invalid_request: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  unavailable: 503,
+  internal: 502,
+};
+
+/** Body-parser errors carry a `type` and a status; map the ones a client can cause. */
+function bodyParserProblem(error: { type?: string; status?: number; limit?: number }): ProblemDocument | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The request body exceeds the limit of ${error.limit} bytes.` };
+    case 'entity.parse.failed':
+      return { type: problemType('malformed-body'), title: 'Malformed body', status: 400, detail: 'The request body is not valid JSON.' };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body encoding is not supported.' };
+    case 'request.aborted':
+      return { type: problemType('request-aborted'), title: 'Request aborted', status: 400 };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Every error leaves as `application/problem+json`. Internal details (stack, messages of
+ * unexpected errors) go to the log, never to the client.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(@Optional() @Inject(ROOT_LOGGER) private readonly logger?: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const res = http.getResponse<Response>();
+    const req = http.getRequest<Request>();
+    const { problem, headers } = this.toProblem(exception);
+    if (problem.status >= 500 && !(exception instanceof DeadlineExceededError) && !(exception instanceof ProblemException)) {
+      this.logger?.error({ err: exception, method: req.method, url: req.originalUrl }, 'request failed');
+    }
+    const traceId = traceIdOf(messageContext.current()?.traceparent);
+    const body: ProblemDocument = { ...problem, instance: req.originalUrl, ...(traceId ? { traceId } : {}) };
+    if (res.headersSent) return;
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(exception: unknown): { problem: ProblemDocument; headers: Record<string, string> } {
+    if (exception instanceof ProblemException) return { problem: exception.problem, headers: exception.headers };
+    if (exception instanceof DeadlineExceededError) {
+      return {
+        problem: {
+          type: problemType('service-unavailable'),
+          title: 'Service unavailable',
+          status: 503,
+          detail: exception.noResponders ? 'A service this request needs is not running.' : 'A service this request needs did not answer in time.',
+        },
+        headers: { 'Retry-After': '1' },
+      };
+    }
+    if (exception instanceof RemoteError) {
+      const status = REMOTE_STATUS[exception.code];
+      const problem: ProblemDocument = {
+        type: problemType(exception.code.replace(/_/g, '-')),
+        title: STATUS_CODES[status] ?? 'Error',
+        status,
+        detail: status === 502 ? 'A service this request needs failed.' : exception.message,
+      };
+      if (exception.errors) problem.errors = exception.errors;
+      return { problem, headers: {} };
+    }
+    if (exception instanceof InvalidMessageError) {
+      return { problem: { type: problemType('validation-error'), title: 'Invalid request', status: 400, detail: 'The request has invalid fields.', errors: exception.errors }, headers: {} };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const detail = typeof response === 'string' ? response : typeof (response as { message?: unknown }).message === 'string' ? (response as { message: string }).message : undefined;
+      const slug = (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
+      return { problem: { type: problemType(slug), title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}) }, headers: {} };
+    }
+    const parser = bodyParserProblem(exception as { type?: string });
+    if (parser) return { problem: parser, headers: {} };
+    return { problem: { type: problemType('internal-error'), title: 'Internal Server Error', status: 500, detail: 'The server failed to handle the request.' }, headers: {} };
+  }
+}

@@ -1,0 +1,32 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+import { messageContext, traceIdOf } from '@junction/platform/ports';
+import { REDACTED_PATHS } from './redaction';
+
+export interface LoggerOptions {
+  service: string;
+  level: string;
+  /** Where lines go; stdout by default. Tests pass a stream to capture them. */
+  destination?: DestinationStream;
+}
+
+/**
+ * JSON logs, one object a line. Every line written while a request or message is handled carries
+ * its `traceId` and `workspaceId` (read from the async context, so no logger needs passing down).
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level,
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+      mixin() {
+        const context = messageContext.current();
+        if (!context) return {};
+        return { traceId: traceIdOf(context.traceparent), workspaceId: context.workspaceId };
+      },
+    },
+    options.destination ?? pino.destination({ sync: false }),
+  );
+}

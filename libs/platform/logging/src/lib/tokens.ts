@@ -1,0 +1,2 @@
+/** The process's root pino logger (a `pino.Logger`); platform adapters log through it. */
+export const ROOT_LOGGER = Symbol('RootLogger');

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'platform-messaging',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/platform/messaging',
+};

@@ -1,0 +1,2 @@
+export * from './lib/decorators';
+export * from './lib/messaging.module';

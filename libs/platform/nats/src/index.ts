@@ -1,0 +1,4 @@
+export * from './lib/jetstream-queue';
+export * from './lib/nats-message-bus';
+export * from './lib/nats.module';
+export * from './lib/wire';

@@ -1,0 +1,207 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  RetentionPolicy,
+  StorageType,
+  nanos,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+  type StreamConfig,
+} from 'nats';
+import type { Logger } from 'pino';
+import {
+  InvalidMessageError,
+  ensureValid,
+  messageContext,
+  validatePayload,
+  type Closable,
+  type ConsumeOptions,
+  type DeliveryMeta,
+  type DeliveryOutcome,
+  type DurableQueue,
+  type EventContract,
+  type Namespace,
+  type PublishOptions,
+  type PublishResult,
+  type StreamDefinition,
+} from '@junction/platform/ports';
+import type { ServiceMetrics } from '@junction/platform/metrics';
+import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
+
+const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
+const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
+const STREAM_NOT_FOUND = 10059;
+
+/** Exponential backoff with full jitter for a message whose handler threw, ms. */
+export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 30_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, deliveryCount - 1));
+  return Math.floor(Math.random() * ceiling);
+}
+
+/**
+ * Durable work over JetStream: file-backed streams, publish acknowledged only once stored,
+ * explicit acks, bounded redelivery, `Nats-Msg-Id` dedupe within the stream's window.
+ */
+export class JetStreamQueue implements DurableQueue {
+  private readonly ensured = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly js: JetStreamClient,
+    private readonly ns: Namespace,
+    private readonly logger: Logger,
+    private readonly metrics: ServiceMetrics,
+    private readonly replicas: number,
+  ) {}
+
+  ensureStream(stream: StreamDefinition): Promise<void> {
+    let pending = this.ensured.get(stream.name);
+    if (!pending) {
+      pending = this.createOrUpdate(stream);
+      pending.catch(() => this.ensured.delete(stream.name));
+      this.ensured.set(stream.name, pending);
+    }
+    return pending;
+  }
+
+  async publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
+    const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
+    await this.ensureStream(contract.stream);
+    try {
+      const ack = await this.js.publish(this.ns.subject(contract.subject), encodeJson(valid), {
+        msgID: options.msgId,
+        headers: outgoingHeaders(options.workspaceId),
+        expect: { streamName: this.ns.stream(contract.stream.name) },
+      });
+      this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: ack.duplicate ? 'duplicate' : 'stored' });
+      return { sequence: ack.seq, duplicate: ack.duplicate };
+    } catch (error) {
+      this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: 'error' });
+      throw error;
+    }
+  }
+
+  async consume<T extends object>(
+    contract: EventContract<T>,
+    handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>,
+    options: ConsumeOptions,
+  ): Promise<Closable> {
+    await this.ensureStream(contract.stream);
+    const stream = this.ns.stream(contract.stream.name);
+    const durable = this.ns.consumer(options.durable);
+    const maxDeliver = options.maxDeliver ?? 10;
+    await this.jsm.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      max_deliver: maxDeliver,
+      filter_subject: this.ns.subject(options.filterSubject ?? contract.subject),
+      max_ack_pending: Math.max(1000, (options.concurrency ?? 1) * 4),
+    });
+    const consumer = await this.js.consumers.get(stream, durable);
+    const concurrency = Math.max(1, options.concurrency ?? 1);
+    const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
+    const inflight = new Set<Promise<void>>();
+
+    const loop = (async () => {
+      for await (const msg of messages) {
+        const task = this.deliver(contract, handler, msg, maxDeliver).finally(() => inflight.delete(task));
+        inflight.add(task);
+        if (inflight.size >= concurrency) await Promise.race(inflight);
+      }
+    })();
+
+    return {
+      close: async () => {
+        await messages.close();
+        await loop.catch(() => undefined);
+        await Promise.allSettled([...inflight]);
+      },
+    };
+  }
+
+  private async deliver<T extends object>(
+    contract: EventContract<T>,
+    handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>,
+    msg: JsMsg,
+    maxDeliver: number,
+  ): Promise<void> {
+    const context = incomingContext(msg.headers);
+    const deliveryCount = msg.info.redeliveryCount;
+    const subject = contract.subject;
+    await messageContext.run(context, async () => {
+      let outcome: DeliveryOutcome;
+      try {
+        const payload = validatePayload(contract.payload, decodeJson(msg.data), `${subject} message`);
+        const meta: DeliveryMeta = {
+          ...context,
+          subject,
+          msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
+          deliveryCount,
+          sequence: msg.info.streamSequence,
+        };
+        outcome = (await handler(payload, meta)) ?? { action: 'ack' };
+      } catch (error) {
+        if (error instanceof InvalidMessageError || error instanceof SyntaxError) {
+          outcome = { action: 'drop', reason: error.message };
+        } else if (deliveryCount >= maxDeliver) {
+          this.logger.error({ err: error, subject, deliveryCount }, 'durable message failed on its last delivery');
+          outcome = { action: 'drop', reason: 'max deliveries reached' };
+        } else {
+          this.logger.warn({ err: error, subject, deliveryCount }, 'durable message failed; will be redelivered');
+          outcome = { action: 'retry', delayMs: redeliveryDelayMs(deliveryCount) };
+        }
+      }
+      switch (outcome.action) {
+        case 'ack':
+          msg.ack();
+          break;
+        case 'retry':
+          msg.nak(outcome.delayMs);
+          break;
+        case 'drop':
+          this.logger.error({ subject, sequence: msg.info.streamSequence, reason: outcome.reason }, 'durable message dropped');
+          msg.term();
+          break;
+      }
+      this.metrics.messagesConsumed.inc({ subject, outcome: outcome.action });
+    });
+  }
+
+  private async createOrUpdate(def: StreamDefinition): Promise<void> {
+    const name = this.ns.stream(def.name);
+    const config: Partial<StreamConfig> = {
+      name,
+      subjects: def.subjects.map((s) => this.ns.subject(s)),
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      num_replicas: this.replicas,
+      max_age: nanos(def.maxAgeMs ?? DEFAULT_MAX_AGE_MS),
+      duplicate_window: nanos(def.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS),
+    };
+    try {
+      await this.jsm.streams.info(name);
+      await this.jsm.streams.update(name, config);
+    } catch (error) {
+      if ((error as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw error;
+      await this.jsm.streams.add(config);
+    }
+  }
+
+  /** Removes a stream and its consumers: used by tests to clean up after themselves. */
+  async deleteStream(def: StreamDefinition): Promise<void> {
+    this.ensured.delete(def.name);
+    await this.jsm.streams.delete(this.ns.stream(def.name)).catch(() => false);
+  }
+
+  get connection(): NatsConnection {
+    return this.nc;
+  }
+}
+
+export { H };

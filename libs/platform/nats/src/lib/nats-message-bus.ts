@@ -1,0 +1,129 @@
+import { ErrorCode, type NatsConnection, type NatsError, type Msg } from 'nats';
+import type { Logger } from 'pino';
+import {
+  DeadlineExceededError,
+  InvalidMessageError,
+  RemoteError,
+  ensureValid,
+  messageContext,
+  validatePayload,
+  withTimeout,
+  type Closable,
+  type IncomingMeta,
+  type MessageBus,
+  type Namespace,
+  type RequestOptions,
+  type RpcContract,
+} from '@junction/platform/ports';
+import type { ServiceMetrics } from '@junction/platform/metrics';
+import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type ReplyEnvelope } from './wire';
+
+/**
+ * Request/reply over core NATS. Each subject is served by a queue group, so replicas share the
+ * load; the caller's deadline travels in a header and a handler skips work whose caller is gone.
+ */
+export class NatsMessageBus implements MessageBus {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly ns: Namespace,
+    private readonly logger: Logger,
+    private readonly metrics: ServiceMetrics,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+
+  async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
+    const timeoutMs = options.timeoutMs ?? contract.timeoutMs ?? this.defaultTimeoutMs;
+    const stop = this.metrics.rpcClientDuration.startTimer({ subject: contract.subject });
+    let outcome = 'ok';
+    try {
+      const valid = ensureValid(contract.request, payload, `${contract.subject} request`);
+      const headers = outgoingHeaders(options.workspaceId);
+      headers.set(H.deadline, String(Date.now() + timeoutMs));
+      let reply: Msg;
+      try {
+        reply = await this.nc.request(this.ns.subject(contract.subject), encodeJson(valid), { timeout: timeoutMs, headers });
+      } catch (error) {
+        const code = (error as NatsError).code;
+        if (code === ErrorCode.NoResponders || code === ErrorCode.Timeout) {
+          outcome = 'timeout';
+          throw new DeadlineExceededError(contract.subject, timeoutMs, code === ErrorCode.NoResponders);
+        }
+        throw error;
+      }
+      const envelope = decodeJson(reply.data) as ReplyEnvelope;
+      if (!envelope.ok) {
+        outcome = 'error';
+        throw new RemoteError(envelope.error.code, envelope.error.message, envelope.error.errors);
+      }
+      return validatePayload(contract.response, envelope.data, `${contract.subject} response`);
+    } catch (error) {
+      if (error instanceof InvalidMessageError) outcome = 'invalid';
+      else if (outcome === 'ok') outcome = 'error';
+      throw error;
+    } finally {
+      stop({ outcome });
+    }
+  }
+
+  async serve<Req extends object, Res extends object>(
+    contract: RpcContract<Req, Res>,
+    handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
+  ): Promise<Closable> {
+    const subject = this.ns.subject(contract.subject);
+    const sub = this.nc.subscribe(subject, {
+      queue: subject,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error({ err, subject: contract.subject }, 'subscription error');
+          return;
+        }
+        void this.handle(contract, handler, msg);
+      },
+    });
+    // The subscription is registered with the server once flushed: only then may callers rely on it.
+    await this.nc.flush();
+    return { close: async () => sub.drain() };
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    if (this.nc.isClosed()) throw new Error('NATS connection is closed');
+    await withTimeout(this.nc.flush(), timeoutMs, () => new Error(`NATS did not answer a ping within ${timeoutMs} ms`));
+  }
+
+  private async handle<Req extends object, Res extends object>(
+    contract: RpcContract<Req, Res>,
+    handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
+    msg: Msg,
+  ): Promise<void> {
+    const context = incomingContext(msg.headers);
+    const deadline = Number(msg.headers?.get(H.deadline)) || Date.now() + contract.timeoutMs;
+    const stop = this.metrics.rpcServerDuration.startTimer({ subject: contract.subject });
+    await messageContext.run(context, async () => {
+      let envelope: ReplyEnvelope;
+      let outcome = 'ok';
+      if (Date.now() > deadline) {
+        stop({ outcome: 'expired' });
+        return; // nobody waits for the answer any more
+      }
+      try {
+        const payload = validatePayload(contract.request, decodeJson(msg.data), `${contract.subject} request`);
+        const result = await handler(payload, { ...context, subject: contract.subject, deadline });
+        envelope = { ok: true, data: ensureValid(contract.response, result, `${contract.subject} response`) };
+      } catch (error) {
+        envelope = { ok: false, error: toRemoteError(error) };
+        outcome = envelope.error.code === 'internal' ? 'error' : envelope.error.code;
+        if (outcome === 'error') this.logger.error({ err: error, subject: contract.subject }, 'request handler failed');
+      }
+      stop({ outcome });
+      if (msg.reply) msg.respond(encodeJson(envelope));
+    });
+  }
+}
+
+function toRemoteError(error: unknown): { code: RemoteError['code']; message: string; errors?: RemoteError['errors'] } {
+  if (error instanceof RemoteError) return { code: error.code, message: error.message, errors: error.errors };
+  if (error instanceof InvalidMessageError) return { code: 'invalid_request', message: error.message, errors: error.errors };
+  if (error instanceof SyntaxError) return { code: 'invalid_request', message: 'payload is not valid JSON' };
+  // Internal details stay in this service's log; the caller learns only that it failed.
+  return { code: 'internal', message: 'the service failed to handle the request' };
+}

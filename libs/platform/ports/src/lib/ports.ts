@@ -1,0 +1,112 @@
+import type { EventContract, RpcContract, StreamDefinition } from './contracts';
+import type { MessageContext } from './trace-context';
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+export interface RequestOptions {
+  /** Overrides the contract's deadline, ms. */
+  timeoutMs?: number;
+  workspaceId?: string;
+}
+
+/** Handler side of a request: the validated payload plus where it came from. */
+export interface IncomingMeta extends MessageContext {
+  subject: string;
+  /** Epoch ms after which the caller has stopped waiting. */
+  deadline: number;
+}
+
+/**
+ * Request/reply between services. Adapters: NATS (cluster), in-process (standalone). Payloads
+ * are validated before sending and on receipt; responses are validated by the caller.
+ */
+export interface MessageBus {
+  request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options?: RequestOptions): Promise<Res>;
+  serve<Req extends object, Res extends object>(
+    contract: RpcContract<Req, Res>,
+    handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
+  ): Promise<Closable>;
+  /** Resolves when the transport answers a round trip; rejects otherwise. */
+  ping(timeoutMs: number): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Dedupe id: a second publish with the same id within the stream's window is dropped. */
+  msgId?: string;
+  workspaceId?: string;
+}
+
+export interface PublishResult {
+  sequence: number;
+  duplicate: boolean;
+}
+
+export interface DeliveryMeta extends MessageContext {
+  subject: string;
+  msgId?: string;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+  sequence: number;
+}
+
+/** Returned by a durable handler to steer the message explicitly; resolving with nothing acks. */
+export type DeliveryOutcome = { action: 'ack' } | { action: 'retry'; delayMs?: number } | { action: 'drop'; reason: string };
+
+export interface ConsumeOptions {
+  /** Durable consumer name; the adapter prefixes it with the namespace. */
+  durable: string;
+  /** Redeliveries stop after this many attempts, then the message goes to the adapter's dead-letter handling. */
+  maxDeliver?: number;
+  /** Unacked messages are redelivered after this, ms. */
+  ackWaitMs?: number;
+  /** Messages handled at once by this process. */
+  concurrency?: number;
+  /** Restrict to one subject of the stream. */
+  filterSubject?: string;
+}
+
+/**
+ * Durable work: a message published is stored before `publish` resolves and is delivered until
+ * acknowledged. Handler resolves → ack; throws → redelivered with backoff; payload invalid → dropped.
+ */
+export interface DurableQueue {
+  ensureStream(stream: StreamDefinition): Promise<void>;
+  publish<T extends object>(contract: EventContract<T>, payload: T, options?: PublishOptions): Promise<PublishResult>;
+  consume<T extends object>(
+    contract: EventContract<T>,
+    handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>,
+    options: ConsumeOptions,
+  ): Promise<Closable>;
+}
+
+/** Short-lived shared values (verdicts, idempotency records). Never the only copy of anything. */
+export interface Cache {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Sets only if absent; true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  delete(key: string): Promise<void>;
+}
+
+export interface LockHandle {
+  release(): Promise<void>;
+}
+
+/** Mutual exclusion across replicas, with a lease so a dead holder does not block forever. */
+export interface DistributedLock {
+  tryAcquire(key: string, ttlMs: number): Promise<LockHandle | undefined>;
+}
+
+/** One dependency the readiness probe waits on. */
+export interface ReadinessCheck {
+  readonly name: string;
+  check(timeoutMs: number): Promise<void>;
+}
+
+export const MESSAGE_BUS = Symbol('MessageBus');
+export const DURABLE_QUEUE = Symbol('DurableQueue');
+export const CACHE = Symbol('Cache');
+export const DISTRIBUTED_LOCK = Symbol('DistributedLock');
+export const READINESS_CHECKS = Symbol('ReadinessChecks');

@@ -1,0 +1,71 @@
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { CACHE, DISTRIBUTED_LOCK, Namespace, withTimeout, type ReadinessCheck } from '@junction/platform/ports';
+import { RedisCache } from './redis-cache';
+import { RedisLock } from './redis-lock';
+
+export interface RedisModuleOptions {
+  url: string;
+  namespace: string;
+}
+
+export const REDIS_CLIENT = Symbol('RedisClient');
+export const REDIS_READINESS = Symbol('RedisReadiness');
+
+class RedisLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
+
+export function createRedisClient(options: RedisModuleOptions): Redis {
+  return new Redis(options.url, {
+    keyPrefix: `${new Namespace(options.namespace).key('')}`,
+    // Commands fail fast while Redis is away instead of queueing without bound.
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+  });
+}
+
+@Global()
+@Module({})
+export class RedisModule {
+  static forRoot(options: RedisModuleOptions): DynamicModule {
+    return {
+      module: RedisModule,
+      providers: [
+        {
+          provide: REDIS_CLIENT,
+          useFactory: async () => {
+            const redis = createRedisClient(options);
+            await new Promise<void>((resolve, reject) => {
+              redis.once('ready', resolve);
+              redis.once('error', reject);
+            });
+            // after the first connection, errors are reconnect noise that readiness reports
+            redis.on('error', () => undefined);
+            return redis;
+          },
+        },
+        { provide: CACHE, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisCache(redis) },
+        { provide: DISTRIBUTED_LOCK, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisLock(redis) },
+        {
+          provide: REDIS_READINESS,
+          inject: [REDIS_CLIENT],
+          useFactory: (redis: Redis): ReadinessCheck => ({
+            name: 'redis',
+            check: async (timeoutMs) => {
+              await withTimeout(redis.ping(), timeoutMs, () => new Error(`Redis did not answer a ping within ${timeoutMs} ms`));
+            },
+          }),
+        },
+        RedisLifecycle,
+      ],
+      exports: [REDIS_CLIENT, CACHE, DISTRIBUTED_LOCK, REDIS_READINESS],
+    };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './lib/service-definition';
+export * from './lib/service.module';
+export * from './lib/start-service';

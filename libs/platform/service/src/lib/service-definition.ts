@@ -1,0 +1,21 @@
+import type { DynamicModule, INestApplication, InjectionToken, Type } from '@nestjs/common';
+import type { PlatformEnv } from '@junction/platform/config';
+import type { DatabaseModuleOptions } from '@junction/platform/database';
+
+export type ServiceName = 'gateway' | 'auth' | 'connectors' | 'scheduler' | 'executor' | 'audit';
+
+/** Everything that makes one service different from the others; the rest is shared wiring. */
+export interface ServiceDefinition<E extends PlatformEnv = PlatformEnv> {
+  name: ServiceName;
+  /** Environment class of the service (extends PlatformEnv); validated at start. */
+  env: new () => E;
+  /** The service's own database, or false for a service that owns nothing durable. */
+  database: Pick<DatabaseModuleOptions, 'entities' | 'migrations'> | false;
+  /** Feature modules, built from the validated environment. */
+  imports: (env: E) => (DynamicModule | Type<unknown>)[];
+  /** Extra set-up of the HTTP application (OpenAPI, for instance), after the platform's. */
+  configureApp?: (app: INestApplication, env: E) => void | Promise<void>;
+}
+
+/** The validated environment of the running service. */
+export const SERVICE_ENV: InjectionToken = Symbol('ServiceEnv');

@@ -1,0 +1,51 @@
+import { type DynamicModule, Global, Module, type InjectionToken } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { PlatformEnv } from '@junction/platform/config';
+import { DATABASE_READINESS, DatabaseModule } from '@junction/platform/database';
+import { HealthModule } from '@junction/platform/health';
+import { LoggingModule, ROOT_LOGGER } from '@junction/platform/logging';
+import { MessagingModule } from '@junction/platform/messaging';
+import { MetricsModule } from '@junction/platform/metrics';
+import { NATS_READINESS, NatsModule } from '@junction/platform/nats';
+import { REDIS_READINESS, RedisModule } from '@junction/platform/redis';
+import { SERVICE_ENV, type ServiceDefinition } from './service-definition';
+
+@Global()
+@Module({})
+class ServiceCoreModule {
+  static forRoot(env: PlatformEnv, logger: Logger): DynamicModule {
+    return {
+      module: ServiceCoreModule,
+      providers: [
+        { provide: SERVICE_ENV, useValue: env },
+        { provide: ROOT_LOGGER, useValue: logger },
+      ],
+      exports: [SERVICE_ENV, ROOT_LOGGER],
+    };
+  }
+}
+
+/** The root module of a service: platform adapters chosen from the environment, then its features. */
+export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDefinition<E>, env: E, logger: Logger): DynamicModule {
+  const readiness: InjectionToken[] = [NATS_READINESS, REDIS_READINESS];
+  const imports: DynamicModule['imports'] = [
+    ServiceCoreModule.forRoot(env, logger),
+    LoggingModule.forRoot(logger),
+    MetricsModule.forService(definition.name),
+    NatsModule.forRoot({ url: env.NATS_URL, namespace: env.JUNCTION_NAMESPACE, service: definition.name, requestTimeoutMs: env.REQUEST_TIMEOUT_MS, streamReplicas: env.NATS_STREAM_REPLICAS }),
+    RedisModule.forRoot({ url: env.REDIS_URL, namespace: env.JUNCTION_NAMESPACE }),
+  ];
+  if (definition.database) {
+    imports.push(
+      DatabaseModule.forRoot({
+        serverUrl: env.DATABASE_URL,
+        database: env.DATABASE_NAME ?? `${env.JUNCTION_NAMESPACE}_${definition.name}`,
+        poolSize: env.DATABASE_POOL_SIZE,
+        ...definition.database,
+      }),
+    );
+    readiness.unshift(DATABASE_READINESS);
+  }
+  imports.push(HealthModule.forRoot(readiness), MessagingModule, ...definition.imports(env));
+  return { module: class JunctionServiceModule {}, imports };
+}

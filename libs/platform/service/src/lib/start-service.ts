@@ -1,0 +1,63 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { DestinationStream, Logger } from 'pino';
+import { ConfigError, loadConfig, type PlatformEnv } from '@junction/platform/config';
+import { ProblemFilter, createValidationPipe, traceContextMiddleware } from '@junction/platform/http';
+import { createLogger } from '@junction/platform/logging';
+import { ServiceMetrics, httpMetricsMiddleware } from '@junction/platform/metrics';
+import type { ServiceDefinition } from './service-definition';
+import { buildServiceModule } from './service.module';
+
+export interface RunningService<E extends PlatformEnv = PlatformEnv> {
+  app: INestApplication;
+  env: E;
+  logger: Logger;
+  /** Base URL of the HTTP listener (`http://127.0.0.1:<port>`). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Log destination; stdout by default. */
+  logDestination?: DestinationStream;
+}
+
+/** Boots one service: validated config, logging, platform adapters, HTTP listener. */
+export async function startService<E extends PlatformEnv>(definition: ServiceDefinition<E>, options: StartOptions = {}): Promise<RunningService<E>> {
+  const env = loadConfig(definition.env, options.env ?? process.env);
+  const logger = createLogger({ service: definition.name, level: env.LOG_LEVEL, destination: options.logDestination });
+  const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger), {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(PinoNestLogger));
+  app.use(traceContextMiddleware);
+  app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
+  app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] });
+  app.useGlobalFilters(new ProblemFilter(logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  await definition.configureApp?.(app, env);
+  await app.listen(env.PORT, env.HOST);
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  logger.info({ url, namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started`);
+  return { app, env, logger, url, close: () => app.close() };
+}
+
+/** Entry point of a service process: a configuration error exits 1 with a message naming the variables. */
+export function runService<E extends PlatformEnv>(definition: ServiceDefinition<E>): void {
+  startService(definition).catch((error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${definition.name}: ${error.message}\n`);
+    } else {
+      process.stderr.write(`${definition.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    }
+    process.exit(1);
+  });
+}
