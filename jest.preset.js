@@ -23,4 +23,6 @@ module.exports = {
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
   testTimeout: 30000,
   setupFiles: ['reflect-metadata'],
+  // class-validator keeps its metadata on globalThis; jest's globals clean-up would warn about it
+  testEnvironmentOptions: { globalsCleanup: 'off' },
 };

@@ -1,0 +1,4 @@
+export * from './lib/names';
+export * from './lib/service-process';
+export * from './lib/tcp-proxy';
+export * from './lib/wait-for';

@@ -17,20 +17,18 @@ const REMOTE_STATUS: Record<RemoteErrorCode, number> = {
 };
 
 /** Body-parser errors carry a `type` and a status; map the ones a client can cause. */
-function bodyParserProblem(error: { type?: string; status?: number; limit?: number }): ProblemDocument | undefined {
-  switch (error.type) {
-    case 'entity.too.large':
-      return { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The request body exceeds the limit of ${error.limit} bytes.` };
-    case 'entity.parse.failed':
-      return { type: problemType('malformed-body'), title: 'Malformed body', status: 400, detail: 'The request body is not valid JSON.' };
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return { type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body encoding is not supported.' };
-    case 'request.aborted':
-      return { type: problemType('request-aborted'), title: 'Request aborted', status: 400 };
-    default:
-      return undefined;
-  }
+const BODY_PARSER_PROBLEMS: Record<string, (limit?: number) => ProblemDocument> = {
+  'entity.too.large': (limit) => ({ type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The request body exceeds the limit of ${limit} bytes.` }),
+  'entity.parse.failed': () => ({ type: problemType('malformed-body'), title: 'Malformed body', status: 400, detail: 'The request body is not valid JSON.' }),
+  'encoding.unsupported': () => ({ type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body encoding is not supported.' }),
+  'charset.unsupported': () => ({ type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body charset is not supported.' }),
+  'request.aborted': () => ({ type: problemType('request-aborted'), title: 'Request aborted', status: 400 }),
+};
+
+function bodyParserProblem(error: unknown): ProblemDocument | undefined {
+  const e = error as { type?: unknown; limit?: number } | null;
+  const make = typeof e?.type === 'string' && Object.hasOwn(BODY_PARSER_PROBLEMS, e.type) ? BODY_PARSER_PROBLEMS[e.type] : undefined;
+  return make?.(e?.limit);
 }
 
 /**
@@ -83,6 +81,8 @@ export class ProblemFilter implements ExceptionFilter {
     if (exception instanceof InvalidMessageError) {
       return { problem: { type: problemType('validation-error'), title: 'Invalid request', status: 400, detail: 'The request has invalid fields.', errors: exception.errors }, headers: {} };
     }
+    const parsed = bodyParserProblem(exception) ?? (exception instanceof HttpException ? bodyParserProblem(exception.cause) : undefined);
+    if (parsed) return { problem: parsed, headers: {} };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
@@ -90,8 +90,6 @@ export class ProblemFilter implements ExceptionFilter {
       const slug = (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
       return { problem: { type: problemType(slug), title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}) }, headers: {} };
     }
-    const parser = bodyParserProblem(exception as { type?: string });
-    if (parser) return { problem: parser, headers: {} };
     return { problem: { type: problemType('internal-error'), title: 'Internal Server Error', status: 500, detail: 'The server failed to handle the request.' }, headers: {} };
   }
 }

@@ -108,7 +108,13 @@ export class NatsMessageBus implements MessageBus {
       try {
         const payload = validatePayload(contract.request, decodeJson(msg.data), `${contract.subject} request`);
         const result = await handler(payload, { ...context, subject: contract.subject, deadline });
-        envelope = { ok: true, data: ensureValid(contract.response, result, `${contract.subject} response`) };
+        try {
+          envelope = { ok: true, data: ensureValid(contract.response, result, `${contract.subject} response`) };
+        } catch (invalid) {
+          // our own answer breaks the contract: a bug here, not the caller's fault
+          this.logger.error({ err: invalid, subject: contract.subject }, 'handler answered with an invalid response');
+          envelope = { ok: false, error: { code: 'internal', message: 'the service failed to handle the request' } };
+        }
       } catch (error) {
         envelope = { ok: false, error: toRemoteError(error) };
         outcome = envelope.error.code === 'internal' ? 'error' : envelope.error.code;

@@ -20,15 +20,26 @@ class RedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-export function createRedisClient(options: RedisModuleOptions): Redis {
-  return new Redis(options.url, {
-    keyPrefix: `${new Namespace(options.namespace).key('')}`,
-    // Commands fail fast while Redis is away instead of queueing without bound.
+/** Connects and resolves once Redis is ready; commands fail fast (no offline queue) while it is away. */
+export async function connectRedis(options: RedisModuleOptions): Promise<Redis> {
+  const redis = new Redis(options.url, {
+    keyPrefix: new Namespace(options.namespace).key(''),
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
-    lazyConnect: false,
     retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
   });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', resolve);
+      redis.once('error', reject);
+    });
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
+  // after the first connection, errors are reconnect noise that the readiness check reports
+  redis.on('error', () => undefined);
+  return redis;
 }
 
 @Global()
@@ -40,16 +51,7 @@ export class RedisModule {
       providers: [
         {
           provide: REDIS_CLIENT,
-          useFactory: async () => {
-            const redis = createRedisClient(options);
-            await new Promise<void>((resolve, reject) => {
-              redis.once('ready', resolve);
-              redis.once('error', reject);
-            });
-            // after the first connection, errors are reconnect noise that readiness reports
-            redis.on('error', () => undefined);
-            return redis;
-          },
+          useFactory: () => connectRedis(options),
         },
         { provide: CACHE, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisCache(redis) },
         { provide: DISTRIBUTED_LOCK, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisLock(redis) },

@@ -1,0 +1,91 @@
+import { connect, type NatsConnection } from 'nats';
+import { dropDatabase } from '@junction/platform/database';
+import { TEST_SERVERS, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
+
+/**
+ * The first cross-service path, with both services as real processes over real NATS:
+ * gateway HTTP → NATS request/reply → connectors service → back.
+ */
+describe('gateway → connectors over NATS', () => {
+  const namespace = uniqueNamespace('e2e_rr');
+  const env = {
+    JUNCTION_NAMESPACE: namespace,
+    NATS_URL: TEST_SERVERS.nats,
+    REDIS_URL: TEST_SERVERS.redis,
+    DATABASE_URL: TEST_SERVERS.postgres,
+  };
+  let gateway: ServiceProcess;
+  let connectors: ServiceProcess | undefined;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    [gateway, connectors] = await Promise.all([startServiceProcess('gateway', env), startServiceProcess('connectors', env)]);
+    nc = await connect({ servers: TEST_SERVERS.nats });
+  });
+
+  afterAll(async () => {
+    await Promise.all([gateway?.stop(), connectors?.stop()]);
+    await nc?.drain();
+    await dropDatabase(TEST_SERVERS.postgres, `${namespace}_connectors`);
+  });
+
+  it('answers GET /v1/connectors from the connectors service', async () => {
+    const res = await fetch(`${gateway.url}/v1/connectors`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { items: unknown[] };
+    expect(Array.isArray(body.items)).toBe(true);
+    // the connectors service really handled it: its handler metric counted the request
+    const metrics = await (await fetch(`${connectors?.url}/metrics`)).text();
+    expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="connectors.list.v1",outcome="ok"\} [1-9]/);
+  });
+
+  it('carries the caller trace id through to the problem document', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await fetch(`${gateway.url}/v1/connectors/no_such_connector`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await res.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 404, type: 'https://junction.dev/problems/not-found', traceId });
+  });
+
+  it('rejects a malformed connector key with a 400 problem naming the field', async () => {
+    const res = await fetch(`${gateway.url}/v1/connectors/Not%20A%20Key`);
+    expect(res.status).toBe(400);
+    const problem = (await res.json()) as { errors: { path: string }[] };
+    expect(problem.errors.map((e) => e.path)).toEqual(['key']);
+  });
+
+  it('serves the OpenAPI 3.1 document and its viewer', async () => {
+    const doc = (await (await fetch(`${gateway.url}/docs/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/connectors', '/v1/connectors/{key}']));
+    const viewer = await fetch(`${gateway.url}/docs`);
+    expect(viewer.status).toBe(200);
+    expect(await viewer.text()).toContain('swagger');
+  });
+
+  it('answers 503 with Retry-After when the service behind does not answer within its deadline', async () => {
+    // a responder that takes the request and never answers: a hung connectors replica
+    const hung = nc.subscribe(`${namespace}.connectors.list.v1`, { queue: `${namespace}.connectors.list.v1`, callback: () => undefined });
+    await nc.flush();
+    await connectors?.stop();
+    connectors = undefined;
+    const started = Date.now();
+    const res = await fetch(`${gateway.url}/v1/connectors`);
+    const elapsed = Date.now() - started;
+    hung.unsubscribe();
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/did not answer in time/);
+    expect(elapsed).toBeGreaterThanOrEqual(2900); // the contract's 3 s deadline
+    expect(elapsed).toBeLessThan(6000);
+  });
+
+  it('answers 503 at once when no connectors service runs', async () => {
+    const started = Date.now();
+    const res = await fetch(`${gateway.url}/v1/connectors`);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/not running/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

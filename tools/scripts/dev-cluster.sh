@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Every service as its own process against the local Postgres, Redis and NATS, logs prefixed by
+# service. Ports: gateway 3000, auth 3001, connectors 3002, scheduler 3003, executor 3004, audit 3005.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export NX_DAEMON=false NX_NO_CLOUD=true
+bash tools/scripts/services.sh
+npx nx run-many -t build --output-style=static
+services=(gateway auth connectors scheduler executor audit)
+commands=()
+for s in "${services[@]}"; do
+  commands+=("node dist/apps/$s/main.js | npx pino-pretty --singleLine --colorize --ignore pid,hostname,service")
+done
+exec npx concurrently --kill-others-on-fail --names "$(IFS=,; echo "${services[*]}")" --prefix-colors auto "${commands[@]}"

