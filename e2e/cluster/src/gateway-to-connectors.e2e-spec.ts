@@ -21,13 +21,13 @@ describe('gateway → connectors over NATS', () => {
   beforeAll(async () => {
     [gateway, connectors] = await Promise.all([startServiceProcess('gateway', env), startServiceProcess('connectors', env)]);
     nc = await connect({ servers: TEST_SERVERS.nats });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await Promise.all([gateway?.stop(), connectors?.stop()]);
     await nc?.drain();
     await dropDatabase(TEST_SERVERS.postgres, `${namespace}_connectors`);
-  });
+  }, 60_000);
 
   it('answers GET /v1/connectors from the connectors service', async () => {
     const res = await fetch(`${gateway.url}/v1/connectors`);

@@ -29,13 +29,13 @@ describe('readiness follows NATS availability, for every service', () => {
     for (let i = 0; i < SERVICES.length; i += 2) {
       running.push(...(await Promise.all(SERVICES.slice(i, i + 2).map((name) => startServiceProcess(name, env)))));
     }
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all(running.map((s) => s.stop()));
     await proxy.stop();
     await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => dropDatabase(TEST_SERVERS.postgres, `${namespace}_${s}`)));
-  });
+  }, 60_000);
 
   it('is live and ready when every dependency answers', async () => {
     for (const service of running) {
@@ -61,7 +61,7 @@ describe('readiness follows NATS availability, for every service', () => {
     for (const service of running) {
       await waitFor(async () => (await readiness(service)).status === 200, 20_000);
     }
-  });
+  }, 120_000);
 
   it('names the dependencies each service waits on', async () => {
     const gateway = running.find((s) => s.name === 'gateway');
