@@ -1,2 +1,3 @@
 export * from './lib/gateway-feature.module';
 export * from './lib/openapi';
+export * from './lib/shared/principal';

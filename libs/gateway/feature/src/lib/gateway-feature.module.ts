@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConnectorsController } from './connectors.controller';
+import { ConnectorsApiModule } from './connectors/connectors-api.module';
 
-@Module({ controllers: [ConnectorsController] })
+/** The public API: one module per area, each calling its service over the bus. */
+@Module({ imports: [ConnectorsApiModule] })
 export class GatewayFeatureModule {}

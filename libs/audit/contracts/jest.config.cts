@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'audit-contracts',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/audit/contracts',
+};

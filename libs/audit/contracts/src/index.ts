@@ -1,0 +1,3 @@
+export * from './lib/audit-event.contracts';
+export * from './lib/audit-publisher';
+export * from './lib/redact-changes';

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'auth-data-access',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/auth/data-access',
+};

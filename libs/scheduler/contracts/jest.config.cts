@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'scheduler-contracts',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/scheduler/contracts',
+};

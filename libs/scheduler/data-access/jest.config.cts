@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'scheduler-data-access',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/scheduler/data-access',
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'scheduler-feature',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/scheduler/feature',
+};
