@@ -1,0 +1,10 @@
+export * from './lib/address-policy';
+export * from './lib/auth';
+export * from './lib/definitions';
+export * from './lib/errors';
+export * from './lib/execute-action';
+export * from './lib/http-client';
+export * from './lib/schema-validation';
+export * from './lib/signatures';
+export { Type } from '@sinclair/typebox';
+export type { Static, TSchema } from '@sinclair/typebox';

@@ -1,0 +1,45 @@
+import type { AuthSpec, Credentials } from './auth';
+import type { ActionDefinition, ConnectorDefinition, ConnectorLogger } from './definitions';
+import { FatalError } from './errors';
+import type { HttpClient } from './http-client';
+import { validateAgainst } from './schema-validation';
+
+export interface ExecuteOptions {
+  input: unknown;
+  credentials?: Credentials;
+  http: HttpClient;
+  logger: ConnectorLogger;
+  signal: AbortSignal;
+  idempotencyKey: string;
+}
+
+export function findAction(connector: ConnectorDefinition, key: string): ActionDefinition | undefined {
+  return connector.actions.find((a) => a.key === key);
+}
+
+/** The auth spec matching the credentials' kind (a connector may accept several). */
+export function authFor(connector: ConnectorDefinition, credentials: Credentials): AuthSpec {
+  return connector.auth.find((a) => a.kind === credentials.kind) ?? connector.auth[0];
+}
+
+/**
+ * Runs one action: input checked against its schema (defaults applied) before any call goes
+ * out, so a bad input is a FatalError without side effects.
+ */
+export async function executeAction(connector: ConnectorDefinition, action: ActionDefinition, options: ExecuteOptions): Promise<unknown> {
+  const input = structuredClone(options.input ?? {});
+  const errors = validateAgainst(action.input, input);
+  if (errors.length > 0) {
+    throw new FatalError(`invalid input for ${connector.key}.${action.key}: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+  }
+  const credentials = options.credentials ?? { kind: 'none' };
+  return action.run({
+    input: input as never,
+    credentials,
+    auth: authFor(connector, credentials),
+    http: options.http,
+    logger: options.logger,
+    signal: options.signal,
+    idempotencyKey: options.idempotencyKey,
+  });
+}

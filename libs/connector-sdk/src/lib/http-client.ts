@@ -1,0 +1,213 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { AddressPolicy } from './address-policy';
+import { FatalError, RetryableError } from './errors';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export type HttpBody = { json: unknown } | { form: Record<string, string> } | { text: string; contentType?: string };
+
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  body?: HttpBody;
+  /** `auto` parses JSON when the response says it is JSON. */
+  responseType?: 'auto' | 'json' | 'text';
+  /** Whole request, first byte to last, ms. */
+  timeoutMs?: number;
+  maxRedirects?: number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/** Calls out to third parties. Never throws for an HTTP status: the caller maps statuses. */
+export interface HttpClient {
+  request(req: HttpRequest): Promise<HttpResponse>;
+}
+
+/** The fence refused the destination: a private, loopback, link-local or metadata address. */
+export class BlockedAddressError extends FatalError {
+  override readonly name: string = 'BlockedAddressError';
+}
+
+/** Resolves a host name to every address (the fake DNS of tests implements this too). */
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => (err ? reject(err) : resolve(addresses))));
+
+export interface HttpClientOptions {
+  policy: AddressPolicy;
+  resolver?: Resolver;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Default whole-request timeout, ms. */
+  timeoutMs?: number;
+  /** Largest response body read, bytes; larger answers fail (fatal) instead of exhausting memory. */
+  maxResponseBytes?: number;
+  /** Keep-alive connections per origin. */
+  connectionsPerOrigin?: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * undici with the SSRF fence in its connector: every connection — first request and each
+ * redirect — resolves the host through the policy and connects to the very address it checked,
+ * so DNS rebinding between check and connect is not possible.
+ */
+export class FencedHttpClient implements HttpClient {
+  readonly dispatcher: Agent;
+  private readonly resolver: Resolver;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.resolver = options.resolver ?? systemResolver;
+    this.dispatcher = new Agent({
+      connections: options.connectionsPerOrigin ?? 64,
+      headersTimeout: options.headersTimeoutMs ?? 30_000,
+      bodyTimeout: options.bodyTimeoutMs ?? 30_000,
+      keepAliveTimeout: 10_000,
+      connect: {
+        timeout: options.connectTimeoutMs ?? 5_000,
+        lookup: (hostname: string, opts: { all?: boolean }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
+          this.checkedAddresses(hostname).then(
+            (addresses) => (opts.all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family)),
+            (err: Error) => callback(err, ''),
+          );
+        },
+      },
+    });
+  }
+
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? 30_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    let url = withQuery(req.url, req.query);
+    let method: HttpMethod = req.method;
+    let body = req.body;
+    const maxRedirects = req.maxRedirects ?? 5;
+    for (let hop = 0; ; hop++) {
+      const target = new URL(url);
+      if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new FatalError(`only http and https URLs are allowed, not ${target.protocol}`);
+      const host = target.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host)) {
+        const refusal = this.options.policy.refusal(host);
+        if (refusal) throw new BlockedAddressError(refusal);
+      }
+      const { headers, payload } = encodeBody(body, req.headers);
+      let res: Dispatcher.ResponseData<unknown>;
+      try {
+        res = await request(url, { method, headers, body: payload, dispatcher: this.dispatcher, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
+      } catch (error) {
+        throw this.networkError(error, timeout.aborted, timeoutMs, target.host);
+      }
+      const location = res.headers.location;
+      if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
+        await res.body.dump();
+        if (hop >= maxRedirects) throw new FatalError(`more than ${maxRedirects} redirects`);
+        url = new URL(location, url).toString();
+        if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      const parsed = await this.readBody(res, req.responseType ?? 'auto', timeout.aborted, timeoutMs, target.host);
+      return { status: res.statusCode, headers: res.headers, body: parsed, url };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  private async checkedAddresses(hostname: string): Promise<LookupAddress[]> {
+    const literal = isIP(hostname) ? [{ address: hostname, family: isIP(hostname) }] : await this.resolver(hostname);
+    if (literal.length === 0) throw new RetryableError(`${hostname} did not resolve`);
+    for (const a of literal) {
+      const refusal = this.options.policy.refusal(a.address);
+      if (refusal) throw new BlockedAddressError(`${hostname} resolves to a refused address: ${refusal}`);
+    }
+    return literal.map((a) => ({ address: a.address, family: a.family }));
+  }
+
+  private async readBody(res: Dispatcher.ResponseData<unknown>, type: 'auto' | 'json' | 'text', _aborted: boolean, timeoutMs: number, host: string): Promise<unknown> {
+    const limit = this.options.maxResponseBytes ?? 10 * 1024 * 1024;
+    const declared = Number(res.headers['content-length']);
+    if (declared > limit) {
+      res.body.destroy();
+      throw new FatalError(`response of ${declared} bytes exceeds the limit of ${limit}`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of res.body) {
+        size += (chunk as Buffer).length;
+        if (size > limit) {
+          res.body.destroy();
+          throw new FatalError(`response exceeds the limit of ${limit} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+    } catch (error) {
+      if (error instanceof FatalError) throw error;
+      throw this.networkError(error, false, timeoutMs, host);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    const contentType = String(res.headers['content-type'] ?? '');
+    const wantsJson = type === 'json' || (type === 'auto' && /\bjson\b/i.test(contentType));
+    if (!wantsJson || text === '') return text;
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (type === 'json') throw new FatalError('response is not valid JSON');
+      return text;
+    }
+  }
+
+  private networkError(error: unknown, timedOut: boolean, timeoutMs: number, host: string): Error {
+    if (error instanceof BlockedAddressError || error instanceof FatalError || error instanceof RetryableError) return error;
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof BlockedAddressError) return cause;
+    if (timedOut || error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError) {
+      return new RetryableError(`${host} did not answer within ${timeoutMs} ms`);
+    }
+    const code = (error as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
+    return new RetryableError(`network error calling ${host}${code ? ` (${code})` : ''}`);
+  }
+}
+
+function withQuery(url: string, query: HttpRequest['query']): string {
+  if (!query) return url;
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+  return u.toString();
+}
+
+function encodeBody(body: HttpBody | undefined, base: Record<string, string> | undefined): { headers: Record<string, string>; payload?: string } {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base ?? {})) headers[k.toLowerCase()] = v;
+  if (!body) return { headers };
+  if ('json' in body) {
+    headers['content-type'] ??= 'application/json';
+    return { headers, payload: JSON.stringify(body.json) };
+  }
+  if ('form' in body) {
+    headers['content-type'] ??= 'application/x-www-form-urlencoded';
+    return { headers, payload: new URLSearchParams(body.form).toString() };
+  }
+  headers['content-type'] ??= body.contentType ?? 'text/plain; charset=utf-8';
+  return { headers, payload: body.text };
+}

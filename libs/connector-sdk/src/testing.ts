@@ -1,0 +1,2 @@
+export * from './testing/fake-third-party';
+export * from './testing/run-action';

@@ -1,0 +1,37 @@
+import { AddressPolicy } from '../lib/address-policy';
+import type { Credentials } from '../lib/auth';
+import type { ConnectorDefinition, ConnectorLogger } from '../lib/definitions';
+import { executeAction, findAction } from '../lib/execute-action';
+import { FencedHttpClient, type Resolver } from '../lib/http-client';
+
+export interface RunActionOptions {
+  input: unknown;
+  credentials?: Credentials;
+  /** Addresses the fence lets through; loopback by default, so a local fake server is reachable. */
+  allow?: string[];
+  resolver?: Resolver;
+  timeoutMs?: number;
+  idempotencyKey?: string;
+  logger?: ConnectorLogger;
+}
+
+const quiet: ConnectorLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+/** Runs one action of a connector the way the connectors service does, against local servers. */
+export async function runAction(connector: ConnectorDefinition, actionKey: string, options: RunActionOptions): Promise<unknown> {
+  const action = findAction(connector, actionKey);
+  if (!action) throw new Error(`${connector.key} has no action ${actionKey}`);
+  const http = new FencedHttpClient({ policy: new AddressPolicy(options.allow ?? ['127.0.0.1', '::1']), resolver: options.resolver, timeoutMs: options.timeoutMs ?? 5000 });
+  try {
+    return await executeAction(connector, action, {
+      input: options.input,
+      credentials: options.credentials,
+      http,
+      logger: options.logger ?? quiet,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      idempotencyKey: options.idempotencyKey ?? 'test-job:step:1',
+    });
+  } finally {
+    await http.close();
+  }
+}
