@@ -114,7 +114,10 @@ export function defineAction<I extends TSchema, O extends TSchema>(definition: A
   return definition;
 }
 
-export function defineTrigger<T extends TriggerDefinition>(definition: T): T {
+export function defineTrigger<C extends TSchema, O extends TSchema>(definition: WebhookTriggerDefinition<C, O>): WebhookTriggerDefinition<C, O>;
+export function defineTrigger<C extends TSchema, O extends TSchema>(definition: PollingTriggerDefinition<C, O>): PollingTriggerDefinition<C, O>;
+export function defineTrigger<C extends TSchema, O extends TSchema>(definition: ScheduleTriggerDefinition<C, O>): ScheduleTriggerDefinition<C, O>;
+export function defineTrigger(definition: TriggerDefinition): TriggerDefinition {
   if (!KEY_RE.test(definition.key)) throw new Error(`trigger key "${definition.key}" must be snake_case`);
   return definition;
 }

@@ -1,0 +1,79 @@
+import { FatalError, Type, defineAction, defineConnector, defineTrigger, errorFromResponse, hmac, safeEqual, type ActionContext } from '@junction/connector-sdk';
+
+const BaseUrl = Type.Optional(Type.String({ format: 'uri', default: 'https://api.github.com', description: 'GitHub Enterprise: https://<host>/api/v3' }));
+const Repo = { owner: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), repo: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }) };
+
+async function github(ctx: ActionContext<{ baseUrl?: string }>, method: 'GET' | 'POST', path: string, json?: unknown) {
+  if (ctx.credentials.kind !== 'bearer') throw new FatalError('the github connector needs a bearer token connection');
+  const res = await ctx.http.request({
+    method,
+    url: `${ctx.input.baseUrl ?? 'https://api.github.com'}${path}`,
+    headers: { authorization: `Bearer ${ctx.credentials.token}`, accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28', 'user-agent': 'junction' },
+    ...(json === undefined ? {} : { body: { json } }),
+    signal: ctx.signal,
+  });
+  const error = errorFromResponse(res.status, res.headers, res.body, `GitHub ${method} ${path}`);
+  if (error) throw error;
+  return res.body as Record<string, unknown>;
+}
+
+const IssueOut = Type.Object({ id: Type.Integer(), number: Type.Integer(), html_url: Type.String() }, { additionalProperties: true });
+
+export const createIssue = defineAction({
+  key: 'create_issue',
+  displayName: 'Create issue',
+  input: Type.Object({ baseUrl: BaseUrl, ...Repo, title: Type.String({ minLength: 1, maxLength: 256 }), body: Type.Optional(Type.String()), labels: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }),
+  output: IssueOut,
+  async run(ctx) {
+    const { owner, repo, title, body, labels } = ctx.input;
+    return (await github(ctx, 'POST', `/repos/${owner}/${repo}/issues`, { title, body, labels })) as typeof IssueOut.static;
+  },
+});
+
+export const createComment = defineAction({
+  key: 'create_comment',
+  displayName: 'Comment on an issue or pull request',
+  input: Type.Object({ baseUrl: BaseUrl, ...Repo, issueNumber: Type.Integer({ minimum: 1 }), body: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  output: Type.Object({ id: Type.Integer(), html_url: Type.String() }, { additionalProperties: true }),
+  async run(ctx) {
+    const { owner, repo, issueNumber, body } = ctx.input;
+    return (await github(ctx, 'POST', `/repos/${owner}/${repo}/issues/${issueNumber}/comments`, { body })) as { id: number; html_url: string };
+  },
+});
+
+export const getUser = defineAction({
+  key: 'get_user',
+  displayName: 'Get a user',
+  input: Type.Object({ baseUrl: BaseUrl, login: Type.String({ pattern: '^[A-Za-z0-9-]+$' }) }, { additionalProperties: false }),
+  output: Type.Object({ login: Type.String(), id: Type.Integer() }, { additionalProperties: true }),
+  async run(ctx) {
+    return (await github(ctx, 'GET', `/users/${ctx.input.login}`)) as { login: string; id: number };
+  },
+});
+
+/** GitHub signs the raw body with HMAC-SHA256 in `X-Hub-Signature-256: sha256=<hex>`; `X-GitHub-Delivery` is unique per delivery. */
+export const webhookEvent = defineTrigger({
+  kind: 'webhook',
+  key: 'webhook_event',
+  displayName: 'Repository or organisation webhook',
+  config: Type.Object({ events: Type.Optional(Type.Array(Type.String(), { description: 'accept only these X-GitHub-Event values' })) }, { additionalProperties: false }),
+  output: Type.Object({ event: Type.String(), payload: Type.Unknown() }),
+  verify(req, { secret, config }) {
+    const given = req.headers['x-hub-signature-256'];
+    if (!given) return { ok: false, reason: 'missing X-Hub-Signature-256 header' };
+    if (!safeEqual(given, `sha256=${hmac('sha256', secret, req.rawBody, 'hex')}`)) return { ok: false, reason: 'signature does not match' };
+    const event = req.headers['x-github-event'];
+    if (config.events && (!event || !config.events.includes(event))) return { ok: false, reason: `event ${event ?? '(none)'} not subscribed` };
+    return { ok: true };
+  },
+  dedupeKey: (req) => req.headers['x-github-delivery'],
+});
+
+export const githubConnector = defineConnector({
+  key: 'github',
+  version: '1.0.0',
+  displayName: 'GitHub',
+  auth: [{ kind: 'bearer' }],
+  actions: [createIssue, createComment, getUser],
+  triggers: [webhookEvent],
+});

@@ -1,0 +1,2 @@
+export * from './lib/http.connector';
+export { getPath } from './lib/paginate.action';

@@ -1,0 +1,73 @@
+import { Type, applyAuth, defineAction, errorFromResponse, type HttpClient, type HttpRequest, type Credentials, type AuthSpec } from '@junction/connector-sdk';
+
+const Method = Type.Union([
+  Type.Literal('GET'),
+  Type.Literal('POST'),
+  Type.Literal('PUT'),
+  Type.Literal('PATCH'),
+  Type.Literal('DELETE'),
+  Type.Literal('HEAD'),
+  Type.Literal('OPTIONS'),
+]);
+
+export const RequestInput = Type.Object(
+  {
+    method: Method,
+    url: Type.String({ format: 'uri', maxLength: 8192 }),
+    query: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    body: Type.Optional(
+      Type.Union([
+        Type.Object({ json: Type.Unknown() }, { additionalProperties: false }),
+        Type.Object({ form: Type.Record(Type.String(), Type.String()) }, { additionalProperties: false }),
+        Type.Object({ text: Type.String(), contentType: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      ]),
+    ),
+    responseType: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('text')])),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000 })),
+    /** Treat these non-2xx statuses as results instead of errors (e.g. 404 for "exists?" checks). */
+    acceptStatuses: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }))),
+  },
+  { additionalProperties: false },
+);
+
+export const ResponseOutput = Type.Object({
+  status: Type.Integer(),
+  headers: Type.Record(Type.String(), Type.Unknown()),
+  body: Type.Unknown(),
+});
+
+export type RequestInputType = (typeof RequestInput)['static'];
+
+/** One authenticated call with the typed error mapping applied; shared by `request` and `paginate`. */
+export async function call(http: HttpClient, input: RequestInputType, credentials: Credentials, auth: AuthSpec, idempotencyKey: string, signal: AbortSignal) {
+  const headers: Record<string, string> = { ...(input.headers ?? {}) };
+  // a retried POST must not create twice where the API honours the header
+  if (input.method !== 'GET' && input.method !== 'HEAD' && !Object.keys(headers).some((h) => h.toLowerCase() === 'idempotency-key')) {
+    headers['idempotency-key'] = idempotencyKey;
+  }
+  const request: HttpRequest = applyAuth(
+    { method: input.method, url: input.url, query: input.query, headers, body: input.body as HttpRequest['body'], responseType: input.responseType, timeoutMs: input.timeoutMs, signal },
+    credentials,
+    auth,
+  );
+  const res = await http.request(request);
+  if (!input.acceptStatuses?.includes(res.status)) {
+    const error = errorFromResponse(res.status, res.headers, res.body, `${input.method} ${new URL(res.url).host}`);
+    if (error) throw error;
+  }
+  return res;
+}
+
+export const requestAction = defineAction({
+  key: 'request',
+  displayName: 'HTTP request',
+  description: 'Calls any REST endpoint. 408, 429 and 5xx are retried by the executor; other 4xx fail the step with the response kept.',
+  input: RequestInput,
+  output: ResponseOutput,
+  sensitive: ['input.headers.authorization', 'input.headers.x-api-key'],
+  async run(ctx) {
+    const res = await call(ctx.http, ctx.input, ctx.credentials, ctx.auth, ctx.idempotencyKey, ctx.signal);
+    return { status: res.status, headers: res.headers, body: res.body };
+  },
+});

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-standard-webhooks',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/connectors/standard-webhooks',
+};

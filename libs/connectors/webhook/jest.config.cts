@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-webhook',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/connectors/webhook',
+};
