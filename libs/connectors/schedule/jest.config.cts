@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'connector-schedule',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/connectors/schedule',
+};
