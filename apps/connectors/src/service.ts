@@ -1,14 +1,41 @@
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { ConnectorsFeatureModule } from '@junction/connectors/feature';
+import { BUILT_IN_CONNECTORS, ConnectorsFeatureModule } from '@junction/connectors/feature';
 
 class ConnectorsEnv extends PlatformEnv {
   override PORT = 3002;
+
+  /** IPs/CIDRs the SSRF fence lets through (e.g. `127.0.0.1,::1` for local development). */
+  @IsString()
+  JUNCTION_HTTP_ALLOW = '';
+
+  /** Calls a second per connection, shared by every replica. */
+  @IsInt() @Min(1) @Max(10_000)
+  CONNECTION_RATE_LIMIT_PER_SEC = 10;
+
+  @IsInt() @Min(1) @Max(1000)
+  BREAKER_FAILURES = 5;
+
+  @IsInt() @Min(100) @Max(3_600_000)
+  BREAKER_HALF_OPEN_MS = 30_000;
+
+  @IsInt() @Min(100) @Max(600_000)
+  HTTP_TIMEOUT_MS = 30_000;
 }
 
 export const connectorsService: ServiceDefinition<ConnectorsEnv> = {
   name: 'connectors',
   env: ConnectorsEnv,
   database: { entities: [], migrations: [] },
-  imports: () => [ConnectorsFeatureModule.forRoot([])],
+  imports: (env) => [
+    ConnectorsFeatureModule.forRoot({
+      connectors: BUILT_IN_CONNECTORS,
+      httpAllow: env.JUNCTION_HTTP_ALLOW,
+      ratePerSecond: env.CONNECTION_RATE_LIMIT_PER_SEC,
+      breakerFailures: env.BREAKER_FAILURES,
+      breakerHalfOpenMs: env.BREAKER_HALF_OPEN_MS,
+      httpTimeoutMs: env.HTTP_TIMEOUT_MS,
+    }),
+  ],
 };

@@ -1,1 +1,2 @@
 export * from './lib/catalog.contracts';
+export * from './lib/invoke.contracts';

@@ -1,14 +1,65 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { ConnectorSummary } from '@junction/connectors/contracts';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { AddressPolicy, FencedHttpClient, type ConnectorDefinition } from '@junction/connector-sdk';
+import { ROOT_LOGGER } from '@junction/platform/logging';
+import { ServiceMetrics } from '@junction/platform/metrics';
+import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
+import { REDIS_CLIENT } from '@junction/platform/redis';
+import { ActionInvoker } from './action-invoker';
 import { CatalogHandlers } from './catalog.handlers';
-import { ConnectorCatalog } from './connector-catalog';
+import { ConnectionRateLimiter } from './connection-rate-limiter';
+import { ConnectorMetrics } from './connector-metrics';
+import { ConnectorRegistry } from './connector-registry';
+import { CredentialSource } from './credential-source';
+import { HostBreakers } from './host-breakers';
+import { InvokeHandlers } from './invoke.handlers';
+
+export interface ConnectorsFeatureOptions {
+  connectors: ConnectorDefinition[];
+  /** `JUNCTION_HTTP_ALLOW`: addresses the SSRF fence lets through. */
+  httpAllow: string;
+  ratePerSecond: number;
+  breakerFailures: number;
+  breakerHalfOpenMs: number;
+  httpTimeoutMs: number;
+}
+
+const HTTP_CLIENT = Symbol('ConnectorsHttpClient');
 
 @Module({})
 export class ConnectorsFeatureModule {
-  static forRoot(entries: ConnectorSummary[]): DynamicModule {
+  static forRoot(options: ConnectorsFeatureOptions): DynamicModule {
     return {
       module: ConnectorsFeatureModule,
-      providers: [{ provide: ConnectorCatalog, useValue: new ConnectorCatalog(entries) }, CatalogHandlers],
+      providers: [
+        { provide: ConnectorRegistry, useValue: new ConnectorRegistry(options.connectors) },
+        { provide: ConnectorMetrics, inject: [ServiceMetrics], useFactory: (m: ServiceMetrics) => new ConnectorMetrics(m) },
+        { provide: CredentialSource, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new CredentialSource(bus) },
+        { provide: ConnectionRateLimiter, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new ConnectionRateLimiter(redis, options.ratePerSecond) },
+        {
+          provide: HTTP_CLIENT,
+          inject: [ConnectorMetrics],
+          useFactory: (metrics: ConnectorMetrics) =>
+            new HostBreakers(
+              new FencedHttpClient({ policy: AddressPolicy.fromEnv(options.httpAllow), timeoutMs: options.httpTimeoutMs, headersTimeoutMs: options.httpTimeoutMs, bodyTimeoutMs: options.httpTimeoutMs }),
+              {
+                failures: options.breakerFailures,
+                halfOpenAfterMs: options.breakerHalfOpenMs,
+                onStateChange: (host, state) => metrics.breakerState.set({ host }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2),
+              },
+            ),
+        },
+        {
+          provide: ActionInvoker,
+          inject: [ConnectorRegistry, CredentialSource, ConnectionRateLimiter, HTTP_CLIENT, ConnectorMetrics, ROOT_LOGGER],
+          useFactory: (registry: ConnectorRegistry, credentials: CredentialSource, limiter: ConnectionRateLimiter, http: HostBreakers, metrics: ConnectorMetrics, logger: Logger) =>
+            new ActionInvoker(registry, credentials, limiter, http, metrics, logger),
+        },
+        CatalogHandlers,
+        InvokeHandlers,
+      ],
+      exports: [ConnectorRegistry, ActionInvoker],
     };
   }
 }

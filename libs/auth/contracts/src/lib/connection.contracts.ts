@@ -1,0 +1,159 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { defineRpc } from '@junction/platform/ports';
+import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
+import { CONNECTION_ID_RE, PageQuery, ScopedRequest, WORKSPACE_ID_RE } from './caller';
+import { OAuthSettings } from './oauth-settings';
+import { IsSecretMap } from './secret-map';
+
+export const CONNECTION_STATUSES = ['active', 'needs_reauth'] as const;
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
+/** A connection as the API shows it: which secret fields are set, never their values. */
+export class ConnectionView {
+  @ApiProperty({ example: 'conn_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' }) @Matches(CONNECTION_ID_RE)
+  id: string;
+
+  @ApiProperty() @IsString() @MaxLength(100)
+  name: string;
+
+  @ApiProperty({ example: 'http' }) @Matches(CONNECTOR_KEY_RE)
+  connector: string;
+
+  @ApiProperty({ enum: CONNECTION_STATUSES }) @IsIn(CONNECTION_STATUSES)
+  status: ConnectionStatus;
+
+  @ApiProperty({ type: [String], example: ['apiKey'], description: 'Names of the secret fields that are set' })
+  @IsArray() @IsString({ each: true })
+  secretFields: string[];
+
+  @ApiProperty({ required: false, type: OAuthSettings }) @IsOptional() @ValidateNested() @Type(() => OAuthSettings)
+  oauth?: OAuthSettings;
+
+  @ApiProperty() @IsISO8601({ strict: true })
+  createdAt: string;
+
+  @ApiProperty() @IsISO8601({ strict: true })
+  updatedAt: string;
+}
+
+export class CreateConnectionBody {
+  @ApiProperty({ example: 'CRM production' }) @IsString() @MinLength(1) @MaxLength(100)
+  name: string;
+
+  @ApiProperty({ example: 'http' }) @IsString() @Matches(CONNECTOR_KEY_RE, { message: 'connector must be a connector key' })
+  connector: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Secret fields; write-only (OAuth2: clientId, clientSecret)' })
+  @IsSecretMap()
+  credentials: Record<string, string>;
+
+  @ApiProperty({ required: false, type: OAuthSettings, description: 'For OAuth2 connections: where tokens come from' })
+  @IsOptional() @ValidateNested() @Type(() => OAuthSettings)
+  oauth?: OAuthSettings;
+}
+
+export class UpdateConnectionBody {
+  @ApiProperty({ required: false }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  name?: string;
+
+  @ApiProperty({ required: false, type: Object, additionalProperties: { type: 'string' }, description: 'Replaces every secret field; write-only' })
+  @IsOptional() @IsSecretMap()
+  credentials?: Record<string, string>;
+}
+
+export class CreateConnectionRequest extends ScopedRequest {
+  @IsString() @MinLength(1) @MaxLength(100)
+  name: string;
+
+  @IsString() @Matches(CONNECTOR_KEY_RE)
+  connector: string;
+
+  @IsSecretMap()
+  credentials: Record<string, string>;
+
+  @IsOptional() @ValidateNested() @Type(() => OAuthSettings)
+  oauth?: OAuthSettings;
+}
+
+export class ConnectionRef extends ScopedRequest {
+  @IsString() @MaxLength(64)
+  id: string;
+}
+
+export class UpdateConnectionRequest extends ConnectionRef {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  name?: string;
+
+  @IsOptional() @IsSecretMap()
+  credentials?: Record<string, string>;
+}
+
+export class ListConnectionsRequest extends ScopedRequest {
+  @IsOptional() @ValidateNested() @Type(() => PageQuery)
+  page?: PageQuery;
+}
+
+export class ConnectionList {
+  @ApiProperty({ type: [ConnectionView] }) @IsArray() @ValidateNested({ each: true }) @Type(() => ConnectionView)
+  items: ConnectionView[];
+
+  @ApiProperty({ required: false }) @IsOptional() @IsString()
+  nextCursor?: string;
+}
+
+export class Deleted {
+  @ApiProperty() @IsString()
+  id: string;
+}
+
+/** The connectors service asks for a job's credentials; every answer is audited. */
+export class ReadCredentialsRequest {
+  @Matches(WORKSPACE_ID_RE)
+  workspaceId: string;
+
+  @IsString() @MaxLength(64)
+  connectionId: string;
+
+  @IsString() @MinLength(1) @MaxLength(64)
+  jobId: string;
+}
+
+export class Credentials {
+  @Matches(CONNECTION_ID_RE)
+  connectionId: string;
+
+  @Matches(CONNECTOR_KEY_RE)
+  connector: string;
+
+  @IsSecretMap()
+  credentials: Record<string, string>;
+}
+
+export class RotateVaultRequest {
+  /** Rows re-wrapped per transaction. */
+  @IsOptional() @IsInt() @Min(1) @Max(1000)
+  batchSize?: number;
+}
+
+export class RotateVaultResult {
+  @ApiProperty() @IsString()
+  keyId: string;
+
+  @ApiProperty({ description: 'Rows whose data key was re-wrapped under keyId' }) @IsInt() @Min(0)
+  rewrapped: number;
+
+  @ApiProperty({ description: 'Rows still under an older key (changed concurrently; run again)' }) @IsInt() @Min(0)
+  remaining: number;
+}
+
+export const CreateConnection = defineRpc('auth.create-connection.v1', CreateConnectionRequest, ConnectionView);
+export const ListConnections = defineRpc('auth.list-connections.v1', ListConnectionsRequest, ConnectionList);
+export const GetConnection = defineRpc('auth.get-connection.v1', ConnectionRef, ConnectionView);
+export const UpdateConnection = defineRpc('auth.update-connection.v1', UpdateConnectionRequest, ConnectionView);
+export const DeleteConnection = defineRpc('auth.delete-connection.v1', ConnectionRef, Deleted);
+/** `auth.read-credentials.v1`: decrypted credentials, for the connectors service only. */
+export const ReadCredentials = defineRpc('auth.read-credentials.v1', ReadCredentialsRequest, Credentials);
+/** Re-wraps every data key under the newest master key while the service keeps serving. */
+export const RotateVault = defineRpc('auth.rotate-vault.v1', RotateVaultRequest, RotateVaultResult, { timeoutMs: 60_000 });

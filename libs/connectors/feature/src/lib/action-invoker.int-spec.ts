@@ -1,0 +1,107 @@
+import { connect, type NatsConnection } from 'nats';
+import pino from 'pino';
+import { Redis } from 'ioredis';
+import { ReadCredentials } from '@junction/auth/contracts';
+import { AddressPolicy, FencedHttpClient } from '@junction/connector-sdk';
+import { FakeThirdParty } from '@junction/connector-sdk/testing';
+import { httpConnector } from '@junction/connector-http';
+import { ServiceMetrics } from '@junction/platform/metrics';
+import { NatsMessageBus } from '@junction/platform/nats';
+import { Namespace, RemoteError } from '@junction/platform/ports';
+import { connectRedis } from '@junction/platform/redis';
+import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
+import { ActionInvoker } from './action-invoker';
+import { ConnectionRateLimiter } from './connection-rate-limiter';
+import { ConnectorMetrics } from './connector-metrics';
+import { ConnectorRegistry } from './connector-registry';
+import { CredentialSource } from './credential-source';
+import { HostBreakers } from './host-breakers';
+
+describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fake third party)', () => {
+  const namespace = uniqueNamespace('invoke');
+  const api = new FakeThirdParty();
+  const metrics = new ServiceMetrics('test');
+  let nc: NatsConnection;
+  let redis: Redis;
+  let invoker: ActionInvoker;
+  const http = new FencedHttpClient({ policy: new AddressPolicy(['127.0.0.1']), timeoutMs: 1000 });
+  const credentialReads: string[] = [];
+
+  beforeAll(async () => {
+    await api.start();
+    api
+      .on('POST', '/sink', (req) => ({ json: { echoedAuth: req.headers.authorization, got: req.json } }))
+      .on('GET', '/limited', { status: 429, headers: { 'retry-after': '2' }, json: { error: 'slow down' } })
+      .on('GET', '/bad', (req) => ({ status: 400, json: { error: 'invalid', echoed: req.headers.authorization } }))
+      .on('GET', '/hang', { hang: true });
+    nc = await connect({ servers: TEST_SERVERS.nats });
+    redis = await connectRedis({ url: TEST_SERVERS.redis, namespace });
+    const logger = pino({ level: 'silent' });
+    const bus = new NatsMessageBus(nc, new Namespace(namespace), logger, metrics, 2000);
+    // the vault's side of auth.read-credentials.v1, as the auth service answers it
+    await bus.serve(ReadCredentials, async (req) => {
+      credentialReads.push(`${req.workspaceId}/${req.connectionId}/${req.jobId}`);
+      if (req.connectionId !== 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M') throw new RemoteError('not_found', 'no such connection');
+      return { connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', connector: 'http', credentials: { token: 'tok_SECRET_9f8e7d' } };
+    });
+    const connectorMetrics = new ConnectorMetrics(metrics);
+    invoker = new ActionInvoker(
+      new ConnectorRegistry([httpConnector]),
+      new CredentialSource(bus),
+      new ConnectionRateLimiter(redis, 1000),
+      new HostBreakers(http, { failures: 100, halfOpenAfterMs: 1000 }),
+      connectorMetrics,
+      logger,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all([api.close(), http.close(), nc.drain(), redis.quit()]);
+  });
+
+  const base = { workspaceId: 'ws_01JF8Z5Q3V7X9B2C4D6E8G0H1K', connector: 'http', action: 'request', idempotencyKey: 'job1:post:1', jobId: 'job1', stepId: 'post' };
+
+  it('runs an action with the connection’s credentials and scrubs them from the output', async () => {
+    const result = await invoker.invoke({ ...base, connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', input: { method: 'POST', url: `${api.url}/sink`, body: { json: { n: 1 } } } });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ status: 200, body: { got: { n: 1 }, echoedAuth: 'Bearer [redacted]' } });
+    expect(JSON.stringify(result)).not.toContain('tok_SECRET_9f8e7d');
+    expect(api.requestsTo('/sink')[0].headers.authorization).toBe('Bearer tok_SECRET_9f8e7d');
+    expect(credentialReads).toEqual(['ws_01JF8Z5Q3V7X9B2C4D6E8G0H1K/conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M/job1']);
+  });
+
+  it('answers 429 + Retry-After: 2 as rate_limited after 2000 ms', async () => {
+    const result = await invoker.invoke({ ...base, input: { method: 'GET', url: `${api.url}/limited` } });
+    expect(result.error).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000, status: 429 });
+  });
+
+  it('answers 400 as fatal with the response body kept and scrubbed', async () => {
+    const result = await invoker.invoke({ ...base, connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', input: { method: 'GET', url: `${api.url}/bad` } });
+    expect(result.error).toMatchObject({ kind: 'fatal', status: 400, responseBody: { error: 'invalid', echoed: 'Bearer [redacted]' } });
+  });
+
+  it('cuts a hung server at the step timeout as retryable', async () => {
+    const result = await invoker.invoke({ ...base, input: { method: 'GET', url: `${api.url}/hang`, timeoutMs: 200 } });
+    expect(result.error).toMatchObject({ kind: 'retryable' });
+    expect(result.durationMs).toBeLessThan(1500);
+  });
+
+  it('fails an unknown connection as fatal, and an unknown action as not_found', async () => {
+    const result = await invoker.invoke({ ...base, connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H3N', input: { method: 'GET', url: `${api.url}/sink` } });
+    expect(result.error).toMatchObject({ kind: 'fatal', message: expect.stringMatching(/not found/) });
+    await expect(invoker.invoke({ ...base, action: 'teleport', input: {} })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('refuses invalid input as fatal before calling out', async () => {
+    const before = api.requests.length;
+    const result = await invoker.invoke({ ...base, input: { method: 'GET' } });
+    expect(result.error).toMatchObject({ kind: 'fatal', message: expect.stringMatching(/invalid input/) });
+    expect(api.requests.length).toBe(before);
+  });
+
+  it('counts calls per connector, action and outcome', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/connector_calls_total\{connector="http",action="request",outcome="ok"[^}]*\} 1/);
+    expect(text).toMatch(/connector_calls_total\{[^}]*outcome="rate_limited"[^}]*\} 1/);
+  });
+});

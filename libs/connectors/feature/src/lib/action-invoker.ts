@@ -1,0 +1,83 @@
+import type { Logger } from 'pino';
+import type { InvokeActionRequest, InvokeActionResult } from '@junction/connectors/contracts';
+import { ConnectorError, FatalError, executeAction, secretValues, type Credentials, type HttpClient } from '@junction/connector-sdk';
+import { RemoteError } from '@junction/platform/ports';
+import type { ConnectionRateLimiter } from './connection-rate-limiter';
+import type { ConnectorMetrics } from './connector-metrics';
+import type { ConnectorRegistry } from './connector-registry';
+import type { CredentialSource } from './credential-source';
+import { scrubSecrets } from './scrub';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs one action for one step: credentials from the vault, the connection's shared rate limit,
+ * the host's circuit breaker (inside `http`), the step's deadline; every failure comes back as a
+ * typed error the executor can decide on.
+ */
+export class ActionInvoker {
+  constructor(
+    private readonly registry: ConnectorRegistry,
+    private readonly credentials: CredentialSource,
+    private readonly limiter: ConnectionRateLimiter,
+    private readonly http: HttpClient,
+    private readonly metrics: ConnectorMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async invoke(req: InvokeActionRequest): Promise<InvokeActionResult> {
+    const found = this.registry.action(req.connector, req.action);
+    if (!found) throw new RemoteError('not_found', `connector action ${req.connector}.${req.action} does not exist`);
+    const started = performance.now();
+    const stop = this.metrics.latency.startTimer({ connector: req.connector, action: req.action });
+    let secrets: string[] = [];
+    try {
+      const waitMs = await this.limiter.take(req.connectionId ?? `${req.workspaceId}:${req.connector}`);
+      if (waitMs !== undefined) {
+        this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'rate_limited' });
+        return { error: { kind: 'rate_limited', message: 'the connection’s rate limit is reached', retryAfterMs: waitMs }, durationMs: elapsed(started) };
+      }
+      let credentials: Credentials | undefined;
+      if (req.connectionId) {
+        credentials = await this.credentials.read(req.workspaceId, req.connectionId, req.jobId ?? 'adhoc', req.connector);
+        secrets = secretValues(credentials);
+      }
+      const output = await executeAction(found.connector, found.action, {
+        input: req.input,
+        credentials,
+        http: this.http,
+        logger: this.logger.child({ connector: req.connector, action: req.action, jobId: req.jobId, stepId: req.stepId }),
+        signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        idempotencyKey: req.idempotencyKey,
+      });
+      this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'ok' });
+      return { output: scrubSecrets(output, secrets), durationMs: elapsed(started) };
+    } catch (error) {
+      const typed = error instanceof ConnectorError ? error : this.unexpected(error, req);
+      this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: typed.kind });
+      const retryAfterMs = (typed as { retryAfterMs?: number }).retryAfterMs;
+      return {
+        error: {
+          kind: typed.kind,
+          message: String(scrubSecrets(typed.message, secrets)).slice(0, 4000),
+          ...(typed.status !== undefined ? { status: typed.status } : {}),
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+          ...(typed.responseBody !== undefined ? { responseBody: scrubSecrets(typed.responseBody, secrets) } : {}),
+        },
+        durationMs: elapsed(started),
+      };
+    } finally {
+      stop();
+    }
+  }
+
+  /** A bug in a connector (a TypeError, say) fails the step: retrying the same code will not help. */
+  private unexpected(error: unknown, req: InvokeActionRequest): ConnectorError {
+    this.logger.error({ err: error, connector: req.connector, action: req.action }, 'connector action threw an untyped error');
+    return new FatalError(`${req.connector}.${req.action} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

@@ -1,0 +1,37 @@
+import { ReadCredentials } from '@junction/auth/contracts';
+import { FatalError, RetryableError, type Credentials } from '@junction/connector-sdk';
+import { DeadlineExceededError, RemoteError, type MessageBus } from '@junction/platform/ports';
+
+/**
+ * The vault stores a connection's secrets as a flat map of named fields; an action wants them
+ * typed by auth kind. The field names decide the kind (an explicit `kind` field wins).
+ */
+export function toCredentials(fields: Record<string, string>): Credentials {
+  const kind = fields.kind;
+  if (kind === 'oauth2' || (!kind && fields.accessToken)) return { kind: 'oauth2', accessToken: fields.accessToken ?? '', tokenType: fields.tokenType };
+  if (kind === 'bearer' || (!kind && fields.token)) return { kind: 'bearer', token: fields.token ?? '' };
+  if (kind === 'api_key' || (!kind && fields.apiKey)) return { kind: 'api_key', apiKey: fields.apiKey ?? '' };
+  if (kind === 'basic' || (!kind && fields.username !== undefined && fields.password !== undefined)) {
+    return { kind: 'basic', username: fields.username ?? '', password: fields.password ?? '' };
+  }
+  const { kind: _ignored, ...rest } = fields;
+  return { kind: 'custom', fields: rest };
+}
+
+/** Fetches a connection's decrypted credentials from the auth service; each read is audited there. */
+export class CredentialSource {
+  constructor(private readonly bus: MessageBus) {}
+
+  async read(workspaceId: string, connectionId: string, jobId: string, connector: string): Promise<Credentials> {
+    try {
+      const found = await this.bus.request(ReadCredentials, { workspaceId, connectionId, jobId }, { workspaceId });
+      if (found.connector !== connector) throw new FatalError(`connection ${connectionId} belongs to connector ${found.connector}, not ${connector}`);
+      return toCredentials(found.credentials);
+    } catch (error) {
+      if (error instanceof DeadlineExceededError) throw new RetryableError('the vault did not answer in time');
+      if (error instanceof RemoteError && error.code === 'not_found') throw new FatalError(`connection ${connectionId} was not found`);
+      if (error instanceof RemoteError && error.code === 'unavailable') throw new RetryableError(error.message);
+      throw error;
+    }
+  }
+}
