@@ -1,7 +1,7 @@
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { BUILT_IN_CONNECTORS, ConnectorsFeatureModule } from '@junction/connectors/feature';
+import { BUILT_IN_CONNECTORS, CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS, ConnectorsFeatureModule } from '@junction/connectors/feature';
 
 class ConnectorsEnv extends PlatformEnv {
   override PORT = 3002;
@@ -27,7 +27,7 @@ class ConnectorsEnv extends PlatformEnv {
 export const connectorsService: ServiceDefinition<ConnectorsEnv> = {
   name: 'connectors',
   env: ConnectorsEnv,
-  database: { entities: [], migrations: [] },
+  database: { entities: CONNECTORS_ENTITIES, migrations: CONNECTORS_MIGRATIONS },
   imports: (env) => [
     ConnectorsFeatureModule.forRoot({
       connectors: BUILT_IN_CONNECTORS,

@@ -8,3 +8,4 @@ export * from './lib/schema-validation';
 export * from './lib/signatures';
 export { Type } from '@sinclair/typebox';
 export type { Static, TSchema } from '@sinclair/typebox';
+export * from './lib/declarative/declarative-connector';

@@ -1,2 +1,3 @@
 export * from './lib/catalog.contracts';
 export * from './lib/invoke.contracts';
+export * from './lib/register.contracts';

@@ -14,6 +14,8 @@ import { ActionInvoker } from './action-invoker';
 import { ConnectionRateLimiter } from './connection-rate-limiter';
 import { ConnectorMetrics } from './connector-metrics';
 import { ConnectorRegistry } from './connector-registry';
+import { ConnectorResolver } from './connector-resolver';
+import type { CustomConnectorRepository } from '@junction/connectors/data-access';
 import { CredentialSource } from './credential-source';
 import { HostBreakers } from './host-breakers';
 
@@ -46,7 +48,8 @@ describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fa
     });
     const connectorMetrics = new ConnectorMetrics(metrics);
     invoker = new ActionInvoker(
-      new ConnectorRegistry([httpConnector]),
+      // built-ins only here: custom connectors have their own test against Postgres
+      new ConnectorResolver(new ConnectorRegistry([httpConnector]), { latest: async () => null, listLatest: async () => [] } as unknown as CustomConnectorRepository),
       new CredentialSource(bus),
       new ConnectionRateLimiter(redis, 1000),
       new HostBreakers(http, { failures: 100, halfOpenAfterMs: 1000 }),

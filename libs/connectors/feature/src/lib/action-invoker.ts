@@ -4,7 +4,7 @@ import { ConnectorError, FatalError, executeAction, secretValues, type Credentia
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectionRateLimiter } from './connection-rate-limiter';
 import type { ConnectorMetrics } from './connector-metrics';
-import type { ConnectorRegistry } from './connector-registry';
+import type { ConnectorResolver } from './connector-resolver';
 import type { CredentialSource } from './credential-source';
 import { scrubSecrets } from './scrub';
 
@@ -17,7 +17,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  */
 export class ActionInvoker {
   constructor(
-    private readonly registry: ConnectorRegistry,
+    private readonly resolver: ConnectorResolver,
     private readonly credentials: CredentialSource,
     private readonly limiter: ConnectionRateLimiter,
     private readonly http: HttpClient,
@@ -26,7 +26,7 @@ export class ActionInvoker {
   ) {}
 
   async invoke(req: InvokeActionRequest): Promise<InvokeActionResult> {
-    const found = this.registry.action(req.connector, req.action);
+    const found = await this.resolver.action(req.workspaceId, req.connector, req.action);
     if (!found) throw new RemoteError('not_found', `connector action ${req.connector}.${req.action} does not exist`);
     const started = performance.now();
     const stop = this.metrics.latency.startTimer({ connector: req.connector, action: req.action });

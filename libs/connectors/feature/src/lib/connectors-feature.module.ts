@@ -1,5 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { CustomConnectorRepository } from '@junction/connectors/data-access';
 import type { Logger } from 'pino';
 import { AddressPolicy, FencedHttpClient, type ConnectorDefinition } from '@junction/connector-sdk';
 import { ROOT_LOGGER } from '@junction/platform/logging';
@@ -11,6 +14,7 @@ import { CatalogHandlers } from './catalog.handlers';
 import { ConnectionRateLimiter } from './connection-rate-limiter';
 import { ConnectorMetrics } from './connector-metrics';
 import { ConnectorRegistry } from './connector-registry';
+import { ConnectorResolver } from './connector-resolver';
 import { CredentialSource } from './credential-source';
 import { HostBreakers } from './host-breakers';
 import { InvokeHandlers } from './invoke.handlers';
@@ -34,6 +38,11 @@ export class ConnectorsFeatureModule {
       module: ConnectorsFeatureModule,
       providers: [
         { provide: ConnectorRegistry, useValue: new ConnectorRegistry(options.connectors) },
+        {
+          provide: ConnectorResolver,
+          inject: [ConnectorRegistry, getDataSourceToken()],
+          useFactory: (registry: ConnectorRegistry, dataSource: DataSource) => new ConnectorResolver(registry, new CustomConnectorRepository(dataSource)),
+        },
         { provide: ConnectorMetrics, inject: [ServiceMetrics], useFactory: (m: ServiceMetrics) => new ConnectorMetrics(m) },
         { provide: CredentialSource, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new CredentialSource(bus) },
         { provide: ConnectionRateLimiter, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new ConnectionRateLimiter(redis, options.ratePerSecond) },
@@ -52,14 +61,14 @@ export class ConnectorsFeatureModule {
         },
         {
           provide: ActionInvoker,
-          inject: [ConnectorRegistry, CredentialSource, ConnectionRateLimiter, HTTP_CLIENT, ConnectorMetrics, ROOT_LOGGER],
-          useFactory: (registry: ConnectorRegistry, credentials: CredentialSource, limiter: ConnectionRateLimiter, http: HostBreakers, metrics: ConnectorMetrics, logger: Logger) =>
-            new ActionInvoker(registry, credentials, limiter, http, metrics, logger),
+          inject: [ConnectorResolver, CredentialSource, ConnectionRateLimiter, HTTP_CLIENT, ConnectorMetrics, ROOT_LOGGER],
+          useFactory: (resolver: ConnectorResolver, credentials: CredentialSource, limiter: ConnectionRateLimiter, http: HostBreakers, metrics: ConnectorMetrics, logger: Logger) =>
+            new ActionInvoker(resolver, credentials, limiter, http, metrics, logger),
         },
         CatalogHandlers,
         InvokeHandlers,
       ],
-      exports: [ConnectorRegistry, ActionInvoker],
+      exports: [ConnectorRegistry, ConnectorResolver, ActionInvoker],
     };
   }
 }

@@ -1,7 +1,9 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { ConnectorList, ConnectorSummary, GetConnector, ListConnectors } from '@junction/connectors/contracts';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ConnectorList, ConnectorSummary, GetConnector, ListConnectors, RegisterConnector } from '@junction/connectors/contracts';
+import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
+import { CurrentPrincipal, type Principal } from '../shared/principal';
 
 /** The connector catalog, answered by the connectors service over the bus. */
 @ApiTags('connectors')
@@ -11,16 +13,26 @@ export class ConnectorsController {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
   @Get()
-  @ApiOperation({ summary: 'List connectors with their actions, triggers and schemas' })
+  @ApiOperation({ summary: 'List connectors (built-in and this workspace’s custom ones) with their actions, triggers and schemas' })
   @ApiOkResponse({ type: ConnectorList })
-  list(): Promise<ConnectorList> {
-    return this.bus.request(ListConnectors, {});
+  list(@CurrentPrincipal() principal: Principal): Promise<ConnectorList> {
+    return this.bus.request(ListConnectors, { workspaceId: principal.workspaceId });
   }
 
   @Get(':key')
   @ApiOperation({ summary: 'One connector with its actions, triggers and schemas' })
   @ApiOkResponse({ type: ConnectorSummary })
-  get(@Param('key') key: string): Promise<ConnectorSummary> {
-    return this.bus.request(GetConnector, { key });
+  get(@CurrentPrincipal() principal: Principal, @Param('key') key: string): Promise<ConnectorSummary> {
+    return this.bus.request(GetConnector, { key, workspaceId: principal.workspaceId });
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Register a custom declarative HTTP connector (a new version if the key exists)' })
+  @ApiBody({ schema: { type: 'object', description: 'key, displayName, baseUrl, auth, actions[] (method, path, query, headers, body with {{ input.x }} placeholders, input/output JSON Schemas, outputPath)' } })
+  @ApiCreatedResponse({ type: ConnectorSummary })
+  register(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<ConnectorSummary> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw Problems.validation([{ path: '', message: 'must be a JSON object' }]);
+    return this.bus.request(RegisterConnector, { workspaceId: principal.workspaceId, definition: body as Record<string, unknown> });
   }
 }

@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { ROOT_LOGGER } from '@junction/platform/logging';
+import { DURABLE_QUEUE, type DurableQueue } from '@junction/platform/ports';
+import { ScheduleRepository } from '@junction/scheduler/data-access';
+import { TickFired } from '@junction/scheduler/contracts';
+import { MAX_CATCH_UP, planFiring, type Clock } from '@junction/scheduler/domain';
+import { inClaimTransaction } from './claim-transaction';
+import { misfireOf, specOf } from './schedule-mapping';
+import { SCHEDULER_CLOCK, SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler.options';
+
+/** The dedupe key of a tick: one schedule, one scheduled instant. */
+export function tickDedupeKey(scheduleId: string, scheduledAt: Date): string {
+  return `${scheduleId}@${scheduledAt.toISOString()}`;
+}
+
+/**
+ * Most ticks one schedule fires in one round (an every-second cron after a pause). Above the
+ * largest catch-up bound, so a full catch-up still leaves room for the on-time ticks.
+ */
+const TICKS_PER_SCHEDULE = 2 * MAX_CATCH_UP;
+
+/** One round of cron/interval firing: claim due schedules, publish their ticks, advance them, commit. */
+@Injectable()
+export class TickFiring {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
+    @Inject(SCHEDULER_CLOCK) private readonly clock: Clock,
+    @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Handles one batch of due schedules; returns how many it claimed. */
+  fireDue(): Promise<number> {
+    return inClaimTransaction(this.dataSource, 30_000, async (em) => {
+      const schedules = new ScheduleRepository(em);
+      const now = this.clock.now();
+      const due = await schedules.claimDue('tick', now, this.options.batchSize);
+      const publishes: Promise<unknown>[] = [];
+      const advances: { id: string; nextFireAt: Date | null; lastFiredAt: Date | null }[] = [];
+      for (const row of due) {
+        let plan;
+        try {
+          plan = planFiring({ spec: specOf(row), dueAt: row.nextFireAt ?? now, now, misfire: misfireOf(row), graceMs: this.options.misfireGraceMs, limit: TICKS_PER_SCHEDULE });
+        } catch (error) {
+          // a spec that stopped computing (a zone gone from the runtime's tz data): park it, keep the rest going
+          this.logger.error({ err: error, scheduleId: row.id }, 'schedule cannot compute its next tick; parked');
+          advances.push({ id: row.id, nextFireAt: null, lastFiredAt: null });
+          continue;
+        }
+        if (plan.skipped > 0) this.logger.warn({ scheduleId: row.id, skipped: plan.skipped, policy: row.misfirePolicy }, 'missed ticks skipped after downtime');
+        for (const scheduledAt of plan.fire) {
+          const dedupeKey = tickDedupeKey(row.id, scheduledAt);
+          publishes.push(
+            this.queue.publish(
+              TickFired,
+              { workspaceId: row.workspaceId, scheduleId: row.id, recipeId: row.recipeId, scheduledAt: scheduledAt.toISOString(), firedAt: now.toISOString(), dedupeKey },
+              { msgId: dedupeKey, workspaceId: row.workspaceId },
+            ),
+          );
+        }
+        advances.push({ id: row.id, nextFireAt: plan.nextFireAt, lastFiredAt: plan.fire.at(-1) ?? null });
+      }
+      await Promise.all(publishes);
+      for (const a of advances) await schedules.advance(a.id, a.nextFireAt, a.lastFiredAt);
+      return due.length;
+    });
+  }
+}
