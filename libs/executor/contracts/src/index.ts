@@ -1,0 +1,2 @@
+export * from './lib/recipe.schema';
+export * from './lib/recipe.types';

@@ -1,0 +1,174 @@
+/**
+ * The recipe format (PRODUCT.md §3) as TypeScript types. `recipeSchema` is the JSON Schema of
+ * the same shapes; the executor's engine (`@junction/executor/domain`) validates with it and adds
+ * the checks a schema cannot express (unique step ids, expressions that compile, references to
+ * earlier steps).
+ *
+ * Any string value marked {@link Template} may contain `{{ expr }}` (JSONata evaluated against
+ * `{ trigger, steps, vars, item, index, job }`); a string that is exactly one `{{ expr }}` keeps the
+ * expression's JSON type.
+ */
+
+/** A string that may contain `{{ expr }}` placeholders. */
+export type Template = string;
+
+/** `500ms`, `30s`, `15m`, `2h`, `1d`, or a number of milliseconds. */
+export type Duration = string | number;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Recipe {
+  name: string;
+  description?: string;
+  trigger: Trigger;
+  steps: Step[];
+  settings?: RecipeSettings;
+}
+
+export interface RecipeSettings {
+  /** Jobs of this recipe running at once. */
+  concurrency?: number;
+  /** Deadline of one job, from its start. */
+  timeout?: Duration;
+}
+
+export type Trigger = WebhookTrigger | ScheduleTrigger | PollTrigger | ManualTrigger;
+
+export interface WebhookTrigger {
+  type: 'webhook';
+  /** Connector-specific trigger (with the provider's signature scheme and lifecycle). */
+  connector?: string;
+  trigger?: string;
+  connection?: string;
+  input?: Record<string, JsonValue>;
+  /** Generic HMAC signature check for webhooks without a connector; the secret lives in `connection`. */
+  signature?: WebhookSignature;
+  /** Header carrying the sender's delivery id, used as the dedupe key (else a hash of the body). */
+  dedupeHeader?: string;
+}
+
+export interface WebhookSignature {
+  header: string;
+  algorithm: 'hmac-sha256' | 'hmac-sha1' | 'hmac-sha512';
+  encoding?: 'hex' | 'base64';
+  /** Text before the digest in the header, e.g. `sha256=`. */
+  prefix?: string;
+  connection: string;
+}
+
+export interface ScheduleTrigger {
+  type: 'schedule';
+  cron: string;
+  /** IANA time zone; UTC when absent. */
+  timezone?: string;
+}
+
+export interface PollTrigger {
+  type: 'poll';
+  connector: string;
+  trigger: string;
+  connection?: string;
+  input?: Record<string, JsonValue>;
+  interval: Duration;
+}
+
+export interface ManualTrigger {
+  type: 'manual';
+}
+
+export type Step =
+  | ActionStep
+  | IfStep
+  | ForEachStep
+  | TryStep
+  | SetStep
+  | DelayStep
+  | CallRecipeStep
+  | RespondStep
+  | StopStep;
+
+/** Every step kind is told apart by the one kind key it carries (`action`, `if`, `forEach`, …). */
+export type StepKind = 'action' | 'if' | 'forEach' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop';
+
+export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop'];
+
+interface StepBase {
+  /** Unique in the whole recipe, `^[a-z][a-z0-9_]*$`; outputs are read as `steps.<id>`. */
+  id: string;
+  name?: string;
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included (1 = no retry). */
+  maxAttempts?: number;
+  backoff?: Backoff;
+}
+
+/** Exponential backoff with full jitter: wait = random × min(max, initial × factor^(attempt−1)). */
+export interface Backoff {
+  initial?: Duration;
+  max?: Duration;
+  factor?: number;
+}
+
+export interface ActionStep extends StepBase {
+  /** `connector.action`, e.g. `http.request`. */
+  action: string;
+  connection?: string;
+  input?: Record<string, JsonValue>;
+  retry?: RetryPolicy;
+  /** Deadline of one attempt. */
+  timeout?: Duration;
+}
+
+export interface IfStep extends StepBase {
+  if: Template | boolean;
+  then: Step[];
+  else?: Step[];
+}
+
+export interface ForEachStep extends StepBase {
+  /** Must evaluate to a list (a single value is a list of one, nothing is an empty list). */
+  forEach: Template | JsonValue[];
+  /** Name under which the current item is also visible to expressions (besides `item`). */
+  as?: string;
+  concurrency?: number;
+  steps: Step[];
+}
+
+export interface TryStep extends StepBase {
+  try: Step[];
+  /** Runs when a step of `try` fails; the error is `steps.<try id>.error`. */
+  catch?: Step[];
+}
+
+export interface SetStep extends StepBase {
+  /** Variables to compute, read later as `vars.<name>`. */
+  set: Record<string, JsonValue>;
+}
+
+export interface DelayStep extends StepBase {
+  delay: Template | Duration | { duration: Template | Duration } | { until: Template };
+}
+
+export interface CallRecipeStep extends StepBase {
+  callRecipe: {
+    recipe: string;
+    input?: JsonValue;
+    /** Wait for the called job's result (default) or continue once it is queued. */
+    wait?: boolean;
+  };
+  retry?: RetryPolicy;
+}
+
+export interface RespondStep extends StepBase {
+  respond: {
+    status?: number | Template;
+    headers?: Record<string, Template>;
+    body?: JsonValue;
+  };
+}
+
+export interface StopStep extends StepBase {
+  stop: true | { reason?: Template; failed?: boolean };
+}

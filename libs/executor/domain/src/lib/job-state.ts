@@ -1,0 +1,148 @@
+import type { StepKind } from '@junction/executor/contracts';
+
+import type { StepErrorKind } from './retry';
+
+/**
+ * A job's whole progress as plain JSON: the executor checkpoints it after every command and
+ * continues from a parsed copy after a crash. Nothing in it depends on object identity.
+ */
+export interface JobState {
+  version: 1;
+  jobId: string;
+  status: JobStatus;
+  /** Seed of the deterministic retry jitter. */
+  seed: number;
+  /** Attempt group: part of every idempotency key; a rerun starts a new group. */
+  group: number;
+  /** Visible to expressions as `job`. */
+  job: { id: string; startedAt?: string; [key: string]: unknown };
+  /** Epoch ms after which the job fails (from `settings.timeout`). */
+  deadline?: number;
+  trigger: unknown;
+  /** Outputs by step id; inside a forEach, the latest iteration's. */
+  steps: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  /** The cursor: innermost frame last. A failed job keeps it at the failed step (for rerun). */
+  stack: Frame[];
+  /** The command issued and not yet completed. */
+  pending: Pending | null;
+  error?: JobError;
+}
+
+export type JobStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancelled';
+
+export type Frame =
+  /** Position `index` in the step list `list` (`root` or `<step id>/<then|else|steps|try|catch>`). */
+  | { kind: 'list'; list: string; index: number }
+  | { kind: 'forEach'; stepId: string; items: unknown[]; index: number }
+  | { kind: 'try'; stepId: string; phase: 'try' | 'catch' };
+
+export type Pending =
+  | {
+      kind: 'invoke';
+      stepId: string;
+      stepKey: string;
+      /** Resolved once, at the first attempt: retries and re-drives send the same input. */
+      input: unknown;
+      attempt: number;
+      /** Times an open circuit pushed this step back (not attempts). */
+      deferrals: number;
+      /** Set while waiting before the next attempt. */
+      waitUntil?: number;
+      waitReason?: 'retry' | 'deferred';
+    }
+  | { kind: 'delay'; stepId: string; stepKey: string; until: number }
+  | { kind: 'respond'; stepId: string; stepKey: string; response: Reply };
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** Why a step or a job failed. `details` carries what the connector kept (status, response body). */
+export interface JobError {
+  stepId: string;
+  stepKey: string;
+  kind: StepErrorKind | 'expression' | 'invalid' | 'stopped' | 'timeout';
+  message: string;
+  attempt?: number;
+  details?: unknown;
+}
+
+/** The outcome of an `invoke` or `call` command, as the executor got it from the connector/child job. */
+export type StepResult =
+  | { ok: true; output?: unknown; attempt?: number }
+  | { ok: false; error: { kind: StepErrorKind; message: string; retryAfterMs?: number; details?: unknown }; attempt?: number };
+
+export interface AdvanceInput {
+  /** The executor's clock, epoch ms: the engine has none. */
+  now: number;
+  /**
+   * The result of the pending command. Without one, a pending invoke/call/respond is issued
+   * again (a re-drive after a crash) and a wait is checked against `now`.
+   */
+  result?: StepResult;
+}
+
+export type Command =
+  | {
+      type: 'invoke';
+      stepId: string;
+      /** Step id plus forEach iteration indices, e.g. `post[3]`: unique per execution of a step. */
+      stepKey: string;
+      action: string;
+      connection?: string;
+      input: unknown;
+      attempt: number;
+      maxAttempts: number;
+      /** `<job id>:<step key>:<attempt group>`: the same for every attempt and re-drive of this step. */
+      idempotencyKey: string;
+      timeoutMs?: number;
+    }
+  | {
+      type: 'call';
+      stepId: string;
+      stepKey: string;
+      recipeId: string;
+      input: unknown;
+      /** Complete the command with the child job's output (true) or once it is queued (false). */
+      wait: boolean;
+      attempt: number;
+      idempotencyKey: string;
+    }
+  | { type: 'wait'; until: number; reason: 'delay' | 'retry' | 'deferred'; stepId: string; stepKey: string }
+  /** Send this reply to the caller of an API-callable recipe, then complete with `{ ok: true }`; the job goes on. */
+  | ({ type: 'respond'; stepId: string; stepKey: string } & Reply)
+  | { type: 'finish'; status: 'succeeded' | 'failed' | 'stopped' | 'cancelled'; error?: JobError; reason?: string };
+
+/** What happened to one step during an advance, for the executor's step rows. */
+export interface StepRecord {
+  stepId: string;
+  stepKey: string;
+  kind: StepKind;
+  status: 'succeeded' | 'failed' | 'retrying' | 'deferred';
+  attempt?: number;
+  input?: unknown;
+  output?: unknown;
+  error?: JobError;
+}
+
+export interface Advance {
+  state: JobState;
+  command: Command;
+  /** Steps completed, failed or retried during this advance, in order. */
+  records: StepRecord[];
+}
+
+/** A result carried the attempt number of another attempt than the pending one: a stale worker. */
+export class StaleResultError extends Error {
+  override readonly name = 'StaleResultError';
+  constructor(
+    readonly stepKey: string,
+    readonly pendingAttempt: number | undefined,
+    readonly resultAttempt: number,
+  ) {
+    super(`result for attempt ${resultAttempt} of ${stepKey}, but ${pendingAttempt === undefined ? 'no attempt' : `attempt ${pendingAttempt}`} is pending`);
+  }
+}

@@ -1,0 +1,215 @@
+import { Cron } from 'croner';
+
+import { STEP_KINDS, type Recipe, type StepKind } from '@junction/executor/contracts';
+
+import { parseDuration } from './duration';
+import type { ExpressionError } from './expression';
+import { DEFAULT_RETRY, type RetrySettings } from './retry';
+import { compileTemplate, expressionsOf, type TemplateNode } from './template';
+
+/** One rejected part of a recipe: `path` is a JSON pointer (`/steps/1/then/0/input/url`). */
+export interface RecipeError {
+  path: string;
+  message: string;
+}
+
+/** The list that holds the recipe's top-level steps; nested lists are `<step id>/<branch>`. */
+export const ROOT_LIST = 'root';
+
+export type DelaySpec = { readonly kind: 'duration'; readonly value: TemplateNode } | { readonly kind: 'until'; readonly value: TemplateNode };
+
+/** A step with everything the interpreter needs precomputed. */
+export interface CompiledStep {
+  readonly id: string;
+  readonly kind: StepKind;
+  /** Position in document order: a step may only read `steps.<id>` of a step with a lower order. */
+  readonly order: number;
+  readonly pointer: string;
+  /** action/callRecipe input, set values, respond reply, if condition, forEach list, stop reason. */
+  readonly value: TemplateNode;
+  readonly action?: string;
+  readonly connection?: string;
+  readonly recipeId?: string;
+  readonly wait?: boolean;
+  readonly delay?: DelaySpec;
+  readonly as?: string;
+  readonly failed?: boolean;
+  readonly retry: RetrySettings;
+  readonly timeoutMs?: number;
+  /** Keys into CompiledRecipe.lists of this step's nested lists. */
+  readonly lists: { readonly then?: string; readonly else?: string; readonly body?: string; readonly try?: string; readonly catch?: string };
+}
+
+export interface CompiledRecipe {
+  readonly recipe: Recipe;
+  readonly steps: ReadonlyMap<string, CompiledStep>;
+  readonly lists: ReadonlyMap<string, readonly CompiledStep[]>;
+  readonly timeoutMs?: number;
+}
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function retrySettings(raw: unknown): RetrySettings {
+  if (!isObject(raw)) return DEFAULT_RETRY;
+  const backoff = isObject(raw['backoff']) ? raw['backoff'] : {};
+  return {
+    maxAttempts: typeof raw['maxAttempts'] === 'number' ? raw['maxAttempts'] : DEFAULT_RETRY.maxAttempts,
+    initialMs: parseDuration(backoff['initial']) ?? DEFAULT_RETRY.initialMs,
+    maxMs: parseDuration(backoff['max']) ?? DEFAULT_RETRY.maxMs,
+    factor: typeof backoff['factor'] === 'number' ? backoff['factor'] : DEFAULT_RETRY.factor,
+  };
+}
+
+/**
+ * Walks a recipe (that may not have passed the schema: every access is defensive), checks what a
+ * JSON Schema cannot (one kind per step, unique ids, expressions that compile, references to
+ * earlier steps, cron and time zone), and compiles every template. Returns the compiled recipe
+ * when no error was found.
+ */
+export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecipe | undefined {
+  const before = errors.length;
+  const steps = new Map<string, CompiledStep>();
+  const lists = new Map<string, CompiledStep[]>();
+  const firstSeen = new Map<string, string>();
+  const expressionOwners: { step: CompiledStep; node: TemplateNode }[] = [];
+  let order = 0;
+  const fail = (path: string, message: string) => errors.push({ path, message });
+  const onExpressionError = (e: ExpressionError) =>
+    fail(e.site.path, e.code === 'template' ? `template ${JSON.stringify(e.expression)}: ${e.reason}` : `expression {{ ${e.expression} }}: ${e.reason}`);
+
+  const walkList = (raw: unknown, pointer: string, key: string): string | undefined => {
+    if (!Array.isArray(raw)) return undefined;
+    const compiled: CompiledStep[] = [];
+    lists.set(key, compiled);
+    raw.forEach((item, i) => {
+      const step = walkStep(item, `${pointer}/${i}`);
+      if (step) compiled.push(step);
+    });
+    return key;
+  };
+
+  const walkStep = (raw: unknown, pointer: string): CompiledStep | undefined => {
+    if (!isObject(raw)) return undefined;
+    const kinds = STEP_KINDS.filter((k) => k in raw);
+    if (kinds.length !== 1) {
+      fail(pointer, kinds.length === 0 ? `must have one step kind: ${STEP_KINDS.join(', ')}` : `has several step kinds (${kinds.join(', ')}); a step has exactly one`);
+      return undefined;
+    }
+    const kind = kinds[0];
+    const id = typeof raw['id'] === 'string' ? raw['id'] : '';
+    if (id) {
+      const seen = firstSeen.get(id);
+      if (seen) fail(`${pointer}/id`, `duplicate step id "${id}" (first used at ${seen})`);
+      else firstSeen.set(id, pointer);
+    }
+    const template = (value: unknown, at: string) => compileTemplate(value, id, `${pointer}/${at}`, onExpressionError);
+    const body = raw[kind];
+    const base = { id, kind, order: order++, pointer, retry: DEFAULT_RETRY, lists: {} };
+    let step: CompiledStep;
+    switch (kind) {
+      case 'action':
+        step = {
+          ...base,
+          value: template(raw['input'] ?? {}, 'input'),
+          action: String(body),
+          connection: typeof raw['connection'] === 'string' ? raw['connection'] : undefined,
+          retry: retrySettings(raw['retry']),
+          timeoutMs: parseDuration(raw['timeout']),
+        };
+        break;
+      case 'callRecipe': {
+        const call = isObject(body) ? body : {};
+        step = {
+          ...base,
+          value: template(call['input'] ?? {}, 'callRecipe/input'),
+          recipeId: String(call['recipe']),
+          wait: call['wait'] !== false,
+          retry: retrySettings(raw['retry']),
+        };
+        break;
+      }
+      case 'set':
+        step = { ...base, value: template(isObject(body) ? body : {}, 'set') };
+        break;
+      case 'respond':
+        step = { ...base, value: template(isObject(body) ? body : {}, 'respond') };
+        break;
+      case 'if':
+        step = { ...base, value: template(body, 'if') };
+        break;
+      case 'forEach':
+        step = { ...base, value: template(body, 'forEach'), as: typeof raw['as'] === 'string' ? raw['as'] : undefined };
+        break;
+      case 'stop': {
+        const stop = isObject(body) ? body : {};
+        step = { ...base, value: template(stop['reason'] ?? null, 'stop/reason'), failed: stop['failed'] === true };
+        break;
+      }
+      case 'delay': {
+        const spec: DelaySpec = isObject(body)
+          ? 'until' in body
+            ? { kind: 'until', value: template(body['until'], 'delay/until') }
+            : { kind: 'duration', value: template(body['duration'], 'delay/duration') }
+          : { kind: 'duration', value: template(body, 'delay') };
+        step = { ...base, value: spec.value, delay: spec };
+        break;
+      }
+      case 'try':
+        step = { ...base, value: { kind: 'const', value: null, sync: true } };
+        break;
+    }
+    if (id) steps.set(id, step);
+    expressionOwners.push({ step, node: step.value });
+    // Children are walked after the step took its order, so they come later in document order.
+    const nested: { then?: string; else?: string; body?: string; try?: string; catch?: string } = step.lists;
+    if (kind === 'if') {
+      nested.then = walkList(raw['then'], `${pointer}/then`, `${id}/then`);
+      nested.else = walkList(raw['else'], `${pointer}/else`, `${id}/else`);
+    } else if (kind === 'forEach') {
+      nested.body = walkList(raw['steps'], `${pointer}/steps`, `${id}/steps`);
+    } else if (kind === 'try') {
+      nested.try = walkList(raw['try'], `${pointer}/try`, `${id}/try`);
+      nested.catch = walkList(raw['catch'], `${pointer}/catch`, `${id}/catch`);
+    }
+    return step;
+  };
+
+  const root = isObject(json) ? json : {};
+  walkList(root['steps'], '/steps', ROOT_LIST);
+
+  for (const { step, node } of expressionOwners) {
+    for (const expr of expressionsOf(node)) {
+      for (const ref of expr.stepRefs) {
+        const target = steps.get(ref);
+        if (!target) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} names no step of this recipe`);
+        else if (target === step) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} is this step itself`);
+        else if (target.order > step.order) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} runs after this step`);
+      }
+    }
+  }
+
+  checkTrigger(root['trigger'], fail);
+  const settings = isObject(root['settings']) ? root['settings'] : {};
+  if (errors.length > before) return undefined;
+  return { recipe: json as Recipe, steps, lists, timeoutMs: parseDuration(settings['timeout']) };
+}
+
+function checkTrigger(trigger: unknown, fail: (path: string, message: string) => void): void {
+  if (!isObject(trigger) || trigger['type'] !== 'schedule') return;
+  const { cron, timezone } = trigger;
+  if (typeof cron === 'string') {
+    try {
+      new Cron(cron, { paused: true }).stop();
+    } catch (error) {
+      fail('/trigger/cron', `is not a valid cron pattern: ${(error as Error).message}`);
+    }
+  }
+  if (typeof timezone === 'string') {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: timezone });
+    } catch {
+      fail('/trigger/timezone', `is not a known IANA time zone`);
+    }
+  }
+}
