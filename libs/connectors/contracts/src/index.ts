@@ -1,3 +1,4 @@
 export * from './lib/catalog.contracts';
 export * from './lib/invoke.contracts';
 export * from './lib/register.contracts';
+export * from './lib/webhook.contracts';

@@ -18,6 +18,7 @@ import { ConnectorResolver } from './connector-resolver';
 import { CredentialSource } from './credential-source';
 import { HostBreakers } from './host-breakers';
 import { InvokeHandlers } from './invoke.handlers';
+import { TriggerHandlers } from './trigger.handlers';
 
 export interface ConnectorsFeatureOptions {
   connectors: ConnectorDefinition[];
@@ -64,6 +65,11 @@ export class ConnectorsFeatureModule {
           inject: [ConnectorResolver, CredentialSource, ConnectionRateLimiter, HTTP_CLIENT, ConnectorMetrics, ROOT_LOGGER],
           useFactory: (resolver: ConnectorResolver, credentials: CredentialSource, limiter: ConnectionRateLimiter, http: HostBreakers, metrics: ConnectorMetrics, logger: Logger) =>
             new ActionInvoker(resolver, credentials, limiter, http, metrics, logger),
+        },
+        {
+          provide: TriggerHandlers,
+          inject: [ConnectorRegistry, CredentialSource, HTTP_CLIENT],
+          useFactory: (registry: ConnectorRegistry, credentials: CredentialSource, http: HostBreakers) => new TriggerHandlers(registry, credentials, http),
         },
         CatalogHandlers,
         InvokeHandlers,

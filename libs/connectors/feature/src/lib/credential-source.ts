@@ -23,10 +23,15 @@ export class CredentialSource {
   constructor(private readonly bus: MessageBus) {}
 
   async read(workspaceId: string, connectionId: string, jobId: string, connector: string): Promise<Credentials> {
+    return toCredentials(await this.fields(workspaceId, connectionId, jobId, connector));
+  }
+
+  /** The connection's fields as stored (for secrets that are not credentials, like a signing secret). */
+  async fields(workspaceId: string, connectionId: string, jobId: string, connector: string): Promise<Record<string, string>> {
     try {
       const found = await this.bus.request(ReadCredentials, { workspaceId, connectionId, jobId }, { workspaceId });
       if (found.connector !== connector) throw new FatalError(`connection ${connectionId} belongs to connector ${found.connector}, not ${connector}`);
-      return toCredentials(found.credentials);
+      return found.credentials;
     } catch (error) {
       if (error instanceof DeadlineExceededError) throw new RetryableError('the vault did not answer in time');
       if (error instanceof RemoteError && error.code === 'not_found') throw new FatalError(`connection ${connectionId} was not found`);

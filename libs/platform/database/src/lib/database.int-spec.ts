@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { Column, DataSource, Entity, PrimaryColumn, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
+import { migrateExclusively } from './database.module';
 import { databaseUrl, dropDatabase, ensureDatabase } from './ensure-database';
 import { SnakeNamingStrategy, snakeCase } from './snake-naming.strategy';
 
@@ -71,5 +72,27 @@ describe('database platform (real Postgres)', () => {
     ['id', 'id'],
   ])('snake-cases %s as %s', (input, expected) => {
     expect(snakeCase(input)).toBe(expected);
+  });
+});
+
+describe('migrateExclusively (real Postgres)', () => {
+  const name = uniqueNamespace('dbmig');
+
+  afterAll(async () => {
+    await dropDatabase(TEST_SERVERS.postgres, name);
+  });
+
+  it('lets replicas that start together apply each migration exactly once', async () => {
+    await ensureDatabase(TEST_SERVERS.postgres, name);
+    const replicas = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        new DataSource({ type: 'postgres', url: databaseUrl(TEST_SERVERS.postgres, name), entities: [ProbeRecord], migrations: [CreateProbeRecord1700000000000], migrationsTableName: 'schema_migrations', namingStrategy: new SnakeNamingStrategy() }).initialize(),
+      ),
+    );
+    // without the lock, two of these would both try CREATE TABLE and one would fail
+    await Promise.all(replicas.map((r) => migrateExclusively(r)));
+    const applied = await replicas[0].query('SELECT count(*)::int AS n FROM schema_migrations');
+    expect(applied[0].n).toBe(1);
+    await Promise.all(replicas.map((r) => r.destroy()));
   });
 });

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import type { DataSource, MixedList, EntitySchema } from 'typeorm';
+import { DataSource, type DataSourceOptions, type EntitySchema, type MixedList } from 'typeorm';
 import { withTimeout, type ReadinessCheck } from '@junction/platform/ports';
 import { databaseUrl, ensureDatabase } from './ensure-database';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -23,6 +23,22 @@ export interface DatabaseModuleOptions {
 
 export const DATABASE_READINESS = Symbol('DatabaseReadiness');
 
+/** Any fixed number: the lock is per database, and each service has its own database. */
+const MIGRATION_LOCK_KEY = 7_236_001;
+
+/** Applies pending migrations while holding a session advisory lock, so one replica migrates and the others wait. */
+export async function migrateExclusively(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
 @Global()
 @Module({})
 export class DatabaseModule {
@@ -38,7 +54,8 @@ export class DatabaseModule {
               url: databaseUrl(options.serverUrl, options.database),
               entities: options.entities,
               migrations: options.migrations,
-              migrationsRun: true,
+              // run below, under an advisory lock: replicas starting together must not race on DDL
+              migrationsRun: false,
               migrationsTableName: 'schema_migrations',
               migrationsTransactionMode: 'each' as const,
               synchronize: false,
@@ -47,6 +64,12 @@ export class DatabaseModule {
               retryAttempts: 3,
               retryDelay: 1000,
             };
+          },
+          dataSourceFactory: async (dataSourceOptions?: DataSourceOptions) => {
+            if (!dataSourceOptions) throw new Error('database options missing');
+            const dataSource = await new DataSource(dataSourceOptions).initialize();
+            await migrateExclusively(dataSource);
+            return dataSource;
           },
         }),
       ],

@@ -8,6 +8,7 @@ import { PROBLEM_CONTENT_TYPE, ProblemException, problemType, type ProblemDocume
 
 const REMOTE_STATUS: Record<RemoteErrorCode, number> = {
   invalid_request: 400,
+  unprocessable: 422,
   unauthenticated: 401,
   forbidden: 403,
   not_found: 404,

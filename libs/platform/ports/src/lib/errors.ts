@@ -3,6 +3,8 @@ import type { FieldError } from './validation';
 /** Stable codes a remote handler can answer with; the gateway maps them to HTTP statuses. */
 export type RemoteErrorCode =
   | 'invalid_request'
+  /** Well-formed but semantically invalid (e.g. a recipe definition): HTTP 422 with `errors`. */
+  | 'unprocessable'
   | 'not_found'
   | 'conflict'
   | 'forbidden'

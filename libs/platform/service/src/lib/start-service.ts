@@ -32,6 +32,7 @@ export async function startService<E extends PlatformEnv>(definition: ServiceDef
   const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger), {
     bufferLogs: true,
     bodyParser: false,
+    rawBody: definition.rawBody ?? false,
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { VerifyWebhook, type VerifyWebhookRequest, type WebhookVerdict } from '@junction/connectors/contracts';
+import { ConnectorsPoll, type PollRequest, type PollResponse } from '@junction/scheduler/contracts';
+import { ConnectorError, validateAgainst, type HttpClient, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
+import { OnRequest } from '@junction/platform/messaging';
+import { RemoteError } from '@junction/platform/ports';
+import { ConnectorRegistry } from './connector-registry';
+import { CredentialSource } from './credential-source';
+
+/** Field names a connection may use for a webhook signing secret, in order of preference. */
+const SECRET_FIELDS = ['signingSecret', 'webhookSecret', 'secret'] as const;
+
+/** The connectors service's side of triggers: verifying webhook deliveries and running polls. */
+@Injectable()
+export class TriggerHandlers {
+  constructor(
+    private readonly registry: ConnectorRegistry,
+    private readonly credentials: CredentialSource,
+    private readonly http: HttpClient,
+  ) {}
+
+  @OnRequest(VerifyWebhook)
+  async verify(req: VerifyWebhookRequest): Promise<WebhookVerdict> {
+    const trigger = this.trigger(req.connector, req.trigger, 'webhook') as WebhookTriggerDefinition;
+    const config = this.config(trigger.config, req.config);
+    const delivery = { rawBody: Buffer.from(req.rawBody, 'base64'), headers: req.headers };
+    if (trigger.verify) {
+      if (!req.connectionId) return { refused: 'the trigger verifies signatures but the recipe names no connection with the signing secret' };
+      const fields = await this.credentials.fields(req.workspaceId, req.connectionId, 'webhook-ingress', req.connector);
+      const secret = SECRET_FIELDS.map((f) => fields[f]).find((v) => typeof v === 'string' && v.length > 0);
+      if (!secret) return { refused: `connection ${req.connectionId} has no signing secret (${SECRET_FIELDS.join(', ')})` };
+      const verdict = trigger.verify(delivery, { config: config as never, secret, nowMs: req.receivedAtMs });
+      if (!verdict.ok) return { refused: verdict.reason };
+    }
+    const dedupeKey = trigger.dedupeKey?.(delivery, config as never);
+    return dedupeKey ? { dedupeKey: dedupeKey.slice(0, 512) } : {};
+  }
+
+  @OnRequest(ConnectorsPoll)
+  async poll(req: PollRequest): Promise<PollResponse> {
+    const trigger = this.trigger(req.connectorKey, req.trigger, 'polling') as PollingTriggerDefinition;
+    const config = this.config(trigger.config, req.input ?? {});
+    const credentials = req.connectionId ? await this.credentials.read(req.workspaceId, req.connectionId, 'poll', req.connectorKey) : { kind: 'none' as const };
+    try {
+      const page = await trigger.poll({ config: config as never, credentials, http: this.http, cursor: req.cursor, signal: AbortSignal.timeout(25_000) });
+      const cursor = page.cursor;
+      return {
+        records: page.records.map((r) => ({ dedupeKey: r.dedupeKey, data: (r.data ?? {}) as Record<string, unknown> })),
+        nextCursor: cursor && typeof cursor === 'object' ? (cursor as Record<string, unknown>) : cursor === null || cursor === undefined ? null : { value: cursor },
+        hasMore: page.hasMore ?? false,
+      };
+    } catch (error) {
+      // the scheduler backs off and keeps its cursor on any failure
+      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', error.message);
+      throw error;
+    }
+  }
+
+  private trigger(connector: string, key: string, kind: 'webhook' | 'polling') {
+    const found = this.registry.definition(connector)?.triggers.find((t) => t.key === key);
+    if (!found || found.kind !== kind) throw new RemoteError('not_found', `${connector} has no ${kind} trigger "${key}"`);
+    return found;
+  }
+
+  private config(schema: object, given: Record<string, unknown>): Record<string, unknown> {
+    const copy = structuredClone(given);
+    const errors = validateAgainst(schema, copy);
+    if (errors.length) throw new RemoteError('invalid_request', 'the trigger configuration is invalid', errors);
+    return copy;
+  }
+}
