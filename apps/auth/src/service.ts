@@ -1,13 +1,22 @@
+import { IsOptional, Matches } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
+import { AUTH_DATABASE, AuthFeatureModule } from '@junction/auth/feature';
 
 class AuthEnv extends PlatformEnv {
   override PORT = 3001;
+
+  /** Vault master keys `id:<base64 32 bytes>`, comma-separated, newest last. Unset: the vault is unavailable. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'must be id:<base64 of 32 bytes>, comma-separated, newest last',
+  })
+  JUNCTION_MASTER_KEYS: string | undefined = undefined;
 }
 
 export const authService: ServiceDefinition<AuthEnv> = {
   name: 'auth',
   env: AuthEnv,
-  database: { entities: [], migrations: [] },
-  imports: () => [],
+  database: AUTH_DATABASE,
+  imports: (env) => [AuthFeatureModule.forRoot({ masterKeys: env.JUNCTION_MASTER_KEYS })],
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { dropDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
@@ -14,23 +15,39 @@ describe('gateway → connectors over NATS', () => {
     REDIS_URL: TEST_SERVERS.redis,
     DATABASE_URL: TEST_SERVERS.postgres,
   };
+  const rootToken = randomBytes(32).toString('base64url');
   let gateway: ServiceProcess;
   let connectors: ServiceProcess | undefined;
+  let auth: ServiceProcess;
   let nc: NatsConnection;
+  // every /v1 route needs an API key: the test's workspace gets one from the root token
+  let headers: Record<string, string>;
 
   beforeAll(async () => {
-    [gateway, connectors] = await Promise.all([startServiceProcess('gateway', env), startServiceProcess('connectors', env)]);
+    [gateway, connectors, auth] = await Promise.all([
+      startServiceProcess('gateway', { ...env, JUNCTION_ROOT_TOKEN: rootToken }),
+      startServiceProcess('connectors', env),
+      startServiceProcess('auth', env),
+    ]);
     nc = await connect({ servers: TEST_SERVERS.nats });
+    const created = await fetch(`${gateway.url}/v1/workspaces`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'e2e' }),
+    });
+    headers = { authorization: `Bearer ${((await created.json()) as { apiKey: { key: string } }).apiKey.key}` };
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([gateway?.stop(), connectors?.stop()]);
+    await Promise.all([gateway?.stop(), connectors?.stop(), auth?.stop()]);
     await nc?.drain();
+    await nc?.jetstreamManager().then((jsm) => jsm.streams.delete(`${namespace.toUpperCase()}_AUDIT`)).catch(() => undefined);
     await dropDatabase(TEST_SERVERS.postgres, `${namespace}_connectors`);
+    await dropDatabase(TEST_SERVERS.postgres, `${namespace}_auth`);
   }, 60_000);
 
   it('answers GET /v1/connectors from the connectors service', async () => {
-    const res = await fetch(`${gateway.url}/v1/connectors`);
+    const res = await fetch(`${gateway.url}/v1/connectors`, { headers });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { items: unknown[] };
     expect(Array.isArray(body.items)).toBe(true);
@@ -41,7 +58,7 @@ describe('gateway → connectors over NATS', () => {
 
   it('carries the caller trace id through to the problem document', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const res = await fetch(`${gateway.url}/v1/connectors/no_such_connector`, { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+    const res = await fetch(`${gateway.url}/v1/connectors/no_such_connector`, { headers: { ...headers, traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = (await res.json()) as Record<string, unknown>;
@@ -49,7 +66,7 @@ describe('gateway → connectors over NATS', () => {
   });
 
   it('rejects a malformed connector key with a 400 problem naming the field', async () => {
-    const res = await fetch(`${gateway.url}/v1/connectors/Not%20A%20Key`);
+    const res = await fetch(`${gateway.url}/v1/connectors/Not%20A%20Key`, { headers });
     expect(res.status).toBe(400);
     const problem = (await res.json()) as { errors: { path: string }[] };
     expect(problem.errors.map((e) => e.path)).toEqual(['key']);
@@ -71,7 +88,7 @@ describe('gateway → connectors over NATS', () => {
     await connectors?.stop();
     connectors = undefined;
     const started = Date.now();
-    const res = await fetch(`${gateway.url}/v1/connectors`);
+    const res = await fetch(`${gateway.url}/v1/connectors`, { headers });
     const elapsed = Date.now() - started;
     hung.unsubscribe();
     expect(res.status).toBe(503);
@@ -83,7 +100,7 @@ describe('gateway → connectors over NATS', () => {
 
   it('answers 503 at once when no connectors service runs', async () => {
     const started = Date.now();
-    const res = await fetch(`${gateway.url}/v1/connectors`);
+    const res = await fetch(`${gateway.url}/v1/connectors`, { headers });
     expect(res.status).toBe(503);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/not running/);
     expect(Date.now() - started).toBeLessThan(1000);

@@ -1,0 +1,4 @@
+export * from './lib/audit-event.store';
+export * from './lib/audit-partitions';
+export * from './lib/audit-row';
+export * from './lib/audit-migrations';

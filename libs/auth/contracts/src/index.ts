@@ -6,3 +6,4 @@ export * from './lib/secret-map';
 export * from './lib/workspace.contracts';
 export * from './lib/oauth.contracts';
 export * from './lib/oauth-settings';
+export * from './lib/user.contracts';

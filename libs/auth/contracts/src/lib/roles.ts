@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   'workspace:read': ['admin', 'builder', 'operator', 'auditor'],
   'api_keys:read': ['admin'],
   'api_keys:manage': ['admin'],
+  'users:read': ['admin'],
+  'users:manage': ['admin'],
   'connectors:read': ['admin', 'builder', 'operator', 'auditor'],
   'connectors:write': ['admin', 'builder'],
   'connections:read': ['admin', 'builder', 'operator', 'auditor'],

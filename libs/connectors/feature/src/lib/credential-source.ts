@@ -1,5 +1,5 @@
 import { ReadCredentials } from '@junction/auth/contracts';
-import { FatalError, RetryableError, type Credentials } from '@junction/connector-sdk';
+import { AuthError, FatalError, RetryableError, type Credentials } from '@junction/connector-sdk';
 import { DeadlineExceededError, RemoteError, type MessageBus } from '@junction/platform/ports';
 
 /**
@@ -35,6 +35,8 @@ export class CredentialSource {
     } catch (error) {
       if (error instanceof DeadlineExceededError) throw new RetryableError('the vault did not answer in time');
       if (error instanceof RemoteError && error.code === 'not_found') throw new FatalError(`connection ${connectionId} was not found`);
+      // the vault answers conflict for a connection marked needs_reauth: retrying cannot help
+      if (error instanceof RemoteError && error.code === 'conflict') throw new AuthError(`connection ${connectionId} needs to be re-authorised: ${error.message}`);
       if (error instanceof RemoteError && error.code === 'unavailable') throw new RetryableError(error.message);
       throw error;
     }

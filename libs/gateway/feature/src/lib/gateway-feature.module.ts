@@ -1,6 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ConnectorsApiModule } from './connectors/connectors-api.module';
+import { IngressApiModule } from './ingress/ingress-api.module';
+import { AuditApiModule } from './audit/audit-api.module';
+import { ApiKeysApiModule } from './api-keys/api-keys-api.module';
+import { AuthApiModule } from './auth/auth-api.module';
+import { ConnectionsApiModule } from './connections/connections-api.module';
+import { WorkspacesApiModule } from './workspaces/workspaces-api.module';
+import { RecipesApiModule } from './recipes/recipes-api.module';
+import { JobsApiModule } from './jobs/jobs-api.module';
 
 /** The public API: one module per area, each calling its service over the bus. */
-@Module({ imports: [ConnectorsApiModule] })
+@Module({ imports: [AuthApiModule, WorkspacesApiModule, ApiKeysApiModule, ConnectionsApiModule, ConnectorsApiModule, IngressApiModule, AuditApiModule, RecipesApiModule, JobsApiModule] })
 export class GatewayFeatureModule {}

@@ -33,7 +33,8 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 // Keys that would let a payload reach Object.prototype through later merges.
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function findForbiddenKey(value: unknown, path: string, depth: number): string | undefined {
+/** Path of the first `__proto__` / `constructor` / `prototype` key in parsed JSON, or undefined. */
+export function findForbiddenKey(value: unknown, path = '', depth = 0): string | undefined {
   if (depth > 64 || value === null || typeof value !== 'object') return undefined;
   for (const key of Object.keys(value)) {
     const here = path ? `${path}.${key}` : key;

@@ -1,0 +1,60 @@
+import { MoreThan, Not, type DataSource, type Repository } from 'typeorm';
+import { ConnectionEntity } from './entities';
+import type { Page, TenantScope } from './tenant';
+
+export class ConnectionRepository {
+  private readonly rows: Repository<ConnectionEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.rows = dataSource.getRepository(ConnectionEntity);
+  }
+
+  async insert(row: ConnectionEntity): Promise<void> {
+    await this.rows.insert(row);
+  }
+
+  find(scope: TenantScope & { id: string }): Promise<ConnectionEntity | null> {
+    return this.rows.findOneBy({ workspaceId: scope.workspaceId, id: scope.id });
+  }
+
+  list(scope: TenantScope, page: Page): Promise<ConnectionEntity[]> {
+    return this.rows.find({
+      where: { workspaceId: scope.workspaceId, ...(page.after ? { id: MoreThan(page.after) } : {}) },
+      order: { id: 'ASC' },
+      take: page.limit,
+    });
+  }
+
+  async update(scope: TenantScope & { id: string }, changes: Partial<Pick<ConnectionEntity, 'name' | 'status' | 'secretFields' | 'ciphertext' | 'wrappedKey' | 'masterKeyId' | 'oauth' | 'updatedAt'>>): Promise<boolean> {
+    const result = await this.rows.update({ workspaceId: scope.workspaceId, id: scope.id }, changes);
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(scope: TenantScope & { id: string }): Promise<boolean> {
+    const result = await this.rows.delete({ workspaceId: scope.workspaceId, id: scope.id });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Rows whose data key is wrapped under another master key than `keyId` (rotation's work list). */
+  notUnder(keyId: string, page: Page): Promise<ConnectionEntity[]> {
+    return this.rows.find({ where: { masterKeyId: Not(keyId), ...(page.after ? { id: MoreThan(page.after) } : {}) }, order: { id: 'ASC' }, take: page.limit });
+  }
+
+  countNotUnder(keyId: string): Promise<number> {
+    return this.rows.countBy({ masterKeyId: Not(keyId) });
+  }
+
+  /**
+   * Replaces the wrapped data key only if the row still holds the one that was re-wrapped: a
+   * concurrent update (new secrets, new data key) wins and the rotation leaves it alone.
+   */
+  async swapWrappedKey(row: ConnectionEntity, wrappedKey: Buffer, masterKeyId: string): Promise<boolean> {
+    const result = await this.rows
+      .createQueryBuilder()
+      .update(ConnectionEntity)
+      .set({ wrappedKey, masterKeyId })
+      .where('id = :id AND master_key_id = :old AND wrapped_key = :oldWrapped', { id: row.id, old: row.masterKeyId, oldWrapped: row.wrappedKey })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,110 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class AuthInit1764000000000 implements MigrationInterface {
+  name = 'AuthInit1764000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE workspaces (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL
+      )`);
+    await q.query(`
+      CREATE TABLE api_keys (
+        id text PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES workspaces(id),
+        name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('admin', 'builder', 'operator', 'auditor')),
+        key_hash bytea NOT NULL UNIQUE CHECK (octet_length(key_hash) = 32),
+        prefix text NOT NULL,
+        created_at timestamptz NOT NULL,
+        created_by text NOT NULL,
+        expires_at timestamptz,
+        revoked_at timestamptz,
+        last_used_at timestamptz
+      )`);
+    await q.query(`CREATE INDEX api_keys_workspace_id ON api_keys (workspace_id, id)`);
+    await q.query(`
+      CREATE TABLE connections (
+        id text PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES workspaces(id),
+        name text NOT NULL,
+        connector text NOT NULL,
+        status text NOT NULL CHECK (status IN ('active', 'needs_reauth')),
+        secret_fields text[] NOT NULL,
+        ciphertext bytea NOT NULL,
+        wrapped_key bytea NOT NULL,
+        master_key_id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX connections_workspace_id ON connections (workspace_id, id)`);
+    await q.query(`CREATE INDEX connections_master_key_id ON connections (master_key_id)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE connections`);
+    await q.query(`DROP TABLE api_keys`);
+    await q.query(`DROP TABLE workspaces`);
+  }
+}
+
+export class AuthOAuth1764000000001 implements MigrationInterface {
+  name = 'AuthOAuth1764000000001';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE connections ADD COLUMN oauth jsonb`);
+    await q.query(`
+      CREATE TABLE oauth_states (
+        state_hash bytea PRIMARY KEY CHECK (octet_length(state_hash) = 32),
+        workspace_id text NOT NULL REFERENCES workspaces(id),
+        connection_id text NOT NULL REFERENCES connections(id) ON DELETE CASCADE,
+        caller_id text NOT NULL,
+        redirect_uri text NOT NULL,
+        code_verifier text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        created_at timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE oauth_states`);
+    await q.query(`ALTER TABLE connections DROP COLUMN oauth`);
+  }
+}
+
+export class AuthUsers1764000000002 implements MigrationInterface {
+  name = 'AuthUsers1764000000002';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE users (
+        id text PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES workspaces(id),
+        email text NOT NULL UNIQUE CHECK (email = lower(email)),
+        password_hash text NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+        role text NOT NULL CHECK (role IN ('admin', 'builder', 'operator', 'auditor')),
+        created_at timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX users_workspace_id ON users (workspace_id, id)`);
+    await q.query(`
+      CREATE TABLE signing_keys (
+        kid text PRIMARY KEY,
+        public_jwk jsonb NOT NULL,
+        ciphertext bytea NOT NULL,
+        wrapped_key bytea NOT NULL,
+        master_key_id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        retired_at timestamptz
+      )`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE signing_keys`);
+    await q.query(`DROP TABLE users`);
+  }
+}
+
+export const AUTH_MIGRATIONS = [AuthInit1764000000000, AuthOAuth1764000000001, AuthUsers1764000000002];

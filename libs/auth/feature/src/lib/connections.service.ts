@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ulid } from 'ulid';
+import { RemoteError } from '@junction/platform/ports';
+import { AuditPublisher } from '@junction/audit/contracts';
+import type { CallerRef, ConnectionList, ConnectionView, Deleted, OAuthSettings } from '@junction/auth/contracts';
+import { ConnectionRepository, type ConnectionEntity, type Page, type TenantScope } from '@junction/auth/data-access';
+import { actorOf, assertAllowed } from './authorize';
+import { ConnectorCheck } from './connector-check';
+import { SealedSecrets } from './sealed-secrets';
+import { AUDIT, CLOCK, type Clock } from './tokens';
+import { nextCursor, toConnectionView } from './views';
+
+@Injectable()
+export class ConnectionsService {
+  constructor(
+    private readonly rows: ConnectionRepository,
+    private readonly secrets: SealedSecrets,
+    private readonly connectors: ConnectorCheck,
+    @Inject(AUDIT) private readonly audit: AuditPublisher,
+    @Inject(CLOCK) private readonly now: Clock,
+  ) {}
+
+  async create(
+    scope: TenantScope,
+    caller: CallerRef,
+    input: { name: string; connector: string; credentials: Record<string, string>; oauth?: OAuthSettings },
+  ): Promise<ConnectionView> {
+    assertAllowed(caller, 'connections:write');
+    if (input.oauth && !input.credentials.clientId) {
+      throw new RemoteError('invalid_request', 'an OAuth2 connection needs credentials.clientId', [{ path: 'credentials.clientId', message: 'is required with oauth' }]);
+    }
+    await this.connectors.assertKnown(scope.workspaceId, input.connector);
+    const at = this.now();
+    const id = `conn_${ulid()}`;
+    const row: ConnectionEntity = {
+      id,
+      workspaceId: scope.workspaceId,
+      name: input.name,
+      connector: input.connector,
+      // an authorization-code connection has no token until the user completes the flow
+      status: input.oauth?.grant === 'authorization_code' ? 'needs_reauth' : 'active',
+      ...(await this.secrets.seal({ workspaceId: scope.workspaceId, id }, input.credentials)),
+      oauth: input.oauth ? { ...input.oauth } : null,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.rows.insert(row);
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: 'connection.created',
+      target: { type: 'connection', id },
+      changes: { name: row.name, connector: row.connector, secretFields: row.secretFields },
+      at,
+    });
+    return toConnectionView(row);
+  }
+
+  async list(scope: TenantScope, caller: CallerRef, page: Page): Promise<ConnectionList> {
+    assertAllowed(caller, 'connections:read');
+    const rows = await this.rows.list(scope, page);
+    return { items: rows.map(toConnectionView), ...nextCursor(rows, page.limit) };
+  }
+
+  async get(scope: TenantScope & { id: string }, caller: CallerRef): Promise<ConnectionView> {
+    assertAllowed(caller, 'connections:read');
+    return toConnectionView(await this.mustFind(scope));
+  }
+
+  /** `credentials`, when given, replace every secret field under a fresh data key. */
+  async update(scope: TenantScope & { id: string }, caller: CallerRef, input: { name?: string; credentials?: Record<string, string> }): Promise<ConnectionView> {
+    assertAllowed(caller, 'connections:write');
+    const row = await this.mustFind(scope);
+    const at = this.now();
+    const changes: Parameters<ConnectionRepository['update']>[1] = { updatedAt: at };
+    if (input.name !== undefined) changes.name = input.name;
+    // new credentials drop any tokens: an authorization-code connection must be authorised again
+    if (input.credentials !== undefined) {
+      Object.assign(changes, await this.secrets.seal(row, input.credentials), { status: row.oauth?.grant === 'authorization_code' ? 'needs_reauth' : 'active' });
+    }
+    if (!(await this.rows.update(scope, changes))) throw new RemoteError('not_found', 'connection not found');
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: 'connection.updated',
+      target: { type: 'connection', id: row.id },
+      changes: { ...(changes.name !== undefined ? { name: changes.name } : {}), ...(changes.secretFields ? { secretFields: changes.secretFields } : {}) },
+      at,
+    });
+    return toConnectionView({ ...row, ...changes });
+  }
+
+  async delete(scope: TenantScope & { id: string }, caller: CallerRef): Promise<Deleted> {
+    assertAllowed(caller, 'connections:write');
+    if (!(await this.rows.delete(scope))) throw new RemoteError('not_found', 'connection not found');
+    await this.audit.record({ workspaceId: scope.workspaceId, actor: actorOf(caller), action: 'connection.deleted', target: { type: 'connection', id: scope.id } });
+    return { id: scope.id };
+  }
+
+  private async mustFind(scope: TenantScope & { id: string }): Promise<ConnectionEntity> {
+    const row = await this.rows.find(scope);
+    if (!row) throw new RemoteError('not_found', 'connection not found');
+    return row;
+  }
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { OnRequest } from '@junction/platform/messaging';
+import type { IncomingMeta } from '@junction/platform/ports';
+import { CreateUser, GetJwks, Login, type CreateUserRequest, type Jwks, type JwksRequest, type LoginRequest, type Session, type UserView } from '@junction/auth/contracts';
+import { scopeOf } from './auth.handlers';
+import { SigningKeysService } from './signing-keys.service';
+import { UsersService } from './users.service';
+
+@Injectable()
+export class UserHandlers {
+  constructor(
+    private readonly users: UsersService,
+    private readonly keys: SigningKeysService,
+  ) {}
+
+  @OnRequest(CreateUser)
+  create(request: CreateUserRequest, meta: IncomingMeta): Promise<UserView> {
+    return this.users.create(scopeOf(request, meta), request.caller, request);
+  }
+
+  @OnRequest(Login)
+  login(request: LoginRequest): Promise<Session> {
+    return this.users.login(request);
+  }
+
+  @OnRequest(GetJwks)
+  async jwks(request: JwksRequest): Promise<Jwks> {
+    const keys = await this.keys.jwks();
+    return { keys: request.kid ? keys.filter((k) => k.kid === request.kid) : keys };
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ApiAuthGuard } from './api-auth.guard';
+import { ForbiddenKeysGuard } from './forbidden-keys.guard';
+import { KeyVerdicts } from './key-verdicts';
+import { SessionsController } from './sessions.controller';
+import { SessionVerifier } from './session-verifier';
+import { VaultController } from './vault.controller';
+
+/** Authentication and the role table for every `/v1` route (a global guard), plus vault rotation. */
+@Module({
+  controllers: [VaultController, SessionsController],
+  providers: [KeyVerdicts, SessionVerifier, { provide: APP_GUARD, useClass: ApiAuthGuard }, { provide: APP_GUARD, useClass: ForbiddenKeysGuard }],
+})
+export class AuthApiModule {}

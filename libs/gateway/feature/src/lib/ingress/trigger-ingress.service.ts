@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ulid } from 'ulid';
+import { VerifyWebhook } from '@junction/connectors/contracts';
+import { ResolveTrigger, TriggerReceived, type TriggerKind, type TriggerTarget } from '@junction/executor/contracts';
+import { ProblemException, Problems } from '@junction/platform/http';
+import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, type DurableQueue, type MessageBus } from '@junction/platform/ports';
+
+export interface InboundDelivery {
+  rawBody: Buffer;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  query: Record<string, string>;
+  contentType: string;
+  receivedAtMs: number;
+}
+
+export interface Accepted {
+  recipeId: string;
+  dedupeKey: string;
+  /** True when this delivery was seen before (within the stream's window): stored once. */
+  duplicate: boolean;
+}
+
+// never copied into trigger data (and so never into job history)
+const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
+
+const SIGNATURE_ALGORITHMS: Record<string, string> = { 'hmac-sha256': 'sha256', 'hmac-sha512': 'sha512', 'hmac-sha1': 'sha1' };
+
+/**
+ * Turns an inbound delivery into a stored trigger event: find the running recipe, check the
+ * signature (in the connectors service, which holds the secret), pick the dedupe key, and
+ * publish to JetStream. Resolves only once JetStream has stored the event.
+ */
+@Injectable()
+export class TriggerIngress {
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
+  ) {}
+
+  async webhook(hookId: string, delivery: InboundDelivery): Promise<Accepted> {
+    const target = await this.resolve({ hookId });
+    if (target.state !== 'running' || target.trigger.type !== 'webhook') throw Problems.notFound('The hook');
+    const providerKey = await this.verify(target, delivery);
+    const dedupeHeader = typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
+    const dedupeKey = providerKey ?? dedupeHeader ?? `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`;
+    const data = { headers: kept(delivery.headers), query: delivery.query, body: parseBody(delivery) };
+    return this.publish(target, 'webhook', dedupeKey, data, delivery.receivedAtMs);
+  }
+
+  async apiRun(workspaceId: string, recipeId: string, payload: unknown, idempotencyKey: string | undefined): Promise<Accepted> {
+    const target = await this.resolve({ workspaceId, recipeId });
+    if (target.workspaceId !== workspaceId) throw Problems.notFound('The recipe');
+    return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
+  }
+
+  private async resolve(request: { hookId?: string; workspaceId?: string; recipeId?: string }): Promise<TriggerTarget> {
+    try {
+      return await this.bus.request(ResolveTrigger, request);
+    } catch (error) {
+      if (error instanceof RemoteError && (error.code === 'not_found' || error.code === 'invalid_request')) {
+        throw Problems.notFound(request.hookId ? 'The hook' : 'The recipe');
+      }
+      throw error;
+    }
+  }
+
+  /** The provider's delivery id when the trigger has one; throws 401 when the signature is refused. */
+  private async verify(target: TriggerTarget, delivery: InboundDelivery): Promise<string | undefined> {
+    const t = target.trigger as { connector?: string; trigger?: string; connection?: string; input?: Record<string, unknown>; signature?: { header: string; algorithm: string; encoding?: string; prefix?: string; connection: string }; dedupeHeader?: string };
+    let check: { connector: string; trigger: string; connectionId?: string; config: Record<string, unknown> } | undefined;
+    if (t.connector && t.trigger) {
+      check = { connector: t.connector, trigger: t.trigger, connectionId: t.connection, config: t.input ?? {} };
+    } else if (t.signature) {
+      const signature = { algorithm: SIGNATURE_ALGORITHMS[t.signature.algorithm] ?? t.signature.algorithm, header: t.signature.header, encoding: t.signature.encoding ?? 'hex', ...(t.signature.prefix ? { prefix: t.signature.prefix } : {}) };
+      check = { connector: 'webhook', trigger: 'inbound', connectionId: t.signature.connection, config: { signature } };
+    }
+    if (!check) return undefined;
+    const verdict = await this.bus.request(
+      VerifyWebhook,
+      { workspaceId: target.workspaceId, ...check, headers: delivery.headers, rawBody: delivery.rawBody.toString('base64'), receivedAtMs: delivery.receivedAtMs },
+      { workspaceId: target.workspaceId },
+    );
+    if (verdict.refused) {
+      throw new ProblemException('invalid-signature', 'Unauthorized', 401, { detail: `The delivery was refused: ${verdict.refused}.` });
+    }
+    return verdict.dedupeKey;
+  }
+
+  private async publish(target: TriggerTarget, kind: TriggerKind, dedupeKey: string, data: unknown, receivedAtMs: number): Promise<Accepted> {
+    const result = await this.queue.publish(
+      TriggerReceived,
+      { workspaceId: target.workspaceId, recipeId: target.recipeId, kind, dedupeKey, receivedAt: new Date(receivedAtMs).toISOString(), data },
+      { msgId: `${target.recipeId}:${dedupeKey}`, workspaceId: target.workspaceId },
+    );
+    return { recipeId: target.recipeId, dedupeKey, duplicate: result.duplicate };
+  }
+}
+
+function kept(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !DROPPED_HEADERS.has(name)));
+}
+
+/** JSON bodies as JSON, form bodies as an object, anything else as text. */
+function parseBody(delivery: InboundDelivery): unknown {
+  const text = delivery.rawBody.toString('utf8');
+  if (/\bjson\b/i.test(delivery.contentType)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw Problems.validation([{ path: 'body', message: 'is not valid JSON' }], 'The body is declared as JSON but does not parse.');
+    }
+  }
+  if (/application\/x-www-form-urlencoded/i.test(delivery.contentType)) return Object.fromEntries(new URLSearchParams(text));
+  return text;
+}

@@ -1,0 +1,46 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CancelJob, GetJob, JobList, JobSummary, JobView, ListJobs, RerunJob } from '@junction/executor/contracts';
+import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
+import { CurrentPrincipal, type Principal } from '../shared/principal';
+import { ListJobsQuery } from './jobs.dto';
+
+/** Job history and operations, answered by the executor. */
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('v1/jobs')
+export class JobsController {
+  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Jobs of the workspace, newest first, filtered and cursor-paginated' })
+  @ApiOkResponse({ type: JobList })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsQuery): Promise<JobList> {
+    return this.bus.request(ListJobs, { workspaceId: principal.workspaceId, ...query });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: "One job with every step's input, output (secrets redacted), error, attempt and timings" })
+  @ApiOkResponse({ type: JobView })
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobView> {
+    return this.bus.request(GetJob, { workspaceId: principal.workspaceId, id });
+  }
+
+  @Post(':id/rerun')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run a failed job again from its failed step; completed steps are kept' })
+  @ApiOkResponse({ type: JobSummary })
+  @ApiConflictResponse({ description: 'The job is not failed' })
+  rerun(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobSummary> {
+    return this.bus.request(RerunJob, { workspaceId: principal.workspaceId, id });
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a queued or running job' })
+  @ApiOkResponse({ type: JobSummary })
+  @ApiConflictResponse({ description: 'The job has already ended' })
+  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobSummary> {
+    return this.bus.request(CancelJob, { workspaceId: principal.workspaceId, id });
+  }
+}
