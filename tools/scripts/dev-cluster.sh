@@ -5,6 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true
 bash tools/scripts/services.sh
+# Local secrets, made once per checkout and kept out of git: the operator's root token and the vault's master key.
+mkdir -p .junction
+if [ ! -f .junction/dev.env ]; then
+  node -e 'const c=require("crypto");console.log("JUNCTION_ROOT_TOKEN="+c.randomBytes(32).toString("hex"));console.log("JUNCTION_MASTER_KEYS=dev1:"+c.randomBytes(32).toString("base64"))' > .junction/dev.env
+  chmod 600 .junction/dev.env
+fi
+set -a; . ./.junction/dev.env; set +a
+echo "root token for POST /v1/workspaces: see .junction/dev.env"
 npx nx run-many -t build --output-style=static
 services=(gateway auth connectors scheduler executor audit)
 commands=()
