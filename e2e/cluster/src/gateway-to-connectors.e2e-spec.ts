@@ -49,11 +49,34 @@ describe('gateway → connectors over NATS', () => {
   it('answers GET /v1/connectors from the connectors service', async () => {
     const res = await fetch(`${gateway.url}/v1/connectors`, { headers });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { items: unknown[] };
-    expect(Array.isArray(body.items)).toBe(true);
+    const body = (await res.json()) as { items: { key: string; actions: { key: string; inputSchema: { type?: string } }[]; triggers: { key: string }[] }[] };
+    // every built-in connector, with its schemas
+    expect(body.items.map((c) => c.key)).toEqual(['github', 'http', 'postgres', 'schedule', 'slack', 'standard-webhooks', 'stripe', 'webhook']);
+    const http = body.items.find((c) => c.key === 'http');
+    expect(http?.actions.map((a) => a.key)).toEqual(['request', 'paginate']);
+    expect(http?.actions[0].inputSchema.type).toBe('object');
+    expect(body.items.find((c) => c.key === 'github')?.triggers.map((t) => t.key)).toEqual(['webhook_event']);
     // the connectors service really handled it: its handler metric counted the request
     const metrics = await (await fetch(`${connectors?.url}/metrics`)).text();
     expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="connectors.list.v1",outcome="ok"\} [1-9]/);
+  });
+
+  it('registers a custom connector for this workspace only, with 400 + paths for a bad definition', async () => {
+    const definition = {
+      key: 'acme',
+      displayName: 'Acme',
+      baseUrl: 'https://api.acme.test',
+      auth: { kind: 'bearer' },
+      actions: [{ key: 'get_order', displayName: 'Get order', method: 'GET', path: '/orders/{{ input.id }}' }],
+    };
+    const created = await fetch(`${gateway.url}/v1/connectors`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(definition) });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ key: 'acme', version: '1.0.0' });
+    const listed = (await (await fetch(`${gateway.url}/v1/connectors`, { headers })).json()) as { items: { key: string }[] };
+    expect(listed.items.map((c) => c.key)).toContain('acme');
+    const bad = await fetch(`${gateway.url}/v1/connectors`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ ...definition, baseUrl: 'ftp://x' }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain('/baseUrl');
   });
 
   it('carries the caller trace id through to the problem document', async () => {
