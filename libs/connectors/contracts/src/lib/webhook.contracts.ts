@@ -1,4 +1,4 @@
-import { IsBase64, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsBase64, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from './catalog.contracts';
 
@@ -45,3 +45,41 @@ export class WebhookVerdict {
 
 /** `connectors.verify-webhook.v1`: the secret never leaves the connectors service. */
 export const VerifyWebhook = defineRpc('connectors.verify-webhook.v1', VerifyWebhookRequest, WebhookVerdict, { timeoutMs: 3000 });
+
+/** Registers (enable) or removes (disable) a connector webhook with its provider when a recipe starts or stops. */
+export class TriggerLifecycleRequest {
+  @IsString() @MaxLength(64)
+  workspaceId: string;
+
+  @IsIn(['enable', 'disable'])
+  action: 'enable' | 'disable';
+
+  @Matches(CONNECTOR_KEY_RE)
+  connector: string;
+
+  @Matches(/^[a-z][a-z0-9_]{0,63}$/)
+  trigger: string;
+
+  @IsOptional() @IsString() @MaxLength(64)
+  connectionId?: string;
+
+  @IsObject()
+  config: Record<string, unknown>;
+
+  /** Public URL of the recipe's hook (enable). */
+  @IsOptional() @IsString() @MaxLength(2000)
+  webhookUrl?: string;
+
+  /** What enable answered (disable). */
+  @IsOptional() @IsString() @MaxLength(256)
+  externalId?: string;
+}
+
+export class TriggerLifecycleResult {
+  /** The provider's id of the registered hook, to pass back on disable. */
+  @IsOptional() @IsString() @MaxLength(256)
+  externalId?: string;
+}
+
+/** `connectors.trigger-lifecycle.v1`: the trigger's onEnable / onDisable, with the connection's credentials. */
+export const TriggerLifecycle = defineRpc('connectors.trigger-lifecycle.v1', TriggerLifecycleRequest, TriggerLifecycleResult, { timeoutMs: 30_000 });

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { VerifyWebhook, type VerifyWebhookRequest, type WebhookVerdict } from '@junction/connectors/contracts';
+import { TriggerLifecycle, VerifyWebhook, type TriggerLifecycleRequest, type TriggerLifecycleResult, type VerifyWebhookRequest, type WebhookVerdict } from '@junction/connectors/contracts';
 import { ConnectorsPoll, type PollRequest, type PollResponse } from '@junction/scheduler/contracts';
 import { ConnectorError, validateAgainst, type HttpClient, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
 import { OnRequest } from '@junction/platform/messaging';
 import { RemoteError } from '@junction/platform/ports';
 import { ConnectorRegistry } from './connector-registry';
-import { CredentialSource } from './credential-source';
+import { CredentialSource, toCredentials } from './credential-source';
 
 /** Field names a connection may use for a webhook signing secret, in order of preference. */
 const SECRET_FIELDS = ['signingSecret', 'webhookSecret', 'secret'] as const;
@@ -34,6 +34,29 @@ export class TriggerHandlers {
     }
     const dedupeKey = trigger.dedupeKey?.(delivery, config as never);
     return dedupeKey ? { dedupeKey: dedupeKey.slice(0, 512) } : {};
+  }
+
+  @OnRequest(TriggerLifecycle)
+  async lifecycle(req: TriggerLifecycleRequest): Promise<TriggerLifecycleResult> {
+    const trigger = this.trigger(req.connector, req.trigger, 'webhook') as WebhookTriggerDefinition;
+    const config = this.config(trigger.config, req.config) as never;
+    const hook = req.action === 'enable' ? trigger.onEnable : trigger.onDisable;
+    if (!hook) return {};
+    const fields = req.connectionId ? await this.credentials.fields(req.workspaceId, req.connectionId, 'trigger-lifecycle', req.connector) : {};
+    const credentials = toCredentials(fields);
+    const signal = AbortSignal.timeout(25_000);
+    try {
+      if (req.action === 'enable') {
+        if (!req.webhookUrl) throw new RemoteError('invalid_request', 'enable needs the webhookUrl');
+        const signingSecret = SECRET_FIELDS.map((f) => fields[f]).find((v) => typeof v === 'string' && v.length > 0);
+        return (await trigger.onEnable?.({ config, credentials, http: this.http, webhookUrl: req.webhookUrl, signingSecret, signal })) ?? {};
+      }
+      await trigger.onDisable?.({ config, credentials, http: this.http, externalId: req.externalId, signal });
+      return {};
+    } catch (error) {
+      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', error.message);
+      throw error;
+    }
   }
 
   @OnRequest(ConnectorsPoll)

@@ -1,4 +1,4 @@
-import { AuthError } from '@junction/connector-sdk';
+import { AddressPolicy, AuthError, FencedHttpClient } from '@junction/connector-sdk';
 import { FakeThirdParty, runAction } from '@junction/connector-sdk/testing';
 import { githubConnector, webhookEvent } from './github.connector';
 
@@ -52,5 +52,37 @@ describe('github actions against a fake API', () => {
 
   it('reports bad credentials as an AuthError', async () => {
     await expect(runAction(githubConnector, 'get_user', { input: { baseUrl: api.url, login: 'octocat' }, credentials: { kind: 'bearer', token: 'bad' } })).rejects.toBeInstanceOf(AuthError);
+  });
+});
+
+describe('github webhook lifecycle against a fake API', () => {
+  const api = new FakeThirdParty();
+  const http = new FencedHttpClient({ policy: new AddressPolicy(['127.0.0.1']) });
+  const credentials = { kind: 'bearer' as const, token: 'ghp_admin' };
+
+  beforeAll(async () => {
+    await api.start();
+    api.on('POST', '/repos/acme/app/hooks', { status: 201, json: { id: 991 } }).on('DELETE', '/repos/acme/app/hooks/991', { status: 204 });
+  });
+
+  afterAll(async () => {
+    await api.close();
+    await http.close();
+  });
+
+  it('registers the hook with the recipe URL and secret on enable, and removes it on disable', async () => {
+    const config = { owner: 'acme', repo: 'app', events: ['issues'], baseUrl: api.url };
+    const signal = AbortSignal.timeout(5000);
+    const enabled = await webhookEvent.onEnable?.({ config, credentials, http, webhookUrl: 'https://junction.test/hooks/h1', signingSecret: 'whsec', signal });
+    expect(enabled).toEqual({ externalId: '991' });
+    expect(api.requestsTo('/repos/acme/app/hooks')[0].json).toMatchObject({ events: ['issues'], config: { url: 'https://junction.test/hooks/h1', secret: 'whsec', content_type: 'json' } });
+    await webhookEvent.onDisable?.({ config, credentials, http, externalId: '991', signal });
+    expect(api.requestsTo('/repos/acme/app/hooks/991')[0].method).toBe('DELETE');
+  });
+
+  it('does nothing without owner and repo (the hook is registered by hand)', async () => {
+    const before = api.requests.length;
+    expect(await webhookEvent.onEnable?.({ config: {}, credentials, http, webhookUrl: 'https://x/hooks/h', signal: AbortSignal.timeout(1000) })).toEqual({});
+    expect(api.requests.length).toBe(before);
   });
 });

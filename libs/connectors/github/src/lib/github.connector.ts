@@ -56,8 +56,45 @@ export const webhookEvent = defineTrigger({
   kind: 'webhook',
   key: 'webhook_event',
   displayName: 'Repository or organisation webhook',
-  config: Type.Object({ events: Type.Optional(Type.Array(Type.String(), { description: 'accept only these X-GitHub-Event values' })) }, { additionalProperties: false }),
+  config: Type.Object(
+    {
+      events: Type.Optional(Type.Array(Type.String(), { description: 'accept only these X-GitHub-Event values' })),
+      /** With owner and repo, starting the recipe registers the hook on the repository and stopping it removes it. */
+      owner: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' })),
+      repo: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]+$' })),
+      baseUrl: BaseUrl,
+    },
+    { additionalProperties: false },
+  ),
   output: Type.Object({ event: Type.String(), payload: Type.Unknown() }),
+  async onEnable({ config, credentials, http, webhookUrl, signingSecret, signal }) {
+    if (!config.owner || !config.repo) return {};
+    if (credentials.kind !== 'bearer') throw new FatalError('registering a GitHub hook needs a bearer token connection');
+    if (!signingSecret) throw new FatalError('registering a GitHub hook needs a signingSecret in the connection');
+    const res = await http.request({
+      method: 'POST',
+      url: `${config.baseUrl ?? 'https://api.github.com'}/repos/${config.owner}/${config.repo}/hooks`,
+      headers: { authorization: `Bearer ${credentials.token}`, accept: 'application/vnd.github+json', 'user-agent': 'junction' },
+      body: { json: { name: 'web', active: true, events: config.events ?? ['*'], config: { url: webhookUrl, content_type: 'json', secret: signingSecret, insecure_ssl: '0' } } },
+      signal,
+    });
+    const error = errorFromResponse(res.status, res.headers, res.body, 'GitHub create hook');
+    if (error) throw error;
+    return { externalId: String((res.body as { id: number }).id) };
+  },
+  async onDisable({ config, credentials, http, externalId, signal }) {
+    if (!config.owner || !config.repo || !externalId || credentials.kind !== 'bearer') return;
+    const res = await http.request({
+      method: 'DELETE',
+      url: `${config.baseUrl ?? 'https://api.github.com'}/repos/${config.owner}/${config.repo}/hooks/${encodeURIComponent(externalId)}`,
+      headers: { authorization: `Bearer ${credentials.token}`, accept: 'application/vnd.github+json', 'user-agent': 'junction' },
+      signal,
+    });
+    // already gone is what we wanted
+    if (res.status === 404) return;
+    const error = errorFromResponse(res.status, res.headers, res.body, 'GitHub delete hook');
+    if (error) throw error;
+  },
   verify(req, { secret, config }) {
     const given = req.headers['x-hub-signature-256'];
     if (!given) return { ok: false, reason: 'missing X-Hub-Signature-256 header' };

@@ -1,5 +1,6 @@
 import { Type, defineConnector } from '@junction/connector-sdk';
 import { paginateAction } from './paginate.action';
+import { newItemsTrigger } from './new-items.trigger';
 import { requestAction } from './request.action';
 
 /** Any REST API, authenticated from a connection of any kind. */
@@ -17,5 +18,5 @@ export const httpConnector = defineConnector({
     { kind: 'custom', fields: Type.Record(Type.String(), Type.String()) },
   ],
   actions: [requestAction, paginateAction],
-  triggers: [],
+  triggers: [newItemsTrigger],
 });
