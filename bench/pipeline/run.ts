@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}/orders`;
 
-  const cluster = await new Cluster(undefined, { LOG_LEVEL: 'warn' }).start(['gateway', 'auth', 'connectors', 'executor']);
+  const cluster = await new Cluster(undefined, { HTTP_ACCESS_LOG: 'false' }).start(['gateway', 'auth', 'connectors', 'executor']);
   try {
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
       name: 'bench: webhook → map → POST',

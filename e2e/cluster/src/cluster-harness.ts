@@ -35,7 +35,7 @@ export class Cluster {
       JUNCTION_ROOT_TOKEN: this.rootToken,
       JUNCTION_MASTER_KEYS: this.masterKeys,
       JUNCTION_HTTP_ALLOW: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       ...this.extraEnv,
     };
   }

@@ -1,0 +1,11 @@
+import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './lib/entities';
+import { CreateExecutorTables1764100000000 } from './lib/migrations/1764100000000-create-executor-tables';
+
+export * from './lib/entities';
+export * from './lib/job.repository';
+export * from './lib/recipe.repository';
+export * from './lib/workspace-scope';
+
+/** The executor database, for the service definition. */
+export const EXECUTOR_ENTITIES = [RecipeRow, RecipeVersionRow, JobRow, JobStepRow];
+export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764100000000];

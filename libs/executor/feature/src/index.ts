@@ -1,0 +1,2 @@
+export * from './lib/executor-feature.module';
+export * from './lib/executor.options';

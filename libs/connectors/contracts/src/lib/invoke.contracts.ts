@@ -3,7 +3,8 @@ import { Type } from 'class-transformer';
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from './catalog.contracts';
 
-export const ERROR_KINDS = ['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open'] as const;
+/** `throttled`: the connection's own shared rate limit refused the call before anything was sent. */
+export const ERROR_KINDS = ['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open', 'throttled'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Run one action of a connector for one step of a job. */

@@ -32,10 +32,11 @@ export class ActionInvoker {
     const stop = this.metrics.latency.startTimer({ connector: req.connector, action: req.action });
     let secrets: string[] = [];
     try {
-      const waitMs = await this.limiter.take(req.connectionId ?? `${req.workspaceId}:${req.connector}`);
+      // the limit belongs to a connection (its API account); calls without one are only fenced and breakered
+      const waitMs = req.connectionId ? await this.limiter.take(req.connectionId) : undefined;
       if (waitMs !== undefined) {
-        this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'rate_limited' });
-        return { error: { kind: 'rate_limited', message: 'the connection’s rate limit is reached', retryAfterMs: waitMs }, durationMs: elapsed(started) };
+        this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'throttled' });
+        return { error: { kind: 'throttled', message: 'the connection’s rate limit is reached; nothing was sent', retryAfterMs: waitMs }, durationMs: elapsed(started) };
       }
       let credentials: Credentials | undefined;
       if (req.connectionId) {

@@ -9,10 +9,25 @@ export const RECIPE_STATES = ['stopped', 'running'] as const;
 export type RecipeState = (typeof RECIPE_STATES)[number];
 export const PAGE_MAX = 100;
 
+export const ACTOR_KINDS = ['api_key', 'user', 'service', 'root'] as const;
+
+/** Who asked, for the audit log (the gateway's principal). */
+export class Actor {
+  @IsIn(ACTOR_KINDS)
+  type: (typeof ACTOR_KINDS)[number];
+
+  @IsString() @MaxLength(128)
+  id: string;
+}
+
 /** Every executor request names its workspace: rows of other workspaces answer `not_found`. */
 export class WorkspaceScoped {
   @IsString() @MaxLength(64)
   workspaceId: string;
+
+  /** Mutations are audited under this actor (`service:executor` when absent). */
+  @IsOptional() @ValidateNested() @Type(() => Actor)
+  actor?: Actor;
 }
 
 export class RecipeRef extends WorkspaceScoped {

@@ -21,7 +21,7 @@ export function advance(recipe: Recipe, state: JobState, input: AdvanceInput): P
   return new Run(compileRecipe(recipe), state, input.now).advance(input.result);
 }
 
-const KNOWN_KINDS = new Set<StepErrorKind>(['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open']);
+const KNOWN_KINDS = new Set<StepErrorKind>(['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open', 'throttled']);
 
 /** JSONata truthiness: empty lists, empty objects, "", 0 and null are false. */
 function truthy(value: unknown): boolean {

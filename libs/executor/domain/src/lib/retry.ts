@@ -4,7 +4,7 @@
  * `Retry-After` it carried); other 4xx are `fatal`; credentials the provider refused are `auth`;
  * a call refused by an open circuit breaker is `circuit_open` (nothing was sent).
  */
-export type StepErrorKind = 'retryable' | 'rate_limited' | 'fatal' | 'auth' | 'circuit_open';
+export type StepErrorKind = 'retryable' | 'rate_limited' | 'fatal' | 'auth' | 'circuit_open' | 'throttled';
 
 export interface RetrySettings {
   /** Attempts in all, the first included. */
@@ -46,7 +46,9 @@ export function decideRetry(
 ): RetryDecision {
   const retryAfter = typeof error.retryAfterMs === 'number' && error.retryAfterMs >= 0 ? error.retryAfterMs : undefined;
   switch (error.kind) {
+    // throttled (the connection's own rate limit): nothing was sent, so it defers like an open breaker
     case 'circuit_open':
+    case 'throttled':
       if (deferrals >= MAX_DEFERRALS) return { retry: false };
       return {
         retry: true,

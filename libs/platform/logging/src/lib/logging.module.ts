@@ -9,7 +9,8 @@ import { messageContext, traceIdOf } from '@junction/platform/ports';
  */
 @Module({})
 export class LoggingModule {
-  static forRoot(logger: Logger): DynamicModule {
+  /** `accessLog: false` drops the per-request line (benchmarks, very high request rates). */
+  static forRoot(logger: Logger, accessLog = true): DynamicModule {
     return {
       module: LoggingModule,
       imports: [
@@ -18,7 +19,7 @@ export class LoggingModule {
             logger,
             genReqId: (req) => traceIdOf(messageContext.current()?.traceparent) ?? String(req.headers['x-request-id'] ?? ''),
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-            autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/health/ready' || req.url === '/metrics' },
+            autoLogging: accessLog ? { ignore: (req) => req.url === '/health/live' || req.url === '/health/ready' || req.url === '/metrics' } : false,
             serializers: {
               req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -30,7 +30,7 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
   const readiness: InjectionToken[] = [NATS_READINESS, REDIS_READINESS];
   const imports: DynamicModule['imports'] = [
     ServiceCoreModule.forRoot(env, logger),
-    LoggingModule.forRoot(logger),
+    LoggingModule.forRoot(logger, env.HTTP_ACCESS_LOG),
     MetricsModule.forService(definition.name),
     NatsModule.forRoot({ url: env.NATS_URL, namespace: env.JUNCTION_NAMESPACE, service: definition.name, requestTimeoutMs: env.REQUEST_TIMEOUT_MS, streamReplicas: env.NATS_STREAM_REPLICAS }),
     RedisModule.forRoot({ url: env.REDIS_URL, namespace: env.JUNCTION_NAMESPACE }),

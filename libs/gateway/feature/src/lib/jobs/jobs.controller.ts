@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/c
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CancelJob, GetJob, JobList, JobSummary, JobView, ListJobs, RerunJob } from '@junction/executor/contracts';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
+import { scopeOf } from '../recipes/executor-scope';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ListJobsQuery } from './jobs.dto';
 
@@ -32,7 +33,7 @@ export class JobsController {
   @ApiOkResponse({ type: JobSummary })
   @ApiConflictResponse({ description: 'The job is not failed' })
   rerun(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobSummary> {
-    return this.bus.request(RerunJob, { workspaceId: principal.workspaceId, id });
+    return this.bus.request(RerunJob, { ...scopeOf(principal), id });
   }
 
   @Post(':id/cancel')
@@ -41,6 +42,6 @@ export class JobsController {
   @ApiOkResponse({ type: JobSummary })
   @ApiConflictResponse({ description: 'The job has already ended' })
   cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobSummary> {
-    return this.bus.request(CancelJob, { workspaceId: principal.workspaceId, id });
+    return this.bus.request(CancelJob, { ...scopeOf(principal), id });
   }
 }

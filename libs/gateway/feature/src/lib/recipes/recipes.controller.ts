@@ -15,6 +15,7 @@ import {
 import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
+import { scopeOf } from './executor-scope';
 import { ListRecipesQuery } from './recipes.dto';
 
 const RECIPE_BODY = { schema: { type: 'object', description: 'A recipe (trigger, steps, settings); see the recipe format' } } as const;
@@ -32,7 +33,7 @@ export class RecipesController {
   @ApiCreatedResponse({ type: RecipeView })
   @ApiUnprocessableEntityResponse({ description: 'Invalid definition: `errors` lists each error with its JSON pointer' })
   create(@CurrentPrincipal() principal: Principal, @Body() body: Record<string, unknown>): Promise<RecipeView> {
-    return this.bus.request(CreateRecipe, { workspaceId: principal.workspaceId, definition: definitionOf(body) });
+    return this.bus.request(CreateRecipe, { ...scopeOf(principal), definition: definitionOf(body) });
   }
 
   @Get()
@@ -55,14 +56,14 @@ export class RecipesController {
   @ApiOkResponse({ type: RecipeView })
   @ApiUnprocessableEntityResponse({ description: 'Invalid definition: `errors` lists each error with its JSON pointer' })
   update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>): Promise<RecipeView> {
-    return this.bus.request(UpdateRecipe, { workspaceId: principal.workspaceId, id, definition: definitionOf(body) });
+    return this.bus.request(UpdateRecipe, { ...scopeOf(principal), id, definition: definitionOf(body) });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a recipe (its jobs stay)' })
   @ApiOkResponse({ type: RecipeDeleted })
   delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeDeleted> {
-    return this.bus.request(DeleteRecipe, { workspaceId: principal.workspaceId, id });
+    return this.bus.request(DeleteRecipe, { ...scopeOf(principal), id });
   }
 
   @Post(':id/start')
@@ -70,7 +71,7 @@ export class RecipesController {
   @ApiOperation({ summary: 'Run the latest version; a webhook recipe reports its `webhookUrl`' })
   @ApiOkResponse({ type: RecipeView })
   start(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeView> {
-    return this.bus.request(StartRecipe, { workspaceId: principal.workspaceId, id });
+    return this.bus.request(StartRecipe, { ...scopeOf(principal), id });
   }
 
   @Post(':id/stop')
@@ -78,7 +79,7 @@ export class RecipesController {
   @ApiOperation({ summary: 'Stop: its hook answers 404; jobs already accepted still run' })
   @ApiOkResponse({ type: RecipeView })
   stop(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeView> {
-    return this.bus.request(StopRecipe, { workspaceId: principal.workspaceId, id });
+    return this.bus.request(StopRecipe, { ...scopeOf(principal), id });
   }
 }
 

@@ -1,0 +1,117 @@
+import { createHmac } from 'node:crypto';
+import { FakeThirdParty } from '@junction/connector-sdk/testing';
+import { waitFor } from '@junction/shared/testing';
+import { Cluster } from './cluster-harness';
+
+const SECRET = 'whsec-e2e-0123456789abcdef';
+const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+
+/**
+ * The whole path a webhook takes: gateway ingress (signature checked by the connectors service,
+ * dedupe key, JetStream) → executor job → connectors http.request → a local sink.
+ */
+describe('webhook ingress → jobs → sink, every service a real process', () => {
+  const cluster = new Cluster();
+  const sink = new FakeThirdParty();
+  let hookUrl = '';
+  let recipeId = '';
+
+  async function jobs(status?: string): Promise<{ id: string; status: string; dedupeKey: string }[]> {
+    const all: { id: string; status: string; dedupeKey: string }[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await cluster.call<{ items: { id: string; status: string; dedupeKey: string }[]; nextCursor?: string }>(
+        'GET',
+        `/v1/jobs?recipeId=${recipeId}&limit=100${status ? `&status=${status}` : ''}${cursor ? `&cursor=${cursor}` : ''}`,
+      );
+      if (page.status !== 200) throw new Error(`jobs list: ${page.status} ${JSON.stringify(page.body)}`);
+      all.push(...page.body.items);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    return all;
+  }
+
+  const deliver = (body: string, headers: Record<string, string> = {}) =>
+    fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  beforeAll(async () => {
+    await sink.start();
+    sink.on('POST', '/orders', { status: 200, json: { stored: true } });
+    await cluster.start(['gateway', 'auth', 'connectors', 'executor']);
+    const connection = await cluster.call<{ id: string }>('POST', '/v1/connections', { name: 'hook secret', connector: 'webhook', credentials: { signingSecret: SECRET } });
+    expect(connection.status).toBe(201);
+    const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      name: 'order webhook to sink',
+      trigger: { type: 'webhook', signature: { header: 'x-sig', algorithm: 'hmac-sha256', prefix: 'sha256=', connection: connection.body.id }, dedupeHeader: 'x-delivery-id' },
+      steps: [
+        { id: 'map', set: { order: '{{ trigger.body.id }}', total: '{{ trigger.body.total }}', customer: '{{ trigger.body.customer.name }}', currency: 'EUR' } },
+        { id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/orders`, body: { json: '{{ vars }}' } } },
+      ],
+    });
+    expect(recipe.status).toBe(201);
+    recipeId = recipe.body.id;
+    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipeId}/start`);
+    expect(started.status).toBe(200);
+    hookUrl = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster.stop();
+    await sink.close();
+  }, 60_000);
+
+  it('accepts a signed delivery with 202 and runs it to the sink', async () => {
+    const body = JSON.stringify({ id: 'o-1', total: 12.5, customer: { name: 'Ann' } });
+    const res = await deliver(body, { 'x-sig': sign(body), 'x-delivery-id': 'd-1' });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'accepted', dedupeKey: 'd-1', duplicate: false });
+    await waitFor(async () => (await jobs('succeeded')).length === 1, 20_000);
+    expect(sink.requestsTo('/orders')[0].json).toEqual({ order: 'o-1', total: 12.5, customer: 'Ann', currency: 'EUR' });
+  });
+
+  it('refuses a bad signature (401), an unknown hook (404) and an oversized body (413), storing nothing', async () => {
+    const before = (await jobs()).length;
+    const body = JSON.stringify({ id: 'o-x' });
+    const wrong = await deliver(body, { 'x-sig': sign(`${body} `), 'x-delivery-id': 'd-x' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('content-type')).toMatch(/problem\+json/);
+    const unsigned = await deliver(body, { 'x-delivery-id': 'd-y' });
+    expect(unsigned.status).toBe(401);
+    const unknown = await fetch(`${cluster.gatewayUrl}/hooks/ABCDEFGHIJKLMNOPQRSTUVWX`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(unknown.status).toBe(404);
+    const huge = 'x'.repeat(1024 * 1024 + 10);
+    const tooLarge = await deliver(JSON.stringify({ huge }), { 'x-sig': sign(huge), 'x-delivery-id': 'd-z' });
+    expect(tooLarge.status).toBe(413);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await jobs()).length).toBe(before);
+  });
+
+  it('makes exactly 450 jobs and 450 sink calls from 500 deliveries with 50 duplicated delivery ids', async () => {
+    const sinkBefore = sink.requestsTo('/orders').length;
+    const deliveries = Array.from({ length: 500 }, (_, i) => {
+      const n = i < 450 ? i : i - 450; // the last 50 repeat delivery ids 0..49
+      const body = JSON.stringify({ id: `bulk-${n}`, total: n, customer: { name: `c${n}` } });
+      return { body, headers: { 'x-sig': sign(body), 'x-delivery-id': `bulk-${n}` } };
+    });
+    const started = Date.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < deliveries.length; i += 50) {
+      const batch = await Promise.all(deliveries.slice(i, i + 50).map((d) => deliver(d.body, d.headers)));
+      statuses.push(...batch.map((r) => r.status));
+    }
+    expect(statuses.every((s) => s === 202)).toBe(true);
+    await waitFor(async () => sink.requestsTo('/orders').length - sinkBefore >= 450 && (await jobs('succeeded')).filter((j) => j.dedupeKey.startsWith('bulk-')).length >= 450, 120_000, 500);
+    await new Promise((r) => setTimeout(r, 1000)); // a duplicate job would show up here
+    const bulk = (await jobs()).filter((j) => j.dedupeKey.startsWith('bulk-'));
+    expect(bulk).toHaveLength(450);
+    expect(new Set(bulk.map((j) => j.dedupeKey)).size).toBe(450);
+    expect(sink.requestsTo('/orders').length - sinkBefore).toBe(450);
+    process.stdout.write(`500 deliveries → 450 jobs done in ${Date.now() - started} ms\n`);
+  }, 180_000);
+
+  it('answers 404 once the recipe is stopped', async () => {
+    expect((await cluster.call('POST', `/v1/recipes/${recipeId}/stop`)).status).toBe(200);
+    const body = JSON.stringify({ id: 'late' });
+    expect((await deliver(body, { 'x-sig': sign(body), 'x-delivery-id': 'late' })).status).toBe(404);
+  });
+});

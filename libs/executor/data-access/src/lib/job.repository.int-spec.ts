@@ -1,0 +1,132 @@
+import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
+import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
+import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
+import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './entities';
+import { JobRepository, type NewJob } from './job.repository';
+import { CreateExecutorTables1764100000000 } from './migrations/1764100000000-create-executor-tables';
+
+function newJob(overrides: Partial<NewJob> = {}): NewJob {
+  return {
+    id: `job_${ulid()}`,
+    workspaceId: 'ws_1',
+    recipeId: 'rcp_1',
+    recipeVersion: 1,
+    dedupeKey: ulid(),
+    triggerKind: 'webhook',
+    concurrency: 100,
+    trigger: { body: { n: 1 } },
+    receivedAt: new Date(),
+    ...overrides,
+  };
+}
+
+const step = { stepId: 'post', stepKey: 'post', kind: 'action', status: 'succeeded', attempt: 1, attemptGroup: 0, input: { a: 1 }, output: { ok: true }, error: null, startedAt: new Date(), finishedAt: new Date() };
+
+/** The job table's guarantees, on the real Postgres: dedupe, fenced writes, exact concurrency, sweeps. */
+describe('job repository (real Postgres)', () => {
+  const name = uniqueNamespace('exec_jobs');
+  let ds: DataSource;
+  let jobs: JobRepository;
+  const claim = (owner: string, limit: number, leaseMs = 10_000) => ds.transaction((em) => new JobRepository(em).claim(owner, leaseMs, limit));
+
+  beforeAll(async () => {
+    await ensureDatabase(TEST_SERVERS.postgres, name);
+    ds = await new DataSource({
+      type: 'postgres',
+      url: databaseUrl(TEST_SERVERS.postgres, name),
+      entities: [RecipeRow, RecipeVersionRow, JobRow, JobStepRow],
+      migrations: [CreateExecutorTables1764100000000],
+      migrationsTableName: 'schema_migrations',
+      namingStrategy: new SnakeNamingStrategy(),
+      migrationsRun: true,
+    }).initialize();
+    jobs = new JobRepository(ds.manager);
+  });
+
+  afterEach(() => ds.query('DELETE FROM jobs'));
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await dropDatabase(TEST_SERVERS.postgres, name);
+  });
+
+  it('makes one job per (recipe, dedupe key), however often the event comes', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => jobs.insertIfAbsent(newJob({ dedupeKey: 'same' }))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await jobs.insertIfAbsent(newJob({ dedupeKey: 'same', recipeId: 'rcp_2' }))).toBe(true);
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM jobs`))[0].n)).toBe(2);
+  });
+
+  it('fences a stale worker: a checkpoint with an old revision, a lost lease or after cancel writes nothing', async () => {
+    const job = newJob();
+    await jobs.insertIfAbsent(job);
+    const [claimed] = await claim('A', 10);
+    const rev = await jobs.checkpoint(job.id, 'A', claimed.revision, { state: { n: 1 }, status: 'running', steps: [step] });
+    expect(rev).toBe(claimed.revision + 1);
+    // the same revision again (a late duplicate of the same write) and another owner: both refused
+    expect(await jobs.checkpoint(job.id, 'A', claimed.revision, { state: { n: 99 }, status: 'running', steps: [step] })).toBeUndefined();
+    expect(await jobs.checkpoint(job.id, 'B', rev as number, { state: { n: 99 }, status: 'running', steps: [step] })).toBeUndefined();
+
+    const cancelled = await jobs.operate({ workspaceId: 'ws_1', id: job.id }, rev as number, { status: 'cancelled', state: { n: 1 }, error: null, finished: true });
+    expect(cancelled?.status).toBe('cancelled');
+    expect(await jobs.checkpoint(job.id, 'A', rev as number, { state: { n: 2 }, status: 'succeeded', steps: [step], finished: true })).toBeUndefined();
+    expect(await jobs.checkpoint(job.id, 'A', (rev as number) + 1, { state: { n: 2 }, status: 'succeeded', steps: [step], finished: true })).toBeUndefined();
+
+    const row = await jobs.find({ workspaceId: 'ws_1', id: job.id });
+    expect(row).toMatchObject({ status: 'cancelled', state: { n: 1 } });
+    expect((await jobs.steps(job.id)).map((s) => s.seq)).toEqual([1]);
+    // other workspaces do not see it
+    expect(await jobs.find({ workspaceId: 'ws_2', id: job.id })).toBeUndefined();
+  });
+
+  it('numbers step rows across checkpoints and writes them with the state atomically', async () => {
+    const job = newJob();
+    await jobs.insertIfAbsent(job);
+    const [claimed] = await claim('A', 10);
+    const r1 = await jobs.checkpoint(job.id, 'A', claimed.revision, { state: {}, status: 'running', steps: [step, { ...step, stepId: 'b', stepKey: 'b' }] });
+    await jobs.checkpoint(job.id, 'A', r1 as number, { state: {}, status: 'succeeded', steps: [{ ...step, stepId: 'c', stepKey: 'c' }], finished: true });
+    expect((await jobs.steps(job.id)).map((s) => [s.seq, s.stepId])).toEqual([
+      [1, 'post'],
+      [2, 'b'],
+      [3, 'c'],
+    ]);
+    const row = await jobs.find({ workspaceId: 'ws_1', id: job.id });
+    expect(row).toMatchObject({ status: 'succeeded', leaseOwner: null, stepCount: 3 });
+    expect(row?.finishedAt).toBeInstanceOf(Date);
+  });
+
+  it('never leases more jobs of a recipe than its concurrency, across racing claimers, and re-leases expired ones', async () => {
+    for (let i = 0; i < 10; i++) await jobs.insertIfAbsent(newJob({ recipeId: 'rcp_narrow', concurrency: 3 }));
+    for (let i = 0; i < 4; i++) await jobs.insertIfAbsent(newJob({ recipeId: 'rcp_wide' }));
+    const rounds = await Promise.all([claim('A', 50, 300), claim('B', 50, 300), claim('C', 50, 300)]);
+    const all = rounds.flat();
+    expect(new Set(all.map((j) => j.id)).size).toBe(all.length);
+    expect(all.filter((j) => j.recipeId === 'rcp_narrow')).toHaveLength(3);
+    expect(all.filter((j) => j.recipeId === 'rcp_wide')).toHaveLength(4);
+    expect(await claim('D', 50)).toHaveLength(0);
+
+    // the holders die: their leases run out and another worker takes the jobs over
+    await new Promise((r) => setTimeout(r, 400));
+    const takeover = await claim('E', 50);
+    expect(takeover.filter((j) => j.recipeId === 'rcp_narrow')).toHaveLength(3);
+    expect(takeover.every((j) => j.leaseOwner === 'E')).toBe(true);
+    expect(await jobs.renew('A', all.map((j) => j.id), 1000)).toEqual(new Set());
+    expect((await jobs.renew('E', takeover.map((j) => j.id), 1000)).size).toBe(takeover.length);
+  });
+
+  it('fails jobs past their deadline, whoever holds them, and only those', async () => {
+    const late = newJob();
+    const fine = newJob();
+    await jobs.insertIfAbsent(late);
+    await jobs.insertIfAbsent(fine);
+    await claim('A', 10);
+    await ds.query(`UPDATE jobs SET deadline_at = now() - interval '1 minute', state = '{"pending":{"stepId":"post","stepKey":"post"},"status":"running"}' WHERE id = $1`, [late.id]);
+    await ds.query(`UPDATE jobs SET deadline_at = now() + interval '1 minute' WHERE id = $1`, [fine.id]);
+    expect(await jobs.failOverdue(10, 0)).toEqual([late.id]);
+    const row = await jobs.find({ workspaceId: 'ws_1', id: late.id });
+    expect(row).toMatchObject({ status: 'failed', leaseOwner: null, error: { kind: 'timeout', stepId: 'post' }, state: { status: 'failed', pending: null } });
+    expect((await jobs.find({ workspaceId: 'ws_1', id: fine.id }))?.status).toBe('running');
+    expect(await jobs.failOverdue(10, 0)).toEqual([]);
+  });
+});

@@ -1,0 +1,231 @@
+import type { EntityManager } from 'typeorm';
+import type { JobRow, JobRowStatus, JobStepRow } from './entities';
+import { camelRows } from './raw-rows';
+import type { WorkspaceScope } from './workspace-scope';
+
+const LIVE = `('queued', 'running')`;
+// serialises claims across replicas so the per-recipe running count they read is exact
+const CLAIM_LOCK_KEY = 0x6a756e63;
+
+export type NewJob = Pick<
+  JobRow,
+  'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'
+>;
+
+/** One step row to write with a checkpoint; `seq` is assigned from the job's `step_count`. */
+export type NewStep = Omit<JobStepRow, 'jobId' | 'seq'>;
+
+export interface Checkpoint {
+  state: Record<string, unknown>;
+  status: JobRowStatus;
+  steps: NewStep[];
+  reply?: Record<string, unknown>;
+  error?: Record<string, unknown> | null;
+  deadlineAt?: Date | null;
+  /** Give the lease up and sleep until then (a long wait); null keeps the lease. */
+  wakeAt?: Date | null;
+  finished?: boolean;
+}
+
+export interface JobFilter {
+  recipeId?: string;
+  status?: JobRowStatus;
+  since?: Date;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Jobs and their step rows. Every write of a running job is a compare-and-set on `revision`
+ * and the lease owner: a worker that lost its lease (or a job cancelled under it) writes nothing.
+ */
+export class JobRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /** The lasting dedupe: at most one job per (recipe, dedupe key), whatever JetStream redelivers. */
+  async insertIfAbsent(job: NewJob): Promise<boolean> {
+    const rows = (await this.em.query(
+      `INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9)
+       ON CONFLICT ON CONSTRAINT jobs_once_per_event DO NOTHING RETURNING id`,
+      [job.id, job.workspaceId, job.recipeId, job.recipeVersion, job.dedupeKey, job.triggerKind, job.concurrency, JSON.stringify(job.trigger ?? null), job.receivedAt],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Leases up to `limit` jobs nobody holds (new, re-run, woken, or whose worker's lease ran out),
+   * oldest first, without taking a recipe past its concurrency. Call inside a transaction.
+   */
+  async claim(owner: string, leaseMs: number, limit: number): Promise<JobRow[]> {
+    await this.em.query(`SELECT pg_advisory_xact_lock($1)`, [CLAIM_LOCK_KEY]);
+    return camelRows<JobRow>(
+      await this.em.query(
+        `WITH busy AS (
+           SELECT recipe_id, count(*)::int AS n FROM jobs WHERE status = 'running' AND lease_until > now() GROUP BY recipe_id
+         ), free AS (
+           SELECT id, recipe_id, concurrency, created_at FROM jobs
+            WHERE status IN ${LIVE} AND (lease_until IS NULL OR lease_until <= now()) AND (wake_at IS NULL OR wake_at <= now())
+            ORDER BY created_at LIMIT $3 * 4 FOR UPDATE SKIP LOCKED
+         ), ranked AS (
+           SELECT f.id, f.created_at, f.concurrency, coalesce(b.n, 0) + row_number() OVER (PARTITION BY f.recipe_id ORDER BY f.created_at, f.id) AS slot
+             FROM free f LEFT JOIN busy b USING (recipe_id)
+         ), chosen AS (
+           SELECT id FROM ranked WHERE slot <= concurrency ORDER BY created_at LIMIT $3
+         )
+         UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', wake_at = NULL,
+                revision = revision + 1, started_at = coalesce(started_at, now()), updated_at = now()
+           FROM chosen WHERE jobs.id = chosen.id RETURNING jobs.*`,
+        [owner, leaseMs, limit],
+      ),
+    );
+  }
+
+  /** Extends the leases this worker still holds; returns their ids (the others were taken from it). */
+  async renew(owner: string, ids: string[], leaseMs: number): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = camelRows<{ id: string }>(
+      await this.em.query(
+        `UPDATE jobs SET lease_until = now() + $3 * interval '1 millisecond'
+          WHERE id = ANY($2::text[]) AND lease_owner = $1 AND status = 'running' RETURNING id`,
+        [owner, ids, leaseMs],
+      ),
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Hands back every lease of a stopping worker (fenced: the revision moves on); returns how many. */
+  async releaseAll(owner: string): Promise<number> {
+    const rows = camelRows<{ id: string }>(
+      await this.em.query(
+        `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, revision = revision + 1 WHERE lease_owner = $1 AND status = 'running' RETURNING id`,
+        [owner],
+      ),
+    );
+    return rows.length;
+  }
+
+  /**
+   * Writes the engine state and the step rows of one advance in one statement, if `revision`
+   * is still the job's and `owner` still holds it. Returns the new revision, or undefined (stale).
+   */
+  async checkpoint(id: string, owner: string, revision: number, cp: Checkpoint): Promise<number | undefined> {
+    const steps = cp.steps.map((s) => ({ ...s, startedAt: s.startedAt.toISOString(), finishedAt: s.finishedAt.toISOString() }));
+    const rows = (await this.em.query(
+      `WITH j AS (
+         UPDATE jobs SET state = $4, status = $5, revision = revision + 1, step_count = step_count + $6, updated_at = now(),
+                reply = coalesce($7, reply), error = $8, deadline_at = coalesce($9, deadline_at),
+                finished_at = CASE WHEN $10 THEN now() ELSE finished_at END,
+                lease_owner = CASE WHEN $10 OR $11::timestamptz IS NOT NULL THEN NULL ELSE lease_owner END,
+                lease_until = CASE WHEN $10 OR $11::timestamptz IS NOT NULL THEN NULL ELSE lease_until END,
+                wake_at = $11
+          WHERE id = $1 AND revision = $2 AND lease_owner = $3 AND status = 'running'
+          RETURNING revision, step_count
+       ), s AS (
+         INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, attempt, attempt_group, input, output, error, started_at, finished_at)
+         SELECT $1, j.step_count - $6 + e.ord, e.v->>'stepId', e.v->>'stepKey', e.v->>'kind', e.v->>'status', (e.v->>'attempt')::int,
+                (e.v->>'attemptGroup')::int, e.v->'input', e.v->'output', e.v->'error',
+                (e.v->>'startedAt')::timestamptz, (e.v->>'finishedAt')::timestamptz
+           FROM j, jsonb_array_elements($12::jsonb) WITH ORDINALITY AS e(v, ord)
+       )
+       SELECT revision FROM j`,
+      [
+        id,
+        revision,
+        owner,
+        JSON.stringify(cp.state),
+        cp.status,
+        steps.length,
+        cp.reply ? JSON.stringify(cp.reply) : null,
+        cp.error ? JSON.stringify(cp.error) : null,
+        cp.deadlineAt ?? null,
+        cp.finished ?? false,
+        cp.wakeAt ?? null,
+        JSON.stringify(steps),
+      ],
+    )) as { revision: number }[];
+    return rows[0]?.revision;
+  }
+
+  find(scope: WorkspaceScope & { id: string }): Promise<JobRow | undefined> {
+    return this.one(`SELECT * FROM jobs WHERE id = $1 AND workspace_id = $2`, [scope.id, scope.workspaceId]);
+  }
+
+  findByEvent(scope: WorkspaceScope & { recipeId: string; dedupeKey: string }): Promise<JobRow | undefined> {
+    return this.one(`SELECT * FROM jobs WHERE recipe_id = $1 AND dedupe_key = $2 AND workspace_id = $3`, [scope.recipeId, scope.dedupeKey, scope.workspaceId]);
+  }
+
+  /** Newest first, `cursor` = the last id of the previous page. */
+  async list(scope: WorkspaceScope & JobFilter): Promise<JobRow[]> {
+    return camelRows<JobRow>(
+      await this.em.query(
+        `SELECT id, workspace_id, recipe_id, recipe_version, dedupe_key, status, error, created_at, started_at, finished_at FROM jobs
+          WHERE workspace_id = $1 AND ($2::text IS NULL OR recipe_id = $2) AND ($3::text IS NULL OR status = $3)
+            AND ($4::timestamptz IS NULL OR created_at >= $4) AND ($5::text IS NULL OR id < $5)
+          ORDER BY id DESC LIMIT $6`,
+        [scope.workspaceId, scope.recipeId ?? null, scope.status ?? null, scope.since ?? null, scope.cursor ?? null, scope.limit],
+      ),
+    );
+  }
+
+  async steps(jobId: string): Promise<JobStepRow[]> {
+    return camelRows<JobStepRow>(await this.em.query(`SELECT * FROM job_steps WHERE job_id = $1 ORDER BY seq`, [jobId]));
+  }
+
+  /**
+   * An operator's change of a job, whoever holds it: compare-and-set on `revision` only, and
+   * the lease is dropped so that the holder's next write fails and the dispatcher re-claims.
+   */
+  async operate(
+    scope: WorkspaceScope & { id: string },
+    revision: number,
+    change: { status: JobRowStatus; state: Record<string, unknown> | null; error: Record<string, unknown> | null; deadlineAt?: Date | null; finished: boolean },
+  ): Promise<JobRow | undefined> {
+    return this.one(
+      `UPDATE jobs SET status = $4, state = $5, error = $6, deadline_at = $7, revision = revision + 1, updated_at = now(),
+              lease_owner = NULL, lease_until = NULL, wake_at = NULL,
+              finished_at = CASE WHEN $8 THEN now() ELSE NULL END
+        WHERE id = $1 AND workspace_id = $2 AND revision = $3 RETURNING *`,
+      [
+        scope.id,
+        scope.workspaceId,
+        revision,
+        change.status,
+        change.state ? JSON.stringify(change.state) : null,
+        change.error ? JSON.stringify(change.error) : null,
+        change.deadlineAt ?? null,
+        change.finished,
+      ],
+    );
+  }
+
+  /**
+   * Fails live jobs past their deadline by more than `graceMs`, whoever holds them (a worker
+   * stuck in a call cannot keep a job running forever). Returns their ids.
+   */
+  async failOverdue(limit: number, graceMs: number): Promise<string[]> {
+    const rows = camelRows<{ id: string }>(
+      await this.em.query(
+        `WITH due AS (
+           SELECT id FROM jobs WHERE status IN ${LIVE} AND deadline_at < now() - $2 * interval '1 millisecond'
+            ORDER BY deadline_at LIMIT $1 FOR UPDATE SKIP LOCKED
+         ), err AS (
+           SELECT due.id, jsonb_build_object('kind', 'timeout', 'message', 'the job ran past its recipe timeout',
+                  'stepId', coalesce(j.state->'pending'->>'stepId', ''), 'stepKey', coalesce(j.state->'pending'->>'stepKey', '')) AS e
+             FROM due JOIN jobs j USING (id)
+         )
+         UPDATE jobs SET status = 'failed', error = err.e, revision = revision + 1, updated_at = now(), finished_at = now(),
+                lease_owner = NULL, lease_until = NULL, wake_at = NULL,
+                state = CASE WHEN state IS NULL THEN NULL ELSE state || jsonb_build_object('status', 'failed', 'pending', NULL, 'error', err.e) END
+           FROM err WHERE jobs.id = err.id RETURNING jobs.id`,
+        [limit, graceMs],
+      ),
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async one(sql: string, params: unknown[]): Promise<JobRow | undefined> {
+    const [row] = camelRows<JobRow>(await this.em.query(sql, params));
+    return row;
+  }
+}

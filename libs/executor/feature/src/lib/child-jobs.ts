@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
+import type { Recipe } from '@junction/executor/contracts';
+import { JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
+import type { Command, StepResult } from '@junction/executor/domain';
+import { JobSignals } from './job-signals';
+import { RecipeCatalog } from './recipe-catalog';
+
+type CallCommand = Extract<Command, { type: 'call' }>;
+
+/** `callRecipe`: a child job of a recipe of the same workspace, made once per idempotency key. */
+@Injectable()
+export class ChildJobs {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly catalog: RecipeCatalog,
+    private readonly signals: JobSignals,
+  ) {}
+
+  /** The step's result, or undefined while a waited-for child is still running. */
+  async call(parent: JobRow, command: CallCommand): Promise<StepResult | undefined> {
+    const scope = { workspaceId: parent.workspaceId };
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    const jobs = new JobRepository(this.dataSource.manager);
+    const target = await recipes.find({ ...scope, id: command.recipeId });
+    const version = target ? (target.activeVersion ?? target.version) : undefined;
+    const recipe = target && version ? await this.catalog.get(target.id, version) : undefined;
+    if (!target || !version || !recipe) {
+      return { ok: false, attempt: command.attempt, error: { kind: 'fatal', message: `recipe ${command.recipeId} not found` } };
+    }
+    const dedupeKey = command.idempotencyKey;
+    const inserted = await jobs.insertIfAbsent({
+      id: `job_${ulid()}`,
+      ...scope,
+      recipeId: target.id,
+      recipeVersion: version,
+      dedupeKey,
+      triggerKind: 'api',
+      concurrency: concurrencyOf(recipe),
+      trigger: command.input ?? null,
+      receivedAt: new Date(),
+    });
+    if (inserted) this.signals.jobQueued();
+    const child = await jobs.findByEvent({ ...scope, recipeId: target.id, dedupeKey });
+    if (!child) return undefined;
+    if (!command.wait) return { ok: true, attempt: command.attempt, output: { jobId: child.id } };
+    switch (child.status) {
+      case 'succeeded':
+        return { ok: true, attempt: command.attempt, output: (child.state as { steps?: unknown } | null)?.steps ?? {} };
+      case 'failed':
+      case 'cancelled':
+      case 'stopped':
+        return { ok: false, attempt: command.attempt, error: { kind: 'fatal', message: `called job ${child.id} ended ${child.status}`, details: { jobId: child.id, error: child.error } } };
+      case 'queued':
+      case 'running':
+        return undefined;
+    }
+  }
+}
+
+/** Jobs of a recipe running at once; unbounded when the recipe does not say. */
+export function concurrencyOf(recipe: Recipe): number {
+  return recipe.settings?.concurrency ?? 1_000_000;
+}

@@ -1,0 +1,44 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '@junction/executor/data-access';
+import { ChildJobs } from './child-jobs';
+import { ConnectorHooks } from './connector-hooks';
+import { ExecutorAudit } from './executor-audit';
+import { EXECUTOR_OPTIONS, executorOptions, type ExecutorOptions } from './executor.options';
+import { ExecutorHandlers } from './executor.handlers';
+import { JobDispatcher } from './job-dispatcher';
+import { JobDriver } from './job-driver';
+import { JobService } from './job.service';
+import { JobSignals } from './job-signals';
+import { RecipeCatalog } from './recipe-catalog';
+import { RecipeSchedules } from './recipe-schedules';
+import { RecipeService } from './recipe.service';
+import { StepInvoker } from './step-invoker';
+import { TriggerIntake } from './trigger-intake';
+
+/** The executor's own database, for the service definition (apps do not import data-access). */
+export const executorDatabase = { entities: EXECUTOR_ENTITIES, migrations: EXECUTOR_MIGRATIONS };
+
+@Module({})
+export class ExecutorFeatureModule {
+  static forRoot(options: Partial<ExecutorOptions> = {}): DynamicModule {
+    return {
+      module: ExecutorFeatureModule,
+      providers: [
+        { provide: EXECUTOR_OPTIONS, useValue: executorOptions(options) },
+        RecipeCatalog,
+        RecipeService,
+        RecipeSchedules,
+        ConnectorHooks,
+        ExecutorAudit,
+        JobService,
+        JobSignals,
+        StepInvoker,
+        ChildJobs,
+        JobDriver,
+        JobDispatcher,
+        TriggerIntake,
+        ExecutorHandlers,
+      ],
+    };
+  }
+}

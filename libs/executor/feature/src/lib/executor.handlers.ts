@@ -1,0 +1,109 @@
+import { Injectable } from '@nestjs/common';
+import {
+  AwaitRun,
+  CancelJob,
+  CreateRecipe,
+  DeleteRecipe,
+  GetJob,
+  GetRecipe,
+  ListJobs,
+  ListRecipes,
+  RerunJob,
+  ResolveTrigger,
+  StartRecipe,
+  StopRecipe,
+  UpdateRecipe,
+  type AwaitRunRequest,
+  type CreateRecipeRequest,
+  type JobList,
+  type JobRef,
+  type JobSummary,
+  type JobView,
+  type ListJobsRequest,
+  type ListRecipesRequest,
+  type RecipeDeleted,
+  type RecipeList,
+  type RecipeRef,
+  type RecipeView,
+  type ResolveTriggerRequest,
+  type RunOutcome,
+  type TriggerTarget,
+  type UpdateRecipeRequest,
+} from '@junction/executor/contracts';
+import { OnRequest } from '@junction/platform/messaging';
+import { JobService } from './job.service';
+import { RecipeService } from './recipe.service';
+
+/** The executor's request/reply subjects: thin bindings to the recipe and job services. */
+@Injectable()
+export class ExecutorHandlers {
+  constructor(
+    private readonly recipes: RecipeService,
+    private readonly jobs: JobService,
+  ) {}
+
+  @OnRequest(CreateRecipe)
+  createRecipe(request: CreateRecipeRequest): Promise<RecipeView> {
+    return this.recipes.create(request);
+  }
+
+  @OnRequest(UpdateRecipe)
+  updateRecipe(request: UpdateRecipeRequest): Promise<RecipeView> {
+    return this.recipes.update(request);
+  }
+
+  @OnRequest(GetRecipe)
+  getRecipe(request: RecipeRef): Promise<RecipeView> {
+    return this.recipes.get(request);
+  }
+
+  @OnRequest(ListRecipes)
+  listRecipes(request: ListRecipesRequest): Promise<RecipeList> {
+    return this.recipes.list(request);
+  }
+
+  @OnRequest(DeleteRecipe)
+  deleteRecipe(request: RecipeRef): Promise<RecipeDeleted> {
+    return this.recipes.delete(request);
+  }
+
+  @OnRequest(StartRecipe)
+  startRecipe(request: RecipeRef): Promise<RecipeView> {
+    return this.recipes.start(request);
+  }
+
+  @OnRequest(StopRecipe)
+  stopRecipe(request: RecipeRef): Promise<RecipeView> {
+    return this.recipes.stop(request);
+  }
+
+  @OnRequest(ResolveTrigger)
+  resolveTrigger(request: ResolveTriggerRequest): Promise<TriggerTarget> {
+    return this.recipes.resolve(request);
+  }
+
+  @OnRequest(ListJobs)
+  listJobs(request: ListJobsRequest): Promise<JobList> {
+    return this.jobs.list(request);
+  }
+
+  @OnRequest(GetJob)
+  getJob(request: JobRef): Promise<JobView> {
+    return this.jobs.get(request);
+  }
+
+  @OnRequest(RerunJob)
+  rerunJob(request: JobRef): Promise<JobSummary> {
+    return this.jobs.rerun(request);
+  }
+
+  @OnRequest(CancelJob)
+  cancelJob(request: JobRef): Promise<JobSummary> {
+    return this.jobs.cancel(request);
+  }
+
+  @OnRequest(AwaitRun)
+  awaitRun(request: AwaitRunRequest): Promise<RunOutcome> {
+    return this.jobs.await(request);
+  }
+}

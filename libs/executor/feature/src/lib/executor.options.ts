@@ -1,0 +1,40 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+
+export interface ExecutorOptions {
+  /** Names this worker in `jobs.lease_owner`. */
+  workerId: string;
+  /** A job's lease; renewed every third of it while its worker lives, ms. */
+  leaseMs: number;
+  /** Jobs this process drives at once. */
+  maxActiveJobs: number;
+  /** How often an idle dispatcher looks for claimable jobs (new, woken, orphaned), ms. */
+  pollIntervalMs: number;
+  /** Waits up to this long stay in memory (lease held); longer ones give the lease up until due, ms. */
+  inMemoryWaitMaxMs: number;
+  /** Trigger events turned into jobs at once. */
+  intakeConcurrency: number;
+  /** How often overdue jobs (past their recipe timeout) are failed, ms. */
+  sweepIntervalMs: number;
+  /** The gateway's public base URL: connector webhook triggers register `<publicUrl>/hooks/<hookId>` with the provider. */
+  publicUrl: string;
+  /** Jobs past their deadline by this much are failed even if a worker holds them, ms. */
+  overdueGraceMs: number;
+}
+
+export const EXECUTOR_OPTIONS = Symbol('ExecutorOptions');
+
+export function executorOptions(overrides: Partial<ExecutorOptions> = {}): ExecutorOptions {
+  return {
+    workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    leaseMs: 15_000,
+    maxActiveJobs: 256,
+    pollIntervalMs: 500,
+    inMemoryWaitMaxMs: 30_000,
+    intakeConcurrency: 32,
+    sweepIntervalMs: 5_000,
+    overdueGraceMs: 10_000,
+    publicUrl: 'http://localhost:3000',
+    ...overrides,
+  };
+}

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
+import {
+  PAGE_MAX,
+  type CreateRecipeRequest,
+  type ListRecipesRequest,
+  type Recipe,
+  type RecipeDeleted,
+  type RecipeList,
+  type RecipeRef,
+  type RecipeView,
+  type ResolveTriggerRequest,
+  type TriggerTarget,
+  type UpdateRecipeRequest,
+} from '@junction/executor/contracts';
+import { RecipeRepository, type RecipeRow } from '@junction/executor/data-access';
+import { validateRecipe } from '@junction/executor/domain';
+import { RemoteError } from '@junction/platform/ports';
+import { ConnectorHooks } from './connector-hooks';
+import { ExecutorAudit } from './executor-audit';
+import { RecipeSchedules } from './recipe-schedules';
+import { toRecipeView } from './views';
+
+/** Recipes: immutable versions (every PUT adds one), start/stop, and what a hook or API run reaches. */
+@Injectable()
+export class RecipeService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schedules: RecipeSchedules,
+    private readonly hooks: ConnectorHooks,
+    private readonly audit: ExecutorAudit,
+  ) {}
+
+  async create(request: CreateRecipeRequest): Promise<RecipeView> {
+    const recipe = checked(request.definition);
+    const row = await this.dataSource.transaction((em) =>
+      new RecipeRepository(em).create({ workspaceId: request.workspaceId, id: `rcp_${ulid()}`, name: recipe.name, definition: request.definition }),
+    );
+    await this.audit.record(request, 'recipe.created', { type: 'recipe', id: row.id }, { name: recipe.name, version: 1 });
+    return toRecipeView(row, request.definition);
+  }
+
+  async update(request: UpdateRecipeRequest): Promise<RecipeView> {
+    const recipe = checked(request.definition);
+    const row = await this.dataSource.transaction((em) =>
+      new RecipeRepository(em).addVersion({ workspaceId: request.workspaceId, id: request.id, name: recipe.name, definition: request.definition }),
+    );
+    if (!row) throw notFound(request.id);
+    await this.audit.record(request, 'recipe.updated', { type: 'recipe', id: row.id }, { name: recipe.name, version: row.version });
+    return toRecipeView(row, request.definition);
+  }
+
+  async get(ref: RecipeRef): Promise<RecipeView> {
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    const row = await recipes.find(ref);
+    if (!row) throw notFound(ref.id);
+    return toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
+  }
+
+  async list(request: ListRecipesRequest): Promise<RecipeList> {
+    const limit = request.limit ?? 50;
+    const rows = await new RecipeRepository(this.dataSource.manager).list({ workspaceId: request.workspaceId, limit: Math.min(limit, PAGE_MAX) + 1, cursor: request.cursor });
+    const page = rows.slice(0, limit);
+    return { items: page.map((r) => toRecipeView(r.recipe, r.definition)), ...(rows.length > limit ? { nextCursor: page[page.length - 1].recipe.id } : {}) };
+  }
+
+  async delete(ref: RecipeRef): Promise<RecipeDeleted> {
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    const row = await recipes.find(ref);
+    if (!row) throw notFound(ref.id);
+    if (row.state === 'running') await this.retire(row);
+    if (!(await recipes.softDelete(ref))) throw notFound(ref.id);
+    await this.audit.record(ref, 'recipe.deleted', { type: 'recipe', id: row.id });
+    return { deleted: true };
+  }
+
+  /**
+   * Runs the latest version. Its trigger is set up outside first (schedule or poll with the
+   * scheduler, a connector webhook with its provider), so a failure there leaves the recipe as it
+   * was. A webhook recipe gets its unguessable hook id once and keeps it.
+   */
+  async start(ref: RecipeRef): Promise<RecipeView> {
+    const view = await this.dataSource.transaction(async (em) => {
+      const recipes = new RecipeRepository(em);
+      const row = await recipes.find(ref, true);
+      if (!row) throw notFound(ref.id);
+      const definition = (await recipes.definition(row.id, row.version)) ?? {};
+      const recipe = definition as unknown as Recipe;
+      // a schedule or poll is replaced by the upsert below (keeping a poll cursor), so only other set-ups are torn down
+      if (row.state === 'running') await this.retire(row, recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll');
+      const hookId = recipe.trigger.type === 'webhook' ? (row.hookId ?? randomBytes(24).toString('base64url')) : undefined;
+      await this.schedules.started(ref.workspaceId, row.id, recipe);
+      const hookExternalId = hookId ? await this.hooks.enable(ref.workspaceId, recipe, hookId) : undefined;
+      const started = await recipes.setRunState({ ...ref, state: 'running', activeVersion: row.version, hookId, hookExternalId: hookExternalId ?? null });
+      return toRecipeView(started ?? row, definition);
+    });
+    await this.audit.record(ref, 'recipe.started', { type: 'recipe', id: view.id }, { version: view.activeVersion });
+    return view;
+  }
+
+  async stop(ref: RecipeRef): Promise<RecipeView> {
+    const view = await this.dataSource.transaction(async (em) => {
+      const recipes = new RecipeRepository(em);
+      const current = await recipes.find(ref, true);
+      if (!current) throw notFound(ref.id);
+      if (current.state === 'running') await this.retire(current);
+      const row = await recipes.setRunState({ ...ref, state: 'stopped', hookExternalId: null });
+      if (!row) throw notFound(ref.id);
+      return toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
+    });
+    await this.audit.record(ref, 'recipe.stopped', { type: 'recipe', id: view.id });
+    return view;
+  }
+
+  /** Tears down what the active version's trigger set up outside. */
+  private async retire(row: RecipeRow, keepSchedule = false): Promise<void> {
+    if (!row.activeVersion) return;
+    const active = (await new RecipeRepository(this.dataSource.manager).definition(row.id, row.activeVersion)) as Recipe | undefined;
+    if (!keepSchedule) await this.schedules.stopped(row.workspaceId, row.id, active);
+    await this.hooks.disable(row.workspaceId, active, row.hookExternalId);
+  }
+
+  /** What the gateway's ingress reaches: the active version's trigger, or `not_found`. */
+  async resolve(request: ResolveTriggerRequest): Promise<TriggerTarget> {
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    let row;
+    if (request.hookId !== undefined && request.recipeId === undefined) row = await recipes.findByHook(request.hookId);
+    else if (request.hookId === undefined && request.recipeId !== undefined && request.workspaceId !== undefined)
+      row = await recipes.find({ workspaceId: request.workspaceId, id: request.recipeId });
+    else throw new RemoteError('invalid_request', 'give either hookId, or workspaceId and recipeId');
+    if (!row) throw new RemoteError('not_found', 'no such hook or recipe');
+    const version = row.activeVersion ?? row.version;
+    const definition = (await recipes.definition(row.id, version)) as Recipe | undefined;
+    if (!definition) throw new RemoteError('not_found', 'no such hook or recipe');
+    return {
+      workspaceId: row.workspaceId,
+      recipeId: row.id,
+      recipeVersion: version,
+      state: row.state,
+      trigger: definition.trigger as unknown as Record<string, unknown>,
+    };
+  }
+}
+
+function checked(definition: Record<string, unknown>): Recipe {
+  const result = validateRecipe(definition);
+  if (!result.ok) throw new RemoteError('unprocessable', `the recipe is invalid (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})`, result.errors);
+  return result.recipe;
+}
+
+function notFound(id: string): RemoteError {
+  return new RemoteError('not_found', `recipe ${id} not found`);
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
+import { TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
+import { JobRepository, RecipeRepository } from '@junction/executor/data-access';
+import { OnMessage } from '@junction/platform/messaging';
+import { ROOT_LOGGER } from '@junction/platform/logging';
+import { RecordPolled, TickFired, type RecordPolledPayload, type TickFiredPayload } from '@junction/scheduler/contracts';
+import type { DeliveryOutcome } from '@junction/platform/ports';
+import { concurrencyOf } from './child-jobs';
+import { JobSignals } from './job-signals';
+import { RecipeCatalog } from './recipe-catalog';
+
+// redeliveries back off up to 30 s each: this many outlast a Postgres outage of several hours
+const MAX_DELIVER = 1000;
+
+/**
+ * Trigger events → queued jobs. The message is acked only once the job row is committed; a
+ * redelivered or republished event hits the (recipe, dedupe key) constraint and makes nothing.
+ * Jobs are run by the dispatcher, not here, so a slow recipe never holds a stream message.
+ */
+@Injectable()
+export class TriggerIntake {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly catalog: RecipeCatalog,
+    private readonly signals: JobSignals,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @OnMessage(TriggerReceived, { durable: 'executor-trigger-intake', concurrency: 32, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
+  onTrigger(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
+    return this.accept(event);
+  }
+
+  /** A schedule recipe's tick: `trigger` is `{ scheduledAt, firedAt }`, deduped by the tick's key. */
+  @OnMessage(TickFired, { durable: 'executor-tick-intake', concurrency: 8, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
+  onTick(tick: TickFiredPayload): Promise<DeliveryOutcome | void> {
+    return this.accept({
+      workspaceId: tick.workspaceId,
+      recipeId: tick.recipeId,
+      kind: 'schedule',
+      dedupeKey: tick.dedupeKey,
+      receivedAt: tick.firedAt,
+      data: { scheduledAt: tick.scheduledAt, firedAt: tick.firedAt },
+    });
+  }
+
+  /** A poll recipe's new record: `trigger` is the record, deduped by the connector's record key. */
+  @OnMessage(RecordPolled, { durable: 'executor-poll-intake', concurrency: 8, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
+  onRecord(record: RecordPolledPayload): Promise<DeliveryOutcome | void> {
+    return this.accept({
+      workspaceId: record.workspaceId,
+      recipeId: record.recipeId,
+      kind: 'poll',
+      dedupeKey: record.dedupeKey,
+      receivedAt: record.polledAt,
+      data: record.data,
+    });
+  }
+
+  private async accept(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
+    const recipeRow = await new RecipeRepository(this.dataSource.manager).find({ workspaceId: event.workspaceId, id: event.recipeId });
+    if (!recipeRow) return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
+    if (event.data === undefined && event.dataRef !== undefined) {
+      // claim-checked payloads are not stored by anyone yet: keep the event rather than make a job without its data
+      this.logger.error({ recipeId: event.recipeId, dataRef: event.dataRef }, 'trigger event by reference is not supported yet');
+      return { action: 'retry', delayMs: 60_000 };
+    }
+    const version = recipeRow.activeVersion ?? recipeRow.version;
+    const recipe = await this.catalog.get(recipeRow.id, version);
+    if (!recipe) throw new Error(`version ${version} of recipe ${recipeRow.id} is missing`);
+    const created = await new JobRepository(this.dataSource.manager).insertIfAbsent({
+      id: `job_${ulid()}`,
+      workspaceId: event.workspaceId,
+      recipeId: recipeRow.id,
+      recipeVersion: version,
+      dedupeKey: event.dedupeKey,
+      triggerKind: event.kind,
+      concurrency: concurrencyOf(recipe),
+      trigger: event.data ?? null,
+      receivedAt: new Date(event.receivedAt),
+    });
+    if (created) this.signals.jobQueued();
+  }
+}

@@ -1,0 +1,64 @@
+import type { JobStepView, JobSummary, JobView, RecipeView } from '@junction/executor/contracts';
+import type { JobRow, JobStepRow, RecipeRow } from '@junction/executor/data-access';
+import { redact } from './redact';
+
+const iso = (d: Date | string | null | undefined): string | undefined => (d ? new Date(d).toISOString() : undefined);
+
+export function toRecipeView(row: RecipeRow, definition: Record<string, unknown>): RecipeView {
+  return {
+    id: row.id,
+    name: row.name,
+    version: row.version,
+    state: row.state,
+    ...(row.activeVersion ? { activeVersion: row.activeVersion } : {}),
+    definition,
+    ...(row.hookId ? { webhookUrl: `/hooks/${row.hookId}` } : {}),
+    createdAt: iso(row.createdAt) as string,
+    updatedAt: iso(row.updatedAt) as string,
+  };
+}
+
+export function toJobSummary(row: JobRow): JobSummary {
+  return {
+    id: row.id,
+    recipeId: row.recipeId,
+    recipeVersion: row.recipeVersion,
+    status: row.status,
+    dedupeKey: row.dedupeKey,
+    createdAt: iso(row.createdAt) as string,
+    ...(row.startedAt ? { startedAt: iso(row.startedAt) } : {}),
+    ...(row.finishedAt ? { finishedAt: iso(row.finishedAt) } : {}),
+    ...(row.error ? { error: redact(row.error) } : {}),
+  };
+}
+
+export function toJobView(row: JobRow, steps: JobStepRow[]): JobView {
+  const state = row.state as { steps?: unknown } | null;
+  return {
+    ...toJobSummary(row),
+    trigger: redact(row.trigger),
+    ...(state?.steps ? { output: redact(state.steps) } : {}),
+    ...(row.reply ? { reply: redact(row.reply) } : {}),
+    steps: steps.map(toStepView),
+  };
+}
+
+function toStepView(step: JobStepRow): JobStepView {
+  const startedAt = new Date(step.startedAt);
+  const finishedAt = new Date(step.finishedAt);
+  return {
+    seq: step.seq,
+    stepId: step.stepId,
+    stepKey: step.stepKey,
+    kind: step.kind,
+    status: step.status,
+    ...(step.attempt !== null ? { attempt: step.attempt } : {}),
+    group: step.attemptGroup,
+    ...(step.input !== null ? { input: step.input } : {}),
+    ...(step.output !== null ? { output: step.output } : {}),
+    ...(step.error !== null ? { error: step.error } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: Math.max(0, finishedAt.getTime() - startedAt.getTime()),
+  };
+}
