@@ -28,19 +28,29 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization
 const SIGNATURE_ALGORITHMS: Record<string, string> = { 'hmac-sha256': 'sha256', 'hmac-sha512': 'sha512', 'hmac-sha1': 'sha1' };
 
 /**
+ * How long a hook's target is reused without asking the executor again, ms. A busy hook costs
+ * one lookup a second instead of one per delivery; a stopped recipe's hook keeps accepting for at
+ * most this long (those events still become jobs of the version that was running).
+ */
+const HOOK_CACHE_MS = 1000;
+const HOOK_CACHE_MAX = 10_000;
+
+/**
  * Turns an inbound delivery into a stored trigger event: find the running recipe, check the
  * signature (in the connectors service, which holds the secret), pick the dedupe key, and
  * publish to JetStream. Resolves only once JetStream has stored the event.
  */
 @Injectable()
 export class TriggerIngress {
+  private readonly hooks = new Map<string, { target: TriggerTarget; until: number }>();
+
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
   ) {}
 
   async webhook(hookId: string, delivery: InboundDelivery): Promise<Accepted> {
-    const target = await this.resolve({ hookId });
+    const target = await this.hookTarget(hookId, delivery.receivedAtMs);
     if (target.state !== 'running' || target.trigger.type !== 'webhook') throw Problems.notFound('The hook');
     const providerKey = await this.verify(target, delivery);
     const dedupeHeader = typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
@@ -53,6 +63,15 @@ export class TriggerIngress {
     const target = await this.resolve({ workspaceId, recipeId });
     if (target.workspaceId !== workspaceId) throw Problems.notFound('The recipe');
     return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
+  }
+
+  private async hookTarget(hookId: string, now: number): Promise<TriggerTarget> {
+    const cached = this.hooks.get(hookId);
+    if (cached && cached.until > now) return cached.target;
+    const target = await this.resolve({ hookId });
+    if (this.hooks.size >= HOOK_CACHE_MAX) this.hooks.clear();
+    this.hooks.set(hookId, { target, until: now + HOOK_CACHE_MS });
+    return target;
   }
 
   private async resolve(request: { hookId?: string; workspaceId?: string; recipeId?: string }): Promise<TriggerTarget> {
