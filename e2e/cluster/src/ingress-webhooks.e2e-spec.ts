@@ -109,6 +109,32 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     process.stdout.write(`500 deliveries → 450 jobs done in ${Date.now() - started} ms\n`);
   }, 180_000);
 
+  it('runs an API-callable recipe with ?wait=true and returns its respond step’s reply; the same Idempotency-Key is one run', async () => {
+    const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      name: 'quote',
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'calc', set: { total: '{{ trigger.qty * trigger.price }}' } },
+        { id: 'reply', respond: { status: 201, headers: { 'x-quote': 'yes' }, body: { total: '{{ vars.total }}', currency: 'EUR' } } },
+      ],
+    });
+    expect(recipe.status).toBe(201);
+    const path = `/v1/recipes/${recipe.body.id}/runs?wait=true&timeoutMs=15000`;
+    const first = await cluster.call('POST', path, { qty: 3, price: 2.5 }, undefined, { 'idempotency-key': 'quote-1' });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ total: 7.5, currency: 'EUR' });
+    expect(first.headers.get('x-quote')).toBe('yes');
+    const again = await cluster.call('POST', path, { qty: 3, price: 2.5 }, undefined, { 'idempotency-key': 'quote-1' });
+    expect(again.status).toBe(201);
+    const runs = await cluster.call<{ items: unknown[] }>('GET', `/v1/jobs?recipeId=${recipe.body.id}`);
+    expect(runs.body.items).toHaveLength(1);
+    const accepted = await cluster.call<{ status: string; runId: string }>('POST', `/v1/recipes/${recipe.body.id}/runs`, { qty: 1, price: 1 });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body.status).toBe('accepted');
+    expect((await cluster.call('POST', path, { qty: 1 }, undefined, { 'idempotency-key': 'bad key with spaces' })).status).toBe(400);
+    expect((await cluster.call('POST', `/v1/recipes/rcp_01JF8Z5Q3V7X9B2C4D6E8G0H1K/runs`, {})).status).toBe(404);
+  });
+
   it('answers 404 once the recipe is stopped', async () => {
     expect((await cluster.call('POST', `/v1/recipes/${recipeId}/stop`)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1100)); // the gateway reuses a hook's target for up to 1 s
