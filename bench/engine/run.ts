@@ -25,7 +25,12 @@ function recipe(mapping: Record<string, string>): Recipe {
       {
         id: 'post',
         action: 'http.request',
-        input: { method: 'POST', url: 'http://127.0.0.1:9/sink', headers: { 'content-type': 'application/json' }, body: { id: '{{ vars.id }}', name: '{{ vars.name }}', email: '{{ vars.email }}', total: '{{ vars.total }}' } },
+        input: {
+          method: 'POST',
+          url: 'http://127.0.0.1:9/sink',
+          headers: { 'content-type': 'application/json' },
+          body: { id: '{{ vars.id }}', name: '{{ vars.name }}', email: '{{ vars.email }}', total: '{{ vars.total }}' },
+        },
       },
     ],
   });
@@ -36,12 +41,22 @@ function recipe(mapping: Record<string, string>): Recipe {
 const variants: { name: string; recipe: Recipe; checkpoint: boolean }[] = [
   {
     name: 'paths (fast path)',
-    recipe: recipe({ id: '{{ trigger.body.order.id }}', name: '{{ trigger.body.customer.name }}', email: '{{ trigger.body.customer.email }}', total: '{{ trigger.body.order.total }}' }),
+    recipe: recipe({
+      id: '{{ trigger.body.order.id }}',
+      name: '{{ trigger.body.customer.name }}',
+      email: '{{ trigger.body.customer.email }}',
+      total: '{{ trigger.body.order.total }}',
+    }),
     checkpoint: false,
   },
   {
     name: 'jsonata functions',
-    recipe: recipe({ id: '{{ $string(trigger.body.order.id) }}', name: '{{ $uppercase(trigger.body.customer.name) }}', email: '{{ $lowercase(trigger.body.customer.email) }}', total: '{{ trigger.body.order.total * 100 }}' }),
+    recipe: recipe({
+      id: '{{ $string(trigger.body.order.id) }}',
+      name: '{{ $uppercase(trigger.body.customer.name) }}',
+      email: '{{ $lowercase(trigger.body.customer.email) }}',
+      total: '{{ trigger.body.order.total * 100 }}',
+    }),
     checkpoint: false,
   },
 ];
@@ -99,7 +114,9 @@ async function main() {
   console.table(results);
   const target = 20;
   const headline = results[0];
-  console.log(`engine overhead (${headline.variant}): ${headline.usPerStepMean} µs/step mean (${headline.cpuUsPerStep} µs CPU), p50 ${headline.usPerStepP50} µs, p99 ${headline.usPerStepP99} µs (target ≤ ${target} µs)`);
+  console.log(
+    `engine overhead (${headline.variant}): ${headline.usPerStepMean} µs/step mean (${headline.cpuUsPerStep} µs CPU), p50 ${headline.usPerStepP50} µs, p99 ${headline.usPerStepP99} µs (target ≤ ${target} µs)`,
+  );
   const dir = join(__dirname, '..', 'results');
   mkdirSync(dir, { recursive: true });
   const out = { benchmark: 'engine', node: process.version, date: new Date().toISOString(), stepsPerJob: STEPS_PER_JOB, targetUsPerStep: target, results };

@@ -51,7 +51,10 @@ async function main(): Promise<void> {
       name: 'bench: webhook → map → POST',
       trigger: { type: 'webhook', dedupeHeader: 'x-id' },
       steps: [
-        { id: 'map', set: { order: '{{ trigger.headers."x-id" }}', total: '{{ trigger.body.total }}', customer: '{{ trigger.body.customer.name }}', currency: '{{ trigger.body.currency }}' } },
+        {
+          id: 'map',
+          set: { order: '{{ trigger.headers."x-id" }}', total: '{{ trigger.body.total }}', customer: '{{ trigger.body.customer.name }}', currency: '{{ trigger.body.currency }}' },
+        },
         { id: 'post', action: 'http.request', input: { method: 'POST', url: sinkUrl, body: { json: '{{ vars }}' } } },
       ],
       settings: { concurrency: 200 },
@@ -104,16 +107,36 @@ async function main(): Promise<void> {
     const result = {
       machine: { cores: 2, node: process.version },
       lowLoadLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length },
-      ingest: { seconds: ingestSeconds, connections, reqPerSec: ingest.requests.average, p50Ms: ingest.latency.p50, p99Ms: ingest.latency.p99, accepted, non2xx: ingest.non2xx, errors: ingest.errors, timeouts: ingest.timeouts },
+      ingest: {
+        seconds: ingestSeconds,
+        connections,
+        reqPerSec: ingest.requests.average,
+        p50Ms: ingest.latency.p50,
+        p99Ms: ingest.latency.p99,
+        accepted,
+        non2xx: ingest.non2xx,
+        errors: ingest.errors,
+        timeouts: ingest.timeouts,
+      },
       endToEnd: { jobsCompleted: done, seconds: e2eSeconds, jobsPerSec: done / e2eSeconds },
       cpuMsPerJob: cpuTotal,
       cpuMsPerJobByService: cpuPerService,
     };
     const rows: [string, string, string][] = [
       ['trigger → done p50 / p99 (low load)', `${result.lowLoadLatencyMs.p50.toFixed(1)} / ${result.lowLoadLatencyMs.p99.toFixed(1)} ms`, 'p50 ≤ 10 ms, p99 ≤ 50 ms'],
-      ['webhook ingest, durable 202', `${result.ingest.reqPerSec.toFixed(0)} req/s (p50 ${result.ingest.p50Ms} ms, p99 ${result.ingest.p99Ms} ms, non-2xx ${result.ingest.non2xx})`, '≥ 10,000 req/s'],
+      [
+        'webhook ingest, durable 202',
+        `${result.ingest.reqPerSec.toFixed(0)} req/s (p50 ${result.ingest.p50Ms} ms, p99 ${result.ingest.p99Ms} ms, non-2xx ${result.ingest.non2xx})`,
+        '≥ 10,000 req/s',
+      ],
       ['end-to-end completed jobs', `${result.endToEnd.jobsPerSec.toFixed(0)} jobs/s (${done} jobs in ${e2eSeconds.toFixed(1)} s)`, '≥ 2,000 jobs/s'],
-      ['CPU per completed job, all services', `${result.cpuMsPerJob.toFixed(2)} ms (${Object.entries(cpuPerService).map(([n, ms]) => `${n} ${ms.toFixed(2)}`).join(', ')})`, '≤ 0.5 ms'],
+      [
+        'CPU per completed job, all services',
+        `${result.cpuMsPerJob.toFixed(2)} ms (${Object.entries(cpuPerService)
+          .map(([n, ms]) => `${n} ${ms.toFixed(2)}`)
+          .join(', ')})`,
+        '≤ 0.5 ms',
+      ],
     ];
     const width = Math.max(...rows.map((r) => r[0].length));
     process.stdout.write(`\n${'measure'.padEnd(width)}  result  |  goal\n`);

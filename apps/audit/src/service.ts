@@ -7,11 +7,15 @@ class AuditEnv extends PlatformEnv {
   override PORT = 3005;
 
   /** Whole months of audit log kept besides the current month; older monthly partitions are dropped. 0 keeps everything. */
-  @IsInt() @Min(0) @Max(1200)
+  @IsInt()
+  @Min(0)
+  @Max(1200)
   AUDIT_RETENTION_MONTHS = 0;
 
   /** How often partitions are created ahead and retention applied, ms. */
-  @IsInt() @Min(1000) @Max(24 * 3600_000)
+  @IsInt()
+  @Min(1000)
+  @Max(24 * 3600_000)
   AUDIT_MAINTENANCE_INTERVAL_MS = 3600_000;
 }
 

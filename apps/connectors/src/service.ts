@@ -11,16 +11,24 @@ class ConnectorsEnv extends PlatformEnv {
   JUNCTION_HTTP_ALLOW = '';
 
   /** Calls a second per connection, shared by every replica. */
-  @IsInt() @Min(1) @Max(10_000)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   CONNECTION_RATE_LIMIT_PER_SEC = 10;
 
-  @IsInt() @Min(1) @Max(1000)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   BREAKER_FAILURES = 5;
 
-  @IsInt() @Min(100) @Max(3_600_000)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   BREAKER_HALF_OPEN_MS = 30_000;
 
-  @IsInt() @Min(100) @Max(600_000)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   HTTP_TIMEOUT_MS = 30_000;
 }
 

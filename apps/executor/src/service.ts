@@ -7,27 +7,39 @@ class ExecutorEnv extends PlatformEnv {
   override PORT = 3004;
 
   /** A running job's lease, ms: how long after its worker dies another replica re-drives it. */
-  @IsInt() @Min(1000) @Max(600_000)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
   EXECUTOR_LEASE_MS = 15_000;
 
   /** Jobs one process drives at once. */
-  @IsInt() @Min(1) @Max(10_000)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
   EXECUTOR_MAX_ACTIVE_JOBS = 256;
 
   /** How often an idle replica looks for claimable jobs (woken, orphaned), ms. */
-  @IsInt() @Min(20) @Max(60_000)
+  @IsInt()
+  @Min(20)
+  @Max(60_000)
   EXECUTOR_POLL_INTERVAL_MS = 500;
 
   /** Waits (retry backoff, delay) up to this long stay in memory; longer ones give the lease up, ms. */
-  @IsInt() @Min(0) @Max(3_600_000)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   EXECUTOR_IN_MEMORY_WAIT_MAX_MS = 30_000;
 
   /** How often a replica fails jobs past their recipe timeout, ms. */
-  @IsInt() @Min(100) @Max(600_000)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   EXECUTOR_SWEEP_INTERVAL_MS = 5_000;
 
   /** A job past its deadline by this much is failed even while a worker holds it, ms. */
-  @IsInt() @Min(0) @Max(3_600_000)
+  @IsInt()
+  @Min(0)
+  @Max(3_600_000)
   EXECUTOR_OVERDUE_GRACE_MS = 10_000;
 
   /** The gateway's public base URL, registered with providers by connector webhook triggers. */

@@ -7,7 +7,8 @@ class GatewayEnv extends PlatformEnv {
   override PORT = 3000;
 
   /** The operator's secret for `POST /v1/workspaces` and vault rotation; unset disables both. */
-  @IsOptional() @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsOptional()
+  @MinLength(32, { message: 'must be at least 32 characters' })
   JUNCTION_ROOT_TOKEN: string | undefined = undefined;
 }
 

@@ -7,19 +7,27 @@ class SchedulerEnv extends PlatformEnv {
   override PORT = 3003;
 
   /** How often an idle replica looks for due timers, ticks and polls, ms: the takeover bound after a replica dies. */
-  @IsInt() @Min(50) @Max(60_000)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
   SCHEDULER_POLL_INTERVAL_MS = 1000;
 
   /** Rows claimed per transaction. */
-  @IsInt() @Min(1) @Max(1000)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   SCHEDULER_BATCH_SIZE = 100;
 
   /** A tick at most this late counts as on time rather than missed, ms. */
-  @IsInt() @Min(1000) @Max(3600_000)
+  @IsInt()
+  @Min(1000)
+  @Max(3600_000)
   SCHEDULER_MISFIRE_GRACE_MS = 60_000;
 
   /** Polling triggers this replica runs at once. */
-  @IsInt() @Min(1) @Max(64)
+  @IsInt()
+  @Min(1)
+  @Max(64)
   SCHEDULER_POLL_CONCURRENCY = 4;
 }
 

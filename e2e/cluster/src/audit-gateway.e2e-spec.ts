@@ -37,7 +37,11 @@ describe('audit through the gateway', () => {
   }
 
   async function post(path: string, key: string, body: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(201);
     return (await res.json()) as Record<string, unknown>;
   }
@@ -100,7 +104,13 @@ describe('audit through the gateway', () => {
       await Promise.all(
         Array.from({ length: 50 }, (_, i) => {
           const n = batch * 50 + i;
-          return publisher.record({ workspaceId: workspaceA, actor: { type: 'service', id: 'e2e' }, action: 'recipe.updated', target: { type: 'recipe', id: `r_${n}` }, at: new Date(base + n * 1000) });
+          return publisher.record({
+            workspaceId: workspaceA,
+            actor: { type: 'service', id: 'e2e' },
+            action: 'recipe.updated',
+            target: { type: 'recipe', id: `r_${n}` },
+            at: new Date(base + n * 1000),
+          });
         }),
       );
     }
@@ -119,7 +129,13 @@ describe('audit through the gateway', () => {
 
     // a narrower range: seconds 100..149 after base
     const narrow = await (await get('/v1/audit/export?since=2026-06-01T00:01:40Z&until=2026-06-01T00:02:30Z', keys.admin)).text();
-    expect(narrow.trim().split('\n').map((l) => (JSON.parse(l) as AuditEntry).target.id).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `r_${100 + i}`).sort());
+    expect(
+      narrow
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as AuditEntry).target.id)
+        .sort(),
+    ).toEqual(Array.from({ length: 50 }, (_, i) => `r_${100 + i}`).sort());
 
     // another workspace's export holds none of it
     const theirs = await (await get('/v1/audit/export', keys.otherAdmin)).text();

@@ -30,7 +30,14 @@ describe('audit service: durable intake, hash chain, verification', () => {
 
   async function record(workspaceId: string, n: number): Promise<void> {
     const action = n % 2 ? 'connection.updated' : 'recipe.started';
-    await publisher.record({ workspaceId, actor: { type: 'api_key', id: `key_${n % 5}` }, action, target: { type: action.split('.')[0], id: `obj_${n}` }, ip: '203.0.113.9', changes: { n, token: 'secret-value' } });
+    await publisher.record({
+      workspaceId,
+      actor: { type: 'api_key', id: `key_${n % 5}` },
+      action,
+      target: { type: action.split('.')[0], id: `obj_${n}` },
+      ip: '203.0.113.9',
+      changes: { n, token: 'secret-value' },
+    });
   }
 
   async function consumerIdle(): Promise<boolean> {
@@ -95,8 +102,9 @@ describe('audit service: durable intake, hash chain, verification', () => {
     const ids = (await db.query('SELECT id FROM audit_event ORDER BY id')).rows.map((r: { id: string }) => r.id);
     expect(ids).toEqual([...published].sort());
     // per workspace, seq runs 1..n without a gap or a repeat: the chain never forked
-    const chains = (await db.query('SELECT workspace_id, count(*)::int AS n, min(seq)::int AS lo, max(seq)::int AS hi, count(DISTINCT seq)::int AS d FROM audit_event GROUP BY 1 ORDER BY 1'))
-      .rows as { workspace_id: string; n: number; lo: number; hi: number; d: number }[];
+    const chains = (
+      await db.query('SELECT workspace_id, count(*)::int AS n, min(seq)::int AS lo, max(seq)::int AS hi, count(DISTINCT seq)::int AS d FROM audit_event GROUP BY 1 ORDER BY 1')
+    ).rows as { workspace_id: string; n: number; lo: number; hi: number; d: number }[];
     expect(chains).toEqual([
       { workspace_id: 'ws_a', n: 253, lo: 1, hi: 253, d: 253 },
       { workspace_id: 'ws_b', n: 250, lo: 1, hi: 250, d: 250 },
@@ -155,7 +163,14 @@ describe('audit service: durable intake, hash chain, verification', () => {
 
   it('keeps storing after the restart, continuing each chain', async () => {
     const id = ulid();
-    await queue.publish(AuditEventRecorded, { id, workspaceId: 'ws_d', actor: { type: 'service', id: 'e2e' }, action: 'recipe.stopped', target: { type: 'recipe', id: 'r_1' }, at: new Date().toISOString() });
+    await queue.publish(AuditEventRecorded, {
+      id,
+      workspaceId: 'ws_d',
+      actor: { type: 'service', id: 'e2e' },
+      action: 'recipe.stopped',
+      target: { type: 'recipe', id: 'r_1' },
+      at: new Date().toISOString(),
+    });
     await waitFor(async () => (await count('id = $1', [id])) === 1);
     expect(Number((await db.query('SELECT seq FROM audit_event WHERE id = $1', [id])).rows[0].seq)).toBe(251);
     expect(await bus.request(VerifyAudit, { workspaceId: 'ws_d' })).toEqual({ valid: true, checked: 251, lastValidSeq: 251 });
@@ -186,7 +201,14 @@ describe('audit service: durable intake, hash chain, verification', () => {
 
     expect(await bus.request(VerifyAudit, { workspaceId: 'ws_old' })).toMatchObject({ valid: true, checked: 0, startsAfter: { seq: 1, hash: oldHash } });
     const id = ulid();
-    await queue.publish(AuditEventRecorded, { id, workspaceId: 'ws_old', actor: { type: 'service', id: 'e2e' }, action: 'recipe.stopped', target: { type: 'recipe', id: 'r' }, at: new Date().toISOString() });
+    await queue.publish(AuditEventRecorded, {
+      id,
+      workspaceId: 'ws_old',
+      actor: { type: 'service', id: 'e2e' },
+      action: 'recipe.stopped',
+      target: { type: 'recipe', id: 'r' },
+      at: new Date().toISOString(),
+    });
     await waitFor(async () => (await count('id = $1', [id])) === 1);
     expect((await db.query('SELECT seq::int, prev_hash FROM audit_event WHERE id = $1', [id])).rows[0]).toEqual({ seq: 2, prev_hash: oldHash });
     expect(await bus.request(VerifyAudit, { workspaceId: 'ws_old' })).toMatchObject({ valid: true, checked: 1, lastValidSeq: 2 });

@@ -62,7 +62,9 @@ class FakeProvider {
     if (grant === 'authorization_code') {
       const pending = this.codes.get(form.get('code') ?? '');
       this.codes.delete(form.get('code') ?? '');
-      const challenge = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
+      const challenge = createHash('sha256')
+        .update(form.get('code_verifier') ?? '')
+        .digest('base64url');
       if (!pending || pending.challenge !== challenge || pending.redirectUri !== form.get('redirect_uri')) return deny('invalid_grant');
     }
     if (grant === 'refresh_token') {
@@ -70,7 +72,12 @@ class FakeProvider {
       if (this.revokedRefreshTokens.has(form.get('refresh_token') ?? '')) return deny('invalid_grant');
     }
     const n = ++this.seq;
-    const tokens = { access_token: `at_${n}_${randomBytes(6).toString('hex')}`, token_type: 'Bearer', expires_in: this.expiresIn, ...(grant === 'client_credentials' ? {} : { refresh_token: `rt_${n}_${randomBytes(6).toString('hex')}` }) };
+    const tokens = {
+      access_token: `at_${n}_${randomBytes(6).toString('hex')}`,
+      token_type: 'Bearer',
+      expires_in: this.expiresIn,
+      ...(grant === 'client_credentials' ? {} : { refresh_token: `rt_${n}_${randomBytes(6).toString('hex')}` }),
+    };
     this.issued.push(tokens.access_token, tokens.refresh_token ?? '');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(tokens));
   }
@@ -131,7 +138,11 @@ describe('auth: OAuth2 connections', () => {
     const state = url.searchParams.get('state') as string;
     expect(state).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // only the state's hash is stored
-    const rows = (await cluster.db.query('SELECT state_hash, workspace_id, connection_id FROM oauth_states')).rows as { state_hash: Buffer; workspace_id: string; connection_id: string }[];
+    const rows = (await cluster.db.query('SELECT state_hash, workspace_id, connection_id FROM oauth_states')).rows as {
+      state_hash: Buffer;
+      workspace_id: string;
+      connection_id: string;
+    }[];
     expect(rows).toContainEqual({ state_hash: createHash('sha256').update(state).digest(), workspace_id: ws.id, connection_id: id });
 
     const back = await fetch(url, { redirect: 'manual' });

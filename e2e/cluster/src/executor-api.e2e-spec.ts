@@ -55,7 +55,10 @@ describe('executor API through the gateway', () => {
     await Promise.all([gateway?.stop(), auth?.stop()]);
     await cluster.close();
     await dropDatabase(TEST_SERVERS.postgres, `${cluster.namespace}_auth`);
-    await cluster.nc?.jetstreamManager().then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_AUDIT`)).catch(() => undefined);
+    await cluster.nc
+      ?.jetstreamManager()
+      .then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_AUDIT`))
+      .catch(() => undefined);
   }, 60_000);
 
   it('answers 422 listing every error by JSON path for an invalid recipe, and writes nothing', async () => {

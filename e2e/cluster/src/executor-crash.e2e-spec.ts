@@ -65,11 +65,13 @@ describe('executor: kills, graceful stops and replicas', () => {
     expect(jobs.every((j) => j.status === 'succeeded')).toBe(true);
 
     // each job's steps were checkpointed once each
-    const rows = (await cluster.db.query(
-      `SELECT j.id, s.step_id, count(*)::int AS n, max(s.finished_at) AS finished_at
+    const rows = (
+      await cluster.db.query(
+        `SELECT j.id, s.step_id, count(*)::int AS n, max(s.finished_at) AS finished_at
          FROM jobs j JOIN job_steps s ON s.job_id = j.id WHERE j.recipe_id = $1 AND s.status = 'succeeded' GROUP BY j.id, s.step_id`,
-      [recipe.id],
-    )).rows as { id: string; step_id: string; n: number; finished_at: Date }[];
+        [recipe.id],
+      )
+    ).rows as { id: string; step_id: string; n: number; finished_at: Date }[];
     expect(rows).toHaveLength(750);
     expect(rows.every((r) => r.n === 1)).toBe(true);
 

@@ -71,7 +71,13 @@ export class ExecutorCluster<S extends Sink = Sink> {
   async close(): Promise<void> {
     if (process.env.EXECUTOR_E2E_LOG) {
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(process.env.EXECUTOR_E2E_LOG, [...this.retired, ...this.executors, this.connectors].filter(Boolean).map((p) => p.output.join('\n')).join('\n----\n'));
+      writeFileSync(
+        process.env.EXECUTOR_E2E_LOG,
+        [...this.retired, ...this.executors, this.connectors]
+          .filter(Boolean)
+          .map((p) => p.output.join('\n'))
+          .join('\n----\n'),
+      );
     }
     await Promise.all([...this.executors.map((p) => p.stop()), this.connectors?.stop()]);
     await this.db?.end();
@@ -104,7 +110,11 @@ export class ExecutorCluster<S extends Sink = Sink> {
     return (await this.db.query(`SELECT id, status, dedupe_key, error FROM jobs WHERE recipe_id = $1`, [recipeId])).rows as never;
   }
 
-  async stepsOf(jobId: string): Promise<{ seq: number; step_id: string; status: string; attempt: number | null; attempt_group: number; output: unknown; error: unknown; started_at: Date; finished_at: Date }[]> {
+  async stepsOf(
+    jobId: string,
+  ): Promise<
+    { seq: number; step_id: string; status: string; attempt: number | null; attempt_group: number; output: unknown; error: unknown; started_at: Date; finished_at: Date }[]
+  > {
     return (await this.db.query(`SELECT * FROM job_steps WHERE job_id = $1 ORDER BY seq`, [jobId])).rows as never;
   }
 }

@@ -132,7 +132,12 @@ describe('executor: trigger events to finished jobs', () => {
       setTimeout(() => inFlight--, 150);
       return { status: 200, json: {}, delayMs: 150 };
     });
-    const recipe = await cluster.runningRecipe(WS, { name: 'narrow', trigger: { type: 'webhook' }, steps: [{ id: 'post', ...postTo(cluster.sink.url, '/narrow', {}) }], settings: { concurrency: 2 } });
+    const recipe = await cluster.runningRecipe(WS, {
+      name: 'narrow',
+      trigger: { type: 'webhook' },
+      steps: [{ id: 'post', ...postTo(cluster.sink.url, '/narrow', {}) }],
+      settings: { concurrency: 2 },
+    });
     await Promise.all(Array.from({ length: 12 }, (_, i) => cluster.publish(recipe, WS, `n-${i}`, {})));
     await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND status = 'succeeded'`, [recipe.id])) === 12, 30_000);
     expect(peak).toBeLessThanOrEqual(2);
@@ -143,7 +148,10 @@ describe('executor: trigger events to finished jobs', () => {
     const sleepy = await cluster.runningRecipe(WS, {
       name: 'sleepy',
       trigger: { type: 'webhook' },
-      steps: [{ id: 'nap', delay: '10m' }, { id: 'never', set: { x: 1 } }],
+      steps: [
+        { id: 'nap', delay: '10m' },
+        { id: 'never', set: { x: 1 } },
+      ],
       settings: { timeout: '2s' },
     });
     await cluster.publish(sleepy, WS, 'one', {});

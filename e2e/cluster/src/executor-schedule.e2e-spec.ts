@@ -20,14 +20,21 @@ describe('executor: schedule recipes through the scheduler service', () => {
     await scheduler?.stop();
     await cluster.close();
     await dropDatabase(TEST_SERVERS.postgres, `${cluster.namespace}_scheduler`);
-    await cluster.nc?.jetstreamManager().then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_SCHEDULER`)).catch(() => undefined);
+    await cluster.nc
+      ?.jetstreamManager()
+      .then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_SCHEDULER`))
+      .catch(() => undefined);
   }, 60_000);
 
   it('runs one job per tick while started, none after stop', async () => {
     cluster.sink.on('POST', '/tick', { status: 200, json: {} });
     const created = await cluster.bus.request(CreateRecipe, {
       workspaceId: WS,
-      definition: { name: 'every second', trigger: { type: 'schedule', cron: '* * * * * *' }, steps: [{ id: 'ping', ...postTo(cluster.sink.url, '/tick', { at: '{{ trigger.scheduledAt }}' }) }] },
+      definition: {
+        name: 'every second',
+        trigger: { type: 'schedule', cron: '* * * * * *' },
+        steps: [{ id: 'ping', ...postTo(cluster.sink.url, '/tick', { at: '{{ trigger.scheduledAt }}' }) }],
+      },
     });
     await cluster.bus.request(StartRecipe, { workspaceId: WS, id: created.id });
     await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND status = 'succeeded'`, [created.id])) >= 3, 15_000);

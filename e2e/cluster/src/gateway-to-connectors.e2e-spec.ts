@@ -41,7 +41,10 @@ describe('gateway → connectors over NATS', () => {
   afterAll(async () => {
     await Promise.all([gateway?.stop(), connectors?.stop(), auth?.stop()]);
     await nc?.drain();
-    await nc?.jetstreamManager().then((jsm) => jsm.streams.delete(`${namespace.toUpperCase()}_AUDIT`)).catch(() => undefined);
+    await nc
+      ?.jetstreamManager()
+      .then((jsm) => jsm.streams.delete(`${namespace.toUpperCase()}_AUDIT`))
+      .catch(() => undefined);
     await dropDatabase(TEST_SERVERS.postgres, `${namespace}_connectors`);
     await dropDatabase(TEST_SERVERS.postgres, `${namespace}_auth`);
   }, 60_000);
@@ -74,7 +77,11 @@ describe('gateway → connectors over NATS', () => {
     expect(await created.json()).toMatchObject({ key: 'acme', version: '1.0.0' });
     const listed = (await (await fetch(`${gateway.url}/v1/connectors`, { headers })).json()) as { items: { key: string }[] };
     expect(listed.items.map((c) => c.key)).toContain('acme');
-    const bad = await fetch(`${gateway.url}/v1/connectors`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ ...definition, baseUrl: 'ftp://x' }) });
+    const bad = await fetch(`${gateway.url}/v1/connectors`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...definition, baseUrl: 'ftp://x' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toContain('/baseUrl');
   });

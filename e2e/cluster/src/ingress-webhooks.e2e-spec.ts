@@ -31,8 +31,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     return all;
   }
 
-  const deliver = (body: string, headers: Record<string, string> = {}) =>
-    fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const deliver = (body: string, headers: Record<string, string> = {}) => fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   beforeAll(async () => {
     await sink.start();
@@ -100,7 +99,11 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
       statuses.push(...batch.map((r) => r.status));
     }
     expect(statuses.every((s) => s === 202)).toBe(true);
-    await waitFor(async () => sink.requestsTo('/orders').length - sinkBefore >= 450 && (await jobs('succeeded')).filter((j) => j.dedupeKey.startsWith('bulk-')).length >= 450, 120_000, 500);
+    await waitFor(
+      async () => sink.requestsTo('/orders').length - sinkBefore >= 450 && (await jobs('succeeded')).filter((j) => j.dedupeKey.startsWith('bulk-')).length >= 450,
+      120_000,
+      500,
+    );
     await new Promise((r) => setTimeout(r, 1000)); // a duplicate job would show up here
     const bulk = (await jobs()).filter((j) => j.dedupeKey.startsWith('bulk-'));
     expect(bulk).toHaveLength(450);

@@ -106,7 +106,13 @@ describe('scheduler: two replicas as processes', () => {
       cron: { expression: '* * * * * *', timezone: 'Europe/Berlin' },
     });
     await sleep(4000);
-    await bus.request(UpsertSchedule, { workspaceId: 'ws_e2e', recipeId: 'r_every_second', kind: 'tick', cron: { expression: '* * * * * *', timezone: 'Europe/Berlin' }, enabled: false });
+    await bus.request(UpsertSchedule, {
+      workspaceId: 'ws_e2e',
+      recipeId: 'r_every_second',
+      kind: 'tick',
+      cron: { expression: '* * * * * *', timezone: 'Europe/Berlin' },
+      enabled: false,
+    });
     await sleep(500);
     const seen = ticks.filter((t) => t.payload.scheduleId === schedule.id).map((t) => new Date(t.payload.scheduledAt).getTime());
     expect(seen.length).toBeGreaterThanOrEqual(3);

@@ -56,7 +56,14 @@ export interface WebhookTriggerDefinition<C extends TSchema = TSchema, O extends
   /** The provider's delivery id, the lasting dedupe key of the event. */
   dedupeKey?(req: WebhookRequest, config: Static<C>): string | undefined;
   /** Registers the hook with the provider when the recipe starts; returns its id there. */
-  onEnable?(ctx: { config: Static<C>; credentials: Credentials; http: HttpClient; webhookUrl: string; signingSecret?: string; signal: AbortSignal }): Promise<{ externalId?: string }>;
+  onEnable?(ctx: {
+    config: Static<C>;
+    credentials: Credentials;
+    http: HttpClient;
+    webhookUrl: string;
+    signingSecret?: string;
+    signal: AbortSignal;
+  }): Promise<{ externalId?: string }>;
   onDisable?(ctx: { config: Static<C>; credentials: Credentials; http: HttpClient; externalId?: string; signal: AbortSignal }): Promise<void>;
 }
 

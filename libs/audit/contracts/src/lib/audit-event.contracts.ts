@@ -9,7 +9,8 @@ export class AuditActor {
   @IsIn(ACTOR_TYPES)
   type: ActorType;
 
-  @IsString() @MaxLength(128)
+  @IsString()
+  @MaxLength(128)
   id: string;
 }
 
@@ -18,36 +19,44 @@ export class AuditTarget {
   @Matches(/^[a-z][a-z0-9_]{0,63}$/)
   type: string;
 
-  @IsString() @MaxLength(128)
+  @IsString()
+  @MaxLength(128)
   id: string;
 }
 
 /** One audit event as published by any service. `id` doubles as the publish dedupe id. */
 export class AuditEventPayload {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @ValidateNested() @Type(() => AuditActor)
+  @ValidateNested()
+  @Type(() => AuditActor)
   actor: AuditActor;
 
   /** `<object>.<verb-past-tense>`: `connection.created`, `api_key.used`, `credential.read`. */
   @Matches(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/)
   action: string;
 
-  @ValidateNested() @Type(() => AuditTarget)
+  @ValidateNested()
+  @Type(() => AuditTarget)
   target: AuditTarget;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   ip?: string;
 
   @IsISO8601({ strict: true })
   at: string;
 
   /** What changed, already redacted (see `redactChanges`). */
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   changes?: Record<string, unknown>;
 }
 

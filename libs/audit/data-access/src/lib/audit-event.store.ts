@@ -109,9 +109,10 @@ export class AuditEventStore {
    * one transaction, so a row missing from `audit_event` but listed here was deleted.
    */
   async lastStored(scope: WorkspaceScope): Promise<{ id: string; seq: number } | undefined> {
-    const rows = (await this.dataSource.query('SELECT event_id, seq FROM audit_event_key WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1', [
-      scope.workspaceId,
-    ])) as { event_id: string; seq: string }[];
+    const rows = (await this.dataSource.query('SELECT event_id, seq FROM audit_event_key WHERE workspace_id = $1 ORDER BY seq DESC LIMIT 1', [scope.workspaceId])) as {
+      event_id: string;
+      seq: string;
+    }[];
     return rows[0] ? { id: rows[0].event_id, seq: Number(rows[0].seq) } : undefined;
   }
 
@@ -136,9 +137,11 @@ export class AuditEventStore {
   private async tail(m: EntityManager, workspaceId: string): Promise<ChainStart & { recordedAt?: Date }> {
     // recorded_at grows with seq within a workspace, so the newest partition holding the
     // workspace answers and older ones are not read
-    const rows = (await m.query('SELECT seq, hash, recorded_at FROM audit_event WHERE workspace_id = $1 ORDER BY recorded_at DESC, seq DESC LIMIT 1', [
-      workspaceId,
-    ])) as { seq: string; hash: string; recorded_at: Date }[];
+    const rows = (await m.query('SELECT seq, hash, recorded_at FROM audit_event WHERE workspace_id = $1 ORDER BY recorded_at DESC, seq DESC LIMIT 1', [workspaceId])) as {
+      seq: string;
+      hash: string;
+      recorded_at: Date;
+    }[];
     if (rows[0]) return { seq: Number(rows[0].seq), hash: rows[0].hash, recordedAt: rows[0].recorded_at };
     // a separate statement on purpose: it sees anchors committed while the one above waited
     return (await this.retentionAnchor({ workspaceId }, m)) ?? GENESIS;

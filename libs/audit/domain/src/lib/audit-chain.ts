@@ -47,7 +47,11 @@ export interface ChainBreak {
  * `ChainedContent` count, whatever else the object carries.
  */
 export function chainHash(content: ChainedContent, prevHash: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(contentOf(content))).digest('hex');
+  return createHash('sha256')
+    .update(prevHash)
+    .update('\n')
+    .update(canonicalJson(contentOf(content)))
+    .digest('hex');
 }
 
 function contentOf(row: ChainedContent): ChainedContent {

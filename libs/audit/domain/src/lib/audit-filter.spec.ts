@@ -10,7 +10,10 @@ describe('parseAuditFilter', () => {
     [{ action: 'connection.*' }, { action: { prefix: 'connection.' } }],
     [{ target: 'connection' }, { target: { type: 'connection' } }],
     [{ target: 'connection:conn:1' }, { target: { type: 'connection', id: 'conn:1' } }],
-    [{ since: '2026-01-01T00:00:00Z', until: '2026-02-01T00:00:00Z' }, { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-02-01T00:00:00Z') }],
+    [
+      { since: '2026-01-01T00:00:00Z', until: '2026-02-01T00:00:00Z' },
+      { since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-02-01T00:00:00Z') },
+    ],
   ])('reads %j', (text, filter) => {
     expect(parseAuditFilter(text)).toEqual({ ok: true, filter });
   });

@@ -10,79 +10,112 @@ export const API_KEY_PREFIX = 'jn_live_';
 
 /** What the API shows of a key: never the key itself, except once at creation (`key`). */
 export class ApiKeyView {
-  @ApiProperty({ example: 'key_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' }) @Matches(API_KEY_ID_RE)
+  @ApiProperty({ example: 'key_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' })
+  @Matches(API_KEY_ID_RE)
   id: string;
 
-  @ApiProperty() @IsString() @MaxLength(100)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
   role: Role;
 
-  @ApiProperty({ description: 'First characters of the key, to recognise it', example: 'jn_live_AbC1' }) @IsString() @MaxLength(16)
+  @ApiProperty({ description: 'First characters of the key, to recognise it', example: 'jn_live_AbC1' })
+  @IsString()
+  @MaxLength(16)
   prefix: string;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   createdAt: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   expiresAt?: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   revokedAt?: string;
 
-  @ApiProperty({ required: false, description: 'Precise to about 30 s (verdicts are cached that long)' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiProperty({ required: false, description: 'Precise to about 30 s (verdicts are cached that long)' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   lastUsedAt?: string;
 }
 
 /** A key as returned by its creation: the only time `key` is ever shown. */
 export class CreatedApiKey extends ApiKeyView {
-  @ApiProperty({ example: `${API_KEY_PREFIX}…`, description: 'The secret; store it now, it is never shown again' }) @IsString() @MaxLength(100)
+  @ApiProperty({ example: `${API_KEY_PREFIX}…`, description: 'The secret; store it now, it is never shown again' })
+  @IsString()
+  @MaxLength(100)
   key: string;
 }
 
 export class CreateApiKeyBody {
-  @ApiProperty({ example: 'ci' }) @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ example: 'ci' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
   role: Role;
 
-  @ApiProperty({ required: false, description: 'ISO 8601; the key stops working then' }) @IsOptional() @IsISO8601({ strict: true })
+  @ApiProperty({ required: false, description: 'ISO 8601; the key stops working then' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   expiresAt?: string;
 }
 
 export class CreateApiKeyRequest extends ScopedRequest {
-  @IsString() @MinLength(1) @MaxLength(100)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
   @IsIn(ROLES)
   role: Role;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   expiresAt?: string;
 }
 
 export class ListApiKeysRequest extends ScopedRequest {
-  @IsOptional() @ValidateNested() @Type(() => PageQuery)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PageQuery)
   page?: PageQuery;
 }
 
 export class ApiKeyList {
-  @ApiProperty({ type: [ApiKeyView] }) @IsArray() @ValidateNested({ each: true }) @Type(() => ApiKeyView)
+  @ApiProperty({ type: [ApiKeyView] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ApiKeyView)
   items: ApiKeyView[];
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString()
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
   nextCursor?: string;
 }
 
 export class ApiKeyRef extends ScopedRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 }
 
 export class VerifyKeyRequest {
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   key: string;
 }
 
@@ -97,7 +130,8 @@ export class KeyVerdict {
   @IsIn(ROLES)
   role: Role;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   expiresAt?: string;
 }
 

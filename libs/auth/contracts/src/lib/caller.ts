@@ -13,7 +13,8 @@ export class CallerRef {
   @IsIn(['api_key', 'user'])
   kind: 'api_key' | 'user';
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 
   @IsIn(ROLES)
@@ -25,17 +26,23 @@ export class ScopedRequest {
   @Matches(WORKSPACE_ID_RE)
   workspaceId: string;
 
-  @ValidateNested() @Type(() => CallerRef)
+  @ValidateNested()
+  @Type(() => CallerRef)
   caller: CallerRef;
 }
 
 /** Cursor pagination (`?limit=&cursor=`); the cursor is the last id of the previous page. */
 export class PageQuery {
   @ApiProperty({ required: false, minimum: 1, maximum: 100, default: 50 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   limit?: number;
 
   @ApiProperty({ required: false, description: 'nextCursor of the previous page' })
-  @IsOptional() @Matches(new RegExp(`^[a-z]+_${ULID}$`), { message: 'cursor must be a nextCursor returned by this list' })
+  @IsOptional()
+  @Matches(new RegExp(`^[a-z]+_${ULID}$`), { message: 'cursor must be a nextCursor returned by this list' })
   cursor?: string;
 }

@@ -12,37 +12,53 @@ export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 
 /** A connection as the API shows it: which secret fields are set, never their values. */
 export class ConnectionView {
-  @ApiProperty({ example: 'conn_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' }) @Matches(CONNECTION_ID_RE)
+  @ApiProperty({ example: 'conn_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' })
+  @Matches(CONNECTION_ID_RE)
   id: string;
 
-  @ApiProperty() @IsString() @MaxLength(100)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty({ example: 'http' }) @Matches(CONNECTOR_KEY_RE)
+  @ApiProperty({ example: 'http' })
+  @Matches(CONNECTOR_KEY_RE)
   connector: string;
 
-  @ApiProperty({ enum: CONNECTION_STATUSES }) @IsIn(CONNECTION_STATUSES)
+  @ApiProperty({ enum: CONNECTION_STATUSES })
+  @IsIn(CONNECTION_STATUSES)
   status: ConnectionStatus;
 
   @ApiProperty({ type: [String], example: ['apiKey'], description: 'Names of the secret fields that are set' })
-  @IsArray() @IsString({ each: true })
+  @IsArray()
+  @IsString({ each: true })
   secretFields: string[];
 
-  @ApiProperty({ required: false, type: OAuthSettings }) @IsOptional() @ValidateNested() @Type(() => OAuthSettings)
+  @ApiProperty({ required: false, type: OAuthSettings })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OAuthSettings)
   oauth?: OAuthSettings;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   createdAt: string;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   updatedAt: string;
 }
 
 export class CreateConnectionBody {
-  @ApiProperty({ example: 'CRM production' }) @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ example: 'CRM production' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty({ example: 'http' }) @IsString() @Matches(CONNECTOR_KEY_RE, { message: 'connector must be a connector key' })
+  @ApiProperty({ example: 'http' })
+  @IsString()
+  @Matches(CONNECTOR_KEY_RE, { message: 'connector must be a connector key' })
   connector: string;
 
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Secret fields; write-only (OAuth2: clientId, clientSecret)' })
@@ -50,61 +66,86 @@ export class CreateConnectionBody {
   credentials: Record<string, string>;
 
   @ApiProperty({ required: false, type: OAuthSettings, description: 'For OAuth2 connections: where tokens come from' })
-  @IsOptional() @ValidateNested() @Type(() => OAuthSettings)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OAuthSettings)
   oauth?: OAuthSettings;
 }
 
 export class UpdateConnectionBody {
-  @ApiProperty({ required: false }) @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name?: string;
 
   @ApiProperty({ required: false, type: Object, additionalProperties: { type: 'string' }, description: 'Replaces every secret field; write-only' })
-  @IsOptional() @IsSecretMap()
+  @IsOptional()
+  @IsSecretMap()
   credentials?: Record<string, string>;
 }
 
 export class CreateConnectionRequest extends ScopedRequest {
-  @IsString() @MinLength(1) @MaxLength(100)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 
-  @IsString() @Matches(CONNECTOR_KEY_RE)
+  @IsString()
+  @Matches(CONNECTOR_KEY_RE)
   connector: string;
 
   @IsSecretMap()
   credentials: Record<string, string>;
 
-  @IsOptional() @ValidateNested() @Type(() => OAuthSettings)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => OAuthSettings)
   oauth?: OAuthSettings;
 }
 
 export class ConnectionRef extends ScopedRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 }
 
 export class UpdateConnectionRequest extends ConnectionRef {
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name?: string;
 
-  @IsOptional() @IsSecretMap()
+  @IsOptional()
+  @IsSecretMap()
   credentials?: Record<string, string>;
 }
 
 export class ListConnectionsRequest extends ScopedRequest {
-  @IsOptional() @ValidateNested() @Type(() => PageQuery)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PageQuery)
   page?: PageQuery;
 }
 
 export class ConnectionList {
-  @ApiProperty({ type: [ConnectionView] }) @IsArray() @ValidateNested({ each: true }) @Type(() => ConnectionView)
+  @ApiProperty({ type: [ConnectionView] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConnectionView)
   items: ConnectionView[];
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString()
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
   nextCursor?: string;
 }
 
 export class Deleted {
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   id: string;
 }
 
@@ -113,10 +154,13 @@ export class ReadCredentialsRequest {
   @Matches(WORKSPACE_ID_RE)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   connectionId: string;
 
-  @IsString() @MinLength(1) @MaxLength(64)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
   jobId: string;
 }
 
@@ -133,18 +177,26 @@ export class Credentials {
 
 export class RotateVaultRequest {
   /** Rows re-wrapped per transaction. */
-  @IsOptional() @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   batchSize?: number;
 }
 
 export class RotateVaultResult {
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   keyId: string;
 
-  @ApiProperty({ description: 'Rows whose data key was re-wrapped under keyId' }) @IsInt() @Min(0)
+  @ApiProperty({ description: 'Rows whose data key was re-wrapped under keyId' })
+  @IsInt()
+  @Min(0)
   rewrapped: number;
 
-  @ApiProperty({ description: 'Rows still under an older key (changed concurrently; run again)' }) @IsInt() @Min(0)
+  @ApiProperty({ description: 'Rows still under an older key (changed concurrently; run again)' })
+  @IsInt()
+  @Min(0)
   remaining: number;
 }
 

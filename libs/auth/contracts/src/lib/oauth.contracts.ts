@@ -4,42 +4,60 @@ import { defineRpc } from '@junction/platform/ports';
 import { ConnectionRef, ConnectionView } from './connection.contracts';
 
 export class StartOAuthQuery {
-  @ApiProperty({ description: 'Must equal the connection’s registered redirectUri exactly' }) @IsString() @MaxLength(2000)
+  @ApiProperty({ description: 'Must equal the connection’s registered redirectUri exactly' })
+  @IsString()
+  @MaxLength(2000)
   redirectUri: string;
 }
 
 export class StartOAuthRequest extends ConnectionRef {
-  @IsString() @MaxLength(2000)
+  @IsString()
+  @MaxLength(2000)
   redirectUri: string;
 }
 
 export class OAuthAuthorization {
-  @ApiProperty({ description: 'Send the user here; the provider redirects back to the callback with code and state' }) @IsString()
+  @ApiProperty({ description: 'Send the user here; the provider redirects back to the callback with code and state' })
+  @IsString()
   authorizationUrl: string;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   expiresAt: string;
 }
 
 export class OAuthCallbackQuery {
-  @ApiProperty() @IsString() @MaxLength(200)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(200)
   state: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString() @MaxLength(4000)
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
   code?: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString() @MaxLength(200)
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   error?: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString() @MaxLength(2000)
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   error_description?: string;
 }
 
 export class CompleteOAuthRequest {
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   state: string;
 
-  @IsString() @MaxLength(4000)
+  @IsString()
+  @MaxLength(4000)
   code: string;
 }
 

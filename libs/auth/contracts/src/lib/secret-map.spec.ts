@@ -23,10 +23,22 @@ describe('secret maps', () => {
   it('never echoes a secret value in the validation message', () => {
     const secret = 's'.repeat(9000);
     expect(() =>
-      validatePayload(CreateConnectionRequest, { workspaceId: 'ws_01J9Z5Q3X8M4ZK1T7N2B6C0D9E', caller: { kind: 'api_key', id: 'k', role: 'admin' }, name: 'n', connector: 'http', credentials: { apiKey: secret } }),
+      validatePayload(CreateConnectionRequest, {
+        workspaceId: 'ws_01J9Z5Q3X8M4ZK1T7N2B6C0D9E',
+        caller: { kind: 'api_key', id: 'k', role: 'admin' },
+        name: 'n',
+        connector: 'http',
+        credentials: { apiKey: secret },
+      }),
     ).toThrow(/credentials field apiKey must be at most 8192/);
     try {
-      validatePayload(CreateConnectionRequest, { workspaceId: 'ws_01J9Z5Q3X8M4ZK1T7N2B6C0D9E', caller: { kind: 'api_key', id: 'k', role: 'admin' }, name: 'n', connector: 'http', credentials: { apiKey: secret } });
+      validatePayload(CreateConnectionRequest, {
+        workspaceId: 'ws_01J9Z5Q3X8M4ZK1T7N2B6C0D9E',
+        caller: { kind: 'api_key', id: 'k', role: 'admin' },
+        name: 'n',
+        connector: 'http',
+        credentials: { apiKey: secret },
+      });
     } catch (error) {
       expect((error as Error).message).not.toContain('sss');
     }

@@ -10,35 +10,49 @@ export const SESSION_AUDIENCE = 'junction-api';
 export const USER_ID_RE = /^usr_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export class UserView {
-  @ApiProperty({ example: 'usr_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' }) @Matches(USER_ID_RE)
+  @ApiProperty({ example: 'usr_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' })
+  @Matches(USER_ID_RE)
   id: string;
 
-  @ApiProperty() @IsEmail() @MaxLength(254)
+  @ApiProperty()
+  @IsEmail()
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
   role: Role;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   createdAt: string;
 }
 
 export class CreateUserBody {
-  @ApiProperty({ example: 'ann@example.com' }) @IsEmail() @MaxLength(254)
+  @ApiProperty({ example: 'ann@example.com' })
+  @IsEmail()
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty({ minLength: 12, maxLength: 256, description: 'Write-only; stored as an argon2id hash' }) @IsString() @MinLength(12) @MaxLength(256)
+  @ApiProperty({ minLength: 12, maxLength: 256, description: 'Write-only; stored as an argon2id hash' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
   password: string;
 
-  @ApiProperty({ enum: ROLES }) @IsIn(ROLES)
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
   role: Role;
 }
 
 export class CreateUserRequest extends ScopedRequest {
-  @IsEmail() @MaxLength(254)
+  @IsEmail()
+  @MaxLength(254)
   email: string;
 
-  @IsString() @MinLength(12) @MaxLength(256)
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
   password: string;
 
   @IsIn(ROLES)
@@ -46,37 +60,50 @@ export class CreateUserRequest extends ScopedRequest {
 }
 
 export class LoginBody {
-  @ApiProperty() @IsString() @MaxLength(254)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty() @IsString() @MaxLength(256)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(256)
   password: string;
 }
 
 export class LoginRequest extends LoginBody {
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   ip?: string;
 }
 
 export class Session {
-  @ApiProperty({ description: 'ES256 JWT; send as Authorization: Bearer' }) @IsString()
+  @ApiProperty({ description: 'ES256 JWT; send as Authorization: Bearer' })
+  @IsString()
   token: string;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   expiresAt: string;
 
-  @ApiProperty() @Matches(WORKSPACE_ID_RE)
+  @ApiProperty()
+  @Matches(WORKSPACE_ID_RE)
   workspaceId: string;
 }
 
 /** Every active key, or only `kid` when given. */
 export class JwksRequest {
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   kid?: string;
 }
 
 export class Jwks {
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) @IsArray() @IsObject({ each: true })
+  @ApiProperty({ type: 'array', items: { type: 'object' } })
+  @IsArray()
+  @IsObject({ each: true })
   keys: Record<string, unknown>[];
 }
 

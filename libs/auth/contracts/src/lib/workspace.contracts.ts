@@ -6,18 +6,25 @@ import { CreatedApiKey } from './api-key.contracts';
 import { WORKSPACE_ID_RE } from './caller';
 
 export class WorkspaceView {
-  @ApiProperty({ example: 'ws_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' }) @Matches(WORKSPACE_ID_RE)
+  @ApiProperty({ example: 'ws_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' })
+  @Matches(WORKSPACE_ID_RE)
   id: string;
 
-  @ApiProperty() @IsString() @MaxLength(100)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(100)
   name: string;
 
-  @ApiProperty() @IsISO8601({ strict: true })
+  @ApiProperty()
+  @IsISO8601({ strict: true })
   createdAt: string;
 }
 
 export class CreateWorkspaceBody {
-  @ApiProperty({ example: 'Acme' }) @IsString() @MinLength(1) @MaxLength(100)
+  @ApiProperty({ example: 'Acme' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
   name: string;
 }
 
@@ -25,10 +32,14 @@ export class CreateWorkspaceBody {
 export class CreateWorkspaceRequest extends CreateWorkspaceBody {}
 
 export class CreatedWorkspace {
-  @ApiProperty({ type: WorkspaceView }) @ValidateNested() @Type(() => WorkspaceView)
+  @ApiProperty({ type: WorkspaceView })
+  @ValidateNested()
+  @Type(() => WorkspaceView)
   workspace: WorkspaceView;
 
-  @ApiProperty({ type: CreatedApiKey, description: 'The first admin key: its only appearance' }) @ValidateNested() @Type(() => CreatedApiKey)
+  @ApiProperty({ type: CreatedApiKey, description: 'The first admin key: its only appearance' })
+  @ValidateNested()
+  @Type(() => CreatedApiKey)
   apiKey: CreatedApiKey;
 }
 

@@ -25,7 +25,10 @@ export class ConnectionRepository {
     });
   }
 
-  async update(scope: TenantScope & { id: string }, changes: Partial<Pick<ConnectionEntity, 'name' | 'status' | 'secretFields' | 'ciphertext' | 'wrappedKey' | 'masterKeyId' | 'oauth' | 'updatedAt'>>): Promise<boolean> {
+  async update(
+    scope: TenantScope & { id: string },
+    changes: Partial<Pick<ConnectionEntity, 'name' | 'status' | 'secretFields' | 'ciphertext' | 'wrappedKey' | 'masterKeyId' | 'oauth' | 'updatedAt'>>,
+  ): Promise<boolean> {
     const result = await this.rows.update({ workspaceId: scope.workspaceId, id: scope.id }, changes);
     return (result.affected ?? 0) > 0;
   }

@@ -45,7 +45,10 @@ export class EnvKeyProvider implements KeyProvider {
 /** Parses the variable; errors name the entry, never echo key material. */
 export function parseMasterKeys(spec: string): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();
-  const entries = spec.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   entries.forEach((entry, index) => {
     const colon = entry.indexOf(':');
     const id = colon > 0 ? entry.slice(0, colon) : '';

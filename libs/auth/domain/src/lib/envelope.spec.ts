@@ -62,7 +62,10 @@ describe('parseMasterKeys', () => {
     try {
       parseMasterKeys(spec);
     } catch (error) {
-      const material = spec.split(',').map((e) => e.split(':')[1]).filter(Boolean);
+      const material = spec
+        .split(',')
+        .map((e) => e.split(':')[1])
+        .filter(Boolean);
       for (const m of material) expect((error as Error).message).not.toContain(m);
     }
   });

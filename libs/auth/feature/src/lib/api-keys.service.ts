@@ -40,7 +40,14 @@ export class ApiKeysService {
     await this.keys.createWorkspace(workspace, row);
     const actor = { type: 'root' as const, id: 'root' };
     await this.audit.record({ workspaceId: workspace.id, actor, action: 'workspace.created', target: { type: 'workspace', id: workspace.id }, changes: { name }, at });
-    await this.audit.record({ workspaceId: workspace.id, actor, action: 'api_key.created', target: { type: 'api_key', id: row.id }, changes: { name: row.name, role: row.role }, at });
+    await this.audit.record({
+      workspaceId: workspace.id,
+      actor,
+      action: 'api_key.created',
+      target: { type: 'api_key', id: row.id },
+      changes: { name: row.name, role: row.role },
+      at,
+    });
     return { workspace: { id: workspace.id, name, createdAt: at.toISOString() }, apiKey: { ...toApiKeyView(row), key } };
   }
 
@@ -83,7 +90,13 @@ export class ApiKeysService {
     // and so cannot replace the tombstone, which outlives any verdict written before it
     await this.cache.set(keyVerdictCacheKey(row.keyHash.toString('hex')), REVOKED_VERDICT, KEY_VERDICT_TTL_MS * 2);
     if (!existing.revokedAt) {
-      await this.audit.record({ workspaceId: scope.workspaceId, actor: actorOf(caller), action: 'api_key.revoked', target: { type: 'api_key', id: row.id }, at: row.revokedAt ?? this.now() });
+      await this.audit.record({
+        workspaceId: scope.workspaceId,
+        actor: actorOf(caller),
+        action: 'api_key.revoked',
+        target: { type: 'api_key', id: row.id },
+        at: row.revokedAt ?? this.now(),
+      });
     }
     return toApiKeyView(row);
   }

@@ -3,7 +3,19 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DURABLE_QUEUE, type DurableQueue } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
-import { ApiKeyEntity, AUTH_MIGRATIONS, ApiKeyRepository, ConnectionEntity, ConnectionRepository, OAuthStateEntity, OAuthStateRepository, SigningKeyEntity, UserEntity, UserRepository, WorkspaceEntity } from '@junction/auth/data-access';
+import {
+  ApiKeyEntity,
+  AUTH_MIGRATIONS,
+  ApiKeyRepository,
+  ConnectionEntity,
+  ConnectionRepository,
+  OAuthStateEntity,
+  OAuthStateRepository,
+  SigningKeyEntity,
+  UserEntity,
+  UserRepository,
+  WorkspaceEntity,
+} from '@junction/auth/data-access';
 import { EnvKeyProvider, Envelope, type KeyProvider } from '@junction/auth/domain';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyHandlers } from './auth.handlers';

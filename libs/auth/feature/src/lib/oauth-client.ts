@@ -80,7 +80,10 @@ export class OAuthClient {
     return client;
   }
 
-  private async call(fn: () => Promise<{ access_token?: string; token_type?: string; refresh_token?: string; expires_at?: number }>, previousRefresh?: string): Promise<TokenGrant> {
+  private async call(
+    fn: () => Promise<{ access_token?: string; token_type?: string; refresh_token?: string; expires_at?: number }>,
+    previousRefresh?: string,
+  ): Promise<TokenGrant> {
     let tokens;
     try {
       tokens = await fn();

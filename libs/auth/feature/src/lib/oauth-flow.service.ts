@@ -42,7 +42,9 @@ export class OAuthFlowService {
       throw new RemoteError('invalid_request', 'this connection does not use the OAuth2 authorization code grant');
     }
     if (redirectUri !== config.redirectUri) {
-      throw new RemoteError('invalid_request', 'redirectUri does not match the registered redirect URI', [{ path: 'redirectUri', message: 'must equal the registered redirect URI exactly' }]);
+      throw new RemoteError('invalid_request', 'redirectUri does not match the registered redirect URI', [
+        { path: 'redirectUri', message: 'must equal the registered redirect URI exactly' },
+      ]);
     }
     const secrets = await this.secrets.open(row);
     const at = this.now();
@@ -72,7 +74,11 @@ export class OAuthFlowService {
     if (row.oauth.redirectUri !== pending.redirectUri) throw new RemoteError('invalid_request', 'the connection’s redirect URI changed during the authorization');
     const secrets = await this.secrets.open(row);
     try {
-      const grant = await this.client.exchangeCode(row.oauth, { clientId: secrets.clientId, clientSecret: secrets.clientSecret }, { code, state, verifier: pending.codeVerifier, redirectUri: pending.redirectUri });
+      const grant = await this.client.exchangeCode(
+        row.oauth,
+        { clientId: secrets.clientId, clientSecret: secrets.clientSecret },
+        { code, state, verifier: pending.codeVerifier, redirectUri: pending.redirectUri },
+      );
       const stored = await this.tokens.store(row, secrets, grant);
       const [kind, ...id] = pending.callerId.split(':');
       await this.audit.record({

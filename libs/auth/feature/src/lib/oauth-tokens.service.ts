@@ -88,7 +88,12 @@ export class OAuthTokensService {
       else if (config.grant === 'client_credentials') grant = await this.client.clientCredentials(config, client);
       else throw new OAuthRejectedError('no refresh token');
       const stored = await this.store(row, secrets, grant);
-      await this.audit.record({ workspaceId: row.workspaceId, actor: { type: 'service', id: 'auth' }, action: 'connection.token_refreshed', target: { type: 'connection', id: row.id } });
+      await this.audit.record({
+        workspaceId: row.workspaceId,
+        actor: { type: 'service', id: 'auth' },
+        action: 'connection.token_refreshed',
+        target: { type: 'connection', id: row.id },
+      });
       return this.secrets.open(stored);
     } catch (error) {
       if (error instanceof OAuthRejectedError) {

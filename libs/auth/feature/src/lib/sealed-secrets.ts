@@ -16,7 +16,10 @@ export class SealedSecrets {
     return this.envelope.open(row, connectionAad(row));
   }
 
-  async seal(row: { workspaceId: string; id: string }, secrets: Record<string, string>): Promise<Pick<ConnectionEntity, 'ciphertext' | 'wrappedKey' | 'masterKeyId' | 'secretFields'>> {
+  async seal(
+    row: { workspaceId: string; id: string },
+    secrets: Record<string, string>,
+  ): Promise<Pick<ConnectionEntity, 'ciphertext' | 'wrappedKey' | 'masterKeyId' | 'secretFields'>> {
     const sealed = await this.envelope.seal(secrets, connectionAad(row));
     return { ciphertext: sealed.ciphertext, wrappedKey: sealed.wrappedKey, masterKeyId: sealed.masterKeyId, secretFields: Object.keys(secrets).sort() };
   }

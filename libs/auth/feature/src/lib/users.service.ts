@@ -28,14 +28,28 @@ export class UsersService {
     assertAllowed(caller, 'users:manage');
     const email = input.email.toLowerCase();
     if (await this.users.findByEmail(email)) throw new RemoteError('conflict', 'a user with this email exists');
-    const user: UserEntity = { id: `usr_${ulid()}`, workspaceId: scope.workspaceId, email, passwordHash: await hashPassword(input.password), role: input.role, createdAt: this.now() };
+    const user: UserEntity = {
+      id: `usr_${ulid()}`,
+      workspaceId: scope.workspaceId,
+      email,
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      createdAt: this.now(),
+    };
     try {
       await this.users.insert(user);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') throw new RemoteError('conflict', 'a user with this email exists');
       throw error;
     }
-    await this.audit.record({ workspaceId: scope.workspaceId, actor: actorOf(caller), action: 'user.created', target: { type: 'user', id: user.id }, changes: { email, role: user.role }, at: user.createdAt });
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: 'user.created',
+      target: { type: 'user', id: user.id },
+      changes: { email, role: user.role },
+      at: user.createdAt,
+    });
     return toUserView(user);
   }
 
@@ -48,7 +62,14 @@ export class UsersService {
     const at = this.now();
     const ip = input.ip ? { ip: input.ip } : {};
     if (!(await verifyPassword(user.passwordHash, input.password))) {
-      await this.audit.record({ workspaceId: user.workspaceId, actor: { type: 'user', id: user.id }, action: 'user.login_failed', target: { type: 'user', id: user.id }, at, ...ip });
+      await this.audit.record({
+        workspaceId: user.workspaceId,
+        actor: { type: 'user', id: user.id },
+        action: 'user.login_failed',
+        target: { type: 'user', id: user.id },
+        at,
+        ...ip,
+      });
       throw new RemoteError('unauthenticated', 'wrong email or password');
     }
     const { kid, key } = await this.keys.current();

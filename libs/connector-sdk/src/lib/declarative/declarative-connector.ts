@@ -45,7 +45,10 @@ export function validateDeclarative(definition: unknown): SchemaError[] {
   d.actions.forEach((action, i) => {
     if (seen.has(action.key)) errors.push({ path: `/actions/${i}/key`, message: `action "${action.key}" is declared twice` });
     seen.add(action.key);
-    for (const [field, schema] of [['input', action.input], ['output', action.output]] as const) {
+    for (const [field, schema] of [
+      ['input', action.input],
+      ['output', action.output],
+    ] as const) {
       if (!schema) continue;
       try {
         validateAgainst(schema, {});
@@ -53,7 +56,12 @@ export function validateDeclarative(definition: unknown): SchemaError[] {
         errors.push({ path: `/actions/${i}/${field}`, message: `is not a valid JSON Schema: ${(error as Error).message}` });
       }
     }
-    for (const [field, template] of [['path', action.path], ['query', action.query], ['headers', action.headers], ['body', action.body]] as const) {
+    for (const [field, template] of [
+      ['path', action.path],
+      ['query', action.query],
+      ['headers', action.headers],
+      ['body', action.body],
+    ] as const) {
       for (const ref of placeholders(template)) {
         if (!ref.startsWith('input.')) errors.push({ path: `/actions/${i}/${field}`, message: `placeholder {{ ${ref} }} may only read input.*` });
       }
@@ -73,12 +81,25 @@ export function toConnector(d: DeclarativeConnector, version: number): Connector
     async run(ctx) {
       const scope = { input: ctx.input as Record<string, unknown> };
       const path = render(a.path, scope, encodeURIComponent) as string;
-      const query = a.query ? (Object.fromEntries(Object.entries(render(a.query, scope) as Record<string, unknown>).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)])) as Record<string, string>) : undefined;
+      const query = a.query
+        ? (Object.fromEntries(
+            Object.entries(render(a.query, scope) as Record<string, unknown>)
+              .filter(([, v]) => v !== undefined && v !== '')
+              .map(([k, v]) => [k, String(v)]),
+          ) as Record<string, string>)
+        : undefined;
       const headers = a.headers ? (render(a.headers, scope) as Record<string, string>) : {};
       if (a.method !== 'GET') headers['idempotency-key'] ??= ctx.idempotencyKey;
       const res = await ctx.http.request(
         applyAuth(
-          { method: a.method, url: `${d.baseUrl.replace(/\/$/, '')}${path}`, query, headers, ...(a.body !== undefined ? { body: { json: render(a.body, scope) } } : {}), signal: ctx.signal },
+          {
+            method: a.method,
+            url: `${d.baseUrl.replace(/\/$/, '')}${path}`,
+            query,
+            headers,
+            ...(a.body !== undefined ? { body: { json: render(a.body, scope) } } : {}),
+            signal: ctx.signal,
+          },
           ctx.credentials,
           d.auth,
         ),

@@ -19,7 +19,12 @@ export const DECLARATIVE_CONNECTOR_SCHEMA = {
           type: 'object',
           additionalProperties: false,
           required: ['kind', 'in', 'name'],
-          properties: { kind: { const: 'api_key' }, in: { enum: ['header', 'query'] }, name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' }, prefix: { type: 'string', maxLength: 32 } },
+          properties: {
+            kind: { const: 'api_key' },
+            in: { enum: ['header', 'query'] },
+            name: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            prefix: { type: 'string', maxLength: 32 },
+          },
         },
       ],
     },

@@ -11,53 +11,81 @@ export type AuthKind = (typeof AUTH_KINDS)[number];
 
 /** One action or trigger of a connector, with its JSON Schemas. */
 export class OperationSummary {
-  @ApiProperty({ example: 'request' }) @Matches(CONNECTOR_KEY_RE)
+  @ApiProperty({ example: 'request' })
+  @Matches(CONNECTOR_KEY_RE)
   key: string;
 
-  @ApiProperty({ example: 'HTTP request' }) @IsString() @MaxLength(200)
+  @ApiProperty({ example: 'HTTP request' })
+  @IsString()
+  @MaxLength(200)
   displayName: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString() @MaxLength(2000)
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the input' }) @IsObject()
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the input' })
+  @IsObject()
   inputSchema: Record<string, unknown>;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the output' }) @IsObject()
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the output' })
+  @IsObject()
   outputSchema: Record<string, unknown>;
 }
 
 export class ConnectorSummary {
-  @ApiProperty({ example: 'http' }) @Matches(CONNECTOR_KEY_RE)
+  @ApiProperty({ example: 'http' })
+  @Matches(CONNECTOR_KEY_RE)
   key: string;
 
-  @ApiProperty({ example: '1.0.0' }) @Matches(/^\d+\.\d+\.\d+$/)
+  @ApiProperty({ example: '1.0.0' })
+  @Matches(/^\d+\.\d+\.\d+$/)
   version: string;
 
-  @ApiProperty({ example: 'HTTP' }) @IsString() @MaxLength(200)
+  @ApiProperty({ example: 'HTTP' })
+  @IsString()
+  @MaxLength(200)
   displayName: string;
 
-  @ApiProperty({ required: false }) @IsOptional() @IsString() @MaxLength(2000)
+  @ApiProperty({ required: false })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   description?: string;
 
-  @ApiProperty({ enum: AUTH_KINDS, isArray: true }) @IsArray() @IsIn(AUTH_KINDS, { each: true })
+  @ApiProperty({ enum: AUTH_KINDS, isArray: true })
+  @IsArray()
+  @IsIn(AUTH_KINDS, { each: true })
   authKinds: AuthKind[];
 
-  @ApiProperty({ type: [OperationSummary] }) @IsArray() @ValidateNested({ each: true }) @Type(() => OperationSummary)
+  @ApiProperty({ type: [OperationSummary] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OperationSummary)
   actions: OperationSummary[];
 
-  @ApiProperty({ type: [OperationSummary] }) @IsArray() @ValidateNested({ each: true }) @Type(() => OperationSummary)
+  @ApiProperty({ type: [OperationSummary] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => OperationSummary)
   triggers: OperationSummary[];
 }
 
 /** Which workspace asks: custom connectors are visible to their workspace only. */
 export class ListConnectorsRequest {
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   workspaceId?: string;
 }
 
 export class ConnectorList {
-  @ApiProperty({ type: [ConnectorSummary] }) @IsArray() @ValidateNested({ each: true }) @Type(() => ConnectorSummary)
+  @ApiProperty({ type: [ConnectorSummary] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConnectorSummary)
   items: ConnectorSummary[];
 }
 
@@ -65,7 +93,9 @@ export class GetConnectorRequest {
   @Matches(CONNECTOR_KEY_RE, { message: 'key must be a connector key (lower case letters, digits, _ and -)' })
   key: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   workspaceId?: string;
 }
 

@@ -9,7 +9,8 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** Run one action of a connector for one step of a job. */
 export class InvokeActionRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @Matches(CONNECTOR_KEY_RE)
@@ -18,24 +19,34 @@ export class InvokeActionRequest {
   @Matches(/^[a-z][a-z0-9_]{0,63}$/)
   action: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   connectionId?: string;
 
   @IsObject()
   input: Record<string, unknown>;
 
   /** job id + step id + attempt group: the third party sees the same key on a retried call. */
-  @IsString() @MaxLength(256)
+  @IsString()
+  @MaxLength(256)
   idempotencyKey: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   jobId?: string;
 
-  @IsOptional() @IsString() @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
   stepId?: string;
 
   /** The step's deadline for this call, ms. */
-  @IsOptional() @IsInt() @Min(100) @Max(600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   timeoutMs?: number;
 }
 
@@ -43,30 +54,39 @@ export class InvokeError {
   @IsIn(ERROR_KINDS)
   kind: ErrorKind;
 
-  @IsString() @MaxLength(4000)
+  @IsString()
+  @MaxLength(4000)
   message: string;
 
-  @IsOptional() @IsInt()
+  @IsOptional()
+  @IsInt()
   status?: number;
 
   /** For rate_limited and circuit_open: do not try again before this many ms. */
-  @IsOptional() @IsInt() @Min(0)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
   retryAfterMs?: number;
 
   /** The third party's answer, kept for the step's trace (credential values scrubbed). */
-  @IsOptional() @Allow()
+  @IsOptional()
+  @Allow()
   responseBody?: unknown;
 }
 
 /** Either an output or a typed error — never both. Failures of the call itself are data, not exceptions. */
 export class InvokeActionResult {
-  @IsOptional() @Allow()
+  @IsOptional()
+  @Allow()
   output?: unknown;
 
-  @IsOptional() @ValidateNested() @Type(() => InvokeError)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => InvokeError)
   error?: InvokeError;
 
-  @IsInt() @Min(0)
+  @IsInt()
+  @Min(0)
   durationMs: number;
 }
 

@@ -3,7 +3,8 @@ import { defineRpc } from '@junction/platform/ports';
 import { ConnectorSummary } from './catalog.contracts';
 
 export class RegisterConnectorRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   /** A declarative HTTP connector definition; validated by the connectors service (errors carry JSON paths). */

@@ -4,7 +4,8 @@ import { CONNECTOR_KEY_RE } from './catalog.contracts';
 
 /** Checks an inbound delivery against a connector trigger's signature scheme. */
 export class VerifyWebhookRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @Matches(CONNECTOR_KEY_RE)
@@ -14,7 +15,9 @@ export class VerifyWebhookRequest {
   trigger: string;
 
   /** The connection holding the signing secret (field `signingSecret`, `webhookSecret` or `secret`). */
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   connectionId?: string;
 
   @IsObject()
@@ -25,21 +28,27 @@ export class VerifyWebhookRequest {
   headers: Record<string, string>;
 
   /** The raw body exactly as received, base64. */
-  @IsBase64() @MaxLength(16 * 1024 * 1024)
+  @IsBase64()
+  @MaxLength(16 * 1024 * 1024)
   rawBody: string;
 
   /** When the gateway received it, epoch ms (replay windows are measured from here). */
-  @IsInt() @Min(0)
+  @IsInt()
+  @Min(0)
   receivedAtMs: number;
 }
 
 export class WebhookVerdict {
   /** False with a reason when the signature, timestamp or event filter refuses the delivery. */
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
   refused?: string;
 
   /** The provider's delivery id, when the trigger knows where it is. */
-  @IsOptional() @IsString() @MaxLength(512)
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
   dedupeKey?: string;
 }
 
@@ -48,7 +57,8 @@ export const VerifyWebhook = defineRpc('connectors.verify-webhook.v1', VerifyWeb
 
 /** Registers (enable) or removes (disable) a connector webhook with its provider when a recipe starts or stops. */
 export class TriggerLifecycleRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @IsIn(['enable', 'disable'])
@@ -60,24 +70,32 @@ export class TriggerLifecycleRequest {
   @Matches(/^[a-z][a-z0-9_]{0,63}$/)
   trigger: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   connectionId?: string;
 
   @IsObject()
   config: Record<string, unknown>;
 
   /** Public URL of the recipe's hook (enable). */
-  @IsOptional() @IsString() @MaxLength(2000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
   webhookUrl?: string;
 
   /** What enable answered (disable). */
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
   externalId?: string;
 }
 
 export class TriggerLifecycleResult {
   /** The provider's id of the registered hook, to pass back on disable. */
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
   externalId?: string;
 }
 

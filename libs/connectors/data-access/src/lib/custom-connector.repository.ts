@@ -21,7 +21,14 @@ export class CustomConnectorRepository {
            RETURNING id, version, created_at`,
           [scope.workspaceId, key, JSON.stringify(definition)],
         )) as { id: string; version: number; created_at: Date }[];
-        return Object.assign(new CustomConnectorVersion(), { id: rows[0].id, workspaceId: scope.workspaceId, key, version: rows[0].version, definition, createdAt: rows[0].created_at });
+        return Object.assign(new CustomConnectorVersion(), {
+          id: rows[0].id,
+          workspaceId: scope.workspaceId,
+          key,
+          version: rows[0].version,
+          definition,
+          createdAt: rows[0].created_at,
+        });
       } catch (error) {
         if ((error as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= 5) throw error;
       }

@@ -9,7 +9,12 @@ export class ConnectorMetrics {
 
   constructor(metrics: ServiceMetrics) {
     const registers = [metrics.registry];
-    this.calls = new Counter({ name: 'connector_calls_total', help: 'Action invocations by outcome (ok or the error kind)', labelNames: ['connector', 'action', 'outcome'], registers });
+    this.calls = new Counter({
+      name: 'connector_calls_total',
+      help: 'Action invocations by outcome (ok or the error kind)',
+      labelNames: ['connector', 'action', 'outcome'],
+      registers,
+    });
     this.latency = new Histogram({
       name: 'connector_call_duration_seconds',
       help: 'Action invocation time, third-party calls included',

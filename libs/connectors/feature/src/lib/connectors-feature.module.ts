@@ -52,7 +52,12 @@ export class ConnectorsFeatureModule {
           inject: [ConnectorMetrics],
           useFactory: (metrics: ConnectorMetrics) =>
             new HostBreakers(
-              new FencedHttpClient({ policy: AddressPolicy.fromEnv(options.httpAllow), timeoutMs: options.httpTimeoutMs, headersTimeoutMs: options.httpTimeoutMs, bodyTimeoutMs: options.httpTimeoutMs }),
+              new FencedHttpClient({
+                policy: AddressPolicy.fromEnv(options.httpAllow),
+                timeoutMs: options.httpTimeoutMs,
+                headersTimeoutMs: options.httpTimeoutMs,
+                bodyTimeoutMs: options.httpTimeoutMs,
+              }),
               {
                 failures: options.breakerFailures,
                 halfOpenAfterMs: options.breakerHalfOpenMs,

@@ -30,13 +30,11 @@ describe('trigger handlers over real NATS (verify, lifecycle, poll)', () => {
 
   beforeAll(async () => {
     await api.start();
-    api
-      .on('POST', '/repos/acme/app/hooks', { status: 201, json: { id: 42 } })
-      .on('GET', '/items', (req) => {
-        const all = [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }];
-        const since = Number(req.query.since ?? 0);
-        return { json: { items: all.filter((i) => i.id > since).slice(0, 2) } };
-      });
+    api.on('POST', '/repos/acme/app/hooks', { status: 201, json: { id: 42 } }).on('GET', '/items', (req) => {
+      const all = [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }];
+      const since = Number(req.query.since ?? 0);
+      return { json: { items: all.filter((i) => i.id > since).slice(0, 2) } };
+    });
     nc = await connect({ servers: TEST_SERVERS.nats });
     bus = new NatsMessageBus(nc, new Namespace(uniqueNamespace('trig')), pino({ level: 'silent' }), new ServiceMetrics('t'), 3000);
     await bus.serve(ReadCredentials, async () => ({ connectionId: CONN, connector: 'github', credentials: { token: 'ghp_x', signingSecret: SECRET } }));
@@ -92,7 +90,14 @@ describe('trigger handlers over real NATS (verify, lifecycle, poll)', () => {
   it('polls a list after a cursor, page by page', async () => {
     const request = { workspaceId: WS, connectorKey: 'http', trigger: 'new_items', input: { url: `${api.url}/items`, itemsPath: 'items', idField: 'id', cursorParam: 'since' } };
     const first = await bus.request(ConnectorsPoll, { ...request, cursor: null });
-    expect(first).toEqual({ records: [{ dedupeKey: '1', data: { id: 1 } }, { dedupeKey: '2', data: { id: 2 } }], nextCursor: { value: '2' }, hasMore: false });
+    expect(first).toEqual({
+      records: [
+        { dedupeKey: '1', data: { id: 1 } },
+        { dedupeKey: '2', data: { id: 2 } },
+      ],
+      nextCursor: { value: '2' },
+      hasMore: false,
+    });
     const second = await bus.request(ConnectorsPoll, { ...request, cursor: first.nextCursor });
     expect(second.records.map((r) => r.dedupeKey)).toEqual(['3', '4']);
     expect(api.requestsTo('/items')[1].query).toEqual({ since: '2' });

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { TriggerLifecycle, VerifyWebhook, type TriggerLifecycleRequest, type TriggerLifecycleResult, type VerifyWebhookRequest, type WebhookVerdict } from '@junction/connectors/contracts';
+import {
+  TriggerLifecycle,
+  VerifyWebhook,
+  type TriggerLifecycleRequest,
+  type TriggerLifecycleResult,
+  type VerifyWebhookRequest,
+  type WebhookVerdict,
+} from '@junction/connectors/contracts';
 import { ConnectorsPoll, type PollRequest, type PollResponse } from '@junction/scheduler/contracts';
 import { ConnectorError, validateAgainst, type HttpClient, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
 import { OnRequest } from '@junction/platform/messaging';

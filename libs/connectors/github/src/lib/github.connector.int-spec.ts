@@ -23,7 +23,9 @@ describe('github webhook signature (X-Hub-Signature-256)', () => {
 
   it('filters by event and dedupes by X-GitHub-Delivery', () => {
     expect(verify({ 'x-hub-signature-256': DOC_SIGNATURE, 'x-github-event': 'push' }, DOC_BODY, ['issues'])).toMatchObject({ ok: false });
-    expect(webhookEvent.dedupeKey?.({ rawBody: DOC_BODY, headers: { 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' } }, {})).toBe('72d3162e-cc78-11e3-81ab-4c9367dc0958');
+    expect(webhookEvent.dedupeKey?.({ rawBody: DOC_BODY, headers: { 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958' } }, {})).toBe(
+      '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+    );
   });
 });
 
@@ -33,7 +35,10 @@ describe('github actions against a fake API', () => {
   beforeAll(async () => {
     await api.start();
     api
-      .on('POST', '/repos/acme/app/issues', (req) => ({ status: 201, json: { id: 1, number: 42, html_url: 'https://github.test/acme/app/issues/42', title: (req.json as { title: string }).title } }))
+      .on('POST', '/repos/acme/app/issues', (req) => ({
+        status: 201,
+        json: { id: 1, number: 42, html_url: 'https://github.test/acme/app/issues/42', title: (req.json as { title: string }).title },
+      }))
       .on('POST', '/repos/acme/app/issues/42/comments', { status: 201, json: { id: 7, html_url: 'https://github.test/c/7' } })
       .on('GET', '/users/octocat', { status: 401, json: { message: 'Bad credentials' } });
   });
@@ -51,7 +56,9 @@ describe('github actions against a fake API', () => {
   });
 
   it('reports bad credentials as an AuthError', async () => {
-    await expect(runAction(githubConnector, 'get_user', { input: { baseUrl: api.url, login: 'octocat' }, credentials: { kind: 'bearer', token: 'bad' } })).rejects.toBeInstanceOf(AuthError);
+    await expect(runAction(githubConnector, 'get_user', { input: { baseUrl: api.url, login: 'octocat' }, credentials: { kind: 'bearer', token: 'bad' } })).rejects.toBeInstanceOf(
+      AuthError,
+    );
   });
 });
 
@@ -75,7 +82,10 @@ describe('github webhook lifecycle against a fake API', () => {
     const signal = AbortSignal.timeout(5000);
     const enabled = await webhookEvent.onEnable?.({ config, credentials, http, webhookUrl: 'https://junction.test/hooks/h1', signingSecret: 'whsec', signal });
     expect(enabled).toEqual({ externalId: '991' });
-    expect(api.requestsTo('/repos/acme/app/hooks')[0].json).toMatchObject({ events: ['issues'], config: { url: 'https://junction.test/hooks/h1', secret: 'whsec', content_type: 'json' } });
+    expect(api.requestsTo('/repos/acme/app/hooks')[0].json).toMatchObject({
+      events: ['issues'],
+      config: { url: 'https://junction.test/hooks/h1', secret: 'whsec', content_type: 'json' },
+    });
     await webhookEvent.onDisable?.({ config, credentials, http, externalId: '991', signal });
     expect(api.requestsTo('/repos/acme/app/hooks/991')[0].method).toBe('DELETE');
   });

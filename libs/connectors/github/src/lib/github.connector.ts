@@ -22,7 +22,10 @@ const IssueOut = Type.Object({ id: Type.Integer(), number: Type.Integer(), html_
 export const createIssue = defineAction({
   key: 'create_issue',
   displayName: 'Create issue',
-  input: Type.Object({ baseUrl: BaseUrl, ...Repo, title: Type.String({ minLength: 1, maxLength: 256 }), body: Type.Optional(Type.String()), labels: Type.Optional(Type.Array(Type.String())) }, { additionalProperties: false }),
+  input: Type.Object(
+    { baseUrl: BaseUrl, ...Repo, title: Type.String({ minLength: 1, maxLength: 256 }), body: Type.Optional(Type.String()), labels: Type.Optional(Type.Array(Type.String())) },
+    { additionalProperties: false },
+  ),
   output: IssueOut,
   async run(ctx) {
     const { owner, repo, title, body, labels } = ctx.input;

@@ -23,7 +23,11 @@ describe('http connector against a fake API', () => {
       })
       .on('GET', '/events', (req) => {
         const after = req.query.starting_after;
-        const pages: Record<string, { data: number[]; next: string | null }> = { '': { data: [1, 2], next: 'c2' }, c2: { data: [3], next: 'c3' }, c3: { data: [4, 5], next: null } };
+        const pages: Record<string, { data: number[]; next: string | null }> = {
+          '': { data: [1, 2], next: 'c2' },
+          c2: { data: [3], next: 'c3' },
+          c3: { data: [4, 5], next: null },
+        };
         const page = pages[after ?? ''];
         return { json: { data: page.data, meta: { next: page.next } } };
       });

@@ -47,7 +47,16 @@ export async function call(http: HttpClient, input: RequestInputType, credential
     headers['idempotency-key'] = idempotencyKey;
   }
   const request: HttpRequest = applyAuth(
-    { method: input.method, url: input.url, query: input.query, headers, body: input.body as HttpRequest['body'], responseType: input.responseType, timeoutMs: input.timeoutMs, signal },
+    {
+      method: input.method,
+      url: input.url,
+      query: input.query,
+      headers,
+      body: input.body as HttpRequest['body'],
+      responseType: input.responseType,
+      timeoutMs: input.timeoutMs,
+      signal,
+    },
     credentials,
     auth,
   );

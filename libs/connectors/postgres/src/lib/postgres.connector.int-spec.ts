@@ -26,8 +26,23 @@ describe('postgres connector against this machine’s Postgres', () => {
   });
 
   it('inserts rows and returns them', async () => {
-    const out = await runAction(postgresConnector, 'insert', { input: { table: 'customers', rows: [{ email: 'a@x.test', name: 'Ann' }, { email: 'b@x.test', name: 'Bob', visits: 2 }] }, credentials });
-    expect(out).toMatchObject({ rowCount: 2, rows: [{ email: 'a@x.test', visits: 0 }, { email: 'b@x.test', visits: 2 }] });
+    const out = await runAction(postgresConnector, 'insert', {
+      input: {
+        table: 'customers',
+        rows: [
+          { email: 'a@x.test', name: 'Ann' },
+          { email: 'b@x.test', name: 'Bob', visits: 2 },
+        ],
+      },
+      credentials,
+    });
+    expect(out).toMatchObject({
+      rowCount: 2,
+      rows: [
+        { email: 'a@x.test', visits: 0 },
+        { email: 'b@x.test', visits: 2 },
+      ],
+    });
   });
 
   it('upserts idempotently', async () => {
@@ -51,7 +66,9 @@ describe('postgres connector against this machine’s Postgres', () => {
   });
 
   it('fails a constraint violation as fatal and an unreachable server as retryable', async () => {
-    await expect(runAction(postgresConnector, 'insert', { input: { table: 'customers', rows: [{ email: 'b@x.test', name: 'dup' }] }, credentials })).rejects.toBeInstanceOf(FatalError);
+    await expect(runAction(postgresConnector, 'insert', { input: { table: 'customers', rows: [{ email: 'b@x.test', name: 'dup' }] }, credentials })).rejects.toBeInstanceOf(
+      FatalError,
+    );
     const down = { kind: 'custom' as const, fields: { connectionString: 'postgres://postgres@127.0.0.1:1/none' } };
     await expect(runAction(postgresConnector, 'query', { input: { sql: 'SELECT 1' }, credentials: down })).rejects.toBeInstanceOf(RetryableError);
   });

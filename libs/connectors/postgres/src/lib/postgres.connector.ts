@@ -52,7 +52,10 @@ export const query = defineAction({
   key: 'query',
   displayName: 'Run a query',
   description: 'A parameterised statement: values only through $1, $2, … never spliced into the SQL.',
-  input: Type.Object({ sql: Type.String({ minLength: 1, maxLength: 100_000 }), params: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 1000 })) }, { additionalProperties: false }),
+  input: Type.Object(
+    { sql: Type.String({ minLength: 1, maxLength: 100_000 }), params: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 1000 })) },
+    { additionalProperties: false },
+  ),
   output: Rows,
   async run(ctx) {
     return withClient(ctx.credentials, ctx.signal, async (client) => {

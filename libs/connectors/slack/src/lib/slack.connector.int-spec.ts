@@ -36,19 +36,21 @@ describe('slack actions against a fake API', () => {
 
   beforeAll(async () => {
     await api.start();
-    api
-      .on('POST', '/chat.postMessage', (req) => {
-        const body = req.json as { channel: string; text: string };
-        if (body.channel === 'C_LIMIT') return { json: { ok: false, error: 'ratelimited' } };
-        if (body.channel === 'C_AUTH') return { json: { ok: false, error: 'invalid_auth' } };
-        return { json: { ok: true, channel: body.channel, ts: '1700000000.000100' } };
-      });
+    api.on('POST', '/chat.postMessage', (req) => {
+      const body = req.json as { channel: string; text: string };
+      if (body.channel === 'C_LIMIT') return { json: { ok: false, error: 'ratelimited' } };
+      if (body.channel === 'C_AUTH') return { json: { ok: false, error: 'invalid_auth' } };
+      return { json: { ok: true, channel: body.channel, ts: '1700000000.000100' } };
+    });
   });
 
   afterAll(() => api.close());
 
   it('posts a message', async () => {
-    const out = await runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel: 'C1', text: 'New issue' }, credentials: { kind: 'bearer', token: 'xoxb-1' } });
+    const out = await runAction(slackConnector, 'post_message', {
+      input: { baseUrl: api.url, channel: 'C1', text: 'New issue' },
+      credentials: { kind: 'bearer', token: 'xoxb-1' },
+    });
     expect(out).toMatchObject({ channel: 'C1', ts: '1700000000.000100' });
     expect(api.requests[0].headers.authorization).toBe('Bearer xoxb-1');
   });

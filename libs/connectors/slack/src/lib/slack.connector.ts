@@ -1,4 +1,17 @@
-import { AuthError, FatalError, RateLimitedError, Type, defineAction, defineConnector, defineTrigger, errorFromResponse, hmac, safeEqual, withinTolerance, type ActionContext } from '@junction/connector-sdk';
+import {
+  AuthError,
+  FatalError,
+  RateLimitedError,
+  Type,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  errorFromResponse,
+  hmac,
+  safeEqual,
+  withinTolerance,
+  type ActionContext,
+} from '@junction/connector-sdk';
 
 const BaseUrl = Type.Optional(Type.String({ format: 'uri', default: 'https://slack.com/api' }));
 const AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope']);
@@ -26,7 +39,10 @@ async function slack(ctx: ActionContext<{ baseUrl?: string }>, method: string, j
 export const postMessage = defineAction({
   key: 'post_message',
   displayName: 'Post message',
-  input: Type.Object({ baseUrl: BaseUrl, channel: Type.String({ minLength: 1 }), text: Type.String({ minLength: 1, maxLength: 40_000 }), threadTs: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  input: Type.Object(
+    { baseUrl: BaseUrl, channel: Type.String({ minLength: 1 }), text: Type.String({ minLength: 1, maxLength: 40_000 }), threadTs: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  ),
   output: Type.Object({ channel: Type.String(), ts: Type.String() }, { additionalProperties: true }),
   async run(ctx) {
     const { channel, text, threadTs } = ctx.input;
@@ -74,7 +90,16 @@ export const slackConnector = defineConnector({
   key: 'slack',
   version: '1.0.0',
   displayName: 'Slack',
-  auth: [{ kind: 'bearer' }, { kind: 'oauth2', grant: 'authorization_code', authorizeUrl: 'https://slack.com/oauth/v2/authorize', tokenUrl: 'https://slack.com/api/oauth.v2.access', scopes: ['chat:write', 'reactions:write'] }],
+  auth: [
+    { kind: 'bearer' },
+    {
+      kind: 'oauth2',
+      grant: 'authorization_code',
+      authorizeUrl: 'https://slack.com/oauth/v2/authorize',
+      tokenUrl: 'https://slack.com/api/oauth.v2.access',
+      scopes: ['chat:write', 'reactions:write'],
+    },
+  ],
   actions: [postMessage, addReaction],
   triggers: [slackEvent],
 });

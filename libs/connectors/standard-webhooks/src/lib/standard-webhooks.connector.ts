@@ -15,7 +15,13 @@ export function sign(secret: string, id: string, timestampSeconds: number, body:
   return `v1,${hmac('sha256', secretKey(secret), payload, 'base64')}`;
 }
 
-export function verify(headers: Record<string, string | undefined>, rawBody: Buffer, secret: string, nowMs: number, toleranceSeconds = 300): { ok: true } | { ok: false; reason: string } {
+export function verify(
+  headers: Record<string, string | undefined>,
+  rawBody: Buffer,
+  secret: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+): { ok: true } | { ok: false; reason: string } {
   const id = headers['webhook-id'];
   const ts = headers['webhook-timestamp'];
   const signatures = headers['webhook-signature'];

@@ -22,7 +22,10 @@ const Customer = Type.Object({ id: Type.String(), object: Type.Literal('customer
 export const createCustomer = defineAction({
   key: 'create_customer',
   displayName: 'Create customer',
-  input: Type.Object({ baseUrl: BaseUrl, email: Type.String({ format: 'email' }), name: Type.Optional(Type.String()), description: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  input: Type.Object(
+    { baseUrl: BaseUrl, email: Type.String({ format: 'email' }), name: Type.Optional(Type.String()), description: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  ),
   output: Customer,
   async run(ctx) {
     const { email, name, description } = ctx.input;
@@ -47,7 +50,13 @@ export const retrieveCustomer = defineAction({
  * Stripe signs `<t>.<raw body>` with HMAC-SHA256; `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]`
  * (several v1 during secret rotation). Default tolerance 300 s, as Stripe's libraries use.
  */
-export function verifyStripeSignature(header: string | undefined, rawBody: Buffer, secret: string, nowMs: number, toleranceSeconds = 300): { ok: true } | { ok: false; reason: string } {
+export function verifyStripeSignature(
+  header: string | undefined,
+  rawBody: Buffer,
+  secret: string,
+  nowMs: number,
+  toleranceSeconds = 300,
+): { ok: true } | { ok: false; reason: string } {
   if (!header) return { ok: false, reason: 'missing Stripe-Signature header' };
   const parts = header.split(',').map((p) => p.trim().split('='));
   const t = parts.find(([k]) => k === 't')?.[1];
@@ -62,7 +71,10 @@ export const stripeEvent = defineTrigger({
   kind: 'webhook',
   key: 'event',
   displayName: 'Stripe event',
-  config: Type.Object({ types: Type.Optional(Type.Array(Type.String())), toleranceSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })) }, { additionalProperties: false }),
+  config: Type.Object(
+    { types: Type.Optional(Type.Array(Type.String())), toleranceSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })) },
+    { additionalProperties: false },
+  ),
   output: Type.Object({ id: Type.String(), type: Type.String(), data: Type.Unknown() }, { additionalProperties: true }),
   verify: (req, { secret, nowMs, config }) => verifyStripeSignature(req.headers['stripe-signature'], req.rawBody, secret, nowMs, config.toleranceSeconds),
   // the event id (evt_…) is the same on every redelivery of one event

@@ -6,7 +6,8 @@ const BODY = Buffer.from('{"order":{"id":17,"total":"12.50"}}');
 const NOW = 1_700_000_000_000;
 const TS = String(NOW / 1000 - 20);
 
-const run = (config: WebhookConfigType, headers: Record<string, string>, body = BODY, nowMs = NOW) => inboundTrigger.verify?.({ rawBody: body, headers }, { config, secret: SECRET, nowMs });
+const run = (config: WebhookConfigType, headers: Record<string, string>, body = BODY, nowMs = NOW) =>
+  inboundTrigger.verify?.({ rawBody: body, headers }, { config, secret: SECRET, nowMs });
 
 describe('generic webhook signature', () => {
   const sha256hex = createHmac('sha256', SECRET).update(BODY).digest('hex');

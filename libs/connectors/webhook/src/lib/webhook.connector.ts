@@ -6,7 +6,10 @@ export const WebhookConfig = Type.Object(
     signature: Type.Optional(
       Type.Object(
         {
-          algorithm: Type.Union([Type.Literal('sha256'), Type.Literal('sha512'), Type.Literal('sha1')], { default: 'sha256', description: 'sha1 only for senders that offer nothing better' }),
+          algorithm: Type.Union([Type.Literal('sha256'), Type.Literal('sha512'), Type.Literal('sha1')], {
+            default: 'sha256',
+            description: 'sha1 only for senders that offer nothing better',
+          }),
           header: Type.String({ minLength: 1, description: 'header carrying the signature, e.g. x-signature' }),
           encoding: Type.Union([Type.Literal('hex'), Type.Literal('base64')], { default: 'hex' }),
           prefix: Type.Optional(Type.String({ description: 'text before the digest, e.g. sha256=' })),

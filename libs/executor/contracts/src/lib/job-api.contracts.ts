@@ -9,117 +9,171 @@ export type JobStatusName = (typeof JOB_STATUSES)[number];
 export const TERMINAL_JOB_STATUSES: readonly JobStatusName[] = ['succeeded', 'failed', 'cancelled', 'stopped'];
 
 export class JobRef extends WorkspaceScoped {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 }
 
 /** `status=failed` lists the dead letters: jobs that exhausted their retries or failed at once. */
 export class ListJobsRequest extends WorkspaceScoped {
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   recipeId?: string;
 
-  @IsOptional() @IsIn(JOB_STATUSES)
+  @IsOptional()
+  @IsIn(JOB_STATUSES)
   status?: JobStatusName;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   since?: string;
 
-  @IsOptional() @IsInt() @Min(1) @Max(PAGE_MAX)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(PAGE_MAX)
   limit?: number;
 
-  @IsOptional() @Matches(JOB_ID_RE)
+  @IsOptional()
+  @Matches(JOB_ID_RE)
   cursor?: string;
 }
 
 export class JobSummary {
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   id: string;
 
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   recipeId: string;
 
-  @ApiProperty() @IsInt()
+  @ApiProperty()
+  @IsInt()
   recipeVersion: number;
 
-  @ApiProperty({ enum: JOB_STATUSES }) @IsIn(JOB_STATUSES)
+  @ApiProperty({ enum: JOB_STATUSES })
+  @IsIn(JOB_STATUSES)
   status: JobStatusName;
 
-  @ApiProperty({ description: 'The trigger event dedupe key' }) @IsString()
+  @ApiProperty({ description: 'The trigger event dedupe key' })
+  @IsString()
   dedupeKey: string;
 
-  @ApiProperty() @IsISO8601()
+  @ApiProperty()
+  @IsISO8601()
   createdAt: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsISO8601()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601()
   startedAt?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsISO8601()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsISO8601()
   finishedAt?: string;
 
-  @ApiPropertyOptional({ description: 'Why the job failed, stopped or timed out' }) @IsOptional() @Allow()
+  @ApiPropertyOptional({ description: 'Why the job failed, stopped or timed out' })
+  @IsOptional()
+  @Allow()
   error?: unknown;
 }
 
 export class JobStepView {
-  @ApiProperty() @IsInt()
+  @ApiProperty()
+  @IsInt()
   seq: number;
 
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   stepId: string;
 
-  @ApiProperty({ description: 'Step id plus forEach indices' }) @IsString()
+  @ApiProperty({ description: 'Step id plus forEach indices' })
+  @IsString()
   stepKey: string;
 
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   kind: string;
 
-  @ApiProperty({ enum: ['succeeded', 'failed', 'retrying', 'deferred'] }) @IsString()
+  @ApiProperty({ enum: ['succeeded', 'failed', 'retrying', 'deferred'] })
+  @IsString()
   status: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
   attempt?: number;
 
-  @ApiPropertyOptional() @IsOptional() @IsInt()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
   group?: number;
 
-  @ApiPropertyOptional({ description: 'secrets redacted' }) @IsOptional() @Allow()
+  @ApiPropertyOptional({ description: 'secrets redacted' })
+  @IsOptional()
+  @Allow()
   input?: unknown;
 
-  @ApiPropertyOptional({ description: 'secrets redacted' }) @IsOptional() @Allow()
+  @ApiPropertyOptional({ description: 'secrets redacted' })
+  @IsOptional()
+  @Allow()
   output?: unknown;
 
-  @ApiPropertyOptional() @IsOptional() @Allow()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Allow()
   error?: unknown;
 
-  @ApiProperty() @IsISO8601()
+  @ApiProperty()
+  @IsISO8601()
   startedAt: string;
 
-  @ApiProperty() @IsISO8601()
+  @ApiProperty()
+  @IsISO8601()
   finishedAt: string;
 
-  @ApiProperty() @IsInt() @Min(0)
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
   durationMs: number;
 }
 
 export class JobView extends JobSummary {
-  @ApiPropertyOptional({ description: 'The trigger event as the recipe read it (secrets redacted)' }) @IsOptional() @Allow()
+  @ApiPropertyOptional({ description: 'The trigger event as the recipe read it (secrets redacted)' })
+  @IsOptional()
+  @Allow()
   trigger?: unknown;
 
-  @ApiPropertyOptional({ description: 'Outputs by step id (secrets redacted)' }) @IsOptional() @Allow()
+  @ApiPropertyOptional({ description: 'Outputs by step id (secrets redacted)' })
+  @IsOptional()
+  @Allow()
   output?: unknown;
 
-  @ApiPropertyOptional({ description: 'The `respond` step reply' }) @IsOptional() @Allow()
+  @ApiPropertyOptional({ description: 'The `respond` step reply' })
+  @IsOptional()
+  @Allow()
   reply?: unknown;
 
-  @ApiProperty({ type: [JobStepView] }) @IsArray() @ValidateNested({ each: true }) @Type(() => JobStepView)
+  @ApiProperty({ type: [JobStepView] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => JobStepView)
   steps: JobStepView[];
 }
 
 export class JobList {
-  @ApiProperty({ type: [JobSummary] }) @IsArray() @ValidateNested({ each: true }) @Type(() => JobSummary)
+  @ApiProperty({ type: [JobSummary] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => JobSummary)
   items: JobSummary[];
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
   nextCursor?: string;
 }
 

@@ -16,22 +16,27 @@ export class Actor {
   @IsIn(ACTOR_KINDS)
   type: (typeof ACTOR_KINDS)[number];
 
-  @IsString() @MaxLength(128)
+  @IsString()
+  @MaxLength(128)
   id: string;
 }
 
 /** Every executor request names its workspace: rows of other workspaces answer `not_found`. */
 export class WorkspaceScoped {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   /** Mutations are audited under this actor (`service:executor` when absent). */
-  @IsOptional() @ValidateNested() @Type(() => Actor)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Actor)
   actor?: Actor;
 }
 
 export class RecipeRef extends WorkspaceScoped {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 }
 
@@ -47,52 +52,75 @@ export class UpdateRecipeRequest extends RecipeRef {
 }
 
 export class ListRecipesRequest extends WorkspaceScoped {
-  @IsOptional() @IsInt() @Min(1) @Max(PAGE_MAX)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(PAGE_MAX)
   limit?: number;
 
-  @IsOptional() @Matches(RECIPE_ID_RE)
+  @IsOptional()
+  @Matches(RECIPE_ID_RE)
   cursor?: string;
 }
 
 export class RecipeView {
-  @ApiProperty({ example: 'rcp_01JF8Z5Q3V7X9B2C4D6E8G0H2M' }) @IsString()
+  @ApiProperty({ example: 'rcp_01JF8Z5Q3V7X9B2C4D6E8G0H2M' })
+  @IsString()
   id: string;
 
-  @ApiProperty() @IsString()
+  @ApiProperty()
+  @IsString()
   name: string;
 
-  @ApiProperty({ description: 'Latest version; PUT makes a new one' }) @IsInt() @Min(1)
+  @ApiProperty({ description: 'Latest version; PUT makes a new one' })
+  @IsInt()
+  @Min(1)
   version: number;
 
-  @ApiProperty({ enum: RECIPE_STATES }) @IsIn(RECIPE_STATES)
+  @ApiProperty({ enum: RECIPE_STATES })
+  @IsIn(RECIPE_STATES)
   state: RecipeState;
 
-  @ApiPropertyOptional({ description: 'The version the recipe runs (set by start)' }) @IsOptional() @IsInt() @Min(1)
+  @ApiPropertyOptional({ description: 'The version the recipe runs (set by start)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
   activeVersion?: number;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The recipe (PRODUCT.md §3) of `version`' }) @IsObject()
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The recipe (PRODUCT.md §3) of `version`' })
+  @IsObject()
   definition: Record<string, unknown>;
 
-  @ApiPropertyOptional({ example: '/hooks/9vQ…', description: 'Set once a webhook recipe has been started' }) @IsOptional() @IsString()
+  @ApiPropertyOptional({ example: '/hooks/9vQ…', description: 'Set once a webhook recipe has been started' })
+  @IsOptional()
+  @IsString()
   webhookUrl?: string;
 
-  @ApiProperty() @IsISO8601()
+  @ApiProperty()
+  @IsISO8601()
   createdAt: string;
 
-  @ApiProperty() @IsISO8601()
+  @ApiProperty()
+  @IsISO8601()
   updatedAt: string;
 }
 
 export class RecipeList {
-  @ApiProperty({ type: [RecipeView] }) @IsArray() @ValidateNested({ each: true }) @Type(() => RecipeView)
+  @ApiProperty({ type: [RecipeView] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RecipeView)
   items: RecipeView[];
 
-  @ApiPropertyOptional() @IsOptional() @IsString()
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
   nextCursor?: string;
 }
 
 export class RecipeDeleted {
-  @ApiProperty() @Allow()
+  @ApiProperty()
+  @Allow()
   deleted: boolean;
 }
 

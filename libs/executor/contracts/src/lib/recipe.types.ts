@@ -76,16 +76,7 @@ export interface ManualTrigger {
   type: 'manual';
 }
 
-export type Step =
-  | ActionStep
-  | IfStep
-  | ForEachStep
-  | TryStep
-  | SetStep
-  | DelayStep
-  | CallRecipeStep
-  | RespondStep
-  | StopStep;
+export type Step = ActionStep | IfStep | ForEachStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep;
 
 /** Every step kind is told apart by the one kind key it carries (`action`, `if`, `forEach`, …). */
 export type StepKind = 'action' | 'if' | 'forEach' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop';

@@ -12,28 +12,34 @@ export const TriggerStream = defineStream({ name: 'TRIGGERS', subjects: ['execut
  * executor makes at most one job per (recipe, dedupeKey), durably in Postgres.
  */
 export class TriggerEventPayload {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
   @IsIn(TRIGGER_KINDS)
   kind: TriggerKind;
 
   /** Provider delivery id, configured header, API Idempotency-Key, tick id, or a body hash. */
-  @IsString() @MaxLength(512)
+  @IsString()
+  @MaxLength(512)
   dedupeKey: string;
 
   @IsISO8601({ strict: true })
   receivedAt: string;
 
   /** What recipes read as `trigger`: for webhooks `{ headers, query, body }`, for API runs the payload. */
-  @ValidateIf((o: TriggerEventPayload) => o.dataRef === undefined) @Allow()
+  @ValidateIf((o: TriggerEventPayload) => o.dataRef === undefined)
+  @Allow()
   data?: unknown;
 
   /** Claim check: key of a payload too large for a message (stored once, read by the executor). */
-  @IsOptional() @IsString() @MaxLength(256)
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
   dataRef?: string;
 }
 
@@ -42,24 +48,32 @@ export const TriggerReceived = defineEvent('executor.trigger.received.v1', Trigg
 
 /** Which running recipe a hook or an API run reaches. Exactly one of hookId / recipeId. */
 export class ResolveTriggerRequest {
-  @IsOptional() @Matches(/^[A-Za-z0-9_-]{16,64}$/)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{16,64}$/)
   hookId?: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   workspaceId?: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   recipeId?: string;
 }
 
 export class TriggerTarget {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   recipeVersion: number;
 
   @IsIn(['running', 'stopped'])
@@ -74,23 +88,30 @@ export class TriggerTarget {
 export const ResolveTrigger = defineRpc('executor.resolve-trigger.v1', ResolveTriggerRequest, TriggerTarget, { timeoutMs: 2000 });
 
 export class AwaitRunRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
-  @IsString() @MaxLength(512)
+  @IsString()
+  @MaxLength(512)
   dedupeKey: string;
 
   /** How long to wait for the job to finish (or to `respond`), ms. */
-  @IsInt() @Min(1) @Max(120_000)
+  @IsInt()
+  @Min(1)
+  @Max(120_000)
   timeoutMs: number;
 }
 
 export class RunOutcome {
   /** Undefined while the event is not a job yet. */
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   jobId?: string;
 
   /** `pending` when the wait ran out first. */
@@ -98,14 +119,17 @@ export class RunOutcome {
   status: string;
 
   /** The `respond` step's reply, when the recipe has one: `{ status, headers?, body? }`. */
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   reply?: { status: number; headers?: Record<string, string>; body?: unknown };
 
   /** The job's outputs by step id (secrets redacted), for recipes without `respond`. */
-  @IsOptional() @Allow()
+  @IsOptional()
+  @Allow()
   output?: unknown;
 
-  @IsOptional() @Allow()
+  @IsOptional()
+  @Allow()
   error?: unknown;
 }
 

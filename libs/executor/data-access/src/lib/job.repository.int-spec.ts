@@ -21,7 +21,19 @@ function newJob(overrides: Partial<NewJob> = {}): NewJob {
   };
 }
 
-const step = { stepId: 'post', stepKey: 'post', kind: 'action', status: 'succeeded', attempt: 1, attemptGroup: 0, input: { a: 1 }, output: { ok: true }, error: null, startedAt: new Date(), finishedAt: new Date() };
+const step = {
+  stepId: 'post',
+  stepKey: 'post',
+  kind: 'action',
+  status: 'succeeded',
+  attempt: 1,
+  attemptGroup: 0,
+  input: { a: 1 },
+  output: { ok: true },
+  error: null,
+  startedAt: new Date(),
+  finishedAt: new Date(),
+};
 
 /** The job table's guarantees, on the real Postgres: dedupe, fenced writes, exact concurrency, sweeps. */
 describe('job repository (real Postgres)', () => {
@@ -111,8 +123,22 @@ describe('job repository (real Postgres)', () => {
     const takeover = await claim('E', 50);
     expect(takeover.filter((j) => j.recipeId === 'rcp_narrow')).toHaveLength(3);
     expect(takeover.every((j) => j.leaseOwner === 'E')).toBe(true);
-    expect(await jobs.renew('A', all.map((j) => j.id), 1000)).toEqual(new Set());
-    expect((await jobs.renew('E', takeover.map((j) => j.id), 1000)).size).toBe(takeover.length);
+    expect(
+      await jobs.renew(
+        'A',
+        all.map((j) => j.id),
+        1000,
+      ),
+    ).toEqual(new Set());
+    expect(
+      (
+        await jobs.renew(
+          'E',
+          takeover.map((j) => j.id),
+          1000,
+        )
+      ).size,
+    ).toBe(takeover.length);
   });
 
   it('fails jobs past their deadline, whoever holds them, and only those', async () => {
@@ -121,7 +147,9 @@ describe('job repository (real Postgres)', () => {
     await jobs.insertIfAbsent(late);
     await jobs.insertIfAbsent(fine);
     await claim('A', 10);
-    await ds.query(`UPDATE jobs SET deadline_at = now() - interval '1 minute', state = '{"pending":{"stepId":"post","stepKey":"post"},"status":"running"}' WHERE id = $1`, [late.id]);
+    await ds.query(`UPDATE jobs SET deadline_at = now() - interval '1 minute', state = '{"pending":{"stepId":"post","stepKey":"post"},"status":"running"}' WHERE id = $1`, [
+      late.id,
+    ]);
     await ds.query(`UPDATE jobs SET deadline_at = now() + interval '1 minute' WHERE id = $1`, [fine.id]);
     expect(await jobs.failOverdue(10, 0)).toEqual([late.id]);
     const row = await jobs.find({ workspaceId: 'ws_1', id: late.id });

@@ -7,10 +7,7 @@ const LIVE = `('queued', 'running')`;
 // serialises claims across replicas so the per-recipe running count they read is exact
 const CLAIM_LOCK_KEY = 0x6a756e63;
 
-export type NewJob = Pick<
-  JobRow,
-  'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'
->;
+export type NewJob = Pick<JobRow, 'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'>;
 
 /** One step row to write with a checkpoint; `seq` is assigned from the job's `step_count`. */
 export type NewStep = Omit<JobStepRow, 'jobId' | 'seq'>;
@@ -97,10 +94,7 @@ export class JobRepository {
   /** Hands back every lease of a stopping worker (fenced: the revision moves on); returns how many. */
   async releaseAll(owner: string): Promise<number> {
     const rows = camelRows<{ id: string }>(
-      await this.em.query(
-        `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, revision = revision + 1 WHERE lease_owner = $1 AND status = 'running' RETURNING id`,
-        [owner],
-      ),
+      await this.em.query(`UPDATE jobs SET lease_owner = NULL, lease_until = NULL, revision = revision + 1 WHERE lease_owner = $1 AND status = 'running' RETURNING id`, [owner]),
     );
     return rows.length;
   }

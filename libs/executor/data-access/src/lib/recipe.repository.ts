@@ -15,11 +15,7 @@ export class RecipeRepository {
   /** Creates the recipe and its version 1 (call inside a transaction). */
   async create(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown> }): Promise<RecipeRow> {
     const [row] = camelRows<RecipeRow>(
-      await this.em.query(`INSERT INTO recipes (id, workspace_id, name, version, state) VALUES ($1, $2, $3, 1, 'stopped') RETURNING *`, [
-        scope.id,
-        scope.workspaceId,
-        scope.name,
-      ]),
+      await this.em.query(`INSERT INTO recipes (id, workspace_id, name, version, state) VALUES ($1, $2, $3, 1, 'stopped') RETURNING *`, [scope.id, scope.workspaceId, scope.name]),
     );
     await this.insertVersion(scope.id, 1, scope.definition);
     return row;

@@ -58,9 +58,7 @@ describe('interpreter: step kinds', () => {
     [{}, 'else'],
     ['', 'else'],
   ])('if over %j takes %s (JSONata truthiness)', async (flag, branch) => {
-    const recipe = recipeOf([
-      { id: 'check', if: '{{ trigger.flag }}', then: [{ id: 'yes', set: { took: 'then' } }], else: [{ id: 'no', set: { took: 'else' } }] },
-    ]);
+    const recipe = recipeOf([{ id: 'check', if: '{{ trigger.flag }}', then: [{ id: 'yes', set: { took: 'then' } }], else: [{ id: 'no', set: { took: 'else' } }] }]);
     const log = await drive(recipe, { flag }, () => ok());
     expect(log.state.vars['took']).toBe(branch);
     expect(log.state.steps['check']).toEqual({ branch });
@@ -88,7 +86,17 @@ describe('interpreter: step kinds', () => {
         ],
       },
     ]);
-    const log = await drive(recipe, { orders: [{ id: 'a', amount: 2 }, { id: 'b', amount: 3 }, { id: 'c', amount: 5 }] }, () => ok());
+    const log = await drive(
+      recipe,
+      {
+        orders: [
+          { id: 'a', amount: 2 },
+          { id: 'b', amount: 3 },
+          { id: 'c', amount: 5 },
+        ],
+      },
+      () => ok(),
+    );
     const calls = invokes(log.commands);
     expect(calls.map((c) => [c.stepKey, c.idempotencyKey, c.input])).toEqual([
       ['post[0]', 'job_1:post[0]:0', { id: 'a', pos: 0, same: true }],
@@ -123,7 +131,10 @@ describe('interpreter: step kinds', () => {
   });
 
   it('delay waits until now + duration, re-issues the wait before it is due, then continues', async () => {
-    const recipe = recipeOf([{ id: 'pause', delay: '15m' }, { id: 'end', set: { done: true } }]);
+    const recipe = recipeOf([
+      { id: 'pause', delay: '15m' },
+      { id: 'end', set: { done: true } },
+    ]);
     const state = start(recipe, {}, 'job_d', { now: T0 });
     const first = await advance(recipe, state, { now: T0 });
     expect(first.command).toEqual({ type: 'wait', until: T0 + 15 * 60_000, reason: 'delay', stepId: 'pause', stepKey: 'pause' });
@@ -159,7 +170,16 @@ describe('interpreter: step kinds', () => {
       { id: 'use', set: { childJob: '{{ steps.child.jobId }}' } },
     ]);
     const log = await drive(recipe, { id: 7 }, () => ok({ jobId: 'job_child' }));
-    expect(log.commands[0]).toEqual({ type: 'call', stepId: 'child', stepKey: 'child', recipeId: 'rcp_2', input: { id: 7 }, wait: false, attempt: 1, idempotencyKey: 'job_1:child:0' });
+    expect(log.commands[0]).toEqual({
+      type: 'call',
+      stepId: 'child',
+      stepKey: 'child',
+      recipeId: 'rcp_2',
+      input: { id: 7 },
+      wait: false,
+      attempt: 1,
+      idempotencyKey: 'job_1:child:0',
+    });
     expect(log.state.vars['childJob']).toBe('job_child');
   });
 
@@ -183,7 +203,10 @@ describe('interpreter: step kinds', () => {
   });
 
   it('stop ends the job as stopped with its reason; stop failed ends it failed', async () => {
-    const stopped = recipeOf([{ id: 'halt', stop: { reason: 'nothing to do for {{ trigger.id }}' } }, { id: 'never', action: 'x.y', input: {} }]);
+    const stopped = recipeOf([
+      { id: 'halt', stop: { reason: 'nothing to do for {{ trigger.id }}' } },
+      { id: 'never', action: 'x.y', input: {} },
+    ]);
     const log = await drive(stopped, { id: 'a1' }, () => ok());
     expect(log.final).toEqual({ type: 'finish', status: 'stopped', reason: 'nothing to do for a1' });
     expect(invokes(log.commands)).toHaveLength(0);
@@ -217,7 +240,9 @@ describe('interpreter: try/catch and nesting', () => {
       },
       { id: 'end', set: { done: true } },
     ]);
-    const log = await drive(recipe, { items: [1, 2, 3, 4] }, (c) => (c.input as { v: number }).v === 3 ? { ok: false, error: { kind: 'fatal', message: '400 Bad Request' } } : ok());
+    const log = await drive(recipe, { items: [1, 2, 3, 4] }, (c) =>
+      (c.input as { v: number }).v === 3 ? { ok: false, error: { kind: 'fatal', message: '400 Bad Request' } } : ok(),
+    );
     expect(invokes(log.commands).map((c) => c.stepKey)).toEqual(['post[1]', 'post[2]']); // item 1 skipped by the if, item 4 never reached
     expect(log.state.vars).toEqual({ failedAt: 'post[2]', why: '400 Bad Request', done: true });
     expect(log.state.steps['guard']).toMatchObject({ failed: true, error: { stepId: 'post', kind: 'fatal' } });
@@ -288,7 +313,9 @@ describe('interpreter: retries', () => {
 
   it('429 with Retry-After twice then 200: succeeds on attempt 3 after at least 2 s, same idempotency key', async () => {
     let calls = 0;
-    const log = await drive(post(), {}, () => (++calls <= 2 ? { ok: false, error: { kind: 'rate_limited', message: '429', retryAfterMs: 1_000 } } : ok({ status: 200 })), { now: T0 });
+    const log = await drive(post(), {}, () => (++calls <= 2 ? { ok: false, error: { kind: 'rate_limited', message: '429', retryAfterMs: 1_000 } } : ok({ status: 200 })), {
+      now: T0,
+    });
     const attempts = invokes(log.commands);
     expect(attempts.map((c) => c.attempt)).toEqual([1, 2, 3]);
     expect(new Set(attempts.map((c) => c.idempotencyKey))).toEqual(new Set(['job_1:post:0']));
@@ -318,7 +345,8 @@ describe('interpreter: retries', () => {
 
   it('jitter is deterministic per job (a replayed checkpoint waits the same) and differs between jobs', async () => {
     const fail = (): StepResult => ({ ok: false, error: { kind: 'retryable', message: 'x' } });
-    const untils = async (jobId: string) => (await drive(post(), {}, fail, { jobId, now: T0 })).commands.filter((c) => c.type === 'wait').map((c) => (c as { until: number }).until);
+    const untils = async (jobId: string) =>
+      (await drive(post(), {}, fail, { jobId, now: T0 })).commands.filter((c) => c.type === 'wait').map((c) => (c as { until: number }).until);
     expect(await untils('job_a')).toEqual(await untils('job_a'));
     expect(await untils('job_a')).not.toEqual(await untils('job_b'));
   });
@@ -331,7 +359,9 @@ describe('interpreter: retries', () => {
 
   it('an open circuit defers the step without spending an attempt', async () => {
     let calls = 0;
-    const log = await drive(post({ maxAttempts: 1 }), {}, () => (++calls <= 3 ? { ok: false, error: { kind: 'circuit_open', message: 'open', retryAfterMs: 5_000 } } : ok()), { now: T0 });
+    const log = await drive(post({ maxAttempts: 1 }), {}, () => (++calls <= 3 ? { ok: false, error: { kind: 'circuit_open', message: 'open', retryAfterMs: 5_000 } } : ok()), {
+      now: T0,
+    });
     expect(invokes(log.commands).map((c) => c.attempt)).toEqual([1, 1, 1, 1]);
     expect(log.commands.filter((c) => c.type === 'wait').map((c) => (c as { reason: string }).reason)).toEqual(['deferred', 'deferred', 'deferred']);
     expect(log.final.status).toBe('succeeded');
@@ -356,7 +386,12 @@ describe('interpreter: durability', () => {
           forEach: '{{ trigger.items }}',
           as: 'it',
           steps: [
-            { id: 'check', if: '{{ it.n % 2 = 0 }}', then: [{ id: 'even', action: 'http.request', input: { n: '{{ it.n }}', tags: '{{ vars.tags }}' } }], else: [{ id: 'odd', set: { last: '{{ it.n }}' } }] },
+            {
+              id: 'check',
+              if: '{{ it.n % 2 = 0 }}',
+              then: [{ id: 'even', action: 'http.request', input: { n: '{{ it.n }}', tags: '{{ vars.tags }}' } }],
+              else: [{ id: 'odd', set: { last: '{{ it.n }}' } }],
+            },
             { id: 'nap', delay: '1m' },
           ],
         },
@@ -438,7 +473,13 @@ describe('interpreter: durability', () => {
   });
 
   it('a result arriving after the deadline is recorded, then the job times out after that step', async () => {
-    const recipe = recipeOf([{ id: 'post', action: 'http.request', input: {} }, { id: 'next', action: 'http.request', input: {} }], { timeout: '1m' });
+    const recipe = recipeOf(
+      [
+        { id: 'post', action: 'http.request', input: {} },
+        { id: 'next', action: 'http.request', input: {} },
+      ],
+      { timeout: '1m' },
+    );
     const first = await advance(recipe, start(recipe, {}, 'job_late', { now: T0 }), { now: T0 });
     const late = await advance(recipe, first.state, { now: T0 + 60_000, result: { ok: true, output: { status: 200 } } });
     expect(late.records).toMatchObject([{ stepId: 'post', status: 'succeeded', output: { status: 200 } }]);

@@ -131,7 +131,16 @@ class Run {
         if (p.waitUntil !== undefined) return { type: 'wait', until: p.waitUntil, reason: p.waitReason ?? 'retry', stepId: p.stepId, stepKey: p.stepKey };
         const step = this.step(p.stepId);
         if (step.kind === 'callRecipe') {
-          return { type: 'call', stepId: p.stepId, stepKey: p.stepKey, recipeId: step.recipeId ?? '', input: p.input, wait: step.wait ?? true, attempt: p.attempt, idempotencyKey: this.idempotencyKey(p.stepKey) };
+          return {
+            type: 'call',
+            stepId: p.stepId,
+            stepKey: p.stepKey,
+            recipeId: step.recipeId ?? '',
+            input: p.input,
+            wait: step.wait ?? true,
+            attempt: p.attempt,
+            idempotencyKey: this.idempotencyKey(p.stepKey),
+          };
         }
         const command: Command = {
           type: 'invoke',
@@ -184,7 +193,15 @@ class Run {
     const draw = drawFor(s.seed, `${p.stepKey}#${s.group}#${p.attempt}#${p.deferrals}`);
     const decision = decideRetry({ kind, retryAfterMs: raw.retryAfterMs }, p.attempt, p.deferrals, step.retry, draw);
     if (decision.retry) {
-      this.records.push({ stepId: p.stepId, stepKey: p.stepKey, kind: step.kind, status: decision.countsAsAttempt ? 'retrying' : 'deferred', attempt: p.attempt, input: p.input, error });
+      this.records.push({
+        stepId: p.stepId,
+        stepKey: p.stepKey,
+        kind: step.kind,
+        status: decision.countsAsAttempt ? 'retrying' : 'deferred',
+        attempt: p.attempt,
+        input: p.input,
+        error,
+      });
       if (decision.countsAsAttempt) p.attempt += 1;
       else p.deferrals += 1;
       p.waitUntil = this.now + decision.delayMs;

@@ -33,9 +33,7 @@ export type JobStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancel
 
 export type Frame =
   /** Position `index` in the step list `list` (`root` or `<step id>/<then|else|steps|try|catch>`). */
-  | { kind: 'list'; list: string; index: number }
-  | { kind: 'forEach'; stepId: string; items: unknown[]; index: number }
-  | { kind: 'try'; stepId: string; phase: 'try' | 'catch' };
+  { kind: 'list'; list: string; index: number } | { kind: 'forEach'; stepId: string; items: unknown[]; index: number } | { kind: 'try'; stepId: string; phase: 'try' | 'catch' };
 
 export type Pending =
   | {

@@ -22,9 +22,7 @@ export const MAX_DEFERRALS = 100;
 const DEFERRAL_BASE_MS = 1_000;
 const DEFERRAL_MAX_MS = 60_000;
 
-export type RetryDecision =
-  | { retry: true; delayMs: number; countsAsAttempt: boolean }
-  | { retry: false };
+export type RetryDecision = { retry: true; delayMs: number; countsAsAttempt: boolean } | { retry: false };
 
 /** Full jitter: a uniform draw in [0, min(max, initial × factor^(attempt−1))), in ms. */
 export function backoffMs(settings: RetrySettings, attempt: number, draw: number): number {
@@ -37,13 +35,7 @@ export function backoffMs(settings: RetrySettings, attempt: number, draw: number
  * least `retryAfterMs` (the provider's word) and at least its jittered backoff; an open circuit
  * waits without spending an attempt.
  */
-export function decideRetry(
-  error: { kind: StepErrorKind; retryAfterMs?: number },
-  attempt: number,
-  deferrals: number,
-  settings: RetrySettings,
-  draw: number,
-): RetryDecision {
+export function decideRetry(error: { kind: StepErrorKind; retryAfterMs?: number }, attempt: number, deferrals: number, settings: RetrySettings, draw: number): RetryDecision {
   const retryAfter = typeof error.retryAfterMs === 'number' && error.retryAfterMs >= 0 ? error.retryAfterMs : undefined;
   switch (error.kind) {
     // throttled (the connection's own rate limit): nothing was sent, so it defers like an open breaker

@@ -7,7 +7,10 @@ import type { RecipeError } from './recipe-compiler';
 import { compileRecipe, InvalidRecipeError, validateRecipe } from './validate-recipe';
 
 const fixtures = join(__dirname, '..', 'fixtures');
-const read = (dir: string) => readdirSync(join(fixtures, dir)).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(readFileSync(join(fixtures, dir, f), 'utf8'))] as const);
+const read = (dir: string) =>
+  readdirSync(join(fixtures, dir))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => [f, JSON.parse(readFileSync(join(fixtures, dir, f), 'utf8'))] as const);
 
 describe('validateRecipe: golden fixtures', () => {
   it.each(read('ok'))('ok/%s is valid and runs its first command', async (_name, json) => {
@@ -31,14 +34,23 @@ describe('validateRecipe: rules', () => {
     const result = validateRecipe(
       withSteps([
         { id: 'a', action: 'x.y', input: {} },
-        { id: 'guard', try: [{ id: 'b', set: { v: '{{ steps.a.n }}', f: '{{ trigger.rows[steps > 2] }}', m: '{{ $map(trigger.rows, function($r){ $r.steps }) }}' } }], catch: [{ id: 'c', set: { e: '{{ steps.guard.error }}' } }] },
+        {
+          id: 'guard',
+          try: [{ id: 'b', set: { v: '{{ steps.a.n }}', f: '{{ trigger.rows[steps > 2] }}', m: '{{ $map(trigger.rows, function($r){ $r.steps }) }}' } }],
+          catch: [{ id: 'c', set: { e: '{{ steps.guard.error }}' } }],
+        },
       ]),
     );
     expect(result.ok).toBe(true);
   });
 
   it('rejects a reference to a step inside a later branch, with the template path', () => {
-    const result = validateRecipe(withSteps([{ id: 'a', set: { v: '{{ steps.b.x }}' } }, { id: 'c', if: true, then: [{ id: 'b', set: { w: 1 } }] }]));
+    const result = validateRecipe(
+      withSteps([
+        { id: 'a', set: { v: '{{ steps.b.x }}' } },
+        { id: 'c', if: true, then: [{ id: 'b', set: { w: 1 } }] },
+      ]),
+    );
     expect(result).toEqual({ ok: false, errors: [{ path: '/steps/0/set/v', message: 'expression {{ steps.b.x }}: steps.b runs after this step' }] });
   });
 

@@ -48,9 +48,7 @@ function messageOf(error: ErrorObject): RecipeError {
 function schemaErrors(errors: ErrorObject[]): RecipeError[] {
   // The failures inside an alternative that has its own sentence say nothing more than it.
   const summarised = errors.filter((e) => e.keyword === 'anyOf' && typeof (e.parentSchema as Record<string, unknown>)?.['x-message'] === 'string').map((e) => `${e.schemaPath}/`);
-  return errors
-    .filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames' && !summarised.some((prefix) => e.schemaPath.startsWith(prefix)))
-    .map(messageOf);
+  return errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames' && !summarised.some((prefix) => e.schemaPath.startsWith(prefix))).map(messageOf);
 }
 
 function dedupe(errors: RecipeError[]): RecipeError[] {

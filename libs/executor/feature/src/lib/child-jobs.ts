@@ -51,7 +51,11 @@ export class ChildJobs {
       case 'failed':
       case 'cancelled':
       case 'stopped':
-        return { ok: false, attempt: command.attempt, error: { kind: 'fatal', message: `called job ${child.id} ended ${child.status}`, details: { jobId: child.id, error: child.error } } };
+        return {
+          ok: false,
+          attempt: command.attempt,
+          error: { kind: 'fatal', message: `called job ${child.id} ended ${child.status}`, details: { jobId: child.id, error: child.error } },
+        };
       case 'queued':
       case 'running':
         return undefined;

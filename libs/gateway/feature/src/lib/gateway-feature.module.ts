@@ -10,5 +10,7 @@ import { RecipesApiModule } from './recipes/recipes-api.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
 
 /** The public API: one module per area, each calling its service over the bus. */
-@Module({ imports: [AuthApiModule, WorkspacesApiModule, ApiKeysApiModule, ConnectionsApiModule, ConnectorsApiModule, IngressApiModule, AuditApiModule, RecipesApiModule, JobsApiModule] })
+@Module({
+  imports: [AuthApiModule, WorkspacesApiModule, ApiKeysApiModule, ConnectionsApiModule, ConnectorsApiModule, IngressApiModule, AuditApiModule, RecipesApiModule, JobsApiModule],
+})
 export class GatewayFeatureModule {}

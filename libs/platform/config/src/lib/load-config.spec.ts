@@ -3,7 +3,8 @@ import { ConfigError, loadConfig } from './load-config';
 import { PlatformEnv } from './platform-env';
 
 class SampleEnv {
-  @IsInt() @Min(1)
+  @IsInt()
+  @Min(1)
   WORKERS = 4;
 }
 

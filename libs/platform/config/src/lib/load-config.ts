@@ -32,9 +32,7 @@ export function loadConfig<T extends object>(cls: Type<T>, env: NodeJS.ProcessEn
   const instance = Object.assign(new cls(), raw);
   const errors = validateSync(instance as object, { validationError: { target: false, value: false } });
   if (errors.length > 0) {
-    throw new ConfigError(
-      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? { invalid: 'is invalid' }).join(', ')}`),
-    );
+    throw new ConfigError(errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? { invalid: 'is invalid' }).join(', ')}`));
   }
   return Object.freeze(instance);
 }

@@ -8,10 +8,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  */
 export class PlatformEnv {
   /** HTTP port for /health, /metrics (and the public API on the gateway). 0 picks a free port. */
-  @IsInt() @Min(0) @Max(65535)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 0;
 
-  @IsString() @IsOptional()
+  @IsString()
+  @IsOptional()
   HOST = '0.0.0.0';
 
   @IsIn(LOG_LEVELS)
@@ -26,10 +29,13 @@ export class PlatformEnv {
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
   /** Overrides the service's database name (default `junction_<service>`). */
-  @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL identifier' })
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case SQL identifier' })
   DATABASE_NAME: string | undefined = undefined;
 
-  @IsInt() @Min(1) @Max(200)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 10;
 
   @Matches(/^nats:\/\/[^\s]+$/, { message: 'must be a nats:// URL (comma-separate several)' })
@@ -46,7 +52,9 @@ export class PlatformEnv {
   JUNCTION_NAMESPACE = 'junction';
 
   /** Largest JSON request body accepted, bytes. */
-  @IsInt() @Min(1024) @Max(256 * 1024 * 1024)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   /** JetStream replicas of the streams this service creates: 1 on a laptop, 3 in production. */
@@ -54,6 +62,8 @@ export class PlatformEnv {
   NATS_STREAM_REPLICAS = 1;
 
   /** Default deadline for service-to-service requests, ms. */
-  @IsInt() @Min(50) @Max(120000)
+  @IsInt()
+  @Min(50)
+  @Max(120000)
   REQUEST_TIMEOUT_MS = 5000;
 }

@@ -86,7 +86,14 @@ describe('migrateExclusively (real Postgres)', () => {
     await ensureDatabase(TEST_SERVERS.postgres, name);
     const replicas = await Promise.all(
       Array.from({ length: 4 }, () =>
-        new DataSource({ type: 'postgres', url: databaseUrl(TEST_SERVERS.postgres, name), entities: [ProbeRecord], migrations: [CreateProbeRecord1700000000000], migrationsTableName: 'schema_migrations', namingStrategy: new SnakeNamingStrategy() }).initialize(),
+        new DataSource({
+          type: 'postgres',
+          url: databaseUrl(TEST_SERVERS.postgres, name),
+          entities: [ProbeRecord],
+          migrations: [CreateProbeRecord1700000000000],
+          migrationsTableName: 'schema_migrations',
+          namingStrategy: new SnakeNamingStrategy(),
+        }).initialize(),
       ),
     );
     // without the lock, two of these would both try CREATE TABLE and one would fail

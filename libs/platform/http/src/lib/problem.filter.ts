@@ -19,7 +19,12 @@ const REMOTE_STATUS: Record<RemoteErrorCode, number> = {
 
 /** Body-parser errors carry a `type` and a status; map the ones a client can cause. */
 const BODY_PARSER_PROBLEMS: Record<string, (limit?: number) => ProblemDocument> = {
-  'entity.too.large': (limit) => ({ type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail: `The request body exceeds the limit of ${limit} bytes.` }),
+  'entity.too.large': (limit) => ({
+    type: problemType('payload-too-large'),
+    title: 'Payload too large',
+    status: 413,
+    detail: `The request body exceeds the limit of ${limit} bytes.`,
+  }),
   'entity.parse.failed': () => ({ type: problemType('malformed-body'), title: 'Malformed body', status: 400, detail: 'The request body is not valid JSON.' }),
   'encoding.unsupported': () => ({ type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body encoding is not supported.' }),
   'charset.unsupported': () => ({ type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body charset is not supported.' }),
@@ -80,14 +85,18 @@ export class ProblemFilter implements ExceptionFilter {
       return { problem, headers: {} };
     }
     if (exception instanceof InvalidMessageError) {
-      return { problem: { type: problemType('validation-error'), title: 'Invalid request', status: 400, detail: 'The request has invalid fields.', errors: exception.errors }, headers: {} };
+      return {
+        problem: { type: problemType('validation-error'), title: 'Invalid request', status: 400, detail: 'The request has invalid fields.', errors: exception.errors },
+        headers: {},
+      };
     }
     const parsed = bodyParserProblem(exception) ?? (exception instanceof HttpException ? bodyParserProblem(exception.cause) : undefined);
     if (parsed) return { problem: parsed, headers: {} };
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const detail = typeof response === 'string' ? response : typeof (response as { message?: unknown }).message === 'string' ? (response as { message: string }).message : undefined;
+      const detail =
+        typeof response === 'string' ? response : typeof (response as { message?: unknown }).message === 'string' ? (response as { message: string }).message : undefined;
       const slug = (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
       return { problem: { type: problemType(slug), title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}) }, headers: {} };
     }

@@ -45,8 +45,7 @@ export class ProblemException extends HttpException {
 }
 
 export const Problems = {
-  validation: (errors: FieldError[], detail = 'The request has invalid fields.') =>
-    new ProblemException('validation-error', 'Invalid request', 400, { detail, errors }),
+  validation: (errors: FieldError[], detail = 'The request has invalid fields.') => new ProblemException('validation-error', 'Invalid request', 400, { detail, errors }),
   notFound: (what: string) => new ProblemException('not-found', 'Not found', 404, { detail: `${what} was not found.` }),
   unavailable: (detail: string, retryAfterSeconds = 1) =>
     new ProblemException('service-unavailable', 'Service unavailable', 503, { detail, headers: { 'Retry-After': String(retryAfterSeconds) } }),

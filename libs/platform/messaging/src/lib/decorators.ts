@@ -8,8 +8,7 @@ export const ON_MESSAGE = Symbol('junction:on-message');
  * Marks a provider method as the handler of a request/reply contract. The method receives the
  * validated request and the incoming meta; what it returns is validated and sent back.
  */
-export const OnRequest = <Req extends object, Res extends object>(contract: RpcContract<Req, Res>): MethodDecorator =>
-  SetMetadata(ON_REQUEST, contract);
+export const OnRequest = <Req extends object, Res extends object>(contract: RpcContract<Req, Res>): MethodDecorator => SetMetadata(ON_REQUEST, contract);
 
 export interface OnMessageMetadata {
   contract: EventContract<object>;

@@ -2,16 +2,30 @@ import { IsInt, IsString, Max, Min } from 'class-validator';
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
 import { ServiceMetrics } from '@junction/platform/metrics';
-import { DeadlineExceededError, InvalidMessageError, Namespace, RemoteError, childTraceparent, defineRpc, messageContext, traceIdOf, type IncomingMeta } from '@junction/platform/ports';
+import {
+  DeadlineExceededError,
+  InvalidMessageError,
+  Namespace,
+  RemoteError,
+  childTraceparent,
+  defineRpc,
+  messageContext,
+  traceIdOf,
+  type IncomingMeta,
+} from '@junction/platform/ports';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { encodeJson } from './wire';
 import { NatsMessageBus } from './nats-message-bus';
 
 class AddRequest {
-  @IsInt() @Min(0) @Max(1000)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   a: number;
 
-  @IsInt() @Min(0) @Max(1000)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   b: number;
 }
 

@@ -65,10 +65,7 @@ export class NatsMessageBus implements MessageBus {
     }
   }
 
-  async serve<Req extends object, Res extends object>(
-    contract: RpcContract<Req, Res>,
-    handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
-  ): Promise<Closable> {
+  async serve<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, handler: (payload: Req, meta: IncomingMeta) => Promise<Res>): Promise<Closable> {
     const subject = this.ns.subject(contract.subject);
     const sub = this.nc.subscribe(subject, {
       queue: subject,

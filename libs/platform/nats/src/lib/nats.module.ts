@@ -62,8 +62,7 @@ export class NatsModule {
         {
           provide: MESSAGE_BUS,
           inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics],
-          useFactory: (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics) =>
-            new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs),
+          useFactory: (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics) => new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs),
         },
         {
           provide: DURABLE_QUEUE,
@@ -82,4 +81,3 @@ export class NatsModule {
     };
   }
 }
-

@@ -12,9 +12,7 @@ export const H = {
 /** Version of the envelope and header layout below; payload versions live in the subject (`.v1`). */
 export const WIRE_SCHEMA = '1';
 
-export type ReplyEnvelope =
-  | { ok: true; data: unknown }
-  | { ok: false; error: { code: RemoteErrorCode; message: string; errors?: FieldError[] } };
+export type ReplyEnvelope = { ok: true; data: unknown } | { ok: false; error: { code: RemoteErrorCode; message: string; errors?: FieldError[] } };
 
 /** Headers for an outgoing message: a child span of the current trace, and the tenant. */
 export function outgoingHeaders(workspaceId?: string): MsgHdrs {

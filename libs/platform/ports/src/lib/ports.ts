@@ -24,10 +24,7 @@ export interface IncomingMeta extends MessageContext {
  */
 export interface MessageBus {
   request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options?: RequestOptions): Promise<Res>;
-  serve<Req extends object, Res extends object>(
-    contract: RpcContract<Req, Res>,
-    handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
-  ): Promise<Closable>;
+  serve<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, handler: (payload: Req, meta: IncomingMeta) => Promise<Res>): Promise<Closable>;
   /** Resolves when the transport answers a round trip; rejects otherwise. */
   ping(timeoutMs: number): Promise<void>;
 }
@@ -74,11 +71,7 @@ export interface ConsumeOptions {
 export interface DurableQueue {
   ensureStream(stream: StreamDefinition): Promise<void>;
   publish<T extends object>(contract: EventContract<T>, payload: T, options?: PublishOptions): Promise<PublishResult>;
-  consume<T extends object>(
-    contract: EventContract<T>,
-    handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>,
-    options: ConsumeOptions,
-  ): Promise<Closable>;
+  consume<T extends object>(contract: EventContract<T>, handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>, options: ConsumeOptions): Promise<Closable>;
 }
 
 /** Short-lived shared values (verdicts, idempotency records). Never the only copy of anything. */

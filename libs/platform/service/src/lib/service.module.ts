@@ -32,7 +32,13 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
     ServiceCoreModule.forRoot(env, logger),
     LoggingModule.forRoot(logger, env.HTTP_ACCESS_LOG),
     MetricsModule.forService(definition.name),
-    NatsModule.forRoot({ url: env.NATS_URL, namespace: env.JUNCTION_NAMESPACE, service: definition.name, requestTimeoutMs: env.REQUEST_TIMEOUT_MS, streamReplicas: env.NATS_STREAM_REPLICAS }),
+    NatsModule.forRoot({
+      url: env.NATS_URL,
+      namespace: env.JUNCTION_NAMESPACE,
+      service: definition.name,
+      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+      streamReplicas: env.NATS_STREAM_REPLICAS,
+    }),
     RedisModule.forRoot({ url: env.REDIS_URL, namespace: env.JUNCTION_NAMESPACE }),
   ];
   if (definition.database) {

@@ -8,7 +8,8 @@ import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
  * The connectors service serves it by running the trigger's `poll` against the third party.
  */
 export class PollRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @Matches(CONNECTOR_KEY_RE)
@@ -17,20 +18,25 @@ export class PollRequest {
   @Matches(CONNECTOR_KEY_RE)
   trigger: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   connectionId?: string;
 
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   input?: Record<string, unknown>;
 
   /** What the previous poll answered as `nextCursor`; null on the very first poll. */
-  @ValidateIf((o: PollRequest) => o.cursor !== null) @IsObject()
+  @ValidateIf((o: PollRequest) => o.cursor !== null)
+  @IsObject()
   cursor: Record<string, unknown> | null;
 }
 
 export class PolledRecord {
   /** Stable per record (an id, or id + updated-at for "changed" triggers): equal keys are one event. */
-  @IsString() @MaxLength(256)
+  @IsString()
+  @MaxLength(256)
   dedupeKey: string;
 
   @IsObject()
@@ -38,11 +44,15 @@ export class PolledRecord {
 }
 
 export class PollResponse {
-  @IsArray() @ArrayMaxSize(1000) @ValidateNested({ each: true }) @Type(() => PolledRecord)
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => PolledRecord)
   records: PolledRecord[];
 
   /** Stored once every record of this page is durably published; null keeps polling from the start. */
-  @ValidateIf((o: PollResponse) => o.nextCursor !== null) @IsObject()
+  @ValidateIf((o: PollResponse) => o.nextCursor !== null)
+  @IsObject()
   nextCursor: Record<string, unknown> | null;
 
   /** True when another page is ready now: the scheduler asks again at once, with `nextCursor`. */

@@ -1,19 +1,5 @@
 import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
 
@@ -26,11 +12,13 @@ export type MisfirePolicyName = (typeof MISFIRE_POLICIES)[number];
 
 export class CronSpecDto {
   /** 5 fields, or 6 with seconds first: `30 2 * * *`. */
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   expression: string;
 
   /** IANA time zone the expression is read in. */
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   timezone: string;
 }
 
@@ -40,7 +28,9 @@ export class MisfireDto {
 
   /** Required with `catch_up`: the most missed ticks fired after downtime. */
   @ValidateIf((o: MisfireDto) => o.policy === 'catch_up' || o.maxCatchUp !== undefined)
-  @IsInt() @Min(1) @Max(100)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   maxCatchUp?: number;
 }
 
@@ -51,11 +41,14 @@ export class PollTargetDto {
   @Matches(CONNECTOR_KEY_RE)
   trigger: string;
 
-  @IsOptional() @IsString() @MaxLength(64)
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   connectionId?: string;
 
   /** The trigger's configured input (JSON), passed to every poll. */
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   input?: Record<string, unknown>;
 }
 
@@ -64,72 +57,96 @@ export class PollTargetDto {
  * one of `cron` and `intervalMs`; `poll` is required for `kind: 'poll'`.
  */
 export class UpsertScheduleRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
   @IsIn(SCHEDULE_KINDS)
   kind: ScheduleKind;
 
-  @IsOptional() @ValidateNested() @Type(() => CronSpecDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CronSpecDto)
   cron?: CronSpecDto;
 
   /** Fixed period in ms (at least 1000), counted from when the schedule was created. */
-  @IsOptional() @IsInt() @Min(1000) @Max(366 * 24 * 3600_000)
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(366 * 24 * 3600_000)
   intervalMs?: number;
 
   /** Default `{ policy: 'skip' }`. */
-  @IsOptional() @ValidateNested() @Type(() => MisfireDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MisfireDto)
   misfire?: MisfireDto;
 
   /** Default true. A disabled schedule keeps its poll cursor. */
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enabled?: boolean;
 
-  @IsOptional() @ValidateNested() @Type(() => PollTargetDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PollTargetDto)
   poll?: PollTargetDto;
 }
 
 export class ScheduleView {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   id: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
   @IsIn(SCHEDULE_KINDS)
   kind: ScheduleKind;
 
-  @IsOptional() @ValidateNested() @Type(() => CronSpecDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => CronSpecDto)
   cron?: CronSpecDto;
 
-  @IsOptional() @IsInt()
+  @IsOptional()
+  @IsInt()
   intervalMs?: number;
 
-  @ValidateNested() @Type(() => MisfireDto)
+  @ValidateNested()
+  @Type(() => MisfireDto)
   misfire: MisfireDto;
 
   @IsBoolean()
   enabled: boolean;
 
   /** Absent when disabled or when the expression has no future tick. */
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   nextFireAt?: string;
 
-  @IsOptional() @ValidateNested() @Type(() => PollTargetDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PollTargetDto)
   poll?: PollTargetDto;
 }
 
 export class ScheduleRef {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 }
 

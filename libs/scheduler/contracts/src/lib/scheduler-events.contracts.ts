@@ -19,13 +19,16 @@ export const SchedulerStream = defineStream({
 
 /** One tick of a schedule. `dedupeKey` (also the `Nats-Msg-Id`) is `<scheduleId>@<scheduledAt>`. */
 export class TickFiredPayload {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   scheduleId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
   /** The instant the tick was due (ISO 8601, UTC), not when it was published. */
@@ -35,13 +38,15 @@ export class TickFiredPayload {
   @IsISO8601({ strict: true })
   firedAt: string;
 
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   dedupeKey: string;
 }
 
 /** A timer came due. `Nats-Msg-Id` is `timer:<workspaceId>:<timerId>`. */
 export class TimerFiredPayload {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @Matches(TIMER_ID_RE)
@@ -51,7 +56,8 @@ export class TimerFiredPayload {
   @Matches(TIMER_TARGET_RE)
   target: string;
 
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   payload?: Record<string, unknown>;
 
   @IsISO8601({ strict: true })
@@ -63,13 +69,16 @@ export class TimerFiredPayload {
 
 /** One new record found by a polling trigger. `Nats-Msg-Id` is `<scheduleId>:<dedupeKey>`. */
 export class RecordPolledPayload {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   scheduleId: string;
 
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   recipeId: string;
 
   @Matches(CONNECTOR_KEY_RE)
@@ -79,7 +88,8 @@ export class RecordPolledPayload {
   trigger: string;
 
   /** The connector's key for the record (an id, an id + updated-at): equal keys are one event. */
-  @IsString() @MaxLength(256)
+  @IsString()
+  @MaxLength(256)
   dedupeKey: string;
 
   @IsObject()

@@ -8,26 +8,31 @@ export const TIMER_ID_RE = /^[A-Za-z0-9_.:@-]{1,128}$/;
 export const TIMER_TARGET_RE = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$/;
 
 export class CreateTimerRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   /** Optional: creating the same id again in the same workspace returns the existing timer. */
-  @IsOptional() @Matches(TIMER_ID_RE, { message: 'timerId must be 1-128 characters of letters, digits and _.:@-' })
+  @IsOptional()
+  @Matches(TIMER_ID_RE, { message: 'timerId must be 1-128 characters of letters, digits and _.:@-' })
   timerId?: string;
 
   @IsISO8601({ strict: true })
   dueAt: string;
 
-  @Matches(TIMER_TARGET_RE, { message: 'target must be a dotted lower-case name' }) @MaxLength(128)
+  @Matches(TIMER_TARGET_RE, { message: 'target must be a dotted lower-case name' })
+  @MaxLength(128)
   target: string;
 
   /** Carried back in the fired event; keep it small (ids, not documents). */
-  @IsOptional() @IsObject()
+  @IsOptional()
+  @IsObject()
   payload?: Record<string, unknown>;
 }
 
 export class TimerView {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @Matches(TIMER_ID_RE)
@@ -43,12 +48,14 @@ export class TimerView {
   @IsBoolean()
   created: boolean;
 
-  @IsOptional() @IsISO8601({ strict: true })
+  @IsOptional()
+  @IsISO8601({ strict: true })
   firedAt?: string;
 }
 
 export class CancelTimerRequest {
-  @IsString() @MaxLength(64)
+  @IsString()
+  @MaxLength(64)
   workspaceId: string;
 
   @Matches(TIMER_ID_RE)

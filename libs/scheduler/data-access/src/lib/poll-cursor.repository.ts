@@ -16,8 +16,6 @@ export class PollCursorRepository {
 
   /** Counts a failed poll; the cursor is left as it was. */
   async recordFailure(scheduleId: string, failures: number, backoffUntil: Date, error: string, at: Date): Promise<void> {
-    await this.em
-      .getRepository(PollCursorRow)
-      .update({ scheduleId }, { failures, backoffUntil, lastError: error.slice(0, 1000), lastPolledAt: at });
+    await this.em.getRepository(PollCursorRow).update({ scheduleId }, { failures, backoffUntil, lastError: error.slice(0, 1000), lastPolledAt: at });
   }
 }

@@ -58,9 +58,7 @@ export class ScheduleRepository {
   }
 
   async advance(id: string, nextFireAt: Date | null, lastFiredAt: Date | null): Promise<void> {
-    await this.em
-      .getRepository(ScheduleRow)
-      .update({ id }, lastFiredAt ? { nextFireAt, lastFiredAt } : { nextFireAt });
+    await this.em.getRepository(ScheduleRow).update({ id }, lastFiredAt ? { nextFireAt, lastFiredAt } : { nextFireAt });
   }
 
   /** Creates the cursor row of a poll schedule if it is missing; an existing cursor is kept. */

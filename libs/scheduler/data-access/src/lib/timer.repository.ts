@@ -18,12 +18,7 @@ export class TimerRepository {
 
   /** Removes a timer that has not fired; a fired one stays (it is history, and keeps its id taken). */
   async deleteUnfired(scope: WorkspaceScope & { id: string }): Promise<boolean> {
-    const result = await this.em
-      .createQueryBuilder()
-      .delete()
-      .from(TimerRow)
-      .where('workspace_id = :workspaceId AND id = :id AND fired_at IS NULL', scope)
-      .execute();
+    const result = await this.em.createQueryBuilder().delete().from(TimerRow).where('workspace_id = :workspaceId AND id = :id AND fired_at IS NULL', scope).execute();
     return (result.affected ?? 0) > 0;
   }
 

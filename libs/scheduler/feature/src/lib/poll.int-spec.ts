@@ -33,12 +33,14 @@ describe('polling triggers (real Postgres + NATS + JetStream, fake third-party A
 
   const deliveredFor = (scheduleId: string) => collector.deliveries.filter((d) => d.payload.scheduleId === scheduleId);
   const cursorOf = async (scheduleId: string) =>
-    ((await replica.dataSource.query(`SELECT cursor, failures, backoff_until, last_error FROM poll_cursors WHERE schedule_id = $1`, [scheduleId])) as {
-      cursor: unknown;
-      failures: number;
-      backoff_until: Date | null;
-      last_error: string | null;
-    }[])[0];
+    (
+      (await replica.dataSource.query(`SELECT cursor, failures, backoff_until, last_error FROM poll_cursors WHERE schedule_id = $1`, [scheduleId])) as {
+        cursor: unknown;
+        failures: number;
+        backoff_until: Date | null;
+        last_error: string | null;
+      }[]
+    )[0];
   const nextFireAt = async (scheduleId: string) =>
     ((await replica.dataSource.query(`SELECT next_fire_at FROM schedules WHERE id = $1`, [scheduleId])) as { next_fire_at: Date }[])[0].next_fire_at;
 
@@ -126,7 +128,13 @@ describe('polling triggers (real Postgres + NATS + JetStream, fake third-party A
     const keys = deliveredFor(schedule.id).map((d) => d.payload.dedupeKey);
     expect(keys).toEqual(Array.from({ length: 9 }, (_, i) => `item-${i + 1}`));
     expect(deliveredFor(schedule.id).map((d) => d.msgId)).toEqual(keys.map((k) => `${schedule.id}:${k}`));
-    expect(deliveredFor(schedule.id)[0].payload).toMatchObject({ workspaceId: 'ws_1', recipeId: 'r_orders', connectorKey: 'fake_feed', trigger: 'new_item', data: { id: 1, title: 'orders item 1' } });
+    expect(deliveredFor(schedule.id)[0].payload).toMatchObject({
+      workspaceId: 'ws_1',
+      recipeId: 'r_orders',
+      connectorKey: 'fake_feed',
+      trigger: 'new_item',
+      data: { id: 1, title: 'orders item 1' },
+    });
   });
 
   it('a crash between publishing and saving the cursor makes no duplicate event', async () => {

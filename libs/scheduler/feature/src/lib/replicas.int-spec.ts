@@ -64,7 +64,15 @@ describe('scheduler replicas: no double fire, takeover after a kill (real Postgr
     // B migrates the database first; A then finds it ready
     b = await SchedulerReplica.start({ postgresUrl: TEST_SERVERS.postgres, database, natsUrl: TEST_SERVERS.nats, namespace, options: options('B') });
     observerNc = await connect({ servers: TEST_SERVERS.nats });
-    observer = new JetStreamQueue(observerNc, await observerNc.jetstreamManager(), observerNc.jetstream(), new Namespace(namespace), pino({ level: 'silent' }), new ServiceMetrics('observer'), 1);
+    observer = new JetStreamQueue(
+      observerNc,
+      await observerNc.jetstreamManager(),
+      observerNc.jetstream(),
+      new Namespace(namespace),
+      pino({ level: 'silent' }),
+      new ServiceMetrics('observer'),
+      1,
+    );
     await observer.ensureStream(SchedulerStream);
     collector = await StreamCollector.start(observer, TimerFired, 'timer-observer');
   });

@@ -5,7 +5,10 @@ import { randomBytes } from 'node:crypto';
  * built from it never meet another run's on the shared servers.
  */
 export function uniqueNamespace(label = 't'): string {
-  return `${label}_${process.pid}_${randomBytes(3).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 30);
+  return `${label}_${process.pid}_${randomBytes(3).toString('hex')}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 30);
 }
 
 export const TEST_SERVERS = {

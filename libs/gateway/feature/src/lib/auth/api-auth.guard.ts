@@ -15,8 +15,7 @@ export interface RootTokenEnv {
   JUNCTION_ROOT_TOKEN?: string;
 }
 
-const unauthenticated = (detail: string) =>
-  new ProblemException('unauthenticated', 'Unauthorized', 401, { detail, headers: { 'WWW-Authenticate': 'Bearer realm="junction"' } });
+const unauthenticated = (detail: string) => new ProblemException('unauthenticated', 'Unauthorized', 401, { detail, headers: { 'WWW-Authenticate': 'Bearer realm="junction"' } });
 
 function bearer(req: AuthenticatedRequest): string | undefined {
   const header = req.header('authorization');

@@ -29,7 +29,12 @@ export class ConnectorsController {
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a custom declarative HTTP connector (a new version if the key exists)' })
-  @ApiBody({ schema: { type: 'object', description: 'key, displayName, baseUrl, auth, actions[] (method, path, query, headers, body with {{ input.x }} placeholders, input/output JSON Schemas, outputPath)' } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      description: 'key, displayName, baseUrl, auth, actions[] (method, path, query, headers, body with {{ input.x }} placeholders, input/output JSON Schemas, outputPath)',
+    },
+  })
   @ApiCreatedResponse({ type: ConnectorSummary })
   register(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<ConnectorSummary> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw Problems.validation([{ path: '', message: 'must be a JSON object' }]);

@@ -39,7 +39,8 @@ export class RunsController {
       throw Problems.validation([{ path: 'Idempotency-Key', message: 'must be 1–200 visible ASCII characters' }]);
     }
     const timeoutMs = timeout === undefined ? 30_000 : Number(timeout);
-    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_WAIT_MS) throw Problems.validation([{ path: 'timeoutMs', message: `must be an integer from 1 to ${MAX_WAIT_MS}` }]);
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_WAIT_MS)
+      throw Problems.validation([{ path: 'timeoutMs', message: `must be an integer from 1 to ${MAX_WAIT_MS}` }]);
     const accepted = await this.ingress.apiRun(principal.workspaceId, recipeId, payload, idempotencyKey);
     if (wait !== 'true') return { runId: accepted.dedupeKey, status: 'accepted', duplicate: accepted.duplicate };
     const outcome = await this.bus.request(AwaitRun, { workspaceId: principal.workspaceId, recipeId, dedupeKey: accepted.dedupeKey, timeoutMs }, { timeoutMs: timeoutMs + 5000 });

@@ -87,12 +87,24 @@ export class TriggerIngress {
 
   /** The provider's delivery id when the trigger has one; throws 401 when the signature is refused. */
   private async verify(target: TriggerTarget, delivery: InboundDelivery): Promise<string | undefined> {
-    const t = target.trigger as { connector?: string; trigger?: string; connection?: string; input?: Record<string, unknown>; signature?: { header: string; algorithm: string; encoding?: string; prefix?: string; connection: string }; dedupeHeader?: string };
+    const t = target.trigger as {
+      connector?: string;
+      trigger?: string;
+      connection?: string;
+      input?: Record<string, unknown>;
+      signature?: { header: string; algorithm: string; encoding?: string; prefix?: string; connection: string };
+      dedupeHeader?: string;
+    };
     let check: { connector: string; trigger: string; connectionId?: string; config: Record<string, unknown> } | undefined;
     if (t.connector && t.trigger) {
       check = { connector: t.connector, trigger: t.trigger, connectionId: t.connection, config: t.input ?? {} };
     } else if (t.signature) {
-      const signature = { algorithm: SIGNATURE_ALGORITHMS[t.signature.algorithm] ?? t.signature.algorithm, header: t.signature.header, encoding: t.signature.encoding ?? 'hex', ...(t.signature.prefix ? { prefix: t.signature.prefix } : {}) };
+      const signature = {
+        algorithm: SIGNATURE_ALGORITHMS[t.signature.algorithm] ?? t.signature.algorithm,
+        header: t.signature.header,
+        encoding: t.signature.encoding ?? 'hex',
+        ...(t.signature.prefix ? { prefix: t.signature.prefix } : {}),
+      };
       check = { connector: 'webhook', trigger: 'inbound', connectionId: t.signature.connection, config: { signature } };
     }
     if (!check) return undefined;

@@ -1,17 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import {
-  CreateRecipe,
-  DeleteRecipe,
-  GetRecipe,
-  ListRecipes,
-  RecipeDeleted,
-  RecipeList,
-  RecipeView,
-  StartRecipe,
-  StopRecipe,
-  UpdateRecipe,
-} from '@junction/executor/contracts';
+import { CreateRecipe, DeleteRecipe, GetRecipe, ListRecipes, RecipeDeleted, RecipeList, RecipeView, StartRecipe, StopRecipe, UpdateRecipe } from '@junction/executor/contracts';
 import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
