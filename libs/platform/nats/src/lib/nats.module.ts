@@ -48,6 +48,8 @@ export class NatsModule {
               maxReconnectAttempts: -1,
               reconnectTimeWait: 250,
               pingInterval: 10_000,
+              // the client would otherwise build an Error (a stack trace) for every request and publish ack
+              noAsyncTraces: true,
             });
             void (async () => {
               for await (const status of nc.status()) {
