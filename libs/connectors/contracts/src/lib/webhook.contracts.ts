@@ -2,8 +2,8 @@ import { IsBase64, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLeng
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from './catalog.contracts';
 
-/** Checks an inbound delivery against a connector trigger's signature scheme. */
-export class VerifyWebhookRequest {
+/** One trigger of a connector as a recipe configures it, for the workspace that runs it. */
+export class TriggerRef {
   @IsString()
   @MaxLength(64)
   workspaceId: string;
@@ -14,7 +14,7 @@ export class VerifyWebhookRequest {
   @Matches(/^[a-z][a-z0-9_]{0,63}$/)
   trigger: string;
 
-  /** The connection holding the signing secret (field `signingSecret`, `webhookSecret` or `secret`). */
+  /** The connection with the trigger's credentials and signing secret (`signingSecret`, `webhookSecret` or `secret`). */
   @IsOptional()
   @IsString()
   @MaxLength(64)
@@ -22,6 +22,10 @@ export class VerifyWebhookRequest {
 
   @IsObject()
   config: Record<string, unknown>;
+}
+
+/** Checks an inbound delivery against a connector trigger's signature scheme. */
+export class VerifyWebhookRequest extends TriggerRef {
 
   /** Lower-case header names. */
   @IsObject()
@@ -56,27 +60,9 @@ export class WebhookVerdict {
 export const VerifyWebhook = defineRpc('connectors.verify-webhook.v1', VerifyWebhookRequest, WebhookVerdict, { timeoutMs: 3000 });
 
 /** Registers (enable) or removes (disable) a connector webhook with its provider when a recipe starts or stops. */
-export class TriggerLifecycleRequest {
-  @IsString()
-  @MaxLength(64)
-  workspaceId: string;
-
+export class TriggerLifecycleRequest extends TriggerRef {
   @IsIn(['enable', 'disable'])
   action: 'enable' | 'disable';
-
-  @Matches(CONNECTOR_KEY_RE)
-  connector: string;
-
-  @Matches(/^[a-z][a-z0-9_]{0,63}$/)
-  trigger: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  connectionId?: string;
-
-  @IsObject()
-  config: Record<string, unknown>;
 
   /** Public URL of the recipe's hook (enable). */
   @IsOptional()
