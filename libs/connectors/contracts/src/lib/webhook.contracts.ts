@@ -26,7 +26,6 @@ export class TriggerRef {
 
 /** Checks an inbound delivery against a connector trigger's signature scheme. */
 export class VerifyWebhookRequest extends TriggerRef {
-
   /** Lower-case header names. */
   @IsObject()
   headers: Record<string, string>;
