@@ -154,6 +154,7 @@ export function describeConnector(definition: ConnectorDefinition) {
       key: a.key,
       displayName: a.displayName,
       ...(a.description ? { description: a.description } : {}),
+      ...(a.sensitive?.length ? { sensitive: a.sensitive } : {}),
       inputSchema: plain(a.input),
       outputSchema: plain(a.output),
     })),

@@ -26,6 +26,13 @@ export class OperationSummary {
   @MaxLength(2000)
   description?: string;
 
+  /** Dotted paths (`input.body.password`, `output.token`) the executor redacts from stored step data. */
+  @ApiProperty({ required: false, type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  sensitive?: string[];
+
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the input' })
   @IsObject()
   inputSchema: Record<string, unknown>;

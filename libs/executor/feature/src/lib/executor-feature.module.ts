@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '@junction/executor/data-access';
 import { ChildJobs } from './child-jobs';
 import { ConnectorHooks } from './connector-hooks';
@@ -12,6 +13,7 @@ import { JobSignals } from './job-signals';
 import { RecipeCatalog } from './recipe-catalog';
 import { RecipeSchedules } from './recipe-schedules';
 import { RecipeService } from './recipe.service';
+import { SensitiveFields } from './sensitive-fields';
 import { StepInvoker } from './step-invoker';
 import { TriggerIntake } from './trigger-intake';
 
@@ -33,6 +35,7 @@ export class ExecutorFeatureModule {
         JobService,
         JobSignals,
         StepInvoker,
+        { provide: SensitiveFields, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new SensitiveFields(bus) },
         ChildJobs,
         JobDriver,
         JobDispatcher,

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { JobRepository, type JobRow, type JobRowStatus, type NewStep } from '@junction/executor/data-access';
-import { StaleResultError, advance, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
+import { StaleResultError, advance, compileRecipe, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ChildJobs } from './child-jobs';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
+import { REDACTED, SensitiveFields, redactPaths } from './sensitive-fields';
 import { StepInvoker } from './step-invoker';
 import { engineState, storedState } from './stored-state';
 
@@ -33,6 +34,7 @@ export class JobDriver {
     private readonly catalog: RecipeCatalog,
     private readonly invoker: StepInvoker,
     private readonly children: ChildJobs,
+    private readonly sensitive: SensitiveFields,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -70,7 +72,16 @@ export class JobDriver {
       const next = await jobs.checkpoint(row.id, owner, revision, {
         state: storedState(step.state),
         status: finished ? (step.state.status as JobRowStatus) : 'running',
-        steps: step.records.map((r) => stepRow(r, step.state.group, r.kind === 'action' || r.kind === 'callRecipe' ? issuedAt : now, now)),
+        steps: await Promise.all(
+          step.records.map(async (r) =>
+            stepRow(
+              await this.withoutSensitive(row.workspaceId, compileRecipe(recipe).steps.get(r.stepId)?.action, r),
+              step.state.group,
+              r.kind === 'action' || r.kind === 'callRecipe' ? issuedAt : now,
+              now,
+            ),
+          ),
+        ),
         ...(command.type === 'respond' ? { reply: { status: command.status, headers: command.headers, body: command.body } } : {}),
         error: finished && step.state.error ? (redact(step.state.error) as Record<string, unknown>) : null,
         deadlineAt: step.state.deadline !== undefined ? new Date(step.state.deadline) : null,
@@ -118,7 +129,18 @@ export class JobDriver {
       }
     }
   }
+
+  /** A step record with the fields its connector action marks sensitive replaced (fails closed). */
+  private async withoutSensitive(workspaceId: string, action: string | undefined, record: StepRecord): Promise<StepRecord> {
+    if (record.kind !== 'action' || !action) return record;
+    const paths = await this.sensitive.of(workspaceId, action);
+    if (!paths) return { ...record, ...WITHHELD, ...(record.input !== undefined ? { input: REDACTED } : {}), ...(record.output !== undefined ? { output: REDACTED } : {}) };
+    return { ...record, input: redactPaths(record.input, paths.input), output: redactPaths(record.output, paths.output) };
+  }
 }
+
+/** Whole input and output are withheld when the catalog cannot say which fields are sensitive. */
+const WITHHELD = { input: undefined, output: undefined } as const;
 
 function stepRow(record: StepRecord, group: number, startedAt: number, finishedAt: number): NewStep {
   return {
