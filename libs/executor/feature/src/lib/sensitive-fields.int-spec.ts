@@ -29,7 +29,7 @@ describe('SensitiveFields (real NATS, the catalog answered on the wire)', () => 
         key: req.key,
         version: '1.0.0',
         displayName: 'Vault-ish',
-        authKinds: ['none'],
+        authKinds: ['none' as const],
         triggers: [],
         actions: [{ key: 'lookup', displayName: 'Lookup', sensitive: ['input.body.ssn', 'output.token'], inputSchema: {}, outputSchema: {} }],
       };
