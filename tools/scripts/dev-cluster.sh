@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true
+# a fresh clone: install first (CI runs npm ci itself before this)
+[ -d node_modules/.bin ] || npm ci --no-audit --no-fund
 bash tools/scripts/services.sh
 # Local secrets, made once per checkout and kept out of git: the operator's root token and the vault's master key.
 mkdir -p .junction

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export NX_DAEMON=false NX_NO_CLOUD=true
+# a fresh clone: install first (CI runs npm ci itself before this)
+[ -d node_modules/.bin ] || npm ci --no-audit --no-fund
 bash tools/scripts/services.sh
 # the e2e suites start the built services as processes
 npx nx run-many -t build --output-style=static
