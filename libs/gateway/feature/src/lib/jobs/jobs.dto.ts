@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-validator';
-import { JOB_ID_RE, JOB_STATUSES, PAGE_MAX, RECIPE_ID_RE, type JobStatusName } from '@junction/executor/contracts';
+import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { JOB_ID_RE, JOB_STATUSES, RECIPE_ID_RE, type JobStatusName } from '@junction/executor/contracts';
+import { PageLimitQuery } from '../shared/page-query';
 
-export class ListJobsQuery {
+export class ListJobsQuery extends PageLimitQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(RECIPE_ID_RE, { message: 'recipeId must be a recipe id' })
@@ -18,14 +18,6 @@ export class ListJobsQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   since?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_MAX)
-  limit?: number;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
   @IsOptional()

@@ -1,17 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { PAGE_MAX, RECIPE_ID_RE } from '@junction/executor/contracts';
+import { IsOptional, Matches } from 'class-validator';
+import { RECIPE_ID_RE } from '@junction/executor/contracts';
+import { PageLimitQuery } from '../shared/page-query';
 
-export class ListRecipesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: PAGE_MAX, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(PAGE_MAX)
-  limit?: number;
-
+export class ListRecipesQuery extends PageLimitQuery {
   @ApiPropertyOptional({ description: '`nextCursor` of the previous page' })
   @IsOptional()
   @Matches(RECIPE_ID_RE, { message: 'cursor must be a nextCursor returned by this list' })
