@@ -1,4 +1,4 @@
-import { IsOptional, MinLength } from 'class-validator';
+import { IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { GatewayFeatureModule, acceptRawHookBodies, mountOpenApi } from '@junction/gateway/feature';
@@ -10,6 +10,12 @@ class GatewayEnv extends PlatformEnv {
   @IsOptional()
   @MinLength(32, { message: 'must be at least 32 characters' })
   JUNCTION_ROOT_TOKEN: string | undefined = undefined;
+
+  /** Largest webhook body accepted on `/hooks`, bytes; bodies above the NATS claim threshold travel by reference. */
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  HOOK_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 }
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
@@ -17,9 +23,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   env: GatewayEnv,
   database: false,
   imports: () => [GatewayFeatureModule],
-  rawBody: true,
   configureApp: (app, env) => {
-    acceptRawHookBodies(app, env.BODY_LIMIT_BYTES);
+    acceptRawHookBodies(app, env.HOOK_BODY_LIMIT_BYTES);
     mountOpenApi(app);
   },
 };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { connect, headers as natsHeaders, type NatsConnection, type Subscription } from 'nats';
 import { Client } from 'pg';
 import { databaseUrl, dropDatabase } from '@junction/platform/database';
-import { TEST_SERVERS, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
+import { TEST_SERVERS, dropNatsNamespace, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
 
 export interface ApiResponse {
   status: number;
@@ -135,9 +135,8 @@ export class AuthCluster {
     this.catalog?.unsubscribe();
     await Promise.all([this.gateway?.stop(), ...this.auths.map((p) => p.stop())]);
     await this.db?.end();
-    const jsm = await this.nc?.jetstreamManager();
-    await jsm?.streams.delete(`${this.namespace.toUpperCase()}_AUDIT`).catch(() => undefined);
     await this.nc?.drain();
+    await dropNatsNamespace(TEST_SERVERS.nats, this.namespace);
     await dropDatabase(TEST_SERVERS.postgres, `${this.namespace}_auth`);
   }
 }

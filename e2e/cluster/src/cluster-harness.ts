@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { dropDatabase } from '@junction/platform/database';
-import { TEST_SERVERS, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
+import { TEST_SERVERS, dropNatsNamespace, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
 
 export type ServiceName = 'gateway' | 'auth' | 'connectors' | 'scheduler' | 'executor' | 'audit';
 
@@ -82,5 +82,6 @@ export class Cluster {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
     const owning: ServiceName[] = ['auth', 'connectors', 'scheduler', 'executor', 'audit'];
     await Promise.all(owning.filter((n) => this.services.has(n)).map((n) => dropDatabase(TEST_SERVERS.postgres, `${this.namespace}_${n}`)));
+    await dropNatsNamespace(TEST_SERVERS.nats, this.namespace);
   }
 }

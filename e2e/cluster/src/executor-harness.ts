@@ -6,7 +6,7 @@ import { databaseUrl, dropDatabase } from '@junction/platform/database';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { JetStreamQueue, NatsMessageBus } from '@junction/platform/nats';
 import { Namespace } from '@junction/platform/ports';
-import { TEST_SERVERS, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
+import { TEST_SERVERS, dropNatsNamespace, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
 
 /**
  * The executor and the connectors service as real processes over real NATS, Postgres and
@@ -81,8 +81,8 @@ export class ExecutorCluster<S extends Sink = Sink> {
     }
     await Promise.all([...this.executors.map((p) => p.stop()), this.connectors?.stop()]);
     await this.db?.end();
-    await this.queue?.deleteStream(TriggerStream);
     await this.nc?.drain();
+    await dropNatsNamespace(TEST_SERVERS.nats, this.namespace);
     await this.sink.close();
     await dropDatabase(TEST_SERVERS.postgres, `${this.namespace}_executor`);
     await dropDatabase(TEST_SERVERS.postgres, `${this.namespace}_connectors`);

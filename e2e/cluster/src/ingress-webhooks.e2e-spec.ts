@@ -1,7 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
-import { waitFor } from '@junction/shared/testing';
+import { connect } from 'nats';
+import { TEST_SERVERS, uniqueNamespace, waitFor } from '@junction/shared/testing';
 import { Cluster } from './cluster-harness';
+
+const HOOK_LIMIT = 4 * 1024 * 1024;
 
 const SECRET = 'whsec-e2e-0123456789abcdef';
 const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
@@ -11,7 +14,7 @@ const sign = (body: string) => `sha256=${createHmac('sha256', SECRET).update(bod
  * dedupe key, JetStream) → executor job → connectors http.request → a local sink.
  */
 describe('webhook ingress → jobs → sink, every service a real process', () => {
-  const cluster = new Cluster();
+  const cluster = new Cluster(uniqueNamespace('e2e_hook'), { HOOK_BODY_LIMIT_BYTES: String(HOOK_LIMIT) });
   const sink = new FakeThirdParty();
   let hookUrl = '';
   let recipeId = '';
@@ -78,7 +81,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     expect(unsigned.status).toBe(401);
     const unknown = await fetch(`${cluster.gatewayUrl}/hooks/ABCDEFGHIJKLMNOPQRSTUVWX`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(unknown.status).toBe(404);
-    const huge = 'x'.repeat(1024 * 1024 + 10);
+    const huge = 'x'.repeat(HOOK_LIMIT + 10);
     const tooLarge = await deliver(JSON.stringify({ huge }), { 'x-sig': sign(huge), 'x-delivery-id': 'd-z' });
     expect(tooLarge.status).toBe(413);
     await new Promise((r) => setTimeout(r, 500));
@@ -137,6 +140,47 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     expect((await cluster.call('POST', path, { qty: 1 }, undefined, { 'idempotency-key': 'bad key with spaces' })).status).toBe(400);
     expect((await cluster.call('POST', `/v1/recipes/rcp_01JF8Z5Q3V7X9B2C4D6E8G0H1K/runs`, {})).status).toBe(404);
   });
+
+  it('carries a 3 MB webhook by claim check through every hop: one job, the whole body at the sink', async () => {
+    sink.on('POST', '/large', { status: 200, json: { stored: true } });
+    const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      name: 'large upload',
+      trigger: { type: 'webhook' },
+      steps: [
+        { id: 'count', set: { rows: '{{ $count(trigger.body.rows) }}' } },
+        { id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/large`, body: { json: '{{ trigger.body }}' } } },
+        { id: 'done', set: { status: '{{ steps.post.status }}' } },
+      ],
+    });
+    expect(recipe.status).toBe(201);
+    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipe.body.id}/start`);
+    const url = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+    const rows = Array.from({ length: 30_000 }, (_, n) => ({ n, sku: `sku-${n}`, note: `line ${n} `.padEnd(70, '-') }));
+    const body = JSON.stringify({ batch: 'b-1', rows });
+    expect(body.length).toBeGreaterThan(3_000_000);
+
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'big-1' }, body });
+    expect(res.status).toBe(202);
+    await waitFor(() => sink.requestsTo('/large').length === 1, 60_000, 200);
+    expect(sink.requestsTo('/large')[0].json).toEqual({ batch: 'b-1', rows });
+
+    const list = await cluster.call<{ items: { id: string; status: string }[] }>('GET', `/v1/jobs?recipeId=${recipe.body.id}`);
+    await waitFor(async () => (await cluster.call<{ status: string }>('GET', `/v1/jobs/${list.body.items[0].id}`)).body.status === 'succeeded', 20_000);
+    const job = await cluster.call<{ steps: { stepId: string; output: unknown }[] }>('GET', `/v1/jobs/${list.body.items[0].id}`);
+    expect(job.body.steps.find((st) => st.stepId === 'count')?.output).toEqual({ rows: 30_000 });
+
+    // the trigger event and the action call went through NATS as references to stored copies
+    const nc = await connect({ servers: TEST_SERVERS.nats });
+    try {
+      const triggers = await nc.jetstream().views.os(`${cluster.namespace.toUpperCase()}_CLAIMS_TRIGGERS`);
+      expect((await triggers.list()).length).toBe(1);
+      // the action's input went by claim too; its copy was deleted after the call, leaving a marker
+      const rpc = await (await nc.jetstreamManager()).streams.info(`OBJ_${cluster.namespace.toUpperCase()}_CLAIMS_RPC`);
+      expect(rpc.state.messages).toBeGreaterThan(0);
+    } finally {
+      await nc.close();
+    }
+  }, 90_000);
 
   it('answers 404 once the recipe is stopped', async () => {
     expect((await cluster.call('POST', `/v1/recipes/${recipeId}/stop`)).status).toBe(200);

@@ -1,4 +1,4 @@
-import { Allow, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Allow, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { defineEvent, defineRpc, defineStream } from '@junction/platform/ports';
 
 export const TRIGGER_KINDS = ['webhook', 'api', 'schedule', 'poll', 'manual'] as const;
@@ -31,16 +31,12 @@ export class TriggerEventPayload {
   @IsISO8601({ strict: true })
   receivedAt: string;
 
-  /** What recipes read as `trigger`: for webhooks `{ headers, query, body }`, for API runs the payload. */
-  @ValidateIf((o: TriggerEventPayload) => o.dataRef === undefined)
+  /**
+   * What recipes read as `trigger`: for webhooks `{ headers, query, body }`, for API runs the
+   * payload. A large one travels by claim check (the messaging layer stores it once).
+   */
   @Allow()
   data?: unknown;
-
-  /** Claim check: key of a payload too large for a message (stored once, read by the executor). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  dataRef?: string;
 }
 
 /** `executor.trigger.received.v1`: published by the gateway (webhooks, API runs) and the scheduler. */

@@ -63,11 +63,6 @@ export class TriggerIntake {
   private async accept(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
     const recipeRow = await new RecipeRepository(this.dataSource.manager).find({ workspaceId: event.workspaceId, id: event.recipeId });
     if (!recipeRow) return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
-    if (event.data === undefined && event.dataRef !== undefined) {
-      // claim-checked payloads are not stored by anyone yet: keep the event rather than make a job without its data
-      this.logger.error({ recipeId: event.recipeId, dataRef: event.dataRef }, 'trigger event by reference is not supported yet');
-      return { action: 'retry', delayMs: 60_000 };
-    }
     const version = recipeRow.activeVersion ?? recipeRow.version;
     const recipe = await this.catalog.get(recipeRow.id, version);
     if (!recipe) throw new Error(`version ${version} of recipe ${recipeRow.id} is missing`);

@@ -57,6 +57,15 @@ export class PlatformEnv {
   @Max(256 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
+  /**
+   * NATS message bodies above this size are stored once in JetStream's object store and passed
+   * by reference (claim check), bytes. Must stay well under the server's max_payload (1 MiB).
+   */
+  @IsInt()
+  @Min(1024)
+  @Max(768 * 1024)
+  NATS_CLAIM_THRESHOLD_BYTES = 256 * 1024;
+
   /** JetStream replicas of the streams this service creates: 1 on a laptop, 3 in production. */
   @IsIn([1, 3, 5])
   NATS_STREAM_REPLICAS = 1;

@@ -29,6 +29,7 @@ import {
   type StreamDefinition,
 } from '@junction/platform/ports';
 import type { ServiceMetrics } from '@junction/platform/metrics';
+import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, streamClaims } from './claim-check';
 import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
 
 const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -43,7 +44,8 @@ export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 3
 
 /**
  * Durable work over JetStream: file-backed streams, publish acknowledged only once stored,
- * explicit acks, bounded redelivery, `Nats-Msg-Id` dedupe within the stream's window.
+ * explicit acks, bounded redelivery, `Nats-Msg-Id` dedupe within the stream's window. Bodies
+ * above the claim threshold are stored in an object store kept as long as the stream keeps messages.
  */
 export class JetStreamQueue implements DurableQueue {
   private readonly ensured = new Map<string, Promise<void>>();
@@ -56,6 +58,7 @@ export class JetStreamQueue implements DurableQueue {
     private readonly logger: Logger,
     private readonly metrics: ServiceMetrics,
     private readonly replicas: number,
+    private readonly claims: ClaimCheck = new ClaimCheck(js, ns, DEFAULT_CLAIM_THRESHOLD_BYTES, replicas),
   ) {}
 
   ensureStream(stream: StreamDefinition): Promise<void> {
@@ -71,15 +74,22 @@ export class JetStreamQueue implements DurableQueue {
   async publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
     const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
     await this.ensureStream(contract.stream);
+    const headers = outgoingHeaders(options.workspaceId);
+    let claim: string | undefined;
     try {
-      const ack = await this.js.publish(this.ns.subject(contract.subject), encodeJson(valid), {
+      const body = await this.claims.wrap(encodeJson(valid), headers, this.claimScope(contract.stream));
+      claim = this.claims.refOf(headers);
+      const ack = await this.js.publish(this.ns.subject(contract.subject), body, {
         msgID: options.msgId,
-        headers: outgoingHeaders(options.workspaceId),
+        headers,
         expect: { streamName: this.ns.stream(contract.stream.name) },
       });
+      // the first copy of a duplicate carries its own claim
+      if (ack.duplicate) this.claims.release(claim);
       this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: ack.duplicate ? 'duplicate' : 'stored' });
       return { sequence: ack.seq, duplicate: ack.duplicate };
     } catch (error) {
+      this.claims.release(claim);
       this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: 'error' });
       throw error;
     }
@@ -137,7 +147,7 @@ export class JetStreamQueue implements DurableQueue {
     await messageContext.run(context, async () => {
       let outcome: DeliveryOutcome;
       try {
-        const payload = validatePayload(contract.payload, decodeJson(msg.data), `${subject} message`);
+        const payload = validatePayload(contract.payload, decodeJson(await this.claims.unwrap(msg.data, msg.headers)), `${subject} message`);
         const meta: DeliveryMeta = {
           ...context,
           subject,
@@ -193,10 +203,15 @@ export class JetStreamQueue implements DurableQueue {
     }
   }
 
-  /** Removes a stream and its consumers: used by tests to clean up after themselves. */
+  /** Removes a stream, its consumers and its claims: used by tests to clean up after themselves. */
   async deleteStream(def: StreamDefinition): Promise<void> {
     this.ensured.delete(def.name);
     await this.jsm.streams.delete(this.ns.stream(def.name)).catch(() => false);
+    await this.claims.destroy(this.claimScope(def));
+  }
+
+  private claimScope(def: StreamDefinition) {
+    return streamClaims(def.name, def.maxAgeMs || DEFAULT_MAX_AGE_MS);
   }
 
   get connection(): NatsConnection {

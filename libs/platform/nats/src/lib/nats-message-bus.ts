@@ -1,4 +1,4 @@
-import { ErrorCode, type NatsConnection, type NatsError, type Msg } from 'nats';
+import { ErrorCode, headers as natsHeaders, type NatsConnection, type NatsError, type Msg } from 'nats';
 import type { Logger } from 'pino';
 import {
   DeadlineExceededError,
@@ -16,11 +16,14 @@ import {
   type RpcContract,
 } from '@junction/platform/ports';
 import type { ServiceMetrics } from '@junction/platform/metrics';
+import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
 import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type ReplyEnvelope } from './wire';
 
 /**
  * Request/reply over core NATS. Each subject is served by a queue group, so replicas share the
  * load; the caller's deadline travels in a header and a handler skips work whose caller is gone.
+ * Requests and replies above the claim threshold travel by reference; the reader of a reply, and
+ * the caller for its own request, delete the stored copy once done.
  */
 export class NatsMessageBus implements MessageBus {
   constructor(
@@ -29,19 +32,23 @@ export class NatsMessageBus implements MessageBus {
     private readonly logger: Logger,
     private readonly metrics: ServiceMetrics,
     private readonly defaultTimeoutMs: number,
+    private readonly claims: ClaimCheck = new ClaimCheck(nc.jetstream(), ns, DEFAULT_CLAIM_THRESHOLD_BYTES, 1),
   ) {}
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? contract.timeoutMs ?? this.defaultTimeoutMs;
     const stop = this.metrics.rpcClientDuration.startTimer({ subject: contract.subject });
     let outcome = 'ok';
+    let requestClaim: string | undefined;
     try {
       const valid = ensureValid(contract.request, payload, `${contract.subject} request`);
       const headers = outgoingHeaders(options.workspaceId);
       headers.set(H.deadline, String(Date.now() + timeoutMs));
+      const body = await this.claims.wrap(encodeJson(valid), headers, RPC_CLAIMS);
+      requestClaim = this.claims.refOf(headers);
       let reply: Msg;
       try {
-        reply = await this.nc.request(this.ns.subject(contract.subject), encodeJson(valid), { timeout: timeoutMs, headers });
+        reply = await this.nc.request(this.ns.subject(contract.subject), body, { timeout: timeoutMs, headers });
       } catch (error) {
         const code = (error as NatsError).code;
         if (code === ErrorCode.NoResponders || code === ErrorCode.Timeout) {
@@ -50,7 +57,9 @@ export class NatsMessageBus implements MessageBus {
         }
         throw error;
       }
-      const envelope = decodeJson(reply.data) as ReplyEnvelope;
+      const replyClaim = this.claims.refOf(reply.headers);
+      const envelope = decodeJson(await this.claims.unwrap(reply.data, reply.headers)) as ReplyEnvelope;
+      this.claims.release(replyClaim);
       if (!envelope.ok) {
         outcome = 'error';
         throw new RemoteError(envelope.error.code, envelope.error.message, envelope.error.errors);
@@ -61,6 +70,7 @@ export class NatsMessageBus implements MessageBus {
       else if (outcome === 'ok') outcome = 'error';
       throw error;
     } finally {
+      this.claims.release(requestClaim);
       stop({ outcome });
     }
   }
@@ -103,7 +113,7 @@ export class NatsMessageBus implements MessageBus {
         return; // nobody waits for the answer any more
       }
       try {
-        const payload = validatePayload(contract.request, decodeJson(msg.data), `${contract.subject} request`);
+        const payload = validatePayload(contract.request, decodeJson(await this.claims.unwrap(msg.data, msg.headers)), `${contract.subject} request`);
         const result = await handler(payload, { ...context, subject: contract.subject, deadline });
         try {
           envelope = { ok: true, data: ensureValid(contract.response, result, `${contract.subject} response`) };
@@ -118,8 +128,19 @@ export class NatsMessageBus implements MessageBus {
         if (outcome === 'error') this.logger.error({ err: error, subject: contract.subject }, 'request handler failed');
       }
       stop({ outcome });
-      if (msg.reply) msg.respond(encodeJson(envelope));
+      if (msg.reply) await this.reply(msg, envelope);
     });
+  }
+
+  private async reply(msg: Msg, envelope: ReplyEnvelope): Promise<void> {
+    const headers = natsHeaders();
+    try {
+      const body = await this.claims.wrap(encodeJson(envelope), headers, RPC_CLAIMS);
+      msg.respond(body, { headers });
+    } catch (error) {
+      this.logger.error({ err: error, subject: msg.subject }, 'could not store a large reply');
+      msg.respond(encodeJson({ ok: false, error: { code: 'unavailable', message: 'the reply could not be delivered' } } satisfies ReplyEnvelope));
+    }
   }
 }
 

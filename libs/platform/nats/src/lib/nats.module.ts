@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DURABLE_QUEUE, MESSAGE_BUS, Namespace, type ReadinessCheck } from '@junction/platform/ports';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
+import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES } from './claim-check';
 import { JetStreamQueue } from './jetstream-queue';
 import { NatsMessageBus } from './nats-message-bus';
 
@@ -16,10 +17,13 @@ export interface NatsModuleOptions {
   requestTimeoutMs: number;
   /** JetStream replicas for streams this process creates (3 in production). */
   streamReplicas?: number;
+  /** Message bodies above this many bytes are stored in JetStream's object store and sent by reference. */
+  claimThresholdBytes?: number;
 }
 
 export const NATS_CONNECTION = Symbol('NatsConnection');
 export const NATS_READINESS = Symbol('NatsReadiness');
+const CLAIM_CHECK = Symbol('ClaimCheck');
 
 class NatsLifecycle implements OnApplicationShutdown {
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
@@ -62,15 +66,21 @@ export class NatsModule {
           },
         },
         {
+          provide: CLAIM_CHECK,
+          inject: [NATS_CONNECTION],
+          useFactory: (nc: NatsConnection) => new ClaimCheck(nc.jetstream(), ns, options.claimThresholdBytes ?? DEFAULT_CLAIM_THRESHOLD_BYTES, options.streamReplicas ?? 1),
+        },
+        {
           provide: MESSAGE_BUS,
-          inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics],
-          useFactory: (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics) => new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs),
+          inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics, CLAIM_CHECK],
+          useFactory: (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics, claims: ClaimCheck) =>
+            new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs, claims),
         },
         {
           provide: DURABLE_QUEUE,
-          inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics],
-          useFactory: async (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics) =>
-            new JetStreamQueue(nc, await nc.jetstreamManager(), nc.jetstream(), ns, logger, metrics, options.streamReplicas ?? 1),
+          inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics, CLAIM_CHECK],
+          useFactory: async (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics, claims: ClaimCheck) =>
+            new JetStreamQueue(nc, await nc.jetstreamManager(), nc.jetstream(), ns, logger, metrics, options.streamReplicas ?? 1, claims),
         },
         {
           provide: NATS_READINESS,

@@ -13,9 +13,10 @@ export interface ServiceDefinition<E extends PlatformEnv = PlatformEnv> {
   database: Pick<DatabaseModuleOptions, 'entities' | 'migrations'> | false;
   /** Feature modules, built from the validated environment. */
   imports: (env: E) => (DynamicModule | Type<unknown>)[];
-  /** Keep each JSON request's raw bytes as `req.rawBody` (signature checks need them). */
-  rawBody?: boolean;
-  /** Extra set-up of the HTTP application (OpenAPI, for instance), after the platform's. */
+  /**
+   * Extra set-up of the HTTP application (OpenAPI, route-specific body parsers), after the
+   * platform's middleware and before its JSON body parser.
+   */
   configureApp?: (app: INestApplication, env: E) => void | Promise<void>;
 }
 

@@ -38,6 +38,7 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
       service: definition.name,
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       streamReplicas: env.NATS_STREAM_REPLICAS,
+      claimThresholdBytes: env.NATS_CLAIM_THRESHOLD_BYTES,
     }),
     RedisModule.forRoot({ url: env.REDIS_URL, namespace: env.JUNCTION_NAMESPACE }),
   ];

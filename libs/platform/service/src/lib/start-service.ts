@@ -32,18 +32,18 @@ export async function startService<E extends PlatformEnv>(definition: ServiceDef
   const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger), {
     bufferLogs: true,
     bodyParser: false,
-    rawBody: definition.rawBody ?? false,
     abortOnError: false,
   });
   app.useLogger(app.get(PinoNestLogger));
   app.use(traceContextMiddleware);
   app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
+  // the service's own set-up first: its route-specific body parsers win over the generic JSON one
+  await definition.configureApp?.(app, env);
   app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] });
   app.useGlobalFilters(new ProblemFilter(logger));
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  await definition.configureApp?.(app, env);
   await app.listen(env.PORT, env.HOST);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -4,8 +4,6 @@ import type { Request } from 'express';
 import { Problems } from '@junction/platform/http';
 import { TriggerIngress, type Accepted } from './trigger-ingress.service';
 
-type RawRequest = Request & { rawBody?: Buffer };
-
 /** Webhook ingress: unauthenticated by design (the hook id is unguessable; signatures are checked per trigger). */
 @ApiTags('webhooks')
 @Controller('hooks')
@@ -16,9 +14,9 @@ export class HooksController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Deliver an event to a started webhook recipe; 202 only once it is durably stored' })
   @ApiAcceptedResponse({ description: '{ status: "accepted", dedupeKey, duplicate }' })
-  async deliver(@Param('hookId') hookId: string, @Req() req: RawRequest): Promise<{ status: 'accepted' } & Omit<Accepted, 'recipeId'>> {
+  async deliver(@Param('hookId') hookId: string, @Req() req: Request): Promise<{ status: 'accepted' } & Omit<Accepted, 'recipeId'>> {
     if (!/^[A-Za-z0-9_-]{16,64}$/.test(hookId)) throw Problems.notFound('The hook');
-    const rawBody = req.rawBody ?? (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0); // see acceptRawHookBodies
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
     const query: Record<string, string> = {};
