@@ -16,4 +16,18 @@ describe('redactChanges', () => {
     const out = redactChanges(JSON.parse('{"__proto__":{"x":1},"a":1}')) as Record<string, unknown>;
     expect(Object.keys(out)).toEqual(['a']);
   });
+
+  it('copies only the path to what it redacts and never changes its input', () => {
+    const rows = Array.from({ length: 1000 }, (_, n) => ({ n, sku: `s${n}` }));
+    const input = { body: { rows }, headers: { authorization: 'Bearer abc', accept: 'json' }, list: [{ a: 1 }, { token: 't' }] };
+    const out = redactChanges(input) as typeof input;
+    expect(out.body).toBe(input.body); // nothing to redact below: the same object, not a copy
+    expect(out.headers).toEqual({ authorization: '[redacted]', accept: 'json' });
+    expect(out.list[0]).toBe(input.list[0]);
+    expect(out.list[1]).toEqual({ token: '[redacted]' });
+    expect(input.headers.authorization).toBe('Bearer abc');
+    expect(input.list[1]).toEqual({ token: 't' });
+    const clean = { a: [1, { b: 'x' }] };
+    expect(redactChanges(clean)).toBe(clean);
+  });
 });

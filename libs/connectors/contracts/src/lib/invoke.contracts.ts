@@ -1,6 +1,6 @@
 import { Allow, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
-import { defineRpc } from '@junction/platform/ports';
+import { defineRpc, Opaque } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from './catalog.contracts';
 
 /** `throttled`: the connection's own shared rate limit refused the call before anything was sent. */
@@ -25,6 +25,7 @@ export class InvokeActionRequest {
   connectionId?: string;
 
   @IsObject()
+  @Opaque()
   input: Record<string, unknown>;
 
   /** job id + step id + attempt group: the third party sees the same key on a retried call. */
@@ -71,6 +72,7 @@ export class InvokeError {
   /** The third party's answer, kept for the step's trace (credential values scrubbed). */
   @IsOptional()
   @Allow()
+  @Opaque()
   responseBody?: unknown;
 }
 
@@ -78,6 +80,7 @@ export class InvokeError {
 export class InvokeActionResult {
   @IsOptional()
   @Allow()
+  @Opaque()
   output?: unknown;
 
   @IsOptional()

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { Allow, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { defineRpc } from '@junction/platform/ports';
+import { defineRpc, Opaque } from '@junction/platform/ports';
 import { JOB_ID_RE, PAGE_MAX, WorkspaceScoped } from './recipe-api.contracts';
 
 export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'stopped'] as const;
@@ -78,6 +78,7 @@ export class JobSummary {
   @ApiPropertyOptional({ description: 'Why the job failed, stopped or timed out' })
   @IsOptional()
   @Allow()
+  @Opaque()
   error?: unknown;
 }
 
@@ -115,16 +116,19 @@ export class JobStepView {
   @ApiPropertyOptional({ description: 'secrets redacted' })
   @IsOptional()
   @Allow()
+  @Opaque()
   input?: unknown;
 
   @ApiPropertyOptional({ description: 'secrets redacted' })
   @IsOptional()
   @Allow()
+  @Opaque()
   output?: unknown;
 
   @ApiPropertyOptional()
   @IsOptional()
   @Allow()
+  @Opaque()
   error?: unknown;
 
   @ApiProperty()
@@ -145,16 +149,19 @@ export class JobView extends JobSummary {
   @ApiPropertyOptional({ description: 'The trigger event as the recipe read it (secrets redacted)' })
   @IsOptional()
   @Allow()
+  @Opaque()
   trigger?: unknown;
 
   @ApiPropertyOptional({ description: 'Outputs by step id (secrets redacted)' })
   @IsOptional()
   @Allow()
+  @Opaque()
   output?: unknown;
 
   @ApiPropertyOptional({ description: 'The `respond` step reply' })
   @IsOptional()
   @Allow()
+  @Opaque()
   reply?: unknown;
 
   @ApiProperty({ type: [JobStepView] })

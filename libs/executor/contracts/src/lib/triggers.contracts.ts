@@ -1,5 +1,5 @@
 import { Allow, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { defineEvent, defineRpc, defineStream } from '@junction/platform/ports';
+import { defineEvent, defineRpc, defineStream, Opaque } from '@junction/platform/ports';
 
 export const TRIGGER_KINDS = ['webhook', 'api', 'schedule', 'poll', 'manual'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
@@ -36,6 +36,7 @@ export class TriggerEventPayload {
    * payload. A large one travels by claim check (the messaging layer stores it once).
    */
   @Allow()
+  @Opaque()
   data?: unknown;
 }
 
@@ -122,10 +123,12 @@ export class RunOutcome {
   /** The job's outputs by step id (secrets redacted), for recipes without `respond`. */
   @IsOptional()
   @Allow()
+  @Opaque()
   output?: unknown;
 
   @IsOptional()
   @Allow()
+  @Opaque()
   error?: unknown;
 }
 

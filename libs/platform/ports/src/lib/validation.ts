@@ -45,6 +45,25 @@ export function findForbiddenKey(value: unknown, path = '', depth = 0): string |
   return undefined;
 }
 
+const OPAQUE_KEYS = Symbol('junction:opaque');
+
+/**
+ * Marks a property as opaque data (a trigger body, an action's input or output): validation
+ * checks it with the property's own decorators only, and it is taken over as is instead of being
+ * deep-copied by class-transformer, which would double a large payload in memory and CPU.
+ */
+export function Opaque(): PropertyDecorator {
+  return (target, key) => {
+    const owner = target as { [OPAQUE_KEYS]?: string[] };
+    const inherited = owner[OPAQUE_KEYS] ?? [];
+    Object.defineProperty(owner, OPAQUE_KEYS, { value: [...inherited, String(key)], configurable: true });
+  };
+}
+
+function opaqueKeys(cls: Type<unknown>): string[] {
+  return (cls.prototype as { [OPAQUE_KEYS]?: string[] })[OPAQUE_KEYS] ?? [];
+}
+
 /**
  * Turns untrusted plain data into a validated instance of `cls`, or throws InvalidMessageError
  * listing every bad field. Unknown properties are errors, not silently dropped: a typo in a
@@ -56,7 +75,19 @@ export function validatePayload<T extends object>(cls: Type<T>, plain: unknown, 
   }
   const forbidden = findForbiddenKey(plain, '', 0);
   if (forbidden) throw new InvalidMessageError(what, [{ path: forbidden, message: 'is a forbidden key' }]);
-  const instance = plainToInstance(cls, plain, { enableImplicitConversion: false }) as T;
+  const opaque = opaqueKeys(cls);
+  let source = plain as Record<string, unknown>;
+  const held: [string, unknown][] = [];
+  if (opaque.length > 0) {
+    source = { ...source };
+    for (const key of opaque) {
+      if (!Object.hasOwn(source, key)) continue;
+      held.push([key, source[key]]);
+      delete source[key];
+    }
+  }
+  const instance = plainToInstance(cls, source, { enableImplicitConversion: false }) as T;
+  for (const [key, value] of held) (instance as Record<string, unknown>)[key] = value;
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
