@@ -16,6 +16,14 @@ class GatewayEnv extends PlatformEnv {
   @Min(1024)
   @Max(256 * 1024 * 1024)
   HOOK_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * Accepted events waiting to run (trigger stream backlog plus queued jobs) at which webhooks
+   * and API runs get 503 with Retry-After; 0 turns the limit off.
+   */
+  @IsInt()
+  @Min(0)
+  INGRESS_QUEUE_LIMIT = 100_000;
 }
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {

@@ -57,6 +57,7 @@ describe('audit service: durable intake, hash chain, verification', () => {
     publisher = new AuditPublisher({
       ensureStream: (s) => queue.ensureStream(s),
       consume: (c, h, o) => queue.consume(c, h, o),
+      backlog: (c, d) => queue.backlog(c, d),
       publish: async (contract, payload, options) => {
         published.push((payload as unknown as AuditEventPayload).id);
         return queue.publish(contract, payload, options);

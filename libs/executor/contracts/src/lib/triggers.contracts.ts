@@ -134,3 +134,18 @@ export class RunOutcome {
 
 /** `executor.await-run.v1`: waits (durably: the job row, not a message) for a run to finish or respond. */
 export const AwaitRun = defineRpc('executor.await-run.v1', AwaitRunRequest, RunOutcome, { timeoutMs: 125_000 });
+
+/** The executor's durable consumer of trigger events: the gateway reads its backlog. */
+export const TRIGGER_INTAKE_DURABLE = 'executor-trigger-intake';
+
+/**
+ * Cache key (Redis, under the deployment's namespace) where executors report the jobs accepted
+ * and not yet started, every second: `{ "queued": n, "at": epochMs }`, kept a few seconds. With
+ * the trigger stream's backlog it is the ingress queue the gateway limits (backpressure).
+ */
+export const QUEUED_JOBS_CACHE_KEY = 'executor:queued-jobs';
+
+export interface QueuedJobsReport {
+  queued: number;
+  at: number;
+}

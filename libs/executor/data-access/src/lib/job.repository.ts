@@ -54,6 +54,12 @@ export class JobRepository {
    * Leases up to `limit` jobs nobody holds (new, re-run, woken, or whose worker's lease ran out),
    * oldest first, without taking a recipe past its concurrency. Call inside a transaction.
    */
+  /** Jobs accepted and not started yet (`queued`): the executor's part of the ingress backlog. */
+  async countQueued(): Promise<number> {
+    const rows = (await this.em.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'queued'`)) as { n: number }[];
+    return rows[0]?.n ?? 0;
+  }
+
   async claim(owner: string, leaseMs: number, limit: number): Promise<JobRow[]> {
     await this.em.query(`SELECT pg_advisory_xact_lock($1)`, [CLAIM_LOCK_KEY]);
     return camelRows<JobRow>(

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '@junction/executor/data-access';
+import { BacklogReporter } from './backlog-reporter';
 import { ChildJobs } from './child-jobs';
 import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
@@ -40,6 +41,7 @@ export class ExecutorFeatureModule {
         JobDriver,
         JobDispatcher,
         TriggerIntake,
+        BacklogReporter,
         ExecutorHandlers,
       ],
     };

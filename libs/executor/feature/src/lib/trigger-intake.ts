@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
-import { TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
+import { TRIGGER_INTAKE_DURABLE, TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
 import { JobRepository, RecipeRepository } from '@junction/executor/data-access';
 import { OnMessage } from '@junction/platform/messaging';
 import { ROOT_LOGGER } from '@junction/platform/logging';
@@ -29,7 +29,7 @@ export class TriggerIntake {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  @OnMessage(TriggerReceived, { durable: 'executor-trigger-intake', concurrency: 32, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
+  @OnMessage(TriggerReceived, { durable: TRIGGER_INTAKE_DURABLE, concurrency: 32, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
   onTrigger(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
     return this.accept(event);
   }

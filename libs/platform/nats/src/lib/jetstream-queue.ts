@@ -35,6 +35,7 @@ import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './w
 const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
 
 /** Exponential backoff with full jitter for a message whose handler threw, ms. */
 export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 30_000): number {
@@ -133,6 +134,18 @@ export class JetStreamQueue implements DurableQueue {
         await Promise.allSettled([...inflight]);
       },
     };
+  }
+
+  async backlog<T extends object>(contract: EventContract<T>, durable: string): Promise<number> {
+    await this.ensureStream(contract.stream);
+    const stream = this.ns.stream(contract.stream.name);
+    try {
+      const info = await this.jsm.consumers.info(stream, this.ns.consumer(durable));
+      return info.num_pending + info.num_ack_pending;
+    } catch (error) {
+      if ((error as { api_error?: { err_code?: number } }).api_error?.err_code !== CONSUMER_NOT_FOUND) throw error;
+      return (await this.jsm.streams.info(stream)).state.messages;
+    }
   }
 
   private async deliver<T extends object>(

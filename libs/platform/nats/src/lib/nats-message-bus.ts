@@ -133,10 +133,14 @@ export class NatsMessageBus implements MessageBus {
   }
 
   private async reply(msg: Msg, envelope: ReplyEnvelope): Promise<void> {
+    const encoded = encodeJson(envelope);
+    if (encoded.length <= this.claims.thresholdBytes) {
+      msg.respond(encoded); // the common case: no header block at all
+      return;
+    }
     const headers = natsHeaders();
     try {
-      const body = await this.claims.wrap(encodeJson(envelope), headers, RPC_CLAIMS);
-      msg.respond(body, { headers });
+      msg.respond(await this.claims.wrap(encoded, headers, RPC_CLAIMS), { headers });
     } catch (error) {
       this.logger.error({ err: error, subject: msg.subject }, 'could not store a large reply');
       msg.respond(encodeJson({ ok: false, error: { code: 'unavailable', message: 'the reply could not be delivered' } } satisfies ReplyEnvelope));

@@ -72,6 +72,11 @@ export interface DurableQueue {
   ensureStream(stream: StreamDefinition): Promise<void>;
   publish<T extends object>(contract: EventContract<T>, payload: T, options?: PublishOptions): Promise<PublishResult>;
   consume<T extends object>(contract: EventContract<T>, handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>, options: ConsumeOptions): Promise<Closable>;
+  /**
+   * Messages of `contract` stored and not yet acknowledged by the durable consumer `durable`
+   * (waiting plus in flight); when that consumer does not exist yet, every stored message of the stream.
+   */
+  backlog<T extends object>(contract: EventContract<T>, durable: string): Promise<number>;
 }
 
 /** Short-lived shared values (verdicts, idempotency records). Never the only copy of anything. */

@@ -166,6 +166,7 @@ describe('scheduler replicas: no double fire, takeover after a kill (real Postgr
     const freezingQueue: DurableQueue = {
       ensureStream: (s) => a.queue.ensureStream(s),
       consume: (c, h, o) => a.queue.consume(c, h, o),
+      backlog: (c, d) => a.queue.backlog(c, d),
       publish: async (contract, payload, opts) => {
         const ack = await a.queue.publish(contract, payload, opts);
         published++;

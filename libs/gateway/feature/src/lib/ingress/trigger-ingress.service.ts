@@ -5,6 +5,7 @@ import { VerifyWebhook } from '@junction/connectors/contracts';
 import { ResolveTrigger, TriggerReceived, type TriggerKind, type TriggerTarget } from '@junction/executor/contracts';
 import { ProblemException, Problems } from '@junction/platform/http';
 import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, type DurableQueue, type MessageBus } from '@junction/platform/ports';
+import { IngressBackpressure } from './ingress-backpressure';
 
 export interface InboundDelivery {
   rawBody: Buffer;
@@ -47,9 +48,11 @@ export class TriggerIngress {
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
+    private readonly backpressure: IngressBackpressure,
   ) {}
 
   async webhook(hookId: string, delivery: InboundDelivery): Promise<Accepted> {
+    await this.backpressure.admit();
     const target = await this.hookTarget(hookId, delivery.receivedAtMs);
     if (target.state !== 'running' || target.trigger.type !== 'webhook') throw Problems.notFound('The hook');
     const providerKey = await this.verify(target, delivery);
@@ -60,6 +63,7 @@ export class TriggerIngress {
   }
 
   async apiRun(workspaceId: string, recipeId: string, payload: unknown, idempotencyKey: string | undefined): Promise<Accepted> {
+    await this.backpressure.admit();
     const target = await this.resolve({ workspaceId, recipeId });
     if (target.workspaceId !== workspaceId) throw Problems.notFound('The recipe');
     return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
@@ -125,6 +129,7 @@ export class TriggerIngress {
       { workspaceId: target.workspaceId, recipeId: target.recipeId, kind, dedupeKey, receivedAt: new Date(receivedAtMs).toISOString(), data },
       { msgId: `${target.recipeId}:${dedupeKey}`, workspaceId: target.workspaceId },
     );
+    if (!result.duplicate) this.backpressure.accepted();
     return { recipeId: target.recipeId, dedupeKey, duplicate: result.duplicate };
   }
 }

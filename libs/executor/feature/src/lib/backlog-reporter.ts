@@ -1,0 +1,50 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { QUEUED_JOBS_CACHE_KEY, type QueuedJobsReport } from '@junction/executor/contracts';
+import { JobRepository } from '@junction/executor/data-access';
+import { ROOT_LOGGER } from '@junction/platform/logging';
+import { CACHE, type Cache } from '@junction/platform/ports';
+
+const REPORT_EVERY_MS = 1000;
+// a report outlives a few missed beats, not an executor that is gone
+const REPORT_TTL_MS = 5000;
+
+/**
+ * Tells the gateway, through the cache, how many jobs wait to start. Every replica reports the
+ * same table-wide count; the last write wins. Ingress refuses new events above its queue limit.
+ */
+@Injectable()
+export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer?: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(CACHE) private readonly cache: Cache,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.report(), REPORT_EVERY_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  async report(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const queued = await new JobRepository(this.dataSource.manager).countQueued();
+      const report: QueuedJobsReport = { queued, at: Date.now() };
+      await this.cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify(report), REPORT_TTL_MS);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not report the queued jobs count');
+    } finally {
+      this.busy = false;
+    }
+  }
+}
