@@ -27,6 +27,14 @@ export interface RecordedRequest {
   body: string;
   /** The body parsed as JSON when it is JSON. */
   json?: unknown;
+  /** When the request (its whole body) arrived, epoch ms. */
+  at: number;
+}
+
+/** Requests of one path being answered at once: now, and the most so far. */
+export interface ConcurrencyGauge {
+  current: number;
+  peak: number;
 }
 
 type Script = Behaviour | Behaviour[] | ((req: RecordedRequest) => Behaviour);
@@ -41,6 +49,7 @@ export class FakeThirdParty {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private base = '';
+  private readonly gauges = new Map<string, ConcurrencyGauge>();
 
   get url(): string {
     return this.base;
@@ -54,6 +63,11 @@ export class FakeThirdParty {
 
   requestsTo(path: string): RecordedRequest[] {
     return this.requests.filter((r) => r.path === path);
+  }
+
+  /** How many requests to `path` are being answered now and at most were at once (from arrival to the end of the answer). */
+  concurrency(path: string): ConcurrencyGauge {
+    return { ...(this.gauges.get(path) ?? { current: 0, peak: 0 }) };
   }
 
   async start(): Promise<string> {
@@ -83,6 +97,7 @@ export class FakeThirdParty {
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
       body,
+      at: Date.now(),
     };
     try {
       recorded.json = body ? JSON.parse(body) : undefined;
@@ -96,6 +111,17 @@ export class FakeThirdParty {
       return;
     }
     const behaviour = pick(route.script, route.calls++, recorded);
+    const gauge = this.gauges.get(recorded.path) ?? { current: 0, peak: 0 };
+    this.gauges.set(recorded.path, gauge);
+    gauge.current += 1;
+    gauge.peak = Math.max(gauge.peak, gauge.current);
+    let counted = true;
+    const release = () => {
+      if (counted) gauge.current -= 1;
+      counted = false;
+    };
+    res.once('close', release);
+    res.once('finish', release);
     if (behaviour.delayMs) await sleep(behaviour.delayMs);
     if (behaviour.hang) return;
     if (behaviour.reset) {

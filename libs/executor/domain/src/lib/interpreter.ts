@@ -3,7 +3,7 @@ import type { Recipe } from '@junction/executor/contracts';
 import { parseDuration } from './duration';
 import { type ClockBindings, clockBindings, type EvaluationContext, ExpressionError } from './expression';
 import { finishCommand, isTerminal } from './job-lifecycle';
-import type { Advance, AdvanceInput, Command, Frame, JobError, JobState, Pending, StepRecord, StepResult } from './job-state';
+import type { Advance, AdvanceInput, Command, Frame, JobError, JobState, Lane, Pending, StepRecord, StepResult } from './job-state';
 import { StaleResultError } from './job-state';
 import type { CompiledRecipe, CompiledStep } from './recipe-compiler';
 import { decideRetry, drawFor, type StepErrorKind } from './retry';
@@ -30,13 +30,48 @@ function truthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-type Outcome = Command | undefined;
+/**
+ * A cursor with its pending command: the job itself (root) or one lane of a parallel forEach.
+ * Running iterations side by side is a tree of threads: a thread whose top frame is `parallel`
+ * owns that frame's lanes. The engine stays one deterministic pass per advance: it walks the tree
+ * in a fixed order (lanes in the order they started) and runs every thread that is not waiting
+ * on a command until it is; results are routed to a lane by the step key they answer.
+ */
+type Thread = { stack: Frame[]; pending: Pending | null };
+type ParallelFrame = Extract<Frame, { kind: 'parallel' }>;
+/** What running a thread came to: waiting on commands, its cursor ran out, or cut short (job ended, or a failure unwound to an outer thread). */
+type RunOutcome = 'blocked' | 'done' | 'abort';
+
+function copyFrame(f: Frame): Frame {
+  return f.kind === 'parallel' ? { ...f, lanes: f.lanes.map(copyLane) } : { ...f };
+}
+
+function copyLane(l: Lane): Lane {
+  return { index: l.index, stack: l.stack.map(copyFrame), pending: l.pending && { ...l.pending } };
+}
+
+/** Every thread with a pending command, each as its path from the root, in the fixed walk order. */
+function pendingPaths(root: Thread): Thread[][] {
+  const out: Thread[][] = [];
+  const walk = (path: Thread[]) => {
+    const t = path[path.length - 1];
+    if (t.pending) out.push(path);
+    const top = t.stack[t.stack.length - 1];
+    if (top?.kind === 'parallel') for (const lane of top.lanes) walk([...path, lane]);
+  };
+  walk([root]);
+  return out;
+}
 
 /** One advance over a private copy of the state. */
 class Run {
   private readonly s: JobState;
   private readonly records: StepRecord[] = [];
   private clock?: ClockBindings;
+  /** The thread being run and its ancestors: [root state, lane, inner lane…]. */
+  private path: Thread[];
+  /** Depth of the thread whose try caught a failure during this pass (-1: none); deeper threads stop. */
+  private unwindTo = -1;
 
   constructor(
     private readonly recipe: CompiledRecipe,
@@ -47,29 +82,52 @@ class Run {
       ...state,
       steps: { ...state.steps },
       vars: { ...state.vars },
-      stack: state.stack.map((f) => ({ ...f })),
+      stack: state.stack.map(copyFrame),
       pending: state.pending && { ...state.pending },
     };
+    this.path = [this.s];
   }
 
   async advance(result: StepResult | undefined): Promise<Advance> {
     const s = this.s;
-    if (isTerminal(s)) return this.emit(finishCommand(s));
+    if (isTerminal(s)) return this.emit();
     // A result that arrives past the deadline is still recorded; then the job times out.
     const overdue = s.deadline !== undefined && this.now >= s.deadline;
-    if (s.pending) {
-      const pending = s.pending;
-      const command = overdue && !result ? undefined : this.resume(pending, result);
-      if (overdue) return this.emit(isTerminal(s) ? finishCommand(s) : this.timeOut(pending));
-      if (command) return this.emit(command);
-    } else if (result) {
-      throw new StaleResultError('(no pending step)', undefined, result.attempt ?? 0);
+    const pending = pendingPaths(s);
+    let target: Thread[] | undefined;
+    if (result) {
+      target = result.stepKey === undefined ? (pending.length === 1 ? pending[0] : undefined) : pending.find((p) => p[p.length - 1].pending?.stepKey === result.stepKey);
+      if (!target && result.stepKey === undefined && pending.length > 1) throw new Error(`a result must name its stepKey while ${pending.length} commands are pending`);
+      if (!target) throw new StaleResultError(result.stepKey ?? '(no pending step)', undefined, result.attempt ?? 0);
     }
-    if (overdue) return this.emit(this.timeOut(null));
-    return this.emit(await this.loop());
+    if (overdue && !target) {
+      this.timeOut(pending[0]?.[pending[0].length - 1].pending ?? null);
+      return this.emit();
+    }
+    if (target) {
+      const p = target[target.length - 1].pending as Pending;
+      this.path = target;
+      this.resume(p, result);
+      this.path = [s];
+      this.unwindTo = -1;
+      if (overdue) {
+        if (!isTerminal(s)) this.timeOut(p);
+        return this.emit();
+      }
+      if (isTerminal(s)) return this.emit();
+    }
+    // Due waits of every other lane move on too; pending invokes are left as they are (re-issued).
+    for (const path of pendingPaths(s)) {
+      if (path === target || path[path.length - 1] === target?.[target.length - 1]) continue;
+      this.path = path;
+      this.resume(path[path.length - 1].pending as Pending, undefined);
+    }
+    this.path = [s];
+    if ((await this.run()) === 'done') s.status = 'succeeded';
+    return this.emit();
   }
 
-  private timeOut(pending: Pending | null): Command {
+  private timeOut(pending: Pending | null): void {
     const s = this.s;
     const error: JobError = {
       stepId: pending?.stepId ?? '',
@@ -77,15 +135,26 @@ class Run {
       kind: 'timeout',
       message: `job exceeded its timeout (deadline ${new Date(s.deadline ?? 0).toISOString()})`,
     };
-    return this.failJob(error) ?? finishCommand(s);
+    this.failJob(error);
   }
 
-  private emit(command: Command): Advance {
-    return { state: this.s, command, records: this.records };
+  private emit(): Advance {
+    const s = this.s;
+    if (isTerminal(s)) {
+      const command = finishCommand(s);
+      return { state: s, command, commands: [command], records: this.records };
+    }
+    const commands = s.pending ? [this.commandFor(s.pending)] : pendingPaths(s).map((p) => this.commandFor(p[p.length - 1].pending as Pending));
+    return { state: s, command: commands[0], commands, records: this.records };
+  }
+
+  private get thread(): Thread {
+    return this.path[this.path.length - 1];
   }
 
   private top(): Frame | undefined {
-    return this.s.stack[this.s.stack.length - 1];
+    const stack = this.thread.stack;
+    return stack[stack.length - 1];
   }
 
   private step(id: string): CompiledStep {
@@ -94,23 +163,35 @@ class Run {
     return step;
   }
 
-  /** Step id plus the index of every enclosing forEach iteration: `post[2][0]`. */
+  /** Step id plus the index of every enclosing forEach iteration (a lane's item for a parallel one): `post[2][0]`. */
   private stepKeyFor(stepId: string): string {
     let key = stepId;
-    for (const frame of this.s.stack) if (frame.kind === 'forEach') key += `[${frame.index}]`;
+    const path = this.path;
+    for (let d = 0; d < path.length; d++) {
+      for (const frame of path[d].stack) {
+        if (frame.kind === 'forEach') key += `[${frame.index}]`;
+        else if (frame.kind === 'parallel' && d + 1 < path.length) key += `[${(path[d + 1] as Lane).index}]`;
+      }
+    }
     return key;
   }
 
   private context(): EvaluationContext {
     const s = this.s;
     const ctx: EvaluationContext = { trigger: s.trigger, steps: s.steps, vars: s.vars, job: s.job };
-    for (const frame of s.stack) {
-      if (frame.kind !== 'forEach') continue;
-      const item = frame.items[frame.index];
-      ctx['item'] = item;
-      ctx['index'] = frame.index;
-      const as = this.step(frame.stepId).as;
-      if (as) ctx[as] = item;
+    const path = this.path;
+    for (let d = 0; d < path.length; d++) {
+      for (const frame of path[d].stack) {
+        let index: number;
+        if (frame.kind === 'forEach') index = frame.index;
+        else if (frame.kind === 'parallel' && d + 1 < path.length) index = (path[d + 1] as Lane).index;
+        else continue;
+        const item = frame.items[index];
+        ctx['item'] = item;
+        ctx['index'] = index;
+        const as = this.step(frame.stepId).as;
+        if (as) ctx[as] = item;
+      }
     }
     return ctx;
   }
@@ -163,28 +244,34 @@ class Run {
     }
   }
 
-  /** Completes (or re-issues) the pending command; undefined means the job moves on. */
-  private resume(p: Pending, result: StepResult | undefined): Outcome {
+  /**
+   * Completes the pending command of the current thread with `result`, or (without one) moves a
+   * due wait on. The thread's `pending` stays set while it still waits on the outside world.
+   */
+  private resume(p: Pending, result: StepResult | undefined): void {
     const s = this.s;
     if (p.kind === 'delay') {
-      if (this.now < p.until) return this.commandFor(p);
-      return this.complete(this.step(p.stepId), p.stepKey, { until: p.until });
+      if (this.now >= p.until) this.complete(this.step(p.stepId), p.stepKey, { until: p.until });
+      return;
     }
     if (p.kind === 'respond') {
-      if (!result) return this.commandFor(p);
-      return this.complete(this.step(p.stepId), p.stepKey, p.response);
+      if (result) this.complete(this.step(p.stepId), p.stepKey, p.response);
+      return;
     }
     if (p.waitUntil !== undefined) {
       // A late result of the attempt that already failed changes nothing while we wait.
-      if (this.now < p.waitUntil) return this.commandFor(p);
+      if (this.now < p.waitUntil) return;
       delete p.waitUntil;
       delete p.waitReason;
-      return this.commandFor(p);
+      return;
     }
-    if (!result) return this.commandFor(p);
+    if (!result) return;
     if (result.attempt !== undefined && result.attempt !== p.attempt) throw new StaleResultError(p.stepKey, p.attempt, result.attempt);
     const step = this.step(p.stepId);
-    if (result.ok) return this.complete(step, p.stepKey, result.output ?? null, p.input, p.attempt);
+    if (result.ok) {
+      this.complete(step, p.stepKey, result.output ?? null, p.input, p.attempt);
+      return;
+    }
 
     const raw = result.error ?? { kind: 'fatal', message: 'failed without an error' };
     const kind: StepErrorKind = KNOWN_KINDS.has(raw.kind) ? raw.kind : 'fatal';
@@ -206,71 +293,86 @@ class Run {
       else p.deferrals += 1;
       p.waitUntil = this.now + decision.delayMs;
       p.waitReason = decision.countsAsAttempt ? 'retry' : 'deferred';
-      return this.commandFor(p);
+      return;
     }
-    s.pending = null;
+    this.thread.pending = null;
     if (kind === 'retryable' || kind === 'rate_limited') error.message = `${error.message} (gave up after ${p.attempt} attempts)`;
-    return this.fail(step, error, p.input);
+    this.fail(step, error, p.input);
   }
 
   /** Stores a step's output and moves the cursor past it. */
-  private complete(step: CompiledStep, stepKey: string, output: unknown, input?: unknown, attempt?: number): undefined {
+  private complete(step: CompiledStep, stepKey: string, output: unknown, input?: unknown, attempt?: number): void {
     this.s.steps[step.id] = output;
-    this.s.pending = null;
+    this.thread.pending = null;
     const record: StepRecord = { stepId: step.id, stepKey, kind: step.kind, status: 'succeeded', output };
     if (input !== undefined) record.input = input;
     if (attempt !== undefined) record.attempt = attempt;
     this.records.push(record);
     const frame = this.top();
     if (frame?.kind === 'list') frame.index += 1;
-    return undefined;
   }
 
   /**
    * A step failed for good: the nearest enclosing `try` (still in its try phase) takes the error
    * and runs its catch; with none, the job fails with its cursor left on the step for a rerun.
    */
-  private fail(step: CompiledStep, error: JobError, input?: unknown): Outcome {
+  private fail(step: CompiledStep, error: JobError, input?: unknown): void {
     const record: StepRecord = { stepId: step.id, stepKey: error.stepKey, kind: step.kind, status: 'failed', error };
     if (input !== undefined) record.input = input;
     if (error.attempt !== undefined) record.attempt = error.attempt;
     this.records.push(record);
-    return this.failJob(error);
+    this.failJob(error);
   }
 
-  private failJob(error: JobError): Outcome {
+  /**
+   * The nearest `try` in its try phase is looked for in the current thread, then (a lane failed
+   * for good: its forEach fails) below the parallel frame in each enclosing thread. Catching
+   * there cuts the stack above the try, which drops the parallel frame and every lane in it:
+   * their in-flight commands are abandoned and their results become stale.
+   */
+  private failJob(error: JobError): void {
     const s = this.s;
-    const stack = s.stack;
-    let i = stack.length - 1;
+    const path = this.path;
     if (error.kind !== 'timeout' && error.kind !== 'stopped') {
-      while (i >= 0) {
-        const frame = stack[i];
-        if (frame.kind === 'try' && frame.phase === 'try') break;
-        i--;
+      for (let d = path.length - 1; d >= 0; d--) {
+        const stack = path[d].stack;
+        // in an enclosing thread the top frame is the parallel forEach that just failed
+        for (let i = d === path.length - 1 ? stack.length - 1 : stack.length - 2; i >= 0; i--) {
+          const frame = stack[i];
+          if (frame.kind !== 'try' || frame.phase !== 'try') continue;
+          stack.length = i + 1;
+          path[d].pending = null;
+          frame.phase = 'catch';
+          s.steps[frame.stepId] = { failed: true, error };
+          const catchList = this.step(frame.stepId).lists.catch;
+          if (catchList) stack.push({ kind: 'list', list: catchList, index: 0 });
+          this.unwindTo = d;
+          return;
+        }
       }
-    } else i = -1;
-    if (i < 0) {
-      s.status = 'failed';
-      s.error = error;
-      s.pending = null;
-      return finishCommand(s);
     }
-    const frame = stack[i] as Extract<Frame, { kind: 'try' }>;
-    stack.length = i + 1;
-    frame.phase = 'catch';
-    s.steps[frame.stepId] = { failed: true, error };
-    const catchList = this.step(frame.stepId).lists.catch;
-    if (catchList) stack.push({ kind: 'list', list: catchList, index: 0 });
-    return undefined;
+    s.status = 'failed';
+    s.error = error;
+    this.thread.pending = null;
   }
 
-  private async loop(): Promise<Command> {
+  /** Runs the current thread until it waits on the outside world, its cursor runs out, or the job ends. */
+  private async run(): Promise<RunOutcome> {
     const s = this.s;
+    const t = this.thread;
+    const depth = this.path.length - 1;
     for (;;) {
-      const frame = this.top();
-      if (!frame) {
-        s.status = 'succeeded';
-        return finishCommand(s);
+      if (isTerminal(s)) return 'abort';
+      if (this.unwindTo >= 0) {
+        if (this.unwindTo < depth) return 'abort';
+        this.unwindTo = -1;
+      }
+      if (t.pending) return 'blocked';
+      const frame = t.stack[t.stack.length - 1];
+      if (!frame) return 'done';
+      if (frame.kind === 'parallel') {
+        if ((await this.runLanes(frame)) === 'blocked') return 'blocked';
+        continue;
       }
       if (frame.kind !== 'list') {
         this.leaveContainer(frame);
@@ -279,30 +381,68 @@ class Run {
       const list = this.recipe.lists.get(frame.list);
       if (!list) throw new Error(`job state names step list "${frame.list}", which this recipe version does not have`);
       if (frame.index >= list.length) {
-        s.stack.pop();
+        t.stack.pop();
         continue;
       }
-      const command = await this.enter(list[frame.index], frame);
-      if (command) return command;
+      await this.enter(list[frame.index], frame);
     }
   }
 
+  /**
+   * Runs every lane of a parallel forEach (in the order they started), removes finished ones and
+   * starts new iterations while fewer than `concurrency` run. 'blocked' while lanes wait on
+   * commands; otherwise the frame is gone (all items done, or a failure unwound past it).
+   */
+  private async runLanes(frame: ParallelFrame): Promise<RunOutcome> {
+    const step = this.step(frame.stepId);
+    const limit = step.concurrency ?? 1;
+    const body = step.lists.body as string;
+    const runLane = async (lane: Lane): Promise<RunOutcome> => {
+      this.path.push(lane);
+      try {
+        return await this.run();
+      } finally {
+        this.path.pop();
+      }
+    };
+    for (let i = 0; i < frame.lanes.length; ) {
+      const outcome = await runLane(frame.lanes[i]);
+      if (outcome === 'abort') return 'abort';
+      if (outcome === 'done') frame.lanes.splice(i, 1);
+      else i++;
+    }
+    while (frame.lanes.length < limit && frame.next < frame.items.length) {
+      const lane: Lane = { index: frame.next, stack: [{ kind: 'list', list: body, index: 0 }], pending: null };
+      frame.next += 1;
+      frame.lanes.push(lane);
+      const outcome = await runLane(lane);
+      if (outcome === 'abort') return 'abort';
+      if (outcome === 'done') frame.lanes.pop();
+    }
+    if (frame.lanes.length > 0) return 'blocked';
+    this.thread.stack.pop();
+    this.s.steps[step.id] = { count: frame.items.length };
+    this.record(step, { count: frame.items.length });
+    return 'done';
+  }
+
   /** The list above a container ended (or it has none): the next iteration, or past try/catch. */
-  private leaveContainer(frame: Exclude<Frame, { kind: 'list' }>): void {
+  private leaveContainer(frame: Exclude<Frame, { kind: 'list' | 'parallel' }>): void {
     const s = this.s;
+    const stack = this.thread.stack;
     const step = this.step(frame.stepId);
     if (frame.kind === 'forEach') {
       frame.index += 1;
       if (frame.index < frame.items.length && step.lists.body) {
-        s.stack.push({ kind: 'list', list: step.lists.body, index: 0 });
+        stack.push({ kind: 'list', list: step.lists.body, index: 0 });
         return;
       }
-      s.stack.pop();
+      stack.pop();
       this.record(step, { count: frame.items.length });
       s.steps[step.id] = { count: frame.items.length };
       return;
     }
-    s.stack.pop();
+    stack.pop();
     if (frame.phase === 'try') s.steps[step.id] = { failed: false };
     this.record(step, s.steps[step.id]);
   }
@@ -311,9 +451,10 @@ class Run {
     this.records.push({ stepId: step.id, stepKey: this.stepKeyFor(step.id), kind: step.kind, status: 'succeeded', output });
   }
 
-  /** Runs one step at the cursor; returns the command when the step needs the outside world. */
-  private async enter(step: CompiledStep, frame: Extract<Frame, { kind: 'list' }>): Promise<Outcome> {
+  /** Runs one step at the cursor of the current thread; a step that needs the outside world leaves a pending command. */
+  private async enter(step: CompiledStep, frame: Extract<Frame, { kind: 'list' }>): Promise<void> {
     const s = this.s;
+    const t = this.thread;
     const stepKey = this.stepKeyFor(step.id);
     let value: unknown;
     try {
@@ -328,12 +469,11 @@ class Run {
     }
     switch (step.kind) {
       case 'action':
-      case 'callRecipe': {
-        const pending: Pending = { kind: 'invoke', stepId: step.id, stepKey, input: value, attempt: 1, deferrals: 0 };
-        s.pending = pending;
-        return this.commandFor(pending);
-      }
+      case 'callRecipe':
+        t.pending = { kind: 'invoke', stepId: step.id, stepKey, input: value, attempt: 1, deferrals: 0 };
+        return;
       case 'set': {
+        // inside parallel lanes, vars are written in the order iterations complete their `set`
         const values = (value ?? {}) as Record<string, unknown>;
         Object.assign(s.vars, values);
         return this.complete(step, stepKey, values);
@@ -342,8 +482,8 @@ class Run {
         const branch = truthy(value) ? 'then' : 'else';
         this.complete(step, stepKey, { branch });
         const list = step.lists[branch];
-        if (list) s.stack.push({ kind: 'list', list, index: 0 });
-        return undefined;
+        if (list) t.stack.push({ kind: 'list', list, index: 0 });
+        return;
       }
       case 'forEach': {
         const items = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
@@ -354,22 +494,22 @@ class Run {
         if (items.length === 0 || !step.lists.body) {
           s.steps[step.id] = { count: items.length };
           this.record(step, { count: items.length });
-          return undefined;
+          return;
         }
-        s.stack.push({ kind: 'forEach', stepId: step.id, items, index: 0 }, { kind: 'list', list: step.lists.body, index: 0 });
-        return undefined;
+        if (step.concurrency) t.stack.push({ kind: 'parallel', stepId: step.id, items, next: 0, lanes: [] });
+        else t.stack.push({ kind: 'forEach', stepId: step.id, items, index: 0 }, { kind: 'list', list: step.lists.body, index: 0 });
+        return;
       }
       case 'try':
         frame.index += 1;
-        s.stack.push({ kind: 'try', stepId: step.id, phase: 'try' });
-        if (step.lists.try) s.stack.push({ kind: 'list', list: step.lists.try, index: 0 });
-        return undefined;
+        t.stack.push({ kind: 'try', stepId: step.id, phase: 'try' });
+        if (step.lists.try) t.stack.push({ kind: 'list', list: step.lists.try, index: 0 });
+        return;
       case 'delay': {
         const until = value as number;
         if (until <= this.now) return this.complete(step, stepKey, { until });
-        const pending: Pending = { kind: 'delay', stepId: step.id, stepKey, until };
-        s.pending = pending;
-        return this.commandFor(pending);
+        t.pending = { kind: 'delay', stepId: step.id, stepKey, until };
+        return;
       }
       case 'respond': {
         const reply = (value ?? {}) as Record<string, unknown>;
@@ -379,9 +519,8 @@ class Run {
         }
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries((reply['headers'] ?? {}) as Record<string, unknown>)) headers[k] = typeof v === 'string' ? v : JSON.stringify(v);
-        const pending: Pending = { kind: 'respond', stepId: step.id, stepKey, response: { status, headers, body: reply['body'] ?? null } };
-        s.pending = pending;
-        return this.commandFor(pending);
+        t.pending = { kind: 'respond', stepId: step.id, stepKey, response: { status, headers, body: reply['body'] ?? null } };
+        return;
       }
       case 'stop': {
         const reason = value === null || value === undefined ? undefined : String(value);
@@ -390,7 +529,7 @@ class Run {
         if (step.failed) return this.failJob(error);
         s.status = 'stopped';
         if (reason !== undefined) s.error = error;
-        return finishCommand(s);
+        return;
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { Recipe } from '@junction/executor/contracts';
 
-import type { Command, JobState } from './job-state';
+import type { Command, Frame, JobState } from './job-state';
 import { ROOT_LIST } from './recipe-compiler';
 import { seedFor } from './retry';
 import { compileRecipe } from './validate-recipe';
@@ -35,14 +35,24 @@ export function start(recipe: Recipe, trigger: unknown, jobId: string, options: 
   return state;
 }
 
-/** A failed job made runnable again from its failed step; completed steps keep their outputs. */
+/**
+ * A failed job made runnable again from its failed step; completed steps keep their outputs.
+ * In a parallel forEach, every lane that was running when the job failed starts its current step
+ * again (its abandoned command may or may not have reached the provider; the new attempt group
+ * gives it a new key, as for the failed step); iterations that had completed are not run again.
+ */
 export function rerun(recipe: Recipe, state: JobState, options: { now: number }): JobState {
   if (state.status !== 'failed') throw new Error(`only a failed job can be rerun; this one is ${state.status}`);
   const compiled = compileRecipe(recipe);
-  const next: JobState = { ...state, status: 'running', group: state.group + 1, pending: null, stack: state.stack.map((f) => ({ ...f })) };
+  const next: JobState = { ...state, status: 'running', group: state.group + 1, pending: null, stack: state.stack.map(withoutPending) };
   delete next.error;
   if (compiled.timeoutMs !== undefined) next.deadline = options.now + compiled.timeoutMs;
   return next;
+}
+
+function withoutPending(frame: Frame): Frame {
+  if (frame.kind !== 'parallel') return { ...frame };
+  return { ...frame, lanes: frame.lanes.map((lane) => ({ index: lane.index, stack: lane.stack.map(withoutPending), pending: null })) };
 }
 
 /** A job ended by an operator: terminal, its pending command abandoned. */

@@ -22,9 +22,13 @@ export interface JobState {
   /** Outputs by step id; inside a forEach, the latest iteration's. */
   steps: Record<string, unknown>;
   vars: Record<string, unknown>;
-  /** The cursor: innermost frame last. A failed job keeps it at the failed step (for rerun). */
+  /**
+   * The cursor: innermost frame last. A failed job keeps it at the failed step (for rerun).
+   * While a forEach with concurrency > 1 runs, its `parallel` frame is on top and each running
+   * iteration (lane) has its own cursor and pending command inside that frame.
+   */
   stack: Frame[];
-  /** The command issued and not yet completed. */
+  /** The command issued and not yet completed (null while a parallel forEach's lanes run). */
   pending: Pending | null;
   error?: JobError;
 }
@@ -33,7 +37,26 @@ export type JobStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancel
 
 export type Frame =
   /** Position `index` in the step list `list` (`root` or `<step id>/<then|else|steps|try|catch>`). */
-  { kind: 'list'; list: string; index: number } | { kind: 'forEach'; stepId: string; items: unknown[]; index: number } | { kind: 'try'; stepId: string; phase: 'try' | 'catch' };
+  | { kind: 'list'; list: string; index: number }
+  | { kind: 'forEach'; stepId: string; items: unknown[]; index: number }
+  | { kind: 'try'; stepId: string; phase: 'try' | 'catch' }
+  /**
+   * A forEach with `concurrency` > 1: `next` is the index of the next item to start, `lanes` the
+   * iterations running now (at most `concurrency`, in the order they started). Always the top
+   * frame of its cursor while it runs.
+   */
+  | { kind: 'parallel'; stepId: string; items: unknown[]; next: number; lanes: Lane[] };
+
+/**
+ * One running iteration of a parallel forEach: item `index`, its own cursor (starting with the
+ * body's list frame) and its own pending command. Lanes nest: a lane's stack may hold a
+ * parallel frame of an inner forEach.
+ */
+export interface Lane {
+  index: number;
+  stack: Frame[];
+  pending: Pending | null;
+}
 
 export type Pending =
   | {
@@ -70,15 +93,17 @@ export interface JobError {
 
 /** The outcome of an `invoke` or `call` command, as the executor got it from the connector/child job. */
 export type StepResult =
-  | { ok: true; output?: unknown; attempt?: number }
-  | { ok: false; error: { kind: StepErrorKind; message: string; retryAfterMs?: number; details?: unknown }; attempt?: number };
+  | { ok: true; output?: unknown; attempt?: number; stepKey?: string }
+  | { ok: false; error: { kind: StepErrorKind; message: string; retryAfterMs?: number; details?: unknown }; attempt?: number; stepKey?: string };
 
 export interface AdvanceInput {
   /** The executor's clock, epoch ms: the engine has none. */
   now: number;
   /**
-   * The result of the pending command. Without one, a pending invoke/call/respond is issued
-   * again (a re-drive after a crash) and a wait is checked against `now`.
+   * The result of a pending command, named by its `stepKey` (required when several commands
+   * are pending; without it the only pending command is meant). Without a result, every pending
+   * invoke/call/respond is issued again (a re-drive after a crash) and every wait is checked
+   * against `now`. With one, the other lanes' waits are checked against `now` too.
    */
   result?: StepResult;
 }
@@ -128,7 +153,14 @@ export interface StepRecord {
 
 export interface Advance {
   state: JobState;
+  /** The first of `commands`: the only one unless a parallel forEach runs. */
   command: Command;
+  /**
+   * Every command issuable now, one per pending step (lanes in the order they started), or the
+   * single `finish`. The executor runs those not already in flight and drops in-flight ones no
+   * longer listed (lanes abandoned by a failure): their results are stale.
+   */
+  commands: Command[];
   /** Steps completed, failed or retried during this advance, in order. */
   records: StepRecord[];
 }

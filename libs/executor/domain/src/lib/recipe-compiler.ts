@@ -33,6 +33,8 @@ export interface CompiledStep {
   readonly wait?: boolean;
   readonly delay?: DelaySpec;
   readonly as?: string;
+  /** forEach: iterations running at once (absent or 1: one at a time). */
+  readonly concurrency?: number;
   readonly failed?: boolean;
   readonly retry: RetrySettings;
   readonly timeoutMs?: number;
@@ -74,6 +76,8 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
   const firstSeen = new Map<string, string>();
   const expressionOwners: { step: CompiledStep; node: TemplateNode }[] = [];
   let order = 0;
+  // forEach bodies with concurrency > 1 being walked (respond and callRecipe are refused inside them)
+  let parallel = 0;
   const fail = (path: string, message: string) => errors.push({ path, message });
   const onExpressionError = (e: ExpressionError) =>
     fail(e.site.path, e.code === 'template' ? `template ${JSON.stringify(e.expression)}: ${e.reason}` : `expression {{ ${e.expression} }}: ${e.reason}`);
@@ -98,6 +102,9 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
     }
     const kind = kinds[0];
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
+    // A reply can only be sent once and a waited-for child job parks its whole parent: neither
+    // fits iterations running side by side (see docs/decisions.md).
+    if (parallel > 0 && (kind === 'respond' || kind === 'callRecipe')) fail(`${pointer}/${kind}`, `is not allowed inside a forEach with concurrency > 1`);
     if (id) {
       const seen = firstSeen.get(id);
       if (seen) fail(`${pointer}/id`, `duplicate step id "${id}" (first used at ${seen})`);
@@ -139,7 +146,12 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
         step = { ...base, value: template(body, 'if') };
         break;
       case 'forEach':
-        step = { ...base, value: template(body, 'forEach'), as: typeof raw['as'] === 'string' ? raw['as'] : undefined };
+        step = {
+          ...base,
+          value: template(body, 'forEach'),
+          as: typeof raw['as'] === 'string' ? raw['as'] : undefined,
+          concurrency: typeof raw['concurrency'] === 'number' && raw['concurrency'] > 1 ? raw['concurrency'] : undefined,
+        };
         break;
       case 'stop': {
         const stop = isObject(body) ? body : {};
@@ -167,7 +179,9 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
       nested.then = walkList(raw['then'], `${pointer}/then`, `${id}/then`);
       nested.else = walkList(raw['else'], `${pointer}/else`, `${id}/else`);
     } else if (kind === 'forEach') {
+      if (step.concurrency) parallel++;
       nested.body = walkList(raw['steps'], `${pointer}/steps`, `${id}/steps`);
+      if (step.concurrency) parallel--;
     } else if (kind === 'try') {
       nested.try = walkList(raw['try'], `${pointer}/try`, `${id}/try`);
       nested.catch = walkList(raw['catch'], `${pointer}/catch`, `${id}/catch`);

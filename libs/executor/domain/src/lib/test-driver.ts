@@ -9,49 +9,93 @@ type Invocation = Extract<Command, { type: 'invoke' | 'call' }>;
 export interface DriveLog {
   final: Extract<Command, { type: 'finish' }>;
   state: JobState;
+  /** Every command issued, once each (a command re-issued while in flight is not repeated), then the finish. */
   commands: Command[];
   records: StepRecord[];
   now: number;
+  /** The most commands in flight at once. */
+  peak: number;
+}
+
+/**
+ * Which in-flight command completes next: an index into `inFlight` (in the order they were
+ * issued). The default completes the oldest first.
+ */
+export type Pick = (inFlight: readonly Command[], now: number) => number;
+
+/** Identity of a command across advances: the engine re-issues pending ones unchanged. */
+export function commandId(command: Command): string {
+  switch (command.type) {
+    case 'invoke':
+    case 'call':
+      return `${command.type}:${command.stepKey}#${command.attempt}`;
+    case 'wait':
+      return `wait:${command.stepKey}@${command.until}`;
+    case 'respond':
+      return `respond:${command.stepKey}`;
+    case 'finish':
+      return 'finish';
+  }
 }
 
 /**
  * Runs a job to its end the way an executor would, with `perform` standing in for connectors and
  * child jobs, time jumping to every `wait`. With `roundTrip`, the state crosses JSON.stringify/
  * JSON.parse after every advance, as it does through a Postgres checkpoint. For specs and bench.
+ *
+ * Several commands (a parallel forEach) are in flight at once; `pick` chooses which completes
+ * next (deterministically), each completion is one advance with that command's result (named by
+ * its step key), and commands the engine no longer issues (abandoned lanes) are dropped unanswered.
  */
 export async function drive(
   recipe: Recipe,
   trigger: unknown,
   perform: (command: Invocation) => StepResult,
-  options: { jobId?: string; now?: number; roundTrip?: boolean; state?: JobState; maxCommands?: number } = {},
+  options: { jobId?: string; now?: number; roundTrip?: boolean; state?: JobState; maxCommands?: number; pick?: Pick } = {},
 ): Promise<DriveLog> {
   let now = options.now ?? 1_000_000;
   let state = options.state ?? start(recipe, trigger, options.jobId ?? 'job_1', { now });
   const commands: Command[] = [];
   const records: StepRecord[] = [];
+  let inFlight: Command[] = [];
+  let peak = 0;
   let result: StepResult | undefined;
   for (let i = 0; i < (options.maxCommands ?? 10_000); i++) {
     if (options.roundTrip) state = JSON.parse(JSON.stringify(state)) as JobState;
     const next = await advance(recipe, state, { now, result });
     state = next.state;
     records.push(...next.records);
-    commands.push(next.command);
-    const command = next.command;
     result = undefined;
+    if (next.command.type === 'finish') {
+      commands.push(next.command);
+      return { final: next.command, state, commands, records, now, peak };
+    }
+    const live = new Map(next.commands.map((c) => [commandId(c), c]));
+    inFlight = inFlight.filter((c) => live.has(commandId(c)));
+    const known = new Set(inFlight.map(commandId));
+    for (const [id, c] of live) {
+      if (known.has(id)) continue;
+      inFlight.push(c);
+      commands.push(c);
+    }
+    peak = Math.max(peak, inFlight.filter((c) => c.type !== 'wait').length);
+    const index = options.pick ? options.pick(inFlight, now) : 0;
+    const [command] = inFlight.splice(index, 1);
+    if (!command) throw new Error(`pick chose ${index} of ${inFlight.length} commands in flight`);
     switch (command.type) {
-      case 'finish':
-        return { final: command, state, commands, records, now };
       case 'wait':
         now = Math.max(now, command.until);
         break;
       case 'respond':
-        result = { ok: true };
+        result = { ok: true, stepKey: command.stepKey };
         break;
       case 'invoke':
       case 'call':
-        result = perform(command);
+        result = { ...perform(command), stepKey: command.stepKey };
         now += 1;
         break;
+      case 'finish':
+        throw new Error('a finish command is never in flight');
     }
   }
   throw new Error('job did not finish');

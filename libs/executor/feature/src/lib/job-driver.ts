@@ -23,9 +23,12 @@ const WAIT_SLICE_MS = 250;
 
 /**
  * Drives one claimed job through the engine: advance → checkpoint (state + step rows, one
- * compare-and-set statement) → run the command → advance with its result, until the job ends,
- * sleeps past `inMemoryWaitMaxMs`, or the lease is lost. Nothing runs before its checkpoint
- * is committed, so a crash re-drives from the last committed command with the same idempotency key.
+ * compare-and-set statement) → run the commands → advance with each result as it comes, until
+ * the job ends, only sleeps past `inMemoryWaitMaxMs` remain, or the lease is lost. A parallel
+ * forEach issues several commands: they run at once (never more than the engine issued), and each
+ * completion is its own advance and checkpoint, one at a time. Nothing runs before the checkpoint
+ * that issued it is committed, so a crash re-drives from the last committed state with the same
+ * idempotency keys.
  */
 @Injectable()
 export class JobDriver {
@@ -55,7 +58,10 @@ export class JobDriver {
           job: { recipeId: row.recipeId, recipeVersion: row.recipeVersion, workspaceId: row.workspaceId, dedupeKey: row.dedupeKey },
         });
     let result: StepResult | undefined;
-    let issuedAt = Date.now();
+    // commands running now, by identity (the engine re-issues pending ones unchanged on every advance)
+    const inFlight = new Map<string, Promise<Completion>>();
+    // when the current attempt of each invoke/call was sent: its step row's started_at
+    const issuedAt = new Map<string, number>();
 
     for (;;) {
       const now = Date.now();
@@ -66,9 +72,13 @@ export class JobDriver {
         if (error instanceof StaleResultError) return;
         throw error;
       }
-      const { command } = step;
+      const { command, commands } = step;
       const finished = command.type === 'finish';
-      const longWait = command.type === 'wait' && command.until - now > this.options.inMemoryWaitMaxMs;
+      // the lease is given up only when every issued command is a long wait (a parallel forEach's
+      // lanes all backing off); otherwise long waits are slept in memory beside the running lanes
+      const waits = commands.filter((c): c is WaitCommand => c.type === 'wait');
+      const longWait = !finished && waits.length === commands.length && waits.every((c) => c.until - now > this.options.inMemoryWaitMaxMs);
+      const reply = commands.find((c): c is RespondCommand => c.type === 'respond');
       const next = await jobs.checkpoint(row.id, owner, revision, {
         state: storedState(step.state),
         status: finished ? (step.state.status as JobRowStatus) : 'running',
@@ -77,56 +87,80 @@ export class JobDriver {
             stepRow(
               await this.withoutSensitive(row.workspaceId, compileRecipe(recipe).steps.get(r.stepId)?.action, r),
               step.state.group,
-              r.kind === 'action' || r.kind === 'callRecipe' ? issuedAt : now,
+              r.kind === 'action' || r.kind === 'callRecipe' ? (issuedAt.get(r.stepKey) ?? now) : now,
               now,
             ),
           ),
         ),
-        ...(command.type === 'respond' ? { reply: { status: command.status, headers: command.headers, body: command.body } } : {}),
+        ...(reply ? { reply: { status: reply.status, headers: reply.headers, body: reply.body } } : {}),
         error: finished && step.state.error ? (redact(step.state.error) as Record<string, unknown>) : null,
         deadlineAt: step.state.deadline !== undefined ? new Date(step.state.deadline) : null,
-        wakeAt: longWait ? new Date((command as Extract<Command, { type: 'wait' }>).until) : null,
+        wakeAt: longWait ? new Date(Math.min(...waits.map((c) => c.until))) : null,
         finished,
       });
       if (next === undefined) return; // cancelled, timed out or re-claimed: another writer owns the job now
       revision = next;
       state = step.state;
       // checked after the checkpoint, so a result already in hand is kept when the lease goes (shutdown, takeover)
-      if (command.type !== 'finish' && !lease.holds(row.id)) return;
+      if (finished || !lease.holds(row.id)) return;
+      if (longWait) return; // the lease is given up; the dispatcher claims the job again when due
 
-      switch (command.type) {
-        case 'finish':
-          return;
-        case 'invoke':
-          issuedAt = Date.now();
-          result = await this.invoker.invoke(row, command);
-          break;
-        case 'wait':
-          if (longWait) return; // the lease is given up; the dispatcher claims the job again when due
-          while (Date.now() < command.until && lease.holds(row.id)) await sleep(Math.min(WAIT_SLICE_MS, command.until - Date.now()));
-          result = undefined;
-          break;
-        case 'respond':
-          result = { ok: true };
-          break;
-        case 'call': {
-          issuedAt = Date.now();
-          const outcome = await this.children.call(row, command);
-          if (outcome) {
-            result = outcome;
-            break;
-          }
-          // the child has not finished: sleep on it without holding a worker
-          const parked = await jobs.checkpoint(row.id, owner, revision, {
-            state: storedState(state),
-            status: 'running',
-            steps: [],
-            wakeAt: new Date(Date.now() + this.options.pollIntervalMs * 2),
-          });
-          if (parked === undefined) this.logger.warn({ jobId: row.id }, 'job changed while parking on a called recipe');
-          return;
-        }
+      // Commands no longer issued belong to lanes a failure abandoned: their results are ignored
+      // (the calls themselves cannot be taken back). New ones start now, after their checkpoint.
+      const live = new Set<string>();
+      for (const c of commands) {
+        const id = commandId(c);
+        live.add(id);
+        if (inFlight.has(id)) continue;
+        if (c.type === 'invoke' || c.type === 'call') issuedAt.set(c.stepKey, Date.now());
+        // a failure is carried as a value: a command nobody awaits any more must not reject unhandled
+        inFlight.set(
+          id,
+          this.run(row, c, lease).then(
+            (outcome) => ({ id, ...outcome }),
+            (error: unknown) => ({ id, failure: { error } }),
+          ),
+        );
       }
+      for (const id of [...inFlight.keys()]) if (!live.has(id)) inFlight.delete(id);
+      if (inFlight.size === 0) throw new Error(`job ${row.id}: the engine issued no command to wait for`);
+
+      const done = await Promise.race(inFlight.values());
+      inFlight.delete(done.id);
+      if (done.failure) throw done.failure.error;
+      if (done.park) {
+        // a called recipe has not finished: sleep on it without holding a worker (callRecipe is
+        // refused inside parallel forEach bodies, so nothing else is in flight here)
+        const parked = await jobs.checkpoint(row.id, owner, revision, {
+          state: storedState(state),
+          status: 'running',
+          steps: [],
+          wakeAt: new Date(Date.now() + this.options.pollIntervalMs * 2),
+        });
+        if (parked === undefined) this.logger.warn({ jobId: row.id }, 'job changed while parking on a called recipe');
+        return;
+      }
+      result = done.result;
+    }
+  }
+
+  /** Runs one command: a step result, nothing (a wait that ended), or `park` (a child job still running). */
+  private async run(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
+    switch (command.type) {
+      case 'invoke':
+        return { result: { ...(await this.invoker.invoke(row, command)), stepKey: command.stepKey } };
+      case 'wait':
+        // ends early when the lease is lost: the next checkpoint then fails or the lease check stops the driver
+        while (Date.now() < command.until && lease.holds(row.id)) await sleep(Math.min(WAIT_SLICE_MS, command.until - Date.now()));
+        return {};
+      case 'respond':
+        return { result: { ok: true, stepKey: command.stepKey } };
+      case 'call': {
+        const outcome = await this.children.call(row, command);
+        return outcome ? { result: { ...outcome, stepKey: command.stepKey } } : { park: true };
+      }
+      case 'finish':
+        return {};
     }
   }
 
@@ -136,6 +170,25 @@ export class JobDriver {
     const paths = await this.sensitive.of(workspaceId, action);
     if (!paths) return { ...record, ...WITHHELD, ...(record.input !== undefined ? { input: REDACTED } : {}), ...(record.output !== undefined ? { output: REDACTED } : {}) };
     return { ...record, input: redactPaths(record.input, paths.input), output: redactPaths(record.output, paths.output) };
+  }
+}
+
+type WaitCommand = Extract<Command, { type: 'wait' }>;
+type RespondCommand = Extract<Command, { type: 'respond' }>;
+type Completion = { id: string; result?: StepResult; park?: true; failure?: { error: unknown } };
+
+/** Identity of a command across advances: the engine re-issues a pending command unchanged. */
+function commandId(command: Command): string {
+  switch (command.type) {
+    case 'invoke':
+    case 'call':
+      return `${command.type}:${command.stepKey}#${command.attempt}`;
+    case 'wait':
+      return `wait:${command.stepKey}@${command.until}`;
+    case 'respond':
+      return `respond:${command.stepKey}`;
+    case 'finish':
+      return 'finish';
   }
 }
 
