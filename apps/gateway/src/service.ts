@@ -1,7 +1,7 @@
 import { IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { GatewayFeatureModule, acceptRawHookBodies, mountOpenApi } from '@junction/gateway/feature';
+import { GatewayFeatureModule, mountOpenApi, serveHooksDirectly } from '@junction/gateway/feature';
 
 class GatewayEnv extends PlatformEnv {
   override PORT = 3000;
@@ -32,7 +32,7 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   database: false,
   imports: () => [GatewayFeatureModule],
   configureApp: (app, env) => {
-    acceptRawHookBodies(app, env.HOOK_BODY_LIMIT_BYTES);
+    serveHooksDirectly(app, env.HOOK_BODY_LIMIT_BYTES);
     mountOpenApi(app);
   },
 };

@@ -105,7 +105,7 @@ describe('gateway → connectors over NATS', () => {
   it('serves the OpenAPI 3.1 document and its viewer', async () => {
     const doc = (await (await fetch(`${gateway.url}/docs/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/connectors', '/v1/connectors/{key}']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/connectors', '/v1/connectors/{key}', '/hooks/{hookId}']));
     const viewer = await fetch(`${gateway.url}/docs`);
     expect(viewer.status).toBe(200);
     expect(await viewer.text()).toContain('swagger');

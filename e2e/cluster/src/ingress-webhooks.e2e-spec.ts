@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { connect } from 'nats';
 import { TEST_SERVERS, uniqueNamespace, waitFor } from '@junction/shared/testing';
@@ -86,6 +87,34 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     expect(tooLarge.status).toBe(413);
     await new Promise((r) => setTimeout(r, 500));
     expect((await jobs()).length).toBe(before);
+  });
+
+  it('takes gzip bodies, refuses an oversized chunked body mid-stream (413) and unknown encodings (415), keeps the trace', async () => {
+    const body = JSON.stringify({ id: 'o-gz', total: 3, customer: { name: 'Gus' } });
+    const zipped = gzipSync(body);
+    const gz = await deliver(zipped as unknown as string, { 'content-encoding': 'gzip', 'x-sig': sign(body), 'x-delivery-id': 'd-gz' });
+    expect(gz.status).toBe(202);
+    expect(gz.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    await waitFor(() => sink.requestsTo('/orders').some((r) => (r.json as { order?: string }).order === 'o-gz'), 20_000);
+
+    // no Content-Length: the limit is enforced while reading
+    const chunks = Array.from({ length: 5 }, () => 'y'.repeat(1024 * 1024));
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = chunks.pop();
+        if (next) controller.enqueue(new TextEncoder().encode(next));
+        else controller.close();
+      },
+    });
+    const chunked = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: stream, duplex: 'half' } as RequestInit).catch((e: unknown) => e);
+    expect(chunked).toBeInstanceOf(Response);
+    expect((chunked as Response).status).toBe(413);
+
+    const odd = await deliver(body, { 'content-encoding': 'compress', 'x-sig': sign(body), 'x-delivery-id': 'd-odd' });
+    expect(odd.status).toBe(415);
+    expect(odd.headers.get('content-type')).toMatch(/problem\+json/);
+    // only POST takes the direct route: anything else is Nest's, which knows no such route
+    expect((await fetch(hookUrl)).status).toBe(404);
   });
 
   it('makes exactly 450 jobs and 450 sink calls from 500 deliveries with 50 duplicated delivery ids', async () => {

@@ -9,8 +9,36 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1')
     .addBearerAuth()
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  document.paths['/hooks/{hookId}'] = HOOKS_PATH;
+  return document;
 }
+
+/** Webhook ingress is served outside Nest (see `serveHooksDirectly`), so it is described here. */
+const HOOKS_PATH = {
+  post: {
+    tags: ['webhooks'],
+    summary: 'Deliver an event to a started webhook recipe; 202 only once it is durably stored',
+    description:
+      'Unauthenticated by design: the hook id is unguessable and signatures are checked per trigger. Any content type; the raw bytes are signed and kept. ' +
+      'Errors are problem documents: 401 bad signature, 404 unknown or stopped hook, 413 body over HOOK_BODY_LIMIT_BYTES, 503 queue full or a service down (with Retry-After).',
+    parameters: [{ name: 'hookId', in: 'path' as const, required: true, schema: { type: 'string' as const, pattern: '^[A-Za-z0-9_-]{16,64}$' } }],
+    requestBody: { required: false, content: { '*/*': { schema: {} } } },
+    responses: {
+      '202': {
+        description: 'Stored; `duplicate` is true when this delivery was seen before',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object' as const,
+              properties: { status: { type: 'string' as const, enum: ['accepted'] }, dedupeKey: { type: 'string' as const }, duplicate: { type: 'boolean' as const } },
+            },
+          },
+        },
+      },
+    },
+  },
+};
 
 /** `/docs` (viewer) and `/docs/openapi.json` (the document). */
 export function mountOpenApi(app: INestApplication): void {

@@ -49,7 +49,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
-    const { problem, headers } = this.toProblem(exception);
+    const { problem, headers } = problemOf(exception);
     if (problem.status >= 500 && !(exception instanceof DeadlineExceededError) && !(exception instanceof ProblemException)) {
       this.logger?.error({ err: exception, method: req.method, url: req.originalUrl }, 'request failed');
     }
@@ -59,47 +59,51 @@ export class ProblemFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
+}
 
-  private toProblem(exception: unknown): { problem: ProblemDocument; headers: Record<string, string> } {
-    if (exception instanceof ProblemException) return { problem: exception.problem, headers: exception.headers };
-    if (exception instanceof DeadlineExceededError) {
-      return {
-        problem: {
-          type: problemType('service-unavailable'),
-          title: 'Service unavailable',
-          status: 503,
-          detail: exception.noResponders ? 'A service this request needs is not running.' : 'A service this request needs did not answer in time.',
-        },
-        headers: { 'Retry-After': '1' },
-      };
-    }
-    if (exception instanceof RemoteError) {
-      const status = REMOTE_STATUS[exception.code];
-      const problem: ProblemDocument = {
-        type: problemType(exception.code.replace(/_/g, '-')),
-        title: STATUS_CODES[status] ?? 'Error',
-        status,
-        detail: status === 502 ? 'A service this request needs failed.' : exception.message,
-      };
-      if (exception.errors) problem.errors = exception.errors;
-      return { problem, headers: {} };
-    }
-    if (exception instanceof InvalidMessageError) {
-      return {
-        problem: { type: problemType('validation-error'), title: 'Invalid request', status: 400, detail: 'The request has invalid fields.', errors: exception.errors },
-        headers: {},
-      };
-    }
-    const parsed = bodyParserProblem(exception) ?? (exception instanceof HttpException ? bodyParserProblem(exception.cause) : undefined);
-    if (parsed) return { problem: parsed, headers: {} };
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const response = exception.getResponse();
-      const detail =
-        typeof response === 'string' ? response : typeof (response as { message?: unknown }).message === 'string' ? (response as { message: string }).message : undefined;
-      const slug = (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
-      return { problem: { type: problemType(slug), title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}) }, headers: {} };
-    }
-    return { problem: { type: problemType('internal-error'), title: 'Internal Server Error', status: 500, detail: 'The server failed to handle the request.' }, headers: {} };
+/**
+ * The problem document and response headers for any error a request can end with; unexpected
+ * errors become a bare 500 (their details belong in the log, not the response).
+ */
+export function problemOf(exception: unknown): { problem: ProblemDocument; headers: Record<string, string> } {
+  if (exception instanceof ProblemException) return { problem: exception.problem, headers: exception.headers };
+  if (exception instanceof DeadlineExceededError) {
+    return {
+      problem: {
+        type: problemType('service-unavailable'),
+        title: 'Service unavailable',
+        status: 503,
+        detail: exception.noResponders ? 'A service this request needs is not running.' : 'A service this request needs did not answer in time.',
+      },
+      headers: { 'Retry-After': '1' },
+    };
   }
+  if (exception instanceof RemoteError) {
+    const status = REMOTE_STATUS[exception.code];
+    const problem: ProblemDocument = {
+      type: problemType(exception.code.replace(/_/g, '-')),
+      title: STATUS_CODES[status] ?? 'Error',
+      status,
+      detail: status === 502 ? 'A service this request needs failed.' : exception.message,
+    };
+    if (exception.errors) problem.errors = exception.errors;
+    return { problem, headers: {} };
+  }
+  if (exception instanceof InvalidMessageError) {
+    return {
+      problem: { type: problemType('validation-error'), title: 'Invalid request', status: 400, detail: 'The request has invalid fields.', errors: exception.errors },
+      headers: {},
+    };
+  }
+  const parsed = bodyParserProblem(exception) ?? (exception instanceof HttpException ? bodyParserProblem(exception.cause) : undefined);
+  if (parsed) return { problem: parsed, headers: {} };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const response = exception.getResponse();
+    const detail =
+      typeof response === 'string' ? response : typeof (response as { message?: unknown }).message === 'string' ? (response as { message: string }).message : undefined;
+    const slug = (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
+    return { problem: { type: problemType(slug), title: STATUS_CODES[status] ?? 'Error', status, ...(detail ? { detail } : {}) }, headers: {} };
+  }
+  return { problem: { type: problemType('internal-error'), title: 'Internal Server Error', status: 500, detail: 'The server failed to handle the request.' }, headers: {} };
 }

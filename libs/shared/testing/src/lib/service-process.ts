@@ -19,11 +19,15 @@ const workspaceRoot = join(__dirname, '../../../../..');
 /**
  * Starts a built service (`dist/apps/<name>/main.js`) as a child process with the given
  * environment, and resolves once it logs that it listens. Build first: `npm run build`.
+ * With `JUNCTION_CPU_PROFILE_DIR` set, each service writes a V8 CPU profile there when it stops
+ * (`--cpu-prof` is refused in NODE_OPTIONS, so it goes on the command line).
  */
 export async function startServiceProcess(name: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
   const main = join(workspaceRoot, 'dist/apps', name, 'main.js');
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` before the e2e tests`);
-  const child = spawn(process.execPath, [main], {
+  const profileDir = process.env.JUNCTION_CPU_PROFILE_DIR;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: workspaceRoot,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { HooksController } from './hooks.controller';
 import { IngressBackpressure } from './ingress-backpressure';
 import { RunsController } from './runs.controller';
 import { TriggerIngress } from './trigger-ingress.service';
 
-@Module({ controllers: [HooksController, RunsController], providers: [TriggerIngress, IngressBackpressure] })
+/** API runs (a Nest controller) and the ingress they share with webhooks (served by `serveHooksDirectly`). */
+@Module({ controllers: [RunsController], providers: [TriggerIngress, IngressBackpressure] })
 export class IngressApiModule {}

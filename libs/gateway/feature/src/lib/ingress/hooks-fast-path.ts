@@ -1,0 +1,123 @@
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import type { INestApplication } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { PROBLEM_CONTENT_TYPE, ProblemException, problemOf } from '@junction/platform/http';
+import { ROOT_LOGGER } from '@junction/platform/logging';
+import { ServiceMetrics } from '@junction/platform/metrics';
+import { DeadlineExceededError, childTraceparent, messageContext, traceIdOf } from '@junction/platform/ports';
+import { TriggerIngress } from './trigger-ingress.service';
+
+const HOOK_URL = /^\/hooks\/([^/?#]*)\/?(?:\?(.*))?$/;
+const HOOK_ID = /^[A-Za-z0-9_-]{16,64}$/;
+const ROUTE = '/hooks/:hookId';
+
+/**
+ * `POST /hooks/:hookId` served straight from Node's HTTP server, ahead of Express and Nest: the
+ * busiest route does only its own work (trace context, metrics, a bounded body read, the ingress,
+ * problem documents), not a router, guards, pipes, body-parser and a request logger it does not
+ * use. Everything else, other methods on /hooks included, goes to the Nest application as before.
+ */
+export function serveHooksDirectly(app: INestApplication, limitBytes: number): void {
+  const server = app.getHttpServer() as Server;
+  const [nest] = server.listeners('request') as RequestListener[];
+  if (!nest) throw new Error('the HTTP server has no request handler to put the hooks route in front of');
+  const hooks = new HookRoute(app.get(TriggerIngress), app.get(ServiceMetrics), app.get<Logger>(ROOT_LOGGER), limitBytes);
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const match = req.method === 'POST' ? HOOK_URL.exec(req.url ?? '') : null;
+    if (!match) return nest(req, res);
+    hooks.serve(req, res, match[1], match[2]);
+  });
+}
+
+class HookRoute {
+  constructor(
+    private readonly ingress: TriggerIngress,
+    private readonly metrics: ServiceMetrics,
+    private readonly logger: Logger,
+    private readonly limitBytes: number,
+  ) {}
+
+  serve(req: IncomingMessage, res: ServerResponse, hookId: string, search: string | undefined): void {
+    const traceparent = childTraceparent(header(req, 'traceparent'));
+    res.setHeader('traceparent', traceparent);
+    const stop = this.metrics.httpDuration.startTimer({ method: 'POST' });
+    res.once('finish', () => stop({ route: ROUTE, status: String(res.statusCode) }));
+    messageContext.run({ traceparent }, () => {
+      this.accept(req, hookId, search).then(
+        (body) => send(res, 202, 'application/json; charset=utf-8', body),
+        (error: unknown) => this.fail(req, res, error),
+      );
+    });
+  }
+
+  private async accept(req: IncomingMessage, hookId: string, search: string | undefined): Promise<string> {
+    const receivedAtMs = Date.now();
+    if (!HOOK_ID.test(hookId)) throw new ProblemException('not-found', 'Not found', 404, { detail: 'The hook was not found.' });
+    const rawBody = await readBody(req, this.limitBytes);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    const query = search ? Object.fromEntries(new URLSearchParams(search)) : {};
+    const accepted = await this.ingress.webhook(hookId, { rawBody, headers, query, contentType: headers['content-type'] ?? '', receivedAtMs });
+    return JSON.stringify({ status: 'accepted', dedupeKey: accepted.dedupeKey, duplicate: accepted.duplicate });
+  }
+
+  private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+    const { problem, headers } = problemOf(error);
+    if (problem.status >= 500 && !(error instanceof DeadlineExceededError) && !(error instanceof ProblemException)) {
+      this.logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
+    }
+    if (res.headersSent) return void res.destroy();
+    const traceId = traceIdOf(messageContext.current()?.traceparent);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    // a body we stopped reading half-way cannot be left on a kept-alive connection; one never
+    // started (refused by its Content-Length) is drained by Node once the response is sent
+    if (partlyRead.has(req) && !req.complete) res.setHeader('connection', 'close');
+    send(res, problem.status, PROBLEM_CONTENT_TYPE, JSON.stringify({ ...problem, instance: req.url, ...(traceId ? { traceId } : {}) }));
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const tooLarge = (limit: number) => new ProblemException('payload-too-large', 'Payload too large', 413, { detail: `The request body exceeds the limit of ${limit} bytes.` });
+
+const partlyRead = new WeakSet<IncomingMessage>();
+
+/** The body as sent (gzip and deflate undone), refused with 413 as soon as it passes `limit`. */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) throw tooLarge(limit);
+  const encoding = (header(req, 'content-encoding') ?? 'identity').toLowerCase();
+  let source: Readable = req;
+  if (encoding === 'gzip') source = req.pipe(createGunzip());
+  else if (encoding === 'deflate') source = req.pipe(createInflate());
+  else if (encoding !== 'identity') {
+    throw new ProblemException('unsupported-encoding', 'Unsupported encoding', 415, { detail: `Content-Encoding ${encoding} is not supported.` });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  partlyRead.add(req);
+  try {
+    // not destroyed on an early exit: the socket must stay up for the 413
+    for await (const chunk of source.iterator({ destroyOnReturn: false })) {
+      size += (chunk as Buffer).length;
+      if (size > limit) throw tooLarge(limit);
+      chunks.push(chunk as Buffer);
+    }
+  } catch (error) {
+    if (error instanceof ProblemException) throw error;
+    if (req.destroyed && !req.complete) throw new ProblemException('request-aborted', 'Request aborted', 400);
+    throw new ProblemException('malformed-body', 'Malformed body', 400, { detail: 'The request body could not be decoded.' });
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
