@@ -2,8 +2,8 @@ import { IsInt, IsString } from 'class-validator';
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
 import { ServiceMetrics } from '@junction/platform/metrics';
-import { InvalidMessageError, Namespace, defineEvent, defineStream, type Closable, type DeliveryMeta } from '@junction/platform/ports';
-import { TEST_SERVERS, uniqueNamespace, waitFor } from '@junction/shared/testing';
+import { DeadlineExceededError, InvalidMessageError, Namespace, defineEvent, defineStream, type Closable, type DeliveryMeta } from '@junction/platform/ports';
+import { TEST_SERVERS, TcpProxy, dropNatsNamespace, uniqueNamespace, waitFor } from '@junction/shared/testing';
 import { JetStreamQueue, redeliveryDelayMs } from './jetstream-queue';
 
 class OrderPlaced {
@@ -100,6 +100,27 @@ describe('JetStreamQueue (real NATS JetStream)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(deliveries).toEqual([1, 2, 3]);
   });
+
+  it('fails a publish JetStream cannot take with DeadlineExceededError (a 503 for the caller), not an internal error', async () => {
+    const url = new URL(TEST_SERVERS.nats);
+    const proxy = new TcpProxy(url.hostname, Number(url.port || 4222));
+    const port = await proxy.start();
+    const viaProxy = await connect({ servers: `nats://127.0.0.1:${port}`, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    const ns = new Namespace(uniqueNamespace('jscut'));
+    try {
+      const cutQueue = new JetStreamQueue(viaProxy, await viaProxy.jetstreamManager(), viaProxy.jetstream(), ns, pino({ level: 'silent' }), new ServiceMetrics('test'), 1);
+      await cutQueue.publish(Placed, { orderId: 'before', n: 1 });
+      await proxy.cut();
+      const started = Date.now();
+      const error = await cutQueue.publish(Placed, { orderId: 'during', n: 2 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DeadlineExceededError);
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      await viaProxy.close();
+      await proxy.stop();
+      await dropNatsNamespace(TEST_SERVERS.nats, ns.prefix);
+    }
+  }, 20_000);
 
   it('refuses to publish an invalid payload', async () => {
     await expect(queue.publish(Placed, { orderId: 7 } as unknown as OrderPlaced)).rejects.toBeInstanceOf(InvalidMessageError);

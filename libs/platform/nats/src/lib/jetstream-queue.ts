@@ -1,5 +1,6 @@
 import {
   AckPolicy,
+  ErrorCode,
   DeliverPolicy,
   RetentionPolicy,
   StorageType,
@@ -8,11 +9,13 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
+  type NatsError,
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
 import type { Logger } from 'pino';
 import {
+  DeadlineExceededError,
   InvalidMessageError,
   ensureValid,
   messageContext,
@@ -36,6 +39,8 @@ const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
+// how long a publish waits for JetStream's ack (also while the client reconnects), ms
+const PUBLISH_TIMEOUT_MS = 5000;
 
 /** Exponential backoff with full jitter for a message whose handler threw, ms. */
 export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 30_000): number {
@@ -83,6 +88,7 @@ export class JetStreamQueue implements DurableQueue {
       const ack = await this.js.publish(this.ns.subject(contract.subject), body, {
         msgID: options.msgId,
         headers,
+        timeout: PUBLISH_TIMEOUT_MS,
         expect: { streamName: this.ns.stream(contract.stream.name) },
       });
       // the first copy of a duplicate carries its own claim
@@ -92,6 +98,9 @@ export class JetStreamQueue implements DurableQueue {
     } catch (error) {
       this.claims.release(claim);
       this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: 'error' });
+      // JetStream unreachable or not answering: the caller's 503, not an internal error
+      const code = (error as NatsError).code;
+      if (code === ErrorCode.Timeout || code === ErrorCode.NoResponders) throw new DeadlineExceededError(contract.subject, PUBLISH_TIMEOUT_MS, code === ErrorCode.NoResponders);
       throw error;
     }
   }
