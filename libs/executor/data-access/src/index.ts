@@ -1,5 +1,6 @@
 import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './lib/entities';
 import { CreateExecutorTables1764100000000 } from './lib/migrations/1764100000000-create-executor-tables';
+import { ClaimJobsFunction1764200000000 } from './lib/migrations/1764200000000-claim-jobs-function';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -8,4 +9,4 @@ export * from './lib/workspace-scope';
 
 /** The executor database, for the service definition. */
 export const EXECUTOR_ENTITIES = [RecipeRow, RecipeVersionRow, JobRow, JobStepRow];
-export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764100000000];
+export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000];

@@ -3,8 +3,9 @@ import { ulid } from 'ulid';
 import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './entities';
-import { JobRepository, type NewJob } from './job.repository';
+import { JobRepository, type NewEvent, type NewJob } from './job.repository';
 import { CreateExecutorTables1764100000000 } from './migrations/1764100000000-create-executor-tables';
+import { ClaimJobsFunction1764200000000 } from './migrations/1764200000000-claim-jobs-function';
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -40,7 +41,7 @@ describe('job repository (real Postgres)', () => {
   const name = uniqueNamespace('exec_jobs');
   let ds: DataSource;
   let jobs: JobRepository;
-  const claim = (owner: string, limit: number, leaseMs = 10_000) => ds.transaction((em) => new JobRepository(em).claim(owner, leaseMs, limit));
+  const claim = (owner: string, limit: number, leaseMs = 10_000) => new JobRepository(ds.manager).claim(owner, leaseMs, limit);
 
   beforeAll(async () => {
     await ensureDatabase(TEST_SERVERS.postgres, name);
@@ -48,7 +49,7 @@ describe('job repository (real Postgres)', () => {
       type: 'postgres',
       url: databaseUrl(TEST_SERVERS.postgres, name),
       entities: [RecipeRow, RecipeVersionRow, JobRow, JobStepRow],
-      migrations: [CreateExecutorTables1764100000000],
+      migrations: [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000],
       migrationsTableName: 'schema_migrations',
       namingStrategy: new SnakeNamingStrategy(),
       migrationsRun: true,
@@ -68,6 +69,37 @@ describe('job repository (real Postgres)', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await jobs.insertIfAbsent(newJob({ dedupeKey: 'same', recipeId: 'rcp_2' }))).toBe(true);
     expect(Number((await ds.query(`SELECT count(*) AS n FROM jobs`))[0].n)).toBe(2);
+  });
+
+  it("turns an event into a job of the recipe's active version in one statement, with that version's concurrency", async () => {
+    await ds.query(`INSERT INTO recipes (id, workspace_id, name, version, state, active_version) VALUES ('rcp_ev', 'ws_1', 'ev', 2, 'running', 1)`);
+    await ds.query(`INSERT INTO recipe_versions (recipe_id, version, definition) VALUES ('rcp_ev', 1, '{"settings":{"concurrency":7}}'), ('rcp_ev', 2, '{}')`);
+    const event = (dedupeKey: string, overrides: Partial<NewEvent> = {}): NewEvent => {
+      const { recipeVersion: _v, concurrency: _c, ...job } = newJob({ recipeId: 'rcp_ev', dedupeKey });
+      return { ...job, defaultConcurrency: 42, ...overrides };
+    };
+    try {
+      expect(await jobs.insertForEvent(event('e1'))).toEqual({ outcome: 'created', version: 1 });
+      expect(await jobs.insertForEvent(event('e1'))).toEqual({ outcome: 'duplicate', version: 1 });
+      expect(await jobs.insertForEvent(event('e2', { workspaceId: 'ws_2' }))).toEqual({ outcome: 'no_recipe' });
+      expect(await jobs.insertForEvent(event('e3', { recipeId: 'rcp_none' }))).toEqual({ outcome: 'no_recipe' });
+
+      // a stopped recipe that never ran takes its latest version; no settings → the default concurrency
+      await ds.query(`UPDATE recipes SET active_version = NULL, state = 'stopped' WHERE id = 'rcp_ev'`);
+      expect(await jobs.insertForEvent(event('e4'))).toEqual({ outcome: 'created', version: 2 });
+      const rows = (await ds.query(`SELECT dedupe_key, recipe_version, concurrency, status, trigger FROM jobs WHERE recipe_id = 'rcp_ev' ORDER BY dedupe_key`)) as unknown[];
+      expect(rows).toEqual([
+        { dedupe_key: 'e1', recipe_version: 1, concurrency: 7, status: 'queued', trigger: { body: { n: 1 } } },
+        { dedupe_key: 'e4', recipe_version: 2, concurrency: 42, status: 'queued', trigger: { body: { n: 1 } } },
+      ]);
+
+      await ds.query(`UPDATE recipes SET deleted_at = now() WHERE id = 'rcp_ev'`);
+      expect(await jobs.insertForEvent(event('e5'))).toEqual({ outcome: 'no_recipe' });
+    } finally {
+      await ds.query(`DELETE FROM jobs WHERE recipe_id = 'rcp_ev'`);
+      await ds.query(`DELETE FROM recipe_versions WHERE recipe_id = 'rcp_ev'`);
+      await ds.query(`DELETE FROM recipes WHERE id = 'rcp_ev'`);
+    }
   });
 
   it('fences a stale worker: a checkpoint with an old revision, a lost lease or after cancel writes nothing', async () => {

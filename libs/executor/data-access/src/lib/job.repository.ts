@@ -4,10 +4,13 @@ import { camelRows } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
 
 const LIVE = `('queued', 'running')`;
-// serialises claims across replicas so the per-recipe running count they read is exact
-const CLAIM_LOCK_KEY = 0x6a756e63;
 
 export type NewJob = Pick<JobRow, 'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'>;
+
+/** A trigger event to turn into a job of its recipe's active version; `defaultConcurrency` applies when the version sets none. */
+export type NewEvent = Omit<NewJob, 'recipeVersion' | 'concurrency'> & { defaultConcurrency: number };
+
+export type EventIntake = { outcome: 'no_recipe' } | { outcome: 'no_version' | 'created' | 'duplicate'; version: number };
 
 /** One step row to write with a checkpoint; `seq` is assigned from the job's `step_count`. */
 export type NewStep = Omit<JobStepRow, 'jobId' | 'seq'>;
@@ -51,37 +54,43 @@ export class JobRepository {
   }
 
   /**
-   * Leases up to `limit` jobs nobody holds (new, re-run, woken, or whose worker's lease ran out),
-   * oldest first, without taking a recipe past its concurrency. Call inside a transaction.
+   * A trigger event's job, in one statement: the recipe's active version (a deleted recipe's
+   * events make nothing), that version's concurrency, and the insert deduplicated on
+   * `(recipe, dedupe key)`. Replaces a recipe read plus an insert per event.
    */
+  async insertForEvent(event: NewEvent): Promise<EventIntake> {
+    const [row] = (await this.em.query(
+      `WITH r AS (
+         SELECT id, coalesce(active_version, version) AS version FROM recipes WHERE id = $3 AND workspace_id = $2 AND deleted_at IS NULL
+       ), v AS (
+         SELECT r.id, r.version, coalesce((d.definition #>> '{settings,concurrency}')::int, $8) AS concurrency
+           FROM r JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = r.version
+       ), ins AS (
+         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at)
+         SELECT $1, $2, v.id, v.version, $4, $5, 'queued', v.concurrency, $6, $7 FROM v
+         ON CONFLICT ON CONSTRAINT jobs_once_per_event DO NOTHING RETURNING id
+       )
+       SELECT (SELECT version FROM r) AS version, EXISTS (SELECT 1 FROM v) AS has_version, EXISTS (SELECT 1 FROM ins) AS created`,
+      [event.id, event.workspaceId, event.recipeId, event.dedupeKey, event.triggerKind, JSON.stringify(event.trigger ?? null), event.receivedAt, event.defaultConcurrency],
+    )) as { version: number | null; has_version: boolean; created: boolean }[];
+    if (row.version === null) return { outcome: 'no_recipe' };
+    if (!row.has_version) return { outcome: 'no_version', version: row.version };
+    return { outcome: row.created ? 'created' : 'duplicate', version: row.version };
+  }
+
   /** Jobs accepted and not started yet (`queued`): the executor's part of the ingress backlog. */
   async countQueued(): Promise<number> {
     const rows = (await this.em.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'queued'`)) as { n: number }[];
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * Leases up to `limit` jobs nobody holds (new, re-run, woken, or whose worker's lease ran out),
+   * oldest first, without taking a recipe past its concurrency. One statement: `claim_jobs`
+   * (migration 1764200000000) serialises claimers on an advisory lock and counts leases after it.
+   */
   async claim(owner: string, leaseMs: number, limit: number): Promise<JobRow[]> {
-    await this.em.query(`SELECT pg_advisory_xact_lock($1)`, [CLAIM_LOCK_KEY]);
-    return camelRows<JobRow>(
-      await this.em.query(
-        `WITH busy AS (
-           SELECT recipe_id, count(*)::int AS n FROM jobs WHERE status = 'running' AND lease_until > now() GROUP BY recipe_id
-         ), free AS (
-           SELECT id, recipe_id, concurrency, created_at FROM jobs
-            WHERE status IN ${LIVE} AND (lease_until IS NULL OR lease_until <= now()) AND (wake_at IS NULL OR wake_at <= now())
-            ORDER BY created_at LIMIT $3 * 4 FOR UPDATE SKIP LOCKED
-         ), ranked AS (
-           SELECT f.id, f.created_at, f.concurrency, coalesce(b.n, 0) + row_number() OVER (PARTITION BY f.recipe_id ORDER BY f.created_at, f.id) AS slot
-             FROM free f LEFT JOIN busy b USING (recipe_id)
-         ), chosen AS (
-           SELECT id FROM ranked WHERE slot <= concurrency ORDER BY created_at LIMIT $3
-         )
-         UPDATE jobs SET status = 'running', lease_owner = $1, lease_until = now() + $2 * interval '1 millisecond', wake_at = NULL,
-                revision = revision + 1, started_at = coalesce(started_at, now()), updated_at = now()
-           FROM chosen WHERE jobs.id = chosen.id RETURNING jobs.*`,
-        [owner, leaseMs, limit],
-      ),
-    );
+    return camelRows<JobRow>(await this.em.query(`SELECT * FROM claim_jobs($1, $2, $3)`, [owner, leaseMs, limit]));
   }
 
   /** Extends the leases this worker still holds; returns their ids (the others were taken from it). */

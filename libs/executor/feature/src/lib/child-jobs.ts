@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ulid } from 'ulid';
+import { newJobId } from './job-ids';
 import type { Recipe } from '@junction/executor/contracts';
 import { JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
 import type { Command, StepResult } from '@junction/executor/domain';
@@ -31,7 +31,7 @@ export class ChildJobs {
     }
     const dedupeKey = command.idempotencyKey;
     const inserted = await jobs.insertIfAbsent({
-      id: `job_${ulid()}`,
+      id: newJobId(),
       ...scope,
       recipeId: target.id,
       recipeVersion: version,
@@ -64,6 +64,9 @@ export class ChildJobs {
 }
 
 /** Jobs of a recipe running at once; unbounded when the recipe does not say. */
+/** A recipe without `settings.concurrency` runs this many jobs at once: no limit in practice. */
+export const DEFAULT_CONCURRENCY = 1_000_000;
+
 export function concurrencyOf(recipe: Recipe): number {
-  return recipe.settings?.concurrency ?? 1_000_000;
+  return recipe.settings?.concurrency ?? DEFAULT_CONCURRENCY;
 }

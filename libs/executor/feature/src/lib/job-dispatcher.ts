@@ -76,7 +76,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       const room = this.options.maxActiveJobs - this.active.size;
       if (room > 0) {
         try {
-          claimed = await this.dataSource.transaction((em) => new JobRepository(em).claim(this.options.workerId, this.options.leaseMs, room));
+          claimed = await new JobRepository(this.dataSource.manager).claim(this.options.workerId, this.options.leaseMs, room);
         } catch (error) {
           this.logger.error({ err: error }, 'claiming jobs failed');
         }

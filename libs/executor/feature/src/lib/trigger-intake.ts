@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { ulid } from 'ulid';
+import { newJobId } from './job-ids';
 import { TRIGGER_INTAKE_DURABLE, TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
-import { JobRepository, RecipeRepository } from '@junction/executor/data-access';
+import { JobRepository } from '@junction/executor/data-access';
 import { OnMessage } from '@junction/platform/messaging';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { RecordPolled, TickFired, type RecordPolledPayload, type TickFiredPayload } from '@junction/scheduler/contracts';
 import type { DeliveryOutcome } from '@junction/platform/ports';
-import { concurrencyOf } from './child-jobs';
+import { DEFAULT_CONCURRENCY } from './child-jobs';
 import { JobSignals } from './job-signals';
-import { RecipeCatalog } from './recipe-catalog';
 
 // redeliveries back off up to 30 s each: this many outlast a Postgres outage of several hours
 const MAX_DELIVER = 1000;
@@ -24,7 +23,6 @@ const MAX_DELIVER = 1000;
 export class TriggerIntake {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly catalog: RecipeCatalog,
     private readonly signals: JobSignals,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -61,22 +59,19 @@ export class TriggerIntake {
   }
 
   private async accept(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
-    const recipeRow = await new RecipeRepository(this.dataSource.manager).find({ workspaceId: event.workspaceId, id: event.recipeId });
-    if (!recipeRow) return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
-    const version = recipeRow.activeVersion ?? recipeRow.version;
-    const recipe = await this.catalog.get(recipeRow.id, version);
-    if (!recipe) throw new Error(`version ${version} of recipe ${recipeRow.id} is missing`);
-    const created = await new JobRepository(this.dataSource.manager).insertIfAbsent({
-      id: `job_${ulid()}`,
+    // one statement: the recipe's active version, its concurrency and the deduplicated insert
+    const intake = await new JobRepository(this.dataSource.manager).insertForEvent({
+      id: newJobId(),
       workspaceId: event.workspaceId,
-      recipeId: recipeRow.id,
-      recipeVersion: version,
+      recipeId: event.recipeId,
       dedupeKey: event.dedupeKey,
       triggerKind: event.kind,
-      concurrency: concurrencyOf(recipe),
+      defaultConcurrency: DEFAULT_CONCURRENCY,
       trigger: event.data ?? null,
       receivedAt: new Date(event.receivedAt),
     });
-    if (created) this.signals.jobQueued();
+    if (intake.outcome === 'no_recipe') return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
+    if (intake.outcome === 'no_version') throw new Error(`version ${intake.version} of recipe ${event.recipeId} is missing`);
+    if (intake.outcome === 'created') this.signals.jobQueued();
   }
 }
