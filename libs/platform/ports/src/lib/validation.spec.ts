@@ -54,3 +54,23 @@ describe('validatePayload with opaque properties', () => {
     expect(parent.data).toBe(extra);
   });
 });
+
+describe('validation metadata kept per class', () => {
+  it('sees decorators of classes defined after earlier validations, and keeps each class its own rules', () => {
+    class Base {
+      @IsString()
+      name: string;
+    }
+    expect(() => validatePayload(Base, { name: 1 })).toThrow(/name/);
+    expect(validatePayload(Base, { name: 'a' }).name).toBe('a');
+    // defined later: its decorators register after Base's rules were cached
+    class Later extends Base {
+      @IsObject()
+      meta: Record<string, unknown>;
+    }
+    expect(() => validatePayload(Later, { name: 'a', meta: 'nope' })).toThrow(/meta/);
+    expect(() => validatePayload(Later, { name: 2, meta: {} })).toThrow(/name/);
+    expect(validatePayload(Later, { name: 'a', meta: {} })).toBeInstanceOf(Later);
+    expect(() => validatePayload(Base, { name: 'a', meta: {} })).toThrow(/meta/); // still unknown to Base
+  });
+});

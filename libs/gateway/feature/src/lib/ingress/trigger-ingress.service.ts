@@ -43,7 +43,8 @@ const HOOK_CACHE_MAX = 10_000;
  */
 @Injectable()
 export class TriggerIngress {
-  private readonly hooks = new Map<string, { target: TriggerTarget; until: number }>();
+  // a lookup in flight is shared: a burst on a cold hook asks the executor once, not once per request
+  private readonly hooks = new Map<string, { target: Promise<TriggerTarget>; until: number }>();
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -69,12 +70,17 @@ export class TriggerIngress {
     return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
   }
 
-  private async hookTarget(hookId: string, now: number): Promise<TriggerTarget> {
+  private hookTarget(hookId: string, now: number): Promise<TriggerTarget> {
     const cached = this.hooks.get(hookId);
     if (cached && cached.until > now) return cached.target;
-    const target = await this.resolve({ hookId });
+    const target = this.resolve({ hookId });
     if (this.hooks.size >= HOOK_CACHE_MAX) this.hooks.clear();
-    this.hooks.set(hookId, { target, until: now + HOOK_CACHE_MS });
+    const entry = { target, until: now + HOOK_CACHE_MS };
+    this.hooks.set(hookId, entry);
+    // a failed lookup (unknown hook, executor down) is not remembered
+    target.catch(() => {
+      if (this.hooks.get(hookId) === entry) this.hooks.delete(hookId);
+    });
     return target;
   }
 
