@@ -3,7 +3,8 @@ import type { Recipe, Step } from '@junction/executor/contracts';
 import { advance } from './interpreter';
 import { rerun, start } from './job-lifecycle';
 import { type Command, type JobState, StaleResultError, type StepResult } from './job-state';
-import { commandId, drive, type Pick } from './test-driver';
+import { commandId } from './job-state';
+import { drive, type Pick } from './test-driver';
 import { validateRecipe } from './validate-recipe';
 
 function recipeOf(steps: Step[], settings?: Recipe['settings']): Recipe {

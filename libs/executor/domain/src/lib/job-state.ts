@@ -176,3 +176,21 @@ export class StaleResultError extends Error {
     super(`result for attempt ${resultAttempt} of ${stepKey}, but ${pendingAttempt === undefined ? 'no attempt' : `attempt ${pendingAttempt}`} is pending`);
   }
 }
+
+/**
+ * Identity of a command across advances: the engine re-issues a pending command unchanged, so a
+ * driver running several at once (a parallel forEach) knows which are already in flight.
+ */
+export function commandId(command: Command): string {
+  switch (command.type) {
+    case 'invoke':
+    case 'call':
+      return `${command.type}:${command.stepKey}#${command.attempt}`;
+    case 'wait':
+      return `wait:${command.stepKey}@${command.until}`;
+    case 'respond':
+      return `respond:${command.stepKey}`;
+    case 'finish':
+      return 'finish';
+  }
+}

@@ -2,7 +2,7 @@ import type { Recipe } from '@junction/executor/contracts';
 
 import { advance } from './interpreter';
 import { start } from './job-lifecycle';
-import type { Command, JobState, StepRecord, StepResult } from './job-state';
+import { commandId, type Command, type JobState, type StepRecord, type StepResult } from './job-state';
 
 type Invocation = Extract<Command, { type: 'invoke' | 'call' }>;
 
@@ -22,21 +22,6 @@ export interface DriveLog {
  * issued). The default completes the oldest first.
  */
 export type Pick = (inFlight: readonly Command[], now: number) => number;
-
-/** Identity of a command across advances: the engine re-issues pending ones unchanged. */
-export function commandId(command: Command): string {
-  switch (command.type) {
-    case 'invoke':
-    case 'call':
-      return `${command.type}:${command.stepKey}#${command.attempt}`;
-    case 'wait':
-      return `wait:${command.stepKey}@${command.until}`;
-    case 'respond':
-      return `respond:${command.stepKey}`;
-    case 'finish':
-      return 'finish';
-  }
-}
 
 /**
  * Runs a job to its end the way an executor would, with `perform` standing in for connectors and

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { JobRepository, type JobRow, type JobRowStatus, type NewStep } from '@junction/executor/data-access';
-import { StaleResultError, advance, compileRecipe, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
+import { StaleResultError, advance, commandId, compileRecipe, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ChildJobs } from './child-jobs';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
@@ -176,21 +176,6 @@ export class JobDriver {
 type WaitCommand = Extract<Command, { type: 'wait' }>;
 type RespondCommand = Extract<Command, { type: 'respond' }>;
 type Completion = { id: string; result?: StepResult; park?: true; failure?: { error: unknown } };
-
-/** Identity of a command across advances: the engine re-issues a pending command unchanged. */
-function commandId(command: Command): string {
-  switch (command.type) {
-    case 'invoke':
-    case 'call':
-      return `${command.type}:${command.stepKey}#${command.attempt}`;
-    case 'wait':
-      return `wait:${command.stepKey}@${command.until}`;
-    case 'respond':
-      return `respond:${command.stepKey}`;
-    case 'finish':
-      return 'finish';
-  }
-}
 
 /** Whole input and output are withheld when the catalog cannot say which fields are sensitive. */
 const WITHHELD = { input: undefined, output: undefined } as const;
