@@ -66,9 +66,20 @@ export class ClaimCheck {
     const ref = this.refOf(headers);
     if (!ref) return data;
     const { bucket, name } = this.parse(ref);
-    const blob = await (await this.store(bucket)).getBlob(name);
-    if (!blob) throw new ClaimMissingError(ref);
-    return blob;
+    const found = await (await this.store(bucket)).get(name);
+    if (!found) throw new ClaimMissingError(ref);
+    // read straight into one buffer of the stored size: getBlob collects the chunks, then copies them
+    const body = new Uint8Array(found.info.size);
+    let offset = 0;
+    const reader = found.data.getReader();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      if (offset + chunk.value.length > body.length) throw new ClaimMissingError(ref);
+      body.set(chunk.value, offset);
+      offset += chunk.value.length;
+    }
+    const failed = await found.error; // the object's digest, checked once every chunk arrived
+    if (failed || offset !== body.length) throw failed ?? new ClaimMissingError(ref);
+    return body;
   }
 
   /** Deletes a claim nobody will read again; failures only leave it to the bucket's TTL. */

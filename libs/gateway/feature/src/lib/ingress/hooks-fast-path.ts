@@ -104,20 +104,26 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   else if (encoding !== 'identity') {
     throw new ProblemException('unsupported-encoding', 'Unsupported encoding', 415, { detail: `Content-Encoding ${encoding} is not supported.` });
   }
+  // a declared length is read into one buffer of that size (no chunk list, no concatenated copy)
+  const exact = source === req && Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   partlyRead.add(req);
   try {
     // not destroyed on an early exit: the socket must stay up for the 413
     for await (const chunk of source.iterator({ destroyOnReturn: false })) {
-      size += (chunk as Buffer).length;
-      if (size > limit) throw tooLarge(limit);
-      chunks.push(chunk as Buffer);
+      const piece = chunk as Buffer;
+      if (size + piece.length > limit) throw tooLarge(limit);
+      if (exact && size + piece.length <= exact.length) piece.copy(exact, size);
+      else chunks.push(piece);
+      size += piece.length;
     }
   } catch (error) {
     if (error instanceof ProblemException) throw error;
     if (req.destroyed && !req.complete) throw new ProblemException('request-aborted', 'Request aborted', 400);
     throw new ProblemException('malformed-body', 'Malformed body', 400, { detail: 'The request body could not be decoded.' });
   }
+  if (exact && size === exact.length) return exact;
+  if (exact) throw new ProblemException('request-aborted', 'Request aborted', 400, { detail: 'The body is shorter than its Content-Length.' });
   return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
 }
