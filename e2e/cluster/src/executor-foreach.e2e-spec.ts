@@ -44,8 +44,8 @@ describe('executor: forEach with concurrency runs iterations at once', () => {
     expect(gauge.peak).toBeLessThanOrEqual(5);
     expect(gauge.peak).toBeGreaterThanOrEqual(2);
     // one at a time takes at least 10 × 300 ms; five at a time about 2 × 300 ms plus the checkpoints
-    expect(job.ms).toBeLessThan(2_000);
-    console.log(`forEach of 10 × ${CALL_MS} ms at concurrency 5: ${job.ms} ms, sink peak ${gauge.peak}`);
+    expect(job.ms).toBeLessThan(2_500); // ~1.0–1.25 s measured; the margin is for a loaded CI machine
+    process.stdout.write(`forEach of 10 × ${CALL_MS} ms at concurrency 5: ${job.ms} ms, sink peak ${gauge.peak}\n`);
 
     const hits = cluster.sink.requestsTo('/slow');
     expect(hits.map((h) => (h.json as { n: number }).n).sort((a, b) => a - b)).toEqual(ITEMS);
