@@ -102,6 +102,109 @@ describe('job repository (real Postgres)', () => {
     }
   });
 
+  it('turns a batch of events into jobs in one statement, one outcome per event in the order given', async () => {
+    await ds.query(
+      `INSERT INTO recipes (id, workspace_id, name, version, state, active_version) VALUES ('rcp_b1', 'ws_1', 'b1', 2, 'running', 1), ('rcp_b2', 'ws_1', 'b2', 1, 'running', 1)`,
+    );
+    await ds.query(`INSERT INTO recipes (id, workspace_id, name, version, state, active_version, deleted_at) VALUES ('rcp_gone', 'ws_1', 'gone', 1, 'running', 1, now())`);
+    await ds.query(
+      `INSERT INTO recipe_versions (recipe_id, version, definition) VALUES ('rcp_b1', 1, '{"settings":{"concurrency":7}}'), ('rcp_b2', 1, '{}'), ('rcp_gone', 1, '{}')`,
+    );
+    // rcp_nov points at a version that is not there
+    await ds.query(`INSERT INTO recipes (id, workspace_id, name, version, state, active_version) VALUES ('rcp_nov', 'ws_1', 'nov', 3, 'running', 3)`);
+    const event = (recipeId: string, dedupeKey: string, overrides: Partial<NewEvent> = {}): NewEvent => {
+      const { recipeVersion: _v, concurrency: _c, ...job } = newJob({ recipeId, dedupeKey, trigger: { body: { key: dedupeKey, text: 'quote " backslash \\ {brace}' } } });
+      return { ...job, defaultConcurrency: 42, ...overrides };
+    };
+    try {
+      expect(await jobs.insertForEvents([event('rcp_b1', 'old')])).toEqual([{ outcome: 'created', version: 1 }]);
+      const batch = [
+        event('rcp_b2', 'z'),
+        event('rcp_b1', 'old'), // stored by an earlier statement
+        event('rcp_gone', 'g1'), // deleted recipe
+        event('rcp_b1', 'same'),
+        event('rcp_b1', 'same'), // the same event twice in one batch
+        event('rcp_b1', 'x', { workspaceId: 'ws_2' }), // another workspace's recipe id
+        event('rcp_nov', 'n1'),
+        event('rcp_b2', 'a', { trigger: null }),
+      ];
+      expect(await jobs.insertForEvents(batch)).toEqual([
+        { outcome: 'created', version: 1 },
+        { outcome: 'duplicate', version: 1 },
+        { outcome: 'no_recipe' },
+        { outcome: 'created', version: 1 },
+        { outcome: 'duplicate', version: 1 },
+        { outcome: 'no_recipe' },
+        { outcome: 'no_version', version: 3 },
+        { outcome: 'created', version: 1 },
+      ]);
+      const rows = (await ds.query(
+        `SELECT id, recipe_id, dedupe_key, recipe_version, concurrency, status, trigger FROM jobs WHERE recipe_id LIKE 'rcp_b%' OR recipe_id IN ('rcp_gone', 'rcp_nov') ORDER BY recipe_id, dedupe_key`,
+      )) as { id: string }[];
+      expect(rows).toEqual([
+        {
+          id: expect.any(String),
+          recipe_id: 'rcp_b1',
+          dedupe_key: 'old',
+          recipe_version: 1,
+          concurrency: 7,
+          status: 'queued',
+          trigger: { body: { key: 'old', text: 'quote " backslash \\ {brace}' } },
+        },
+        {
+          id: batch[3].id,
+          recipe_id: 'rcp_b1',
+          dedupe_key: 'same',
+          recipe_version: 1,
+          concurrency: 7,
+          status: 'queued',
+          trigger: { body: { key: 'same', text: 'quote " backslash \\ {brace}' } },
+        },
+        { id: batch[7].id, recipe_id: 'rcp_b2', dedupe_key: 'a', recipe_version: 1, concurrency: 42, status: 'queued', trigger: null },
+        {
+          id: batch[0].id,
+          recipe_id: 'rcp_b2',
+          dedupe_key: 'z',
+          recipe_version: 1,
+          concurrency: 42,
+          status: 'queued',
+          trigger: { body: { key: 'z', text: 'quote " backslash \\ {brace}' } },
+        },
+      ]);
+
+      // all or nothing: a statement that fails (jsonb refuses \u0000) stores none of its events
+      const failing = [event('rcp_b2', 'ok-1'), event('rcp_b2', 'bad', { trigger: { body: 'nul \u0000 here' } }), event('rcp_b2', 'ok-2')];
+      await expect(jobs.insertForEvents(failing)).rejects.toMatchObject({ code: '22P05' });
+      expect(await ds.query(`SELECT count(*)::int AS n FROM jobs WHERE dedupe_key IN ('ok-1', 'bad', 'ok-2')`)).toEqual([{ n: 0 }]);
+    } finally {
+      await ds.query(`DELETE FROM jobs WHERE recipe_id LIKE 'rcp_b%' OR recipe_id IN ('rcp_gone', 'rcp_nov')`);
+      await ds.query(`DELETE FROM recipe_versions WHERE recipe_id LIKE 'rcp_b%' OR recipe_id IN ('rcp_gone', 'rcp_nov')`);
+      await ds.query(`DELETE FROM recipes WHERE id LIKE 'rcp_b%' OR id IN ('rcp_gone', 'rcp_nov')`);
+    }
+  });
+
+  it('makes one job per event when batches holding the same events race (some in reverse order)', async () => {
+    await ds.query(`INSERT INTO recipes (id, workspace_id, name, version, state, active_version) VALUES ('rcp_race', 'ws_1', 'race', 1, 'running', 1)`);
+    await ds.query(`INSERT INTO recipe_versions (recipe_id, version, definition) VALUES ('rcp_race', 1, '{}')`);
+    const keys = Array.from({ length: 30 }, (_, i) => `k${i}`);
+    const event = (dedupeKey: string): NewEvent => {
+      const { recipeVersion: _v, concurrency: _c, ...job } = newJob({ recipeId: 'rcp_race', dedupeKey });
+      return { ...job, defaultConcurrency: 1 };
+    };
+    try {
+      // each batch has every key, half of them in the reverse order (inserted as given, they meet in the middle)
+      const batches = Array.from({ length: 8 }, (_, b) => (b % 2 ? [...keys].reverse() : keys).map(event));
+      const outcomes = (await Promise.all(batches.map((b) => jobs.insertForEvents(b)))).flat();
+      expect(outcomes.filter((o) => o.outcome === 'created')).toHaveLength(keys.length);
+      expect(outcomes.filter((o) => o.outcome === 'duplicate')).toHaveLength(keys.length * 7);
+      expect(await ds.query(`SELECT count(*)::int AS n FROM jobs WHERE recipe_id = 'rcp_race'`)).toEqual([{ n: keys.length }]);
+    } finally {
+      await ds.query(`DELETE FROM jobs WHERE recipe_id = 'rcp_race'`);
+      await ds.query(`DELETE FROM recipe_versions WHERE recipe_id = 'rcp_race'`);
+      await ds.query(`DELETE FROM recipes WHERE id = 'rcp_race'`);
+    }
+  });
+
   it('fences a stale worker: a checkpoint with an old revision, a lost lease or after cancel writes nothing', async () => {
     const job = newJob();
     await jobs.insertIfAbsent(job);

@@ -1,3 +1,4 @@
+import type { Pool as PgPool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { JobRow, JobRowStatus, JobStepRow } from './entities';
 import { camelRows } from './raw-rows';
@@ -42,6 +43,18 @@ export interface JobFilter {
 export class JobRepository {
   constructor(private readonly em: EntityManager) {}
 
+  /**
+   * The hot statements (claim, checkpoint, batched intake) go straight to `pg`'s pool as named
+   * prepared statements: each connection parses and plans them once, then sends only Bind/Execute,
+   * and TypeORM's query runner (one object, logger and broadcaster per query) is skipped. Inside a
+   * transaction (an entity manager with its own query runner) they run through it as before.
+   */
+  private async hot<T extends object>(name: string | undefined, text: string, values: unknown[]): Promise<T[]> {
+    const pool = this.em.queryRunner ? undefined : (this.em.connection.driver as { master?: PgPool }).master;
+    if (!pool) return rowsOf<T>(await this.em.query(text, values));
+    return (await pool.query(name ? { name, text, values } : { text, values })).rows as T[];
+  }
+
   /** The lasting dedupe: at most one job per (recipe, dedupe key), whatever JetStream redelivers. */
   async insertIfAbsent(job: NewJob): Promise<boolean> {
     const rows = (await this.em.query(
@@ -78,6 +91,59 @@ export class JobRepository {
     return { outcome: row.created ? 'created' : 'duplicate', version: row.version };
   }
 
+  /**
+   * Many trigger events' jobs in one statement (one round trip and one commit for a whole batch):
+   * what `insertForEvent` does per event, with one outcome per event, in the order given. Events
+   * of one batch that share `(recipe, dedupe key)` make one job (the first); the others are
+   * `duplicate`. Rows are inserted in `(recipe, dedupe key)` order so that two batches racing on
+   * the same keys wait on each other instead of deadlocking. All or nothing: if the statement
+   * fails, no event of the batch is stored.
+   */
+  async insertForEvents(events: NewEvent[]): Promise<EventIntake[]> {
+    if (events.length === 0) return [];
+    const order = events.map((_, i) => i).sort((a, b) => compareKeys(events[a], events[b]));
+    const col = <T>(pick: (e: NewEvent) => T) => order.map((i) => pick(events[i]));
+    const rows = await this.hot<{ ord: string; version: number | null; has_version: boolean; created: boolean }>(
+      'executor_jobs_insert_for_events',
+      `WITH e AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[])
+                  WITH ORDINALITY AS e(id, workspace_id, recipe_id, dedupe_key, trigger_kind, received_at, default_concurrency, ord)
+       ), t AS (
+         SELECT * FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS t(trigger, ord)
+       ), v AS (
+         SELECT e.ord, r.id AS rid, coalesce(r.active_version, r.version) AS version, d.recipe_id IS NOT NULL AS has_version,
+                coalesce((d.definition #>> '{settings,concurrency}')::int, e.default_concurrency) AS concurrency
+           FROM e LEFT JOIN recipes r ON r.id = e.recipe_id AND r.workspace_id = e.workspace_id AND r.deleted_at IS NULL
+                  LEFT JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = coalesce(r.active_version, r.version)
+       ), ins AS (
+         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at)
+         SELECT e.id, e.workspace_id, v.rid, v.version, e.dedupe_key, e.trigger_kind, 'queued', v.concurrency, t.trigger, e.received_at
+           FROM e JOIN v USING (ord) JOIN t USING (ord) WHERE v.has_version ORDER BY e.ord
+         ON CONFLICT ON CONSTRAINT jobs_once_per_event DO NOTHING RETURNING id
+       )
+       SELECT e.ord, v.version, v.has_version, ins.id IS NOT NULL AS created
+         FROM e JOIN v USING (ord) LEFT JOIN ins ON ins.id = e.id ORDER BY e.ord`,
+      [
+        col((e) => e.id),
+        col((e) => e.workspaceId),
+        col((e) => e.recipeId),
+        col((e) => e.dedupeKey),
+        col((e) => e.triggerKind),
+        col((e) => e.receivedAt),
+        col((e) => e.defaultConcurrency),
+        JSON.stringify(col((e) => e.trigger ?? null)),
+      ],
+    );
+    const out = new Array<EventIntake>(events.length);
+    for (const row of rows) {
+      const i = order[Number(row.ord) - 1];
+      if (row.version === null) out[i] = { outcome: 'no_recipe' };
+      else if (!row.has_version) out[i] = { outcome: 'no_version', version: row.version };
+      else out[i] = { outcome: row.created ? 'created' : 'duplicate', version: row.version };
+    }
+    return out;
+  }
+
   /** Jobs accepted and not started yet (`queued`): the executor's part of the ingress backlog. */
   async countQueued(): Promise<number> {
     const rows = (await this.em.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'queued'`)) as { n: number }[];
@@ -90,7 +156,9 @@ export class JobRepository {
    * (migration 1764200000000) serialises claimers on an advisory lock and counts leases after it.
    */
   async claim(owner: string, leaseMs: number, limit: number): Promise<JobRow[]> {
-    return camelRows<JobRow>(await this.em.query(`SELECT * FROM claim_jobs($1, $2, $3)`, [owner, leaseMs, limit]));
+    // not a named statement: it returns every column of `jobs`, and a cached plan breaks ("must not
+    // change result type") when a migration adds one under a running replica
+    return camelRows<JobRow>(await this.hot(undefined, `SELECT * FROM claim_jobs($1, $2, $3)`, [owner, leaseMs, limit]));
   }
 
   /** Extends the leases this worker still holds; returns their ids (the others were taken from it). */
@@ -120,7 +188,8 @@ export class JobRepository {
    */
   async checkpoint(id: string, owner: string, revision: number, cp: Checkpoint): Promise<number | undefined> {
     const steps = cp.steps.map((s) => ({ ...s, startedAt: s.startedAt.toISOString(), finishedAt: s.finishedAt.toISOString() }));
-    const rows = (await this.em.query(
+    const rows = await this.hot<{ revision: number }>(
+      'executor_jobs_checkpoint',
       `WITH j AS (
          UPDATE jobs SET state = $4, status = $5, revision = revision + 1, step_count = step_count + $6, updated_at = now(),
                 reply = coalesce($7, reply), error = $8, deadline_at = coalesce($9, deadline_at),
@@ -152,7 +221,7 @@ export class JobRepository {
         cp.wakeAt ?? null,
         JSON.stringify(steps),
       ],
-    )) as { revision: number }[];
+    );
     return rows[0]?.revision;
   }
 
@@ -237,4 +306,14 @@ export class JobRepository {
     const [row] = camelRows<JobRow>(await this.em.query(sql, params));
     return row;
   }
+}
+
+function compareKeys(a: NewEvent, b: NewEvent): number {
+  if (a.recipeId !== b.recipeId) return a.recipeId < b.recipeId ? -1 : 1;
+  return a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0;
+}
+
+/** `em.query` answers an UPDATE … RETURNING with `[rows, count]`, a SELECT with the rows. */
+function rowsOf<T>(raw: unknown): T[] {
+  return (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number' ? raw[0] : raw) as T[];
 }

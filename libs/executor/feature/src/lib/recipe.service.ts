@@ -20,6 +20,7 @@ import { validateRecipe } from '@junction/executor/domain';
 import { RemoteError } from '@junction/platform/ports';
 import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
+import { RecipeCatalog } from './recipe-catalog';
 import { RecipeSchedules } from './recipe-schedules';
 import { toRecipeView } from './views';
 
@@ -31,6 +32,7 @@ export class RecipeService {
     private readonly schedules: RecipeSchedules,
     private readonly hooks: ConnectorHooks,
     private readonly audit: ExecutorAudit,
+    private readonly catalog: RecipeCatalog,
   ) {}
 
   async create(request: CreateRecipeRequest): Promise<RecipeView> {
@@ -132,7 +134,8 @@ export class RecipeService {
     else throw new RemoteError('invalid_request', 'give either hookId, or workspaceId and recipeId');
     if (!row) throw new RemoteError('not_found', 'no such hook or recipe');
     const version = row.activeVersion ?? row.version;
-    const definition = (await recipes.definition(row.id, version)) as Recipe | undefined;
+    // versions never change: the catalog's parsed copy (shared with the job driver) saves a read per lookup
+    const definition = await this.catalog.get(row.id, version);
     if (!definition) throw new RemoteError('not_found', 'no such hook or recipe');
     return {
       workspaceId: row.workspaceId,

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { newJobId } from './job-ids';
 import { TRIGGER_INTAKE_DURABLE, TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
-import { JobRepository } from '@junction/executor/data-access';
+import { JobRepository, type EventIntake, type NewEvent } from '@junction/executor/data-access';
 import { OnMessage } from '@junction/platform/messaging';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { RecordPolled, TickFired, type RecordPolledPayload, type TickFiredPayload } from '@junction/scheduler/contracts';
@@ -14,18 +14,28 @@ import { JobSignals } from './job-signals';
 // redeliveries back off up to 30 s each: this many outlast a Postgres outage of several hours
 const MAX_DELIVER = 1000;
 
+// events coalesced into one statement at most; the trigger consumer has 32 in flight
+const MAX_BATCH = 64;
+
 /**
  * Trigger events → queued jobs. The message is acked only once the job row is committed; a
  * redelivered or republished event hits the (recipe, dedupe key) constraint and makes nothing.
  * Jobs are run by the dispatcher, not here, so a slow recipe never holds a stream message.
+ * Events that arrive together (one read of the consumer's socket, before the next turn of the
+ * event loop) are stored by one statement (`IntakeBatcher`); each message is still answered on
+ * its own, once the statement holding it committed.
  */
 @Injectable()
 export class TriggerIntake {
+  private readonly batcher: IntakeBatcher;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly signals: JobSignals,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.batcher = new IntakeBatcher(dataSource, logger);
+  }
 
   @OnMessage(TriggerReceived, { durable: TRIGGER_INTAKE_DURABLE, concurrency: 32, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
   onTrigger(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
@@ -59,8 +69,8 @@ export class TriggerIntake {
   }
 
   private async accept(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
-    // one statement: the recipe's active version, its concurrency and the deduplicated insert
-    const intake = await new JobRepository(this.dataSource.manager).insertForEvent({
+    // one statement per batch: the recipe's active version, its concurrency and the deduplicated insert
+    const intake = await this.batcher.add({
       id: newJobId(),
       workspaceId: event.workspaceId,
       recipeId: event.recipeId,
@@ -74,4 +84,72 @@ export class TriggerIntake {
     if (intake.outcome === 'no_version') throw new Error(`version ${intake.version} of recipe ${event.recipeId} is missing`);
     if (intake.outcome === 'created') this.signals.jobQueued();
   }
+}
+
+type Waiting = { event: NewEvent; resolve: (intake: EventIntake) => void; reject: (error: unknown) => void };
+
+/**
+ * Coalesces the events handed to it before the event loop's next turn (or `maxBatch` of them)
+ * into one `insertForEvents` statement, and settles each event's promise with its own outcome
+ * once that statement committed, or with its error: a failed statement stored nothing, so no
+ * event of it is acked. An error the data of one event can cause (a Postgres data exception or
+ * program limit: a string jsonb refuses, a value too large) is retried one event per statement,
+ * so one bad event fails alone instead of holding back the events that arrived with it.
+ */
+export class IntakeBatcher {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+    private readonly maxBatch = MAX_BATCH,
+  ) {}
+
+  add(event: NewEvent): Promise<EventIntake> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ event, resolve, reject });
+      if (this.waiting.length >= this.maxBatch) this.flush();
+      else if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.waiting;
+    if (batch.length === 0) return;
+    this.waiting = [];
+    void this.store(batch);
+  }
+
+  private async store(batch: Waiting[]): Promise<void> {
+    const jobs = new JobRepository(this.dataSource.manager);
+    try {
+      const outcomes = await jobs.insertForEvents(batch.map((w) => w.event));
+      batch.forEach((w, i) => w.resolve(outcomes[i]));
+    } catch (error) {
+      if (batch.length === 1 || !causedByData(error)) {
+        for (const w of batch) w.reject(error);
+        return;
+      }
+      this.logger.warn({ err: error, events: batch.length }, 'a batch of trigger events failed on its data; storing them one by one');
+      await Promise.all(
+        batch.map((w) =>
+          jobs.insertForEvents([w.event]).then(
+            ([outcome]) => w.resolve(outcome),
+            (e: unknown) => w.reject(e),
+          ),
+        ),
+      );
+    }
+  }
+}
+
+/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the rows, not the server, are at fault. */
+function causedByData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
 }
