@@ -117,6 +117,21 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     expect((await fetch(hookUrl)).status).toBe(404);
   });
 
+  it('refuses a NUL character (which Postgres cannot store) with 400 naming where it is, instead of accepting an event that can never run', async () => {
+    const before = (await jobs()).length;
+    const body = '{"id":"o-nul","customer":{"name":"A\\u0000B"}}';
+    const res = await deliver(body, { 'x-sig': sign(body), 'x-delivery-id': 'd-nul' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: { path: string }[] }).errors[0].path).toBe('body.customer.name');
+    // the same over the API
+    const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', { name: 'nul', trigger: { type: 'manual' }, steps: [{ id: 's', set: { a: 1 } }] });
+    const run = await cluster.call<{ errors: { path: string }[] }>('POST', `/v1/recipes/${recipe.body.id}/runs`, { list: ['ok', 'x\u0000'] });
+    expect(run.status).toBe(400);
+    expect(run.body.errors[0].path).toBe('list[1]');
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await jobs()).length).toBe(before);
+  });
+
   it('makes exactly 450 jobs and 450 sink calls from 500 deliveries with 50 duplicated delivery ids', async () => {
     const sinkBefore = sink.requestsTo('/orders').length;
     const deliveries = Array.from({ length: 500 }, (_, i) => {

@@ -6,6 +6,7 @@ import { ResolveTrigger, TriggerReceived, type TriggerKind, type TriggerTarget }
 import { ProblemException, Problems } from '@junction/platform/http';
 import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, type DurableQueue, type MessageBus } from '@junction/platform/ports';
 import { IngressBackpressure } from './ingress-backpressure';
+import { mayHoldNul, nulPath } from './storable-json';
 
 export interface InboundDelivery {
   rawBody: Buffer;
@@ -60,6 +61,7 @@ export class TriggerIngress {
     const dedupeHeader = typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
     const dedupeKey = providerKey ?? dedupeHeader ?? `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`;
     const data = { headers: kept(delivery.headers), query: delivery.query, body: parseBody(delivery) };
+    refuseNul(mayHoldNul(delivery.rawBody) ? nulPath(data.body, 'body') : undefined);
     return this.publish(target, 'webhook', dedupeKey, data, delivery.receivedAtMs);
   }
 
@@ -67,6 +69,7 @@ export class TriggerIngress {
     await this.backpressure.admit();
     const target = await this.resolve({ workspaceId, recipeId });
     if (target.workspaceId !== workspaceId) throw Problems.notFound('The recipe');
+    refuseNul(nulPath(payload));
     return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
   }
 
@@ -138,6 +141,10 @@ export class TriggerIngress {
     if (!result.duplicate) this.backpressure.accepted();
     return { recipeId: target.recipeId, dedupeKey, duplicate: result.duplicate };
   }
+}
+
+function refuseNul(path: string | undefined): void {
+  if (path) throw Problems.validation([{ path, message: 'contains a NUL character (\\u0000), which cannot be stored' }], 'The event cannot be stored as sent.');
 }
 
 function kept(headers: Record<string, string>): Record<string, string> {
