@@ -76,8 +76,7 @@ async function main(): Promise<void> {
       ],
     });
     if (recipe.status !== 201) throw new Error(`recipe: ${recipe.status} ${JSON.stringify(recipe.body)}`);
-    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipe.body.id}/start`);
-    const hook = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+    const hook = await cluster.startHook(recipe.body.id);
     const services = [...cluster.services.entries()].map(([name, s]) => ({ name, pid: s.child.pid ?? 0 }));
 
     const deliver = async (id: string, body: string): Promise<number> => {

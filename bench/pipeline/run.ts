@@ -60,8 +60,7 @@ async function main(): Promise<void> {
       settings: { concurrency: 200 },
     });
     if (recipe.status !== 201) throw new Error(`recipe: ${recipe.status} ${JSON.stringify(recipe.body)}`);
-    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipe.body.id}/start`);
-    const hook = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+    const hook = await cluster.startHook(recipe.body.id);
     const body = JSON.stringify({ total: 12.5, customer: { name: 'Ann' }, currency: 'EUR', note: 'x'.repeat(200) });
     const post = (id: string) => fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-id': id }, body });
 

@@ -78,6 +78,13 @@ export class Cluster {
     return { status: res.status, body: parsed as T, headers: res.headers };
   }
 
+  /** Starts a webhook recipe and answers its hook's URL on this cluster's gateway (throws unless started). */
+  async startHook(recipeId: string): Promise<string> {
+    const started = await this.call<{ webhookUrl?: string }>('POST', `/v1/recipes/${recipeId}/start`);
+    if (started.status !== 200 || !started.body.webhookUrl) throw new Error(`starting recipe ${recipeId}: ${started.status} ${JSON.stringify(started.body)}`);
+    return `${this.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+  }
+
   async stop(): Promise<void> {
     await Promise.all([...this.services.values()].map((s) => s.stop()));
     const owning: ServiceName[] = ['auth', 'connectors', 'scheduler', 'executor', 'audit'];

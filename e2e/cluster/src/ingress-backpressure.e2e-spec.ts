@@ -33,8 +33,7 @@ describe('ingress backpressure at the configured queue limit, every service a re
     });
     expect(recipe.status).toBe(201);
     recipeId = recipe.body.id;
-    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipeId}/start`);
-    hookUrl = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+    hookUrl = await cluster.startHook(recipeId);
   }, 180_000);
 
   afterAll(async () => {

@@ -53,9 +53,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     });
     expect(recipe.status).toBe(201);
     recipeId = recipe.body.id;
-    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipeId}/start`);
-    expect(started.status).toBe(200);
-    hookUrl = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+    hookUrl = await cluster.startHook(recipeId);
   }, 180_000);
 
   afterAll(async () => {
@@ -197,8 +195,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
       ],
     });
     expect(recipe.status).toBe(201);
-    const started = await cluster.call<{ webhookUrl: string }>('POST', `/v1/recipes/${recipe.body.id}/start`);
-    const url = `${cluster.gatewayUrl}${new URL(started.body.webhookUrl, 'http://x').pathname}`;
+    const url = await cluster.startHook(recipe.body.id);
     const rows = Array.from({ length: 30_000 }, (_, n) => ({ n, sku: `sku-${n}`, note: `line ${n} `.padEnd(70, '-') }));
     const body = JSON.stringify({ batch: 'b-1', rows });
     expect(body.length).toBeGreaterThan(3_000_000);

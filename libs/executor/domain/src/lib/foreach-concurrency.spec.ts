@@ -6,17 +6,8 @@ import { type Command, type JobState, StaleResultError, type StepResult } from '
 import { commandId } from './job-state';
 import { drive, type Pick } from './test-driver';
 import { validateRecipe } from './validate-recipe';
+import { T0, invokes, ok, recipeOf, type Invoke } from './spec-kit';
 
-function recipeOf(steps: Step[], settings?: Recipe['settings']): Recipe {
-  const result = validateRecipe({ name: 'spec', trigger: { type: 'webhook' }, steps, ...(settings ? { settings } : {}) });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.recipe;
-}
-
-const ok = (output: unknown = {}): StepResult => ({ ok: true, output });
-const T0 = 1_000_000;
-type Invoke = Extract<Command, { type: 'invoke' }>;
-const invokes = (commands: Command[]) => commands.filter((c): c is Invoke => c.type === 'invoke');
 const keys = (commands: Command[]) => commands.map(commandId);
 const roundTrip = (state: JobState) => JSON.parse(JSON.stringify(state)) as JobState;
 

@@ -4,19 +4,7 @@ import { advance, MAX_FOREACH_ITEMS } from './interpreter';
 import { cancel, rerun, start } from './job-lifecycle';
 import { type Command, type JobState, StaleResultError, type StepResult } from './job-state';
 import { drive } from './test-driver';
-import { validateRecipe } from './validate-recipe';
-
-function recipeOf(steps: Step[], settings?: Recipe['settings']): Recipe {
-  const result = validateRecipe({ name: 'spec', trigger: { type: 'webhook' }, steps, ...(settings ? { settings } : {}) });
-  if (!result.ok) throw new Error(JSON.stringify(result.errors));
-  return result.recipe;
-}
-
-const ok = (output: unknown = {}): StepResult => ({ ok: true, output });
-const T0 = 1_000_000;
-
-type Invoke = Extract<Command, { type: 'invoke' }>;
-const invokes = (commands: Command[]) => commands.filter((c): c is Invoke => c.type === 'invoke');
+import { T0, invokes, ok, recipeOf } from './spec-kit';
 
 describe('interpreter: step kinds', () => {
   it('set then action: vars reach the resolved input, the output is stored, the job succeeds', async () => {
