@@ -121,6 +121,11 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
     const res = await deliver(body, { 'x-sig': sign(body), 'x-delivery-id': 'd-nul' });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { errors: { path: string }[] }).errors[0].path).toBe('body.customer.name');
+    // bytes that are not UTF-8 in a JSON body: refused, not turned into U+FFFD
+    const latin1 = Buffer.from('{"id":"o-latin1","customer":{"name":"Jos\xe9"}}', 'latin1');
+    const notUtf8 = await deliver(latin1 as unknown as string, { 'x-sig': `sha256=${createHmac('sha256', SECRET).update(latin1).digest('hex')}`, 'x-delivery-id': 'd-latin1' });
+    expect(notUtf8.status).toBe(400);
+    expect(((await notUtf8.json()) as { errors: { message: string }[] }).errors[0].message).toBe('is not valid UTF-8');
     // the same over the API
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', { name: 'nul', trigger: { type: 'manual' }, steps: [{ id: 's', set: { a: 1 } }] });
     const run = await cluster.call<{ errors: { path: string }[] }>('POST', `/v1/recipes/${recipe.body.id}/runs`, { list: ['ok', 'x\u0000'] });

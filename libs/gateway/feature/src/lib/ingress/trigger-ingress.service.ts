@@ -152,15 +152,24 @@ function kept(headers: Record<string, string>): Record<string, string> {
 }
 
 /** JSON bodies as JSON, form bodies as an object, anything else as text. */
+// JSON is UTF-8 by definition (RFC 8259): other bytes are refused, not silently replaced by U+FFFD
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 function parseBody(delivery: InboundDelivery): unknown {
-  const text = delivery.rawBody.toString('utf8');
   if (/\bjson\b/i.test(delivery.contentType)) {
+    let text: string;
+    try {
+      text = strictUtf8.decode(delivery.rawBody);
+    } catch {
+      throw Problems.validation([{ path: 'body', message: 'is not valid UTF-8' }], 'The body is declared as JSON but is not UTF-8 text.');
+    }
     try {
       return JSON.parse(text);
     } catch {
       throw Problems.validation([{ path: 'body', message: 'is not valid JSON' }], 'The body is declared as JSON but does not parse.');
     }
   }
+  const text = delivery.rawBody.toString('utf8');
   if (/application\/x-www-form-urlencoded/i.test(delivery.contentType)) return Object.fromEntries(new URLSearchParams(text));
   return text;
 }
