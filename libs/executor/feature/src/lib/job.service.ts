@@ -23,6 +23,9 @@ import { toJobSummary, toJobView } from './views';
 
 const AWAIT_POLL_MS = 50;
 
+// a job checkpoints a few times a second at most: a handful of re-reads always wins the race
+const CANCEL_ATTEMPTS = 10;
+
 /** The jobs API: history, one job with every step, rerun from the failed step, cancel, await a run. */
 @Injectable()
 export class JobService {
@@ -76,15 +79,23 @@ export class JobService {
     return toJobSummary(updated);
   }
 
-  /** Terminal at once; a worker holding the job loses its next compare-and-set and stops. */
+  /**
+   * Terminal at once; a worker holding the job loses its next compare-and-set and stops. A running
+   * job moves under the caller's feet (a checkpoint between our read and our write): the cancel is
+   * tried again on the fresh row rather than handed back as a conflict, until the job has ended.
+   */
   async cancel(ref: JobRef): Promise<JobSummary> {
-    const row = await this.found(ref);
-    if (TERMINAL_JOB_STATUSES.includes(row.status)) throw new RemoteError('conflict', `job ${row.id} already ended ${row.status}`);
-    const state = row.state ? storedState(cancel(engineState(row))) : null;
-    const updated = await this.jobs.operate(ref, row.revision, { status: 'cancelled', state, error: row.error, finished: true });
-    if (!updated) throw new RemoteError('conflict', `job ${row.id} changed meanwhile; try again`);
-    await this.audit.record(ref, 'job.cancelled', { type: 'job', id: row.id });
-    return toJobSummary(updated);
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.found(ref);
+      if (TERMINAL_JOB_STATUSES.includes(row.status)) throw new RemoteError('conflict', `job ${row.id} already ended ${row.status}`);
+      const state = row.state ? storedState(cancel(engineState(row))) : null;
+      const updated = await this.jobs.operate(ref, row.revision, { status: 'cancelled', state, error: row.error, finished: true });
+      if (updated) {
+        await this.audit.record(ref, 'job.cancelled', { type: 'job', id: row.id });
+        return toJobSummary(updated);
+      }
+      if (attempt >= CANCEL_ATTEMPTS) throw new RemoteError('conflict', `job ${row.id} kept changing; try again`);
+    }
   }
 
   /**
