@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from 'nats';
 import { dropDatabase } from '@junction/platform/database';
-import { TEST_SERVERS, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
+import { TEST_SERVERS, dropNatsNamespace, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
 
 /**
  * The first cross-service path, with both services as real processes over real NATS:
@@ -41,10 +41,7 @@ describe('gateway → connectors over NATS', () => {
   afterAll(async () => {
     await Promise.all([gateway?.stop(), connectors?.stop(), auth?.stop()]);
     await nc?.drain();
-    await nc
-      ?.jetstreamManager()
-      .then((jsm) => jsm.streams.delete(`${namespace.toUpperCase()}_AUDIT`))
-      .catch(() => undefined);
+    await dropNatsNamespace(TEST_SERVERS.nats, namespace);
     await dropDatabase(TEST_SERVERS.postgres, `${namespace}_connectors`);
     await dropDatabase(TEST_SERVERS.postgres, `${namespace}_auth`);
   }, 60_000);

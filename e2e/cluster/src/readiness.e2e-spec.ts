@@ -1,4 +1,4 @@
-import { TEST_SERVERS, TcpProxy, startServiceProcess, uniqueNamespace, waitFor, type ServiceProcess } from '@junction/shared/testing';
+import { TEST_SERVERS, TcpProxy, dropNatsNamespace, startServiceProcess, uniqueNamespace, waitFor, type ServiceProcess } from '@junction/shared/testing';
 import { dropDatabase } from '@junction/platform/database';
 
 const SERVICES = ['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'] as const;
@@ -35,6 +35,7 @@ describe('readiness follows NATS availability, for every service', () => {
     await Promise.all(running.map((s) => s.stop()));
     await proxy.stop();
     await Promise.all(SERVICES.filter((s) => s !== 'gateway').map((s) => dropDatabase(TEST_SERVERS.postgres, `${namespace}_${s}`)));
+    await dropNatsNamespace(TEST_SERVERS.nats, namespace);
   }, 60_000);
 
   it('is live and ready when every dependency answers', async () => {
