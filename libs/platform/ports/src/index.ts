@@ -5,3 +5,4 @@ export * from './lib/ports';
 export * from './lib/timeout';
 export * from './lib/trace-context';
 export * from './lib/validation';
+export * from './lib/random-pool';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomFillSync } from 'node:crypto';
+import { randomHex } from './random-pool';
 
 /** What travels with every request and message: W3C trace context and the tenant. */
 export interface MessageContext {
@@ -14,19 +14,6 @@ export function parseTraceparent(value: string | undefined): { traceId: string; 
   const m = TRACEPARENT_RE.exec(value.trim().toLowerCase());
   if (!m || /^0+$/.test(m[1]) || /^0+$/.test(m[2])) return undefined;
   return { traceId: m[1], spanId: m[2], flags: m[3] };
-}
-
-// ids are drawn from a pool refilled 4 KiB at a time: one system call per ~500 span ids, not per message
-const pool = Buffer.alloc(4096);
-let poolOffset = pool.length;
-
-function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  poolOffset += bytes;
-  return pool.toString('hex', poolOffset - bytes, poolOffset);
 }
 
 /** A child span of `parent` (same trace id, new span id), or the root of a new trace. */
