@@ -49,16 +49,31 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     const req = http.getRequest<Request>();
-    const { problem, headers } = problemOf(exception);
-    if (problem.status >= 500 && !(exception instanceof DeadlineExceededError) && !(exception instanceof ProblemException)) {
-      this.logger?.error({ err: exception, method: req.method, url: req.originalUrl }, 'request failed');
-    }
-    const traceId = traceIdOf(messageContext.current()?.traceparent);
-    const body: ProblemDocument = { ...problem, instance: req.originalUrl, ...(traceId ? { traceId } : {}) };
+    const { status, headers, body } = problemResponse(exception, req.method, req.originalUrl, this.logger);
     if (res.headersSent) return;
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+    res.status(status).type(PROBLEM_CONTENT_TYPE).send(body);
   }
+}
+
+/**
+ * The whole error response of a request (status, headers, problem+json body with `instance` and
+ * the trace id), for Nest's filter and for routes served outside Nest alike. Unexpected errors
+ * are logged here with their details; the client gets only the bare problem.
+ */
+export function problemResponse(
+  exception: unknown,
+  method: string | undefined,
+  url: string | undefined,
+  logger?: Logger,
+): { status: number; headers: Record<string, string>; body: string } {
+  const { problem, headers } = problemOf(exception);
+  if (problem.status >= 500 && !(exception instanceof DeadlineExceededError) && !(exception instanceof ProblemException)) {
+    logger?.error({ err: exception, method, url }, 'request failed');
+  }
+  const traceId = traceIdOf(messageContext.current()?.traceparent);
+  const body: ProblemDocument = { ...problem, instance: url, ...(traceId ? { traceId } : {}) };
+  return { status: problem.status, headers, body: JSON.stringify(body) };
 }
 
 /**

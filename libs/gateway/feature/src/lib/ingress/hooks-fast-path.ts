@@ -3,10 +3,10 @@ import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { PROBLEM_CONTENT_TYPE, ProblemException, problemOf } from '@junction/platform/http';
+import { PROBLEM_CONTENT_TYPE, ProblemException, problemResponse } from '@junction/platform/http';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
-import { DeadlineExceededError, childTraceparent, messageContext, traceIdOf } from '@junction/platform/ports';
+import { childTraceparent, messageContext } from '@junction/platform/ports';
 import { TriggerIngress } from './trigger-ingress.service';
 
 const HOOK_URL = /^\/hooks\/([^/?#]*)\/?(?:\?(.*))?$/;
@@ -65,17 +65,13 @@ class HookRoute {
   }
 
   private fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
-    const { problem, headers } = problemOf(error);
-    if (problem.status >= 500 && !(error instanceof DeadlineExceededError) && !(error instanceof ProblemException)) {
-      this.logger.error({ err: error, method: req.method, url: req.url }, 'request failed');
-    }
+    const { status, headers, body } = problemResponse(error, req.method, req.url, this.logger);
     if (res.headersSent) return void res.destroy();
-    const traceId = traceIdOf(messageContext.current()?.traceparent);
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     // a body we stopped reading half-way cannot be left on a kept-alive connection; one never
     // started (refused by its Content-Length) is drained by Node once the response is sent
     if (partlyRead.has(req) && !req.complete) res.setHeader('connection', 'close');
-    send(res, problem.status, PROBLEM_CONTENT_TYPE, JSON.stringify({ ...problem, instance: req.url, ...(traceId ? { traceId } : {}) }));
+    send(res, status, PROBLEM_CONTENT_TYPE, body);
   }
 }
 
