@@ -19,8 +19,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // unit: *.spec.ts; integration against this machine's Postgres/Redis/NATS: *.int-spec.ts; e2e: *.e2e-spec.ts
-  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
+  // unit: *.spec.ts; integration against this machine's Postgres/Redis/NATS: *.int-spec.ts; e2e: *.e2e-spec.ts;
+  // hostile (attacker's inputs, any tier underneath): *.hostile-spec.ts
+  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|hostile-spec).ts'],
   testTimeout: 30000,
   setupFiles: ['reflect-metadata'],
   // class-validator keeps its metadata on globalThis; jest's globals clean-up would warn about it
