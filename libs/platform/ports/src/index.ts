@@ -6,3 +6,5 @@ export * from './lib/timeout';
 export * from './lib/trace-context';
 export * from './lib/validation';
 export * from './lib/random-pool';
+export * from './lib/rate-limiter';
+export * from './lib/master-keys';

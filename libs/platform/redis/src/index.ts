@@ -1,3 +1,4 @@
 export * from './lib/redis-cache';
 export * from './lib/redis-lock';
 export * from './lib/redis.module';
+export * from './lib/redis-rate-limiters';

@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CACHE, DISTRIBUTED_LOCK, Namespace, withTimeout, type ReadinessCheck } from '@junction/platform/ports';
+import { CACHE, DISTRIBUTED_LOCK, Namespace, RATE_LIMITERS, withTimeout, type ReadinessCheck } from '@junction/platform/ports';
 import { RedisCache } from './redis-cache';
 import { RedisLock } from './redis-lock';
+import { RedisRateLimiters } from './redis-rate-limiters';
 
 export interface RedisModuleOptions {
   url: string;
@@ -55,6 +56,7 @@ export class RedisModule {
         },
         { provide: CACHE, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisCache(redis) },
         { provide: DISTRIBUTED_LOCK, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisLock(redis) },
+        { provide: RATE_LIMITERS, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new RedisRateLimiters(redis) },
         {
           provide: REDIS_READINESS,
           inject: [REDIS_CLIENT],
@@ -67,7 +69,7 @@ export class RedisModule {
         },
         RedisLifecycle,
       ],
-      exports: [REDIS_CLIENT, CACHE, DISTRIBUTED_LOCK, REDIS_READINESS],
+      exports: [REDIS_CLIENT, CACHE, DISTRIBUTED_LOCK, RATE_LIMITERS, REDIS_READINESS],
     };
   }
 }
