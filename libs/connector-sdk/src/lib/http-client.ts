@@ -20,6 +20,11 @@ export interface HttpRequest {
   timeoutMs?: number;
   maxRedirects?: number;
   signal?: AbortSignal;
+  /**
+   * Which parts of the request carry credentials (set by the credential binding). Authorization,
+   * Proxy-Authorization and Cookie are treated as credentials whether listed or not.
+   */
+  credentialParts?: { headers?: string[]; query?: string[]; body?: boolean };
 }
 
 export interface HttpResponse {
@@ -98,6 +103,7 @@ export class FencedHttpClient implements HttpClient {
     let method: HttpMethod = req.method;
     let body = req.body;
     const maxRedirects = req.maxRedirects ?? 5;
+    let sentHeaders = req.headers;
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new FatalError(`only http and https URLs are allowed, not ${target.protocol}`);
@@ -106,7 +112,7 @@ export class FencedHttpClient implements HttpClient {
         const refusal = this.options.policy.refusal(host);
         if (refusal) throw new BlockedAddressError(refusal);
       }
-      const { headers, payload } = encodeBody(body, req.headers);
+      const { headers, payload } = encodeBody(body, sentHeaders);
       let res: Dispatcher.ResponseData<unknown>;
       try {
         res = await request(url, { method, headers, body: payload, dispatcher: this.dispatcher, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
@@ -117,11 +123,18 @@ export class FencedHttpClient implements HttpClient {
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
         await res.body.dump();
         if (hop >= maxRedirects) throw new FatalError(`more than ${maxRedirects} redirects`);
-        url = new URL(location, url).toString();
+        const next = new URL(location, url);
         if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
         }
+        if (crossesOrigin(target, next)) {
+          // once dropped, credentials stay dropped: a later hop back to the first origin gets none either
+          if (body !== undefined && req.credentialParts?.body) throw new FatalError(`refused to re-send a body holding credentials to ${next.protocol}//${next.host} on a redirect`);
+          sentHeaders = withoutCredentialHeaders(sentHeaders, req.credentialParts?.headers);
+          for (const name of req.credentialParts?.query ?? []) next.searchParams.delete(name);
+        }
+        url = next.toString();
         continue;
       }
       const parsed = await this.readBody(res, req.responseType ?? 'auto', timeout.aborted, timeoutMs, target.host);
@@ -187,6 +200,19 @@ export class FencedHttpClient implements HttpClient {
     const code = (error as { code?: string }).code ?? (cause as { code?: string } | undefined)?.code;
     return new RetryableError(`network error calling ${host}${code ? ` (${code})` : ''}`);
   }
+}
+
+/** A redirect to another scheme, host or port (https→http included) must not carry credentials along. */
+export function crossesOrigin(from: URL, to: URL): boolean {
+  return from.origin !== to.origin;
+}
+
+const CREDENTIAL_HEADERS = ['authorization', 'proxy-authorization', 'cookie'];
+
+export function withoutCredentialHeaders(headers: Record<string, string> | undefined, extra: string[] | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  const drop = new Set([...CREDENTIAL_HEADERS, ...(extra ?? []).map((h) => h.toLowerCase())]);
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !drop.has(name.toLowerCase())));
 }
 
 function withQuery(url: string, query: HttpRequest['query']): string {
