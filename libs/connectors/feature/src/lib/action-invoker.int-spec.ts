@@ -8,7 +8,7 @@ import { httpConnector } from '@junction/connector-http';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { NatsMessageBus } from '@junction/platform/nats';
 import { Namespace, RemoteError } from '@junction/platform/ports';
-import { connectRedis } from '@junction/platform/redis';
+import { RedisRateLimiters, connectRedis } from '@junction/platform/redis';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { ActionInvoker } from './action-invoker';
 import { ConnectionRateLimiter } from './connection-rate-limiter';
@@ -51,7 +51,7 @@ describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fa
       // built-ins only here: custom connectors have their own test against Postgres
       new ConnectorResolver(new ConnectorRegistry([httpConnector]), { latest: async () => null, listLatest: async () => [] } as unknown as CustomConnectorRepository),
       new CredentialSource(bus),
-      new ConnectionRateLimiter(redis, 1000),
+      new ConnectionRateLimiter(new RedisRateLimiters(redis), 1000),
       new HostBreakers(http, { failures: 100, halfOpenAfterMs: 1000 }),
       connectorMetrics,
       logger,

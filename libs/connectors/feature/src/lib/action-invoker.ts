@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { InvokeActionRequest, InvokeActionResult } from '@junction/connectors/contracts';
-import { ConnectorError, FatalError, executeAction, secretValues, type Credentials, type HttpClient } from '@junction/connector-sdk';
+import { ConnectorError, FatalError, executeAction, secretValues, type Credentials } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectionRateLimiter } from './connection-rate-limiter';
 import type { ConnectorMetrics } from './connector-metrics';
 import type { ConnectorResolver } from './connector-resolver';
+import type { WorkspaceHttp } from './host-breakers';
 import type { CredentialSource } from './credential-source';
 import { scrubSecrets } from './scrub';
 
@@ -12,7 +13,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Runs one action for one step: credentials from the vault, the connection's shared rate limit,
- * the host's circuit breaker (inside `http`), the step's deadline; every failure comes back as a
+ * the workspace's circuit breaker for the host (inside `http`), the step's deadline; every failure comes back as a
  * typed error the executor can decide on.
  */
 export class ActionInvoker {
@@ -20,7 +21,7 @@ export class ActionInvoker {
     private readonly resolver: ConnectorResolver,
     private readonly credentials: CredentialSource,
     private readonly limiter: ConnectionRateLimiter,
-    private readonly http: HttpClient,
+    private readonly http: WorkspaceHttp,
     private readonly metrics: ConnectorMetrics,
     private readonly logger: Logger,
   ) {}
@@ -46,7 +47,7 @@ export class ActionInvoker {
       const output = await executeAction(found.connector, found.action, {
         input: req.input,
         credentials,
-        http: this.http,
+        http: this.http.forWorkspace(req.workspaceId),
         logger: this.logger.child({ connector: req.connector, action: req.action, jobId: req.jobId, stepId: req.stepId }),
         signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
         idempotencyKey: req.idempotencyKey,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { connectRedis } from '@junction/platform/redis';
+import { RedisRateLimiters, connectRedis } from '@junction/platform/redis';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { ConnectionRateLimiter } from './connection-rate-limiter';
 
@@ -18,8 +18,8 @@ describe('ConnectionRateLimiter shared through Redis', () => {
   });
 
   it('lets 5 calls a second through across both replicas together', async () => {
-    const replicaA = new ConnectionRateLimiter(a, 5);
-    const replicaB = new ConnectionRateLimiter(b, 5);
+    const replicaA = new ConnectionRateLimiter(new RedisRateLimiters(a), 5);
+    const replicaB = new ConnectionRateLimiter(new RedisRateLimiters(b), 5);
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? replicaA : replicaB).take('conn_shared')));
     expect(results.filter((r) => r === undefined)).toHaveLength(5);
     const waits = results.filter((r): r is number => r !== undefined);

@@ -1,25 +1,20 @@
-import type { Redis } from 'ioredis';
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiter, RateLimiters } from '@junction/platform/ports';
 
 /**
- * A token bucket per connection in Redis, shared by every connectors-service replica, so the
- * third party sees at most `perSecond` calls a second from all of them together.
+ * A budget per connection, shared by every connectors-service replica (through the rate limiter
+ * port: Redis in the cluster, in-process in standalone mode), so the third party sees at most
+ * `perSecond` calls a second from all of them together.
  */
 export class ConnectionRateLimiter {
-  private readonly limiter: RateLimiterRedis;
+  private readonly limiter: RateLimiter;
 
-  constructor(redis: Redis, perSecond: number) {
-    this.limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'conn-rl', points: perSecond, duration: 1 });
+  constructor(limiters: RateLimiters, perSecond: number) {
+    this.limiter = limiters.create({ name: 'conn', points: perSecond, windowSec: 1 });
   }
 
   /** Undefined when the call may go now; otherwise ms to wait before trying again. */
   async take(key: string): Promise<number | undefined> {
-    try {
-      await this.limiter.consume(key, 1);
-      return undefined;
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return Math.max(1, rejection.msBeforeNext);
-      throw rejection;
-    }
+    const decision = await this.limiter.consume(key, 1);
+    return decision.allowed ? undefined : decision.retryAfterMs;
   }
 }

@@ -1,11 +1,18 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 
-/** Per connector/action: calls, errors by kind, latency; per host: breaker state (0 closed, 1 half-open, 2 open). */
+/**
+ * Per connector/action: calls, errors by kind, latency. Breakers are reported as counts by state
+ * and a count of openings, with no workspace or host label: hosts come from recipes and custom
+ * connectors, so a label per host would let tenants grow the series without bound. Which
+ * workspace and host opened is in the log line of each opening.
+ */
 export class ConnectorMetrics {
   readonly calls: Counter<'connector' | 'action' | 'outcome'>;
   readonly latency: Histogram<'connector' | 'action'>;
-  readonly breakerState: Gauge<'host'>;
+  readonly breakers: Gauge<'state'>;
+  readonly breakerOpenings: Counter;
+  private breakerCounts?: () => Record<string, number>;
 
   constructor(metrics: ServiceMetrics) {
     const registers = [metrics.registry];
@@ -22,6 +29,21 @@ export class ConnectorMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.breakerState = new Gauge({ name: 'connector_breaker_state', help: 'Circuit breaker per host: 0 closed, 1 half-open, 2 open', labelNames: ['host'], registers });
+    this.breakers = new Gauge({
+      name: 'connector_breakers',
+      help: 'Circuit breakers held (one per workspace and host), by state',
+      labelNames: ['state'],
+      registers,
+      // read at scrape time: counting on each transition would miss breakers evicted from the map
+      collect: () => {
+        for (const [state, count] of Object.entries(this.breakerCounts?.() ?? {})) this.breakers.set({ state }, count);
+      },
+    });
+    this.breakerOpenings = new Counter({ name: 'connector_breaker_openings_total', help: 'Times a workspace’s breaker for a host opened', registers });
+  }
+
+  /** Where the breaker gauge reads its counts at each scrape. */
+  watchBreakers(counts: () => Record<string, number>): void {
+    this.breakerCounts = counts;
   }
 }

@@ -1,14 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { CustomConnectorRepository } from '@junction/connectors/data-access';
 import type { Logger } from 'pino';
 import { AddressPolicy, FencedHttpClient, type ConnectorDefinition } from '@junction/connector-sdk';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
-import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
-import { REDIS_CLIENT } from '@junction/platform/redis';
+import { MESSAGE_BUS, RATE_LIMITERS, type MessageBus, type RateLimiters } from '@junction/platform/ports';
 import { ActionInvoker } from './action-invoker';
 import { CatalogHandlers } from './catalog.handlers';
 import { ConnectionRateLimiter } from './connection-rate-limiter';
@@ -46,12 +44,12 @@ export class ConnectorsFeatureModule {
         },
         { provide: ConnectorMetrics, inject: [ServiceMetrics], useFactory: (m: ServiceMetrics) => new ConnectorMetrics(m) },
         { provide: CredentialSource, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new CredentialSource(bus) },
-        { provide: ConnectionRateLimiter, inject: [REDIS_CLIENT], useFactory: (redis: Redis) => new ConnectionRateLimiter(redis, options.ratePerSecond) },
+        { provide: ConnectionRateLimiter, inject: [RATE_LIMITERS], useFactory: (limiters: RateLimiters) => new ConnectionRateLimiter(limiters, options.ratePerSecond) },
         {
           provide: HTTP_CLIENT,
-          inject: [ConnectorMetrics],
-          useFactory: (metrics: ConnectorMetrics) =>
-            new HostBreakers(
+          inject: [ConnectorMetrics, ROOT_LOGGER],
+          useFactory: (metrics: ConnectorMetrics, logger: Logger) => {
+            const breakers = new HostBreakers(
               new FencedHttpClient({
                 policy: AddressPolicy.fromEnv(options.httpAllow),
                 timeoutMs: options.httpTimeoutMs,
@@ -61,9 +59,16 @@ export class ConnectorsFeatureModule {
               {
                 failures: options.breakerFailures,
                 halfOpenAfterMs: options.breakerHalfOpenMs,
-                onStateChange: (host, state) => metrics.breakerState.set({ host }, state === 'closed' ? 0 : state === 'half_open' ? 1 : 2),
+                onStateChange: ({ workspaceId, host, state }) => {
+                  if (state !== 'open') return;
+                  metrics.breakerOpenings.inc();
+                  logger.warn({ workspaceId, host }, 'circuit breaker opened for this workspace and host');
+                },
               },
-            ),
+            );
+            metrics.watchBreakers(() => breakers.counts());
+            return breakers;
+          },
         },
         {
           provide: ActionInvoker,

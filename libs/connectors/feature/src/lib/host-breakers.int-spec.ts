@@ -7,7 +7,8 @@ describe('HostBreakers against a failing fake host', () => {
   const states: string[] = [];
   let healthy = false;
   const inner = new FencedHttpClient({ policy: new AddressPolicy(['127.0.0.1']), timeoutMs: 1000 });
-  const http = new HostBreakers(inner, { failures: 3, halfOpenAfterMs: 300, onStateChange: (_h, s) => states.push(s) });
+  const breakers = new HostBreakers(inner, { failures: 3, halfOpenAfterMs: 300, onStateChange: ({ state }) => states.push(state) });
+  const http = breakers.forWorkspace('ws_a');
 
   beforeAll(async () => {
     await api.start();

@@ -38,7 +38,7 @@ describe('trigger handlers over real NATS (verify, lifecycle, poll)', () => {
     nc = await connect({ servers: TEST_SERVERS.nats });
     bus = new NatsMessageBus(nc, new Namespace(uniqueNamespace('trig')), pino({ level: 'silent' }), new ServiceMetrics('t'), 3000);
     await bus.serve(ReadCredentials, async () => ({ connectionId: CONN, connector: 'github', credentials: { token: 'ghp_x', signingSecret: SECRET } }));
-    const handlers = new TriggerHandlers(new ConnectorRegistry([githubConnector, httpConnector]), new CredentialSource(bus), http);
+    const handlers = new TriggerHandlers(new ConnectorRegistry([githubConnector, httpConnector]), new CredentialSource(bus), { forWorkspace: () => http });
     await bus.serve(VerifyWebhook, (r) => handlers.verify(r));
     await bus.serve(TriggerLifecycle, (r) => handlers.lifecycle(r));
     await bus.serve(ConnectorsPoll, (r) => handlers.poll(r));

@@ -8,11 +8,12 @@ import {
   type WebhookVerdict,
 } from '@junction/connectors/contracts';
 import { ConnectorsPoll, type PollRequest, type PollResponse } from '@junction/scheduler/contracts';
-import { ConnectorError, validateAgainst, type HttpClient, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
+import { ConnectorError, validateAgainst, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
 import { OnRequest } from '@junction/platform/messaging';
 import { RemoteError } from '@junction/platform/ports';
 import { ConnectorRegistry } from './connector-registry';
 import { CredentialSource, toCredentials } from './credential-source';
+import type { WorkspaceHttp } from './host-breakers';
 
 /** Field names a connection may use for a webhook signing secret, in order of preference. */
 const SECRET_FIELDS = ['signingSecret', 'webhookSecret', 'secret'] as const;
@@ -23,7 +24,7 @@ export class TriggerHandlers {
   constructor(
     private readonly registry: ConnectorRegistry,
     private readonly credentials: CredentialSource,
-    private readonly http: HttpClient,
+    private readonly http: WorkspaceHttp,
   ) {}
 
   @OnRequest(VerifyWebhook)
@@ -56,9 +57,9 @@ export class TriggerHandlers {
       if (req.action === 'enable') {
         if (!req.webhookUrl) throw new RemoteError('invalid_request', 'enable needs the webhookUrl');
         const signingSecret = SECRET_FIELDS.map((f) => fields[f]).find((v) => typeof v === 'string' && v.length > 0);
-        return (await trigger.onEnable?.({ config, credentials, http: this.http, webhookUrl: req.webhookUrl, signingSecret, signal })) ?? {};
+        return (await trigger.onEnable?.({ config, credentials, http: this.http.forWorkspace(req.workspaceId), webhookUrl: req.webhookUrl, signingSecret, signal })) ?? {};
       }
-      await trigger.onDisable?.({ config, credentials, http: this.http, externalId: req.externalId, signal });
+      await trigger.onDisable?.({ config, credentials, http: this.http.forWorkspace(req.workspaceId), externalId: req.externalId, signal });
       return {};
     } catch (error) {
       if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', error.message);
@@ -72,7 +73,7 @@ export class TriggerHandlers {
     const config = this.config(trigger.config, req.input ?? {});
     const credentials = req.connectionId ? await this.credentials.read(req.workspaceId, req.connectionId, 'poll', req.connectorKey) : { kind: 'none' as const };
     try {
-      const page = await trigger.poll({ config: config as never, credentials, http: this.http, cursor: req.cursor, signal: AbortSignal.timeout(25_000) });
+      const page = await trigger.poll({ config: config as never, credentials, http: this.http.forWorkspace(req.workspaceId), cursor: req.cursor, signal: AbortSignal.timeout(25_000) });
       const cursor = page.cursor;
       return {
         records: page.records.map((r) => ({ dedupeKey: r.dedupeKey, data: (r.data ?? {}) as Record<string, unknown> })),
