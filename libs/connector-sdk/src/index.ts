@@ -1,5 +1,6 @@
 export * from './lib/address-policy';
 export * from './lib/auth';
+export * from './lib/credential-binding';
 export * from './lib/definitions';
 export * from './lib/errors';
 export * from './lib/execute-action';

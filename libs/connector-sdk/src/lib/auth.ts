@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
+import { secretForms } from './credential-binding';
 import type { HttpRequest } from './http-client';
 
 /** How a connector authenticates; a connector may accept several. */
@@ -49,14 +50,10 @@ export function applyAuth(request: HttpRequest, credentials: Credentials, spec?:
   return { ...request, headers, query };
 }
 
-/** Every string value of the credentials: what redaction must never let through. */
+/**
+ * Every form of every secret of the credentials (any length, raw and each encoding this client
+ * produces): what redaction must never let through.
+ */
 export function secretValues(credentials: Credentials | undefined): string[] {
-  if (!credentials) return [];
-  const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string' && v.length >= 4) out.push(v);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  for (const [key, value] of Object.entries(credentials)) if (key !== 'kind') walk(value);
-  return out;
+  return secretForms(credentials);
 }

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { AuthSpec, Credentials } from './auth';
+import { parseHostRule } from './credential-binding';
 import type { HttpClient } from './http-client';
 
 export interface ConnectorLogger {
@@ -106,6 +107,12 @@ export interface ConnectorDefinition {
   displayName: string;
   description?: string;
   auth: AuthSpec[];
+  /**
+   * Hosts the connector's credentials belong to (`api.stripe.com`, `*.example.com`,
+   * `http://host:port` for plain http). A connection may add its own (`allowedHosts` field); a
+   * request carrying credentials anywhere else fails before it is sent.
+   */
+  hosts?: string[];
   actions: ActionDefinition[];
   triggers: TriggerDefinition[];
   /** Checks credentials against the service (`POST /v1/connections/:id/test`). */
@@ -133,6 +140,7 @@ export function defineConnector(definition: ConnectorDefinition): ConnectorDefin
   if (!CONNECTOR_KEY_RE.test(definition.key)) throw new Error(`connector key "${definition.key}" must be lower case`);
   if (!/^\d+\.\d+\.\d+$/.test(definition.version)) throw new Error(`connector ${definition.key}: version must be semver`);
   if (definition.auth.length === 0) throw new Error(`connector ${definition.key}: declare at least one auth kind (none is one)`);
+  for (const host of definition.hosts ?? []) parseHostRule(host);
   for (const list of [definition.actions, definition.triggers]) {
     const keys = list.map((x) => x.key);
     const dup = keys.find((k, i) => keys.indexOf(k) !== i);

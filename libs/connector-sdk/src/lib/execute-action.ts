@@ -1,4 +1,5 @@
 import type { AuthSpec, Credentials } from './auth';
+import { CredentialBoundHttpClient, parseHostRule, type HostRule } from './credential-binding';
 import type { ActionDefinition, ConnectorDefinition, ConnectorLogger } from './definitions';
 import { FatalError } from './errors';
 import type { HttpClient } from './http-client';
@@ -7,6 +8,10 @@ import { validateAgainst } from './schema-validation';
 export interface ExecuteOptions {
   input: unknown;
   credentials?: Credentials;
+  /** Hosts the connection itself declares for its credentials, besides the connector's own. */
+  allowedHosts?: HostRule[];
+  /** Names the connection in refusals (`connection conn_…`). */
+  connectionLabel?: string;
   http: HttpClient;
   logger: ConnectorLogger;
   signal: AbortSignal;
@@ -37,9 +42,19 @@ export async function executeAction(connector: ConnectorDefinition, action: Acti
     input: input as never,
     credentials,
     auth: authFor(connector, credentials),
-    http: options.http,
+    http: bindCredentials(options.http, connector, credentials, options.allowedHosts, options.connectionLabel),
     logger: options.logger,
     signal: options.signal,
     idempotencyKey: options.idempotencyKey,
   });
+}
+
+/**
+ * The HTTP client an action or trigger gets when it runs with credentials: bound to the
+ * connector's hosts plus the connection's own, so no input can send them elsewhere.
+ */
+export function bindCredentials(http: HttpClient, connector: ConnectorDefinition, credentials: Credentials, allowedHosts: HostRule[] = [], label?: string): HttpClient {
+  if (credentials.kind === 'none') return http;
+  const rules = [...(connector.hosts ?? []).map(parseHostRule), ...allowedHosts];
+  return new CredentialBoundHttpClient(http, credentials, rules, label);
 }

@@ -1,5 +1,6 @@
 import { AddressPolicy } from '../lib/address-policy';
 import type { Credentials } from '../lib/auth';
+import { parseHostRule } from '../lib/credential-binding';
 import type { ConnectorDefinition, ConnectorLogger } from '../lib/definitions';
 import { executeAction, findAction } from '../lib/execute-action';
 import { FencedHttpClient, type Resolver } from '../lib/http-client';
@@ -7,6 +8,8 @@ import { FencedHttpClient, type Resolver } from '../lib/http-client';
 export interface RunActionOptions {
   input: unknown;
   credentials?: Credentials;
+  /** The connection's own allowed hosts (its `allowedHosts` field), e.g. `http://127.0.0.1:4010` for a local fake server. */
+  allowedHosts?: string[];
   /** Addresses the fence lets through; loopback by default, so a local fake server is reachable. */
   allow?: string[];
   resolver?: Resolver;
@@ -26,6 +29,7 @@ export async function runAction(connector: ConnectorDefinition, actionKey: strin
     return await executeAction(connector, action, {
       input: options.input,
       credentials: options.credentials,
+      allowedHosts: (options.allowedHosts ?? []).map(parseHostRule),
       http,
       logger: options.logger ?? quiet,
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),

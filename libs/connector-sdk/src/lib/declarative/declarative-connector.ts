@@ -115,7 +115,14 @@ export function toConnector(d: DeclarativeConnector, version: number): Connector
     displayName: d.displayName,
     description: d.description ?? `Custom HTTP connector for ${d.baseUrl}`,
     auth: [d.auth],
+    // a custom connector's credentials belong to its own base URL's host
+    hosts: [baseHost(d.baseUrl)],
     actions,
     triggers: [],
   });
+}
+
+function baseHost(baseUrl: string): string {
+  const u = new URL(baseUrl);
+  return `${u.protocol === 'http:' ? 'http://' : ''}${u.host}`;
 }

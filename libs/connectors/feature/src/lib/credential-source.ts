@@ -1,5 +1,5 @@
 import { ReadCredentials } from '@junction/auth/contracts';
-import { AuthError, FatalError, RetryableError, type Credentials } from '@junction/connector-sdk';
+import { AuthError, FatalError, RetryableError, parseAllowedHosts, type Credentials, type HostRule } from '@junction/connector-sdk';
 import { DeadlineExceededError, RemoteError, type MessageBus } from '@junction/platform/ports';
 
 /**
@@ -14,8 +14,20 @@ export function toCredentials(fields: Record<string, string>): Credentials {
   if (kind === 'basic' || (!kind && fields.username !== undefined && fields.password !== undefined)) {
     return { kind: 'basic', username: fields.username ?? '', password: fields.password ?? '' };
   }
-  const { kind: _ignored, ...rest } = fields;
+  const { kind: _ignored, [ALLOWED_HOSTS]: _hosts, ...rest } = fields;
   return { kind: 'custom', fields: rest };
+}
+
+/**
+ * Connection field naming the hosts its credentials may go to besides the connector's own (comma
+ * or space separated; `host`, `host:port`, `*.domain`, `http://` prefix for plain http). It sits
+ * with the secrets on purpose: changing it means re-entering them, so whoever can point a
+ * credential at a host already holds it.
+ */
+export const ALLOWED_HOSTS = 'allowedHosts';
+
+export function allowedHostsOf(fields: Record<string, string>): HostRule[] {
+  return parseAllowedHosts(fields[ALLOWED_HOSTS]);
 }
 
 /** Fetches a connection's decrypted credentials from the auth service; each read is audited there. */

@@ -114,6 +114,8 @@ export const githubConnector = defineConnector({
   version: '1.0.0',
   displayName: 'GitHub',
   auth: [{ kind: 'bearer' }],
+  // GitHub Enterprise: the connection declares its host in allowedHosts
+  hosts: ['api.github.com'],
   actions: [createIssue, createComment, getUser],
   triggers: [webhookEvent],
 });

@@ -39,6 +39,7 @@ describe('http connector against a fake API', () => {
     const out = await runAction(httpConnector, 'request', {
       input: { method: 'POST', url: `${api.url}/orders`, body: { json: { sku: 'A1', qty: 2 } } },
       credentials: { kind: 'bearer', token: 'tok_123' },
+      allowedHosts: [api.url],
       idempotencyKey: 'job1:post:1',
     });
     expect(out).toMatchObject({ status: 201, body: { id: 'ord_1', received: { sku: 'A1', qty: 2 } } });

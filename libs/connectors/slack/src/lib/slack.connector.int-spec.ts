@@ -50,6 +50,7 @@ describe('slack actions against a fake API', () => {
     const out = await runAction(slackConnector, 'post_message', {
       input: { baseUrl: api.url, channel: 'C1', text: 'New issue' },
       credentials: { kind: 'bearer', token: 'xoxb-1' },
+      allowedHosts: [api.url],
     });
     expect(out).toMatchObject({ channel: 'C1', ts: '1700000000.000100' });
     expect(api.requests[0].headers.authorization).toBe('Bearer xoxb-1');

@@ -100,6 +100,7 @@ export const slackConnector = defineConnector({
       scopes: ['chat:write', 'reactions:write'],
     },
   ],
+  hosts: ['slack.com'],
   actions: [postMessage, addReaction],
   triggers: [slackEvent],
 });

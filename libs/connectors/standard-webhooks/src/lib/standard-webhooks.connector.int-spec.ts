@@ -31,11 +31,26 @@ describe('Standard Webhooks', () => {
     await sink.start();
     sink.on('POST', '/hook', { status: 204 });
     const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
-    const out = await runAction(standardWebhooksConnector, 'send', { input: { url: `${sink.url}/hook`, payload: { order: 7 }, secret }, idempotencyKey: 'job1:notify:1' });
+    const out = await runAction(standardWebhooksConnector, 'send', {
+      input: { url: `${sink.url}/hook`, payload: { order: 7 } },
+      credentials: { kind: 'custom', fields: { signingSecret: secret } },
+      idempotencyKey: 'job1:notify:1',
+    });
     expect(out).toEqual({ status: 204, webhookId: 'msg_job1_notify_1' });
     const received = sink.requests[0];
     const h = received.headers as Record<string, string>;
     expect(verify(h, Buffer.from(received.body), secret, Date.now())).toEqual({ ok: true });
+    await sink.close();
+  });
+
+  it('refuses a signing secret in the step input (old recipes) with a message naming the connection field, sending nothing', async () => {
+    const sink = new FakeThirdParty();
+    await sink.start();
+    sink.on('POST', '/hook', { status: 204 });
+    const old = runAction(standardWebhooksConnector, 'send', { input: { url: `${sink.url}/hook`, payload: {}, secret: SECRET } });
+    await expect(old).rejects.toThrow(/connection .*signingSecret/);
+    await expect(runAction(standardWebhooksConnector, 'send', { input: { url: `${sink.url}/hook`, payload: {} } })).rejects.toThrow(/needs a connection/);
+    expect(sink.requests).toHaveLength(0);
     await sink.close();
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FatalError, Type, defineAction, defineConnector, defineTrigger, errorFromResponse, hmac, safeEqual, withinTolerance } from '@junction/connector-sdk';
+import { FatalError, Type, defineAction, defineConnector, defineTrigger, errorFromResponse, hmac, safeEqual, withinTolerance, type Credentials } from '@junction/connector-sdk';
 
 /** Secrets are `whsec_<base64>`; the HMAC key is the decoded bytes. */
 export function secretKey(secret: string): Buffer {
@@ -42,21 +42,45 @@ export const receive = defineTrigger({
   dedupeKey: (req) => req.headers['webhook-id'],
 });
 
+function signingSecretOf(credentials: Credentials): string {
+  const fields = credentials.kind === 'custom' ? credentials.fields : {};
+  const secret = fields.signingSecret ?? fields.webhookSecret ?? fields.secret;
+  if (typeof secret !== 'string' || !secret.startsWith('whsec_')) {
+    throw new FatalError('standard-webhooks.send needs a connection whose signingSecret is whsec_ followed by the base64 key');
+  }
+  return secret;
+}
+
 export const send = defineAction({
   key: 'send',
   displayName: 'Send a signed webhook',
-  description: 'POSTs JSON with webhook-id, webhook-timestamp and webhook-signature headers; the id is stable across retries of the step.',
-  input: Type.Object({ url: Type.String({ format: 'uri' }), payload: Type.Unknown(), secret: Type.String({ pattern: '^whsec_' }) }, { additionalProperties: false }),
+  description:
+    'POSTs JSON with webhook-id, webhook-timestamp and webhook-signature headers, signed with the signingSecret of the step\'s connection; the id is stable across retries of the step.',
+  input: Type.Object(
+    {
+      url: Type.String({ format: 'uri' }),
+      payload: Type.Unknown(),
+      /** Refused: kept in the schema only so an old recipe gets a message saying where the secret went. */
+      secret: Type.Optional(Type.String({ description: 'no longer accepted: the signing secret belongs in a connection (signingSecret)' })),
+    },
+    { additionalProperties: false },
+  ),
   output: Type.Object({ status: Type.Integer(), webhookId: Type.String() }),
   sensitive: ['input.secret'],
   async run(ctx) {
+    if (ctx.input.secret !== undefined) {
+      throw new FatalError(
+        'standard-webhooks.send no longer takes its signing secret in the step input: create a standard-webhooks connection with credentials { signingSecret: "whsec_…" } and name it in the step\'s connection',
+      );
+    }
+    const secret = signingSecretOf(ctx.credentials);
     const id = `msg_${ctx.idempotencyKey.replace(/[^A-Za-z0-9_-]/g, '_') || randomUUID()}`;
     const ts = Math.floor(Date.now() / 1000);
     const body = JSON.stringify(ctx.input.payload ?? null);
     const res = await ctx.http.request({
       method: 'POST',
       url: ctx.input.url,
-      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(ctx.input.secret, id, ts, body) },
+      headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sign(secret, id, ts, body) },
       body: { text: body, contentType: 'application/json' },
       signal: ctx.signal,
     });
@@ -71,7 +95,8 @@ export const standardWebhooksConnector = defineConnector({
   version: '1.0.0',
   displayName: 'Standard Webhooks',
   description: 'Verify inbound and sign outbound deliveries per the Standard Webhooks specification.',
-  auth: [{ kind: 'none' }],
+  // receive reads the signing secret from the connection the trigger names; send from the step's connection
+  auth: [{ kind: 'none' }, { kind: 'custom', fields: Type.Object({ signingSecret: Type.String({ pattern: '^whsec_' }) }) }],
   actions: [send],
   triggers: [receive],
 });

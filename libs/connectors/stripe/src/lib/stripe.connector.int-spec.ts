@@ -47,6 +47,7 @@ describe('stripe actions against a fake API', () => {
     const out = await runAction(stripeConnector, 'create_customer', {
       input: { baseUrl: api.url, email: 'ann@example.com', name: 'Ann' },
       credentials: { kind: 'bearer', token: 'sk_test_1' },
+      allowedHosts: [api.url],
       idempotencyKey: 'job9:create:1',
     });
     expect(out).toMatchObject({ id: 'cus_A1', email: 'ann@example.com' });

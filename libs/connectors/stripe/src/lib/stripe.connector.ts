@@ -93,6 +93,8 @@ export const stripeConnector = defineConnector({
   version: '1.0.0',
   displayName: 'Stripe',
   auth: [{ kind: 'bearer' }],
+  // a recipe's baseUrl elsewhere gets the secret key only if the connection declares that host
+  hosts: ['api.stripe.com'],
   actions: [createCustomer, retrieveCustomer],
   triggers: [stripeEvent],
 });
