@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { InvokeActionRequest, InvokeActionResult } from '@junction/connectors/contracts';
-import { ConnectorError, FatalError, executeAction, secretValues, type Credentials } from '@junction/connector-sdk';
+import { ConnectorError, FatalError, executeAction, secretForms, type Credentials, type HostRule } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectionRateLimiter } from './connection-rate-limiter';
 import type { ConnectorMetrics } from './connector-metrics';
 import type { ConnectorResolver } from './connector-resolver';
 import type { WorkspaceHttp } from './host-breakers';
-import type { CredentialSource } from './credential-source';
+import { allowedHostsOf, toCredentials, type CredentialSource } from './credential-source';
 import { scrubSecrets } from './scrub';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -40,13 +40,18 @@ export class ActionInvoker {
         return { error: { kind: 'throttled', message: 'the connection’s rate limit is reached; nothing was sent', retryAfterMs: waitMs }, durationMs: elapsed(started) };
       }
       let credentials: Credentials | undefined;
+      let allowedHosts: HostRule[] = [];
       if (req.connectionId) {
-        credentials = await this.credentials.read(req.workspaceId, req.connectionId, req.jobId ?? 'adhoc', req.connector);
-        secrets = secretValues(credentials);
+        const fields = await this.credentials.fields(req.workspaceId, req.connectionId, req.jobId ?? 'adhoc', req.connector);
+        credentials = toCredentials(fields);
+        secrets = secretForms(credentials);
+        allowedHosts = allowedHostsOf(fields);
       }
       const output = await executeAction(found.connector, found.action, {
         input: req.input,
         credentials,
+        allowedHosts,
+        ...(req.connectionId ? { connectionLabel: `connection ${req.connectionId}` } : {}),
         http: this.http.forWorkspace(req.workspaceId),
         logger: this.logger.child({ connector: req.connector, action: req.action, jobId: req.jobId, stepId: req.stepId }),
         signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
@@ -55,7 +60,7 @@ export class ActionInvoker {
       this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'ok' });
       return { output: scrubSecrets(output, secrets), durationMs: elapsed(started) };
     } catch (error) {
-      const typed = error instanceof ConnectorError ? error : this.unexpected(error, req);
+      const typed = error instanceof ConnectorError ? error : this.unexpected(error, req, secrets);
       this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: typed.kind });
       const retryAfterMs = (typed as { retryAfterMs?: number }).retryAfterMs;
       return {
@@ -74,9 +79,11 @@ export class ActionInvoker {
   }
 
   /** A bug in a connector (a TypeError, say) fails the step: retrying the same code will not help. */
-  private unexpected(error: unknown, req: InvokeActionRequest): ConnectorError {
-    this.logger.error({ err: error, connector: req.connector, action: req.action }, 'connector action threw an untyped error');
-    return new FatalError(`${req.connector}.${req.action} failed: ${error instanceof Error ? error.message : String(error)}`);
+  private unexpected(error: unknown, req: InvokeActionRequest, secrets: string[]): ConnectorError {
+    const message = String(scrubSecrets(error instanceof Error ? error.message : String(error), secrets));
+    const stack = error instanceof Error ? String(scrubSecrets(error.stack ?? '', secrets)) : undefined;
+    this.logger.error({ err: { type: error instanceof Error ? error.name : typeof error, message, stack }, connector: req.connector, action: req.action }, 'connector action threw an untyped error');
+    return new FatalError(`${req.connector}.${req.action} failed: ${message}`);
   }
 }
 

@@ -8,11 +8,12 @@ import {
   type WebhookVerdict,
 } from '@junction/connectors/contracts';
 import { ConnectorsPoll, type PollRequest, type PollResponse } from '@junction/scheduler/contracts';
-import { ConnectorError, validateAgainst, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
+import { ConnectorError, bindCredentials, secretForms, validateAgainst, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
 import { OnRequest } from '@junction/platform/messaging';
 import { RemoteError } from '@junction/platform/ports';
 import { ConnectorRegistry } from './connector-registry';
-import { CredentialSource, toCredentials } from './credential-source';
+import { CredentialSource, allowedHostsOf, toCredentials } from './credential-source';
+import { scrubSecrets } from './scrub';
 import type { WorkspaceHttp } from './host-breakers';
 
 /** Field names a connection may use for a webhook signing secret, in order of preference. */
@@ -34,7 +35,14 @@ export class TriggerHandlers {
     const delivery = { rawBody: Buffer.from(req.rawBody, 'base64'), headers: req.headers };
     if (trigger.verify) {
       if (!req.connectionId) return { refused: 'the trigger verifies signatures but the recipe names no connection with the signing secret' };
-      const fields = await this.credentials.fields(req.workspaceId, req.connectionId, 'webhook-ingress', req.connector);
+      let fields: Record<string, string>;
+      try {
+        fields = await this.credentials.fields(req.workspaceId, req.connectionId, 'webhook-ingress', req.connector);
+      } catch (error) {
+        // a connection that is missing or belongs to another connector is the recipe's mistake: the sender is refused, not answered 5xx
+        if (error instanceof ConnectorError && error.kind === 'fatal') return { refused: error.message };
+        throw error;
+      }
       const secret = SECRET_FIELDS.map((f) => fields[f]).find((v) => typeof v === 'string' && v.length > 0);
       if (!secret) return { refused: `connection ${req.connectionId} has no signing secret (${SECRET_FIELDS.join(', ')})` };
       const verdict = trigger.verify(delivery, { config: config as never, secret, nowMs: req.receivedAtMs });
@@ -52,17 +60,18 @@ export class TriggerHandlers {
     if (!hook) return {};
     const fields = req.connectionId ? await this.credentials.fields(req.workspaceId, req.connectionId, 'trigger-lifecycle', req.connector) : {};
     const credentials = toCredentials(fields);
+    const http = bindCredentials(this.http.forWorkspace(req.workspaceId), this.definition(req.connector), credentials, allowedHostsOf(fields), `connection ${req.connectionId}`);
     const signal = AbortSignal.timeout(25_000);
     try {
       if (req.action === 'enable') {
         if (!req.webhookUrl) throw new RemoteError('invalid_request', 'enable needs the webhookUrl');
         const signingSecret = SECRET_FIELDS.map((f) => fields[f]).find((v) => typeof v === 'string' && v.length > 0);
-        return (await trigger.onEnable?.({ config, credentials, http: this.http.forWorkspace(req.workspaceId), webhookUrl: req.webhookUrl, signingSecret, signal })) ?? {};
+        return (await trigger.onEnable?.({ config, credentials, http, webhookUrl: req.webhookUrl, signingSecret, signal })) ?? {};
       }
-      await trigger.onDisable?.({ config, credentials, http: this.http.forWorkspace(req.workspaceId), externalId: req.externalId, signal });
+      await trigger.onDisable?.({ config, credentials, http, externalId: req.externalId, signal });
       return {};
     } catch (error) {
-      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', error.message);
+      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
       throw error;
     }
   }
@@ -71,9 +80,11 @@ export class TriggerHandlers {
   async poll(req: PollRequest): Promise<PollResponse> {
     const trigger = this.trigger(req.connectorKey, req.trigger, 'polling') as PollingTriggerDefinition;
     const config = this.config(trigger.config, req.input ?? {});
-    const credentials = req.connectionId ? await this.credentials.read(req.workspaceId, req.connectionId, 'poll', req.connectorKey) : { kind: 'none' as const };
+    const fields = req.connectionId ? await this.credentials.fields(req.workspaceId, req.connectionId, 'poll', req.connectorKey) : undefined;
+    const credentials = fields ? toCredentials(fields) : { kind: 'none' as const };
+    const http = bindCredentials(this.http.forWorkspace(req.workspaceId), this.definition(req.connectorKey), credentials, fields ? allowedHostsOf(fields) : [], `connection ${req.connectionId}`);
     try {
-      const page = await trigger.poll({ config: config as never, credentials, http: this.http.forWorkspace(req.workspaceId), cursor: req.cursor, signal: AbortSignal.timeout(25_000) });
+      const page = await trigger.poll({ config: config as never, credentials, http, cursor: req.cursor, signal: AbortSignal.timeout(25_000) });
       const cursor = page.cursor;
       return {
         records: page.records.map((r) => ({ dedupeKey: r.dedupeKey, data: (r.data ?? {}) as Record<string, unknown> })),
@@ -82,9 +93,15 @@ export class TriggerHandlers {
       };
     } catch (error) {
       // the scheduler backs off and keeps its cursor on any failure
-      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', error.message);
+      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
       throw error;
     }
+  }
+
+  private definition(connector: string) {
+    const found = this.registry.definition(connector);
+    if (!found) throw new RemoteError('not_found', `connector ${connector} does not exist`);
+    return found;
   }
 
   private trigger(connector: string, key: string, kind: 'webhook' | 'polling') {
@@ -99,4 +116,12 @@ export class TriggerHandlers {
     if (errors.length) throw new RemoteError('invalid_request', 'the trigger configuration is invalid', errors);
     return copy;
   }
+}
+
+function scrubbed(message: string, credentials: Parameters<typeof secretForms>[0], fields: Record<string, string> | undefined): string {
+  // signing secrets are not credentials of an auth kind, but they are secrets all the same
+  const extra = Object.entries(fields ?? {})
+    .filter(([k]) => k !== 'kind' && k !== 'allowedHosts')
+    .map(([, v]) => v);
+  return String(scrubSecrets(message, [...secretForms(credentials), ...extra]));
 }
