@@ -21,8 +21,8 @@ export class CredentialReaderService {
     const row = await this.rows.find(scope);
     if (!row) throw new RemoteError('not_found', 'connection not found');
     if (row.status === 'needs_reauth') throw needsReauth(row);
-    // OAuth2 connections hand out the access token only: client secret and refresh token stay here
-    const credentials = row.oauth ? pick(await this.tokens.fresh(row), ['accessToken', 'tokenType']) : await this.secrets.open(row);
+    // OAuth2 connections hand out the access token only (and the hosts it is bound to): client secret and refresh token stay here
+    const credentials = row.oauth ? pick(await this.tokens.fresh(row), ['accessToken', 'tokenType', 'allowedHosts']) : await this.secrets.open(row);
     await this.audit.record({
       workspaceId: scope.workspaceId,
       actor: { type: 'service', id: 'connectors' },
