@@ -1,4 +1,4 @@
-import { IsBase64, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+import { IsBase64, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from './catalog.contracts';
 
@@ -48,11 +48,19 @@ export class WebhookVerdict {
   @MaxLength(500)
   refused?: string;
 
-  /** The provider's delivery id, when the trigger knows where it is. */
+  /** The provider's delivery id, when the trigger knows where it is and the signature covers it. */
   @IsOptional()
   @IsString()
   @MaxLength(512)
   dedupeKey?: string;
+
+  /**
+   * True when a signature was checked: the ingress then must not take an unsigned delivery-id
+   * header as the dedupe key (a captured delivery replayed with a fresh id would run again).
+   */
+  @IsOptional()
+  @IsBoolean()
+  signed?: boolean;
 }
 
 /** `connectors.verify-webhook.v1`: the secret never leaves the connectors service. */

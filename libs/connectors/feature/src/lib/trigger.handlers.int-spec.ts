@@ -7,6 +7,7 @@ import { AddressPolicy, FencedHttpClient } from '@junction/connector-sdk';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { githubConnector } from '@junction/connector-github';
 import { httpConnector } from '@junction/connector-http';
+import { webhookConnector } from '@junction/connector-webhook';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { NatsMessageBus } from '@junction/platform/nats';
 import { Namespace, RemoteError } from '@junction/platform/ports';
@@ -37,8 +38,8 @@ describe('trigger handlers over real NATS (verify, lifecycle, poll)', () => {
     });
     nc = await connect({ servers: TEST_SERVERS.nats });
     bus = new NatsMessageBus(nc, new Namespace(uniqueNamespace('trig')), pino({ level: 'silent' }), new ServiceMetrics('t'), 3000);
-    await bus.serve(ReadCredentials, async () => ({ connectionId: CONN, connector: 'github', credentials: { token: 'ghp_x', signingSecret: SECRET } }));
-    const handlers = new TriggerHandlers(new ConnectorRegistry([githubConnector, httpConnector]), new CredentialSource(bus), { forWorkspace: () => http });
+    await bus.serve(ReadCredentials, async () => ({ connectionId: CONN, connector: 'github', credentials: { token: 'ghp_x', signingSecret: SECRET, allowedHosts: api.url } }));
+    const handlers = new TriggerHandlers(new ConnectorRegistry([githubConnector, httpConnector, webhookConnector]), new CredentialSource(bus), { forWorkspace: () => http });
     await bus.serve(VerifyWebhook, (r) => handlers.verify(r));
     await bus.serve(TriggerLifecycle, (r) => handlers.lifecycle(r));
     await bus.serve(ConnectorsPoll, (r) => handlers.poll(r));
@@ -59,9 +60,14 @@ describe('trigger handlers over real NATS (verify, lifecycle, poll)', () => {
     receivedAtMs: Date.now(),
   });
 
-  it('verifies a GitHub delivery with the connection’s signing secret and returns its delivery id', async () => {
+  it('verifies a GitHub delivery with the connection’s signing secret; the unsigned delivery id is not the dedupe key', async () => {
     const verdict = await bus.request(VerifyWebhook, delivery({ 'x-hub-signature-256': SIGNATURE, 'x-github-delivery': 'd-77' }));
-    expect(verdict).toEqual({ dedupeKey: 'd-77' });
+    expect(verdict).toEqual({ signed: true });
+  });
+
+  it('refuses (no 5xx) a delivery whose recipe names a connection of another connector', async () => {
+    const verdict = await bus.request(VerifyWebhook, { ...delivery({ 'x-sig': 'abc' }), connector: 'webhook', trigger: 'inbound', config: { signature: { header: 'x-sig' } } });
+    expect(verdict.refused).toMatch(/belongs to connector github/);
   });
 
   it('refuses a wrong signature, and a recipe without a connection', async () => {
@@ -85,6 +91,26 @@ describe('trigger handlers over real NATS (verify, lifecycle, poll)', () => {
     });
     expect(result).toEqual({ externalId: '42' });
     expect((api.requestsTo('/repos/acme/app/hooks')[0].json as { config: { secret: string } }).config.secret).toBe(SECRET);
+  });
+
+  it('refuses to register the hook with the token at a host the connection is not bound to, sending nothing', async () => {
+    const canary = new FakeThirdParty();
+    await canary.start();
+    try {
+      const enabling = bus.request(TriggerLifecycle, {
+        workspaceId: WS,
+        action: 'enable',
+        connector: 'github',
+        trigger: 'webhook_event',
+        connectionId: CONN,
+        config: { owner: 'acme', repo: 'app', baseUrl: canary.url },
+        webhookUrl: 'https://junction.test/hooks/abc',
+      });
+      await expect(enabling).rejects.toThrow(/refused to send the credentials/);
+      expect(canary.requests).toHaveLength(0);
+    } finally {
+      await canary.close();
+    }
   });
 
   it('polls a list after a cursor, page by page', async () => {

@@ -48,8 +48,10 @@ export class TriggerHandlers {
       const verdict = trigger.verify(delivery, { config: config as never, secret, nowMs: req.receivedAtMs });
       if (!verdict.ok) return { refused: verdict.reason };
     }
+    // a trigger's dedupeKey is, by its contract, covered by the signature it verified
     const dedupeKey = trigger.dedupeKey?.(delivery, config as never);
-    return dedupeKey ? { dedupeKey: dedupeKey.slice(0, 512) } : {};
+    const signed = trigger.verify !== undefined && signatureChecked(req.connector, config);
+    return { ...(dedupeKey ? { dedupeKey: dedupeKey.slice(0, 512) } : {}), ...(signed ? { signed } : {}) };
   }
 
   @OnRequest(TriggerLifecycle)
@@ -124,4 +126,9 @@ function scrubbed(message: string, credentials: Parameters<typeof secretForms>[0
     .filter(([k]) => k !== 'kind' && k !== 'allowedHosts')
     .map(([, v]) => v);
   return String(scrubSecrets(message, [...secretForms(credentials), ...extra]));
+}
+
+/** The generic webhook trigger verifies only when its configuration names a signature; every other verify always checks one. */
+function signatureChecked(connector: string, config: Record<string, unknown>): boolean {
+  return connector !== 'webhook' || config.signature !== undefined;
 }

@@ -106,7 +106,9 @@ export const webhookEvent = defineTrigger({
     if (config.events && (!event || !config.events.includes(event))) return { ok: false, reason: `event ${event ?? '(none)'} not subscribed` };
     return { ok: true };
   },
-  dedupeKey: (req) => req.headers['x-github-delivery'],
+  // X-GitHub-Delivery is not signed (only the body is): the body hash is the dedupe key, so a
+  // captured delivery replayed with a fresh delivery id is still the same event
+  dedupeKey: () => undefined,
 });
 
 export const githubConnector = defineConnector({

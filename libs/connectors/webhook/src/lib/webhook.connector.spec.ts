@@ -36,4 +36,9 @@ describe('generic webhook signature', () => {
     expect(run({}, {})).toEqual({ ok: true });
     expect(inboundTrigger.dedupeKey?.({ rawBody: BODY, headers: { 'x-delivery': 'd-1' } }, { dedupeHeader: 'X-Delivery' })).toBe('d-1');
   });
+
+  it('does not take the unsigned delivery-id header as the dedupe key of a signed hook', () => {
+    const config = { signature: { algorithm: 'sha256' as const, header: 'x-sig', encoding: 'hex' as const }, dedupeHeader: 'X-Delivery' };
+    expect(inboundTrigger.dedupeKey?.({ rawBody: BODY, headers: { 'x-delivery': 'd-1' } }, config)).toBeUndefined();
+  });
 });

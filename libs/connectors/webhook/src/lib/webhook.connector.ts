@@ -19,7 +19,11 @@ export const WebhookConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    /** Header whose value is the delivery id (the dedupe key); a hash of the body is used otherwise. */
+    /**
+     * Header whose value is the delivery id (the dedupe key) of unsigned hooks. With a signature
+     * the header is not covered by it, so the body hash is the key: a captured delivery replayed
+     * with a fresh id is the same event.
+     */
     dedupeHeader: Type.Optional(Type.String()),
   },
   { additionalProperties: false },
@@ -50,6 +54,7 @@ export const inboundTrigger = defineTrigger({
     return safeEqual(given.trim(), expected) ? { ok: true } : { ok: false, reason: 'signature does not match' };
   },
   dedupeKey(req, config) {
+    if (config.signature) return undefined;
     return config.dedupeHeader ? req.headers[config.dedupeHeader.toLowerCase()] : undefined;
   },
 });
