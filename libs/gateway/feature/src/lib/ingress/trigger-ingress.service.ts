@@ -3,7 +3,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ulid } from 'ulid';
 import { VerifyWebhook } from '@junction/connectors/contracts';
 import { ResolveTrigger, TriggerReceived, type TriggerKind, type TriggerTarget } from '@junction/executor/contracts';
+import type { Logger } from 'pino';
 import { ProblemException, Problems } from '@junction/platform/http';
+import { ROOT_LOGGER } from '@junction/platform/logging';
 import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, type DurableQueue, type MessageBus } from '@junction/platform/ports';
 import { IngressBackpressure } from './ingress-backpressure';
 import { mayHoldNul, nulPath } from './storable-json';
@@ -51,14 +53,16 @@ export class TriggerIngress {
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
     private readonly backpressure: IngressBackpressure,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   async webhook(hookId: string, delivery: InboundDelivery): Promise<Accepted> {
     await this.backpressure.admit();
     const target = await this.hookTarget(hookId, delivery.receivedAtMs);
     if (target.state !== 'running' || target.trigger.type !== 'webhook') throw Problems.notFound('The hook');
-    const providerKey = await this.verify(target, delivery);
-    const dedupeHeader = typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
+    const { providerKey, signed } = await this.verify(target, delivery);
+    // a signed hook's delivery-id header is not covered by its signature: trusting it would let a captured delivery be replayed under a fresh id
+    const dedupeHeader = !signed && typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
     const dedupeKey = providerKey ?? dedupeHeader ?? `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`;
     const data = { headers: kept(delivery.headers), query: delivery.query, body: parseBody(delivery) };
     refuseNul(mayHoldNul(delivery.rawBody) ? nulPath(data.body, 'body') : undefined);
@@ -98,14 +102,18 @@ export class TriggerIngress {
     }
   }
 
-  /** The provider's delivery id when the trigger has one; throws 401 when the signature is refused. */
-  private async verify(target: TriggerTarget, delivery: InboundDelivery): Promise<string | undefined> {
+  /**
+   * The provider's delivery id when the trigger has one (and whether a signature was checked);
+   * throws 401 when the delivery is refused. The sender learns nothing of why (a forger could
+   * use it); the reason, with connection ids and configuration, goes to the log.
+   */
+  private async verify(target: TriggerTarget, delivery: InboundDelivery): Promise<{ providerKey?: string; signed: boolean }> {
     const t = target.trigger as {
       connector?: string;
       trigger?: string;
       connection?: string;
       input?: Record<string, unknown>;
-      signature?: { header: string; algorithm: string; encoding?: string; prefix?: string; connection: string };
+      signature?: { header: string; algorithm: string; encoding?: string; prefix?: string; timestampHeader?: string; toleranceSeconds?: number; connection: string };
       dedupeHeader?: string;
     };
     let check: { connector: string; trigger: string; connectionId?: string; config: Record<string, unknown> } | undefined;
@@ -117,19 +125,29 @@ export class TriggerIngress {
         header: t.signature.header,
         encoding: t.signature.encoding ?? 'hex',
         ...(t.signature.prefix ? { prefix: t.signature.prefix } : {}),
+        ...(t.signature.timestampHeader ? { timestampHeader: t.signature.timestampHeader } : {}),
+        ...(t.signature.toleranceSeconds !== undefined ? { toleranceSeconds: t.signature.toleranceSeconds } : {}),
       };
       check = { connector: 'webhook', trigger: 'inbound', connectionId: t.signature.connection, config: { signature } };
     }
-    if (!check) return undefined;
-    const verdict = await this.bus.request(
-      VerifyWebhook,
-      { workspaceId: target.workspaceId, ...check, headers: delivery.headers, rawBody: delivery.rawBody.toString('base64'), receivedAtMs: delivery.receivedAtMs },
-      { workspaceId: target.workspaceId },
-    );
-    if (verdict.refused) {
-      throw new ProblemException('invalid-signature', 'Unauthorized', 401, { detail: `The delivery was refused: ${verdict.refused}.` });
+    if (!check) return { signed: false };
+    let verdict: { refused?: string; dedupeKey?: string; signed?: boolean };
+    try {
+      verdict = await this.bus.request(
+        VerifyWebhook,
+        { workspaceId: target.workspaceId, ...check, headers: delivery.headers, rawBody: delivery.rawBody.toString('base64'), receivedAtMs: delivery.receivedAtMs },
+        { workspaceId: target.workspaceId },
+      );
+    } catch (error) {
+      // a recipe whose trigger the connectors service cannot check (unknown trigger, invalid configuration) refuses its senders
+      if (error instanceof RemoteError && (error.code === 'not_found' || error.code === 'invalid_request')) verdict = { refused: error.message };
+      else throw error;
     }
-    return verdict.dedupeKey;
+    if (verdict.refused) {
+      this.logger.warn({ workspaceId: target.workspaceId, recipeId: target.recipeId, reason: verdict.refused }, 'webhook delivery refused');
+      throw new ProblemException('invalid-signature', 'Unauthorized', 401, { detail: 'The delivery could not be authenticated.' });
+    }
+    return { ...(verdict.dedupeKey ? { providerKey: verdict.dedupeKey } : {}), signed: verdict.signed === true };
   }
 
   private async publish(target: TriggerTarget, kind: TriggerKind, dedupeKey: string, data: unknown, receivedAtMs: number): Promise<Accepted> {
