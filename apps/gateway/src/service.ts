@@ -1,7 +1,7 @@
-import { IsInt, IsOptional, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { GatewayFeatureModule, mountOpenApi, serveHooksDirectly } from '@junction/gateway/feature';
+import { GatewayFeatureModule, IsTrustProxy, applyTrustProxy, mountOpenApi, serveHooksDirectly } from '@junction/gateway/feature';
 
 class GatewayEnv extends PlatformEnv {
   override PORT = 3000;
@@ -24,6 +24,53 @@ class GatewayEnv extends PlatformEnv {
   @IsInt()
   @Min(0)
   INGRESS_QUEUE_LIMIT = 100_000;
+
+  /** Webhook and API-run events one workspace may send per window (429 + Retry-After past it); 0 turns the quota off. */
+  @IsInt()
+  @Min(0)
+  INGRESS_WORKSPACE_RATE_LIMIT = 5000;
+
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  INGRESS_WORKSPACE_RATE_WINDOW_SEC = 10;
+
+  /** Requests per window for one API key (or one user session) on the authenticated API. */
+  @IsInt()
+  @Min(1)
+  API_RATE_LIMIT_PER_KEY = 600;
+
+  /** Requests per window for every key and user of one workspace together. */
+  @IsInt()
+  @Min(1)
+  API_RATE_LIMIT_PER_WORKSPACE = 1200;
+
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  API_RATE_LIMIT_WINDOW_SEC = 60;
+
+  /** Failed logins per window for one account (e-mail) before `POST /v1/sessions` answers 429. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_ATTEMPTS_PER_ACCOUNT = 10;
+
+  /** Failed logins per window from one client address (an IPv6 /64). */
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_ATTEMPTS_PER_ADDRESS = 30;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  LOGIN_WINDOW_SEC = 900;
+
+  /** Proxies trusted to name the client's address (X-Forwarded-For): empty (none), hops, or addresses/CIDRs. */
+  @IsString()
+  @IsTrustProxy()
+  TRUST_PROXY = '';
 }
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
@@ -32,6 +79,7 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   database: false,
   imports: () => [GatewayFeatureModule],
   configureApp: (app, env) => {
+    applyTrustProxy(app, env.TRUST_PROXY);
     serveHooksDirectly(app, env.HOOK_BODY_LIMIT_BYTES);
     mountOpenApi(app);
   },

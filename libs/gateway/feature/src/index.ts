@@ -2,3 +2,4 @@ export * from './lib/gateway-feature.module';
 export * from './lib/openapi';
 export * from './lib/shared/principal';
 export { serveHooksDirectly } from './lib/ingress/hooks-fast-path';
+export { IsTrustProxy, applyTrustProxy } from './lib/limits/trust-proxy';

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { RateLimitsModule } from '../limits/rate-limits.module';
 import { ApiAuthGuard } from './api-auth.guard';
 import { ForbiddenKeysGuard } from './forbidden-keys.guard';
 import { KeyVerdicts } from './key-verdicts';
@@ -9,6 +10,7 @@ import { VaultController } from './vault.controller';
 
 /** Authentication and the role table for every `/v1` route (a global guard), plus vault rotation. */
 @Module({
+  imports: [RateLimitsModule],
   controllers: [VaultController, SessionsController],
   providers: [KeyVerdicts, SessionVerifier, { provide: APP_GUARD, useClass: ApiAuthGuard }, { provide: APP_GUARD, useClass: ForbiddenKeysGuard }],
 })

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
+import { MESSAGE_BUS, RemoteError, type MessageBus } from '@junction/platform/ports';
 import { CreateUser, CreateUserBody, GetJwks, Jwks, Login, LoginBody, Session, UserView } from '@junction/auth/contracts';
+import { LoginThrottle } from '../limits/login-throttle';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { scopedBy } from './caller';
 import { PublicRoute } from './public-route';
@@ -11,7 +12,10 @@ import { PublicRoute } from './public-route';
 @ApiTags('users')
 @Controller()
 export class SessionsController {
-  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly throttle: LoginThrottle,
+  ) {}
 
   @Post('v1/users')
   @ApiBearerAuth()
@@ -26,8 +30,18 @@ export class SessionsController {
   @PublicRoute()
   @ApiOperation({ summary: 'Log in with email and password; returns an ES256 session token' })
   @ApiCreatedResponse({ type: Session })
-  login(@Body() body: LoginBody, @Req() req: Request): Promise<Session> {
-    return this.bus.request(Login, { email: body.email, password: body.password, ...(req.ip ? { ip: req.ip.slice(0, 64) } : {}) });
+  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this account or from this address (Retry-After)' })
+  async login(@Body() body: LoginBody, @Req() req: Request): Promise<Session> {
+    // counted here, before the auth service spends an argon2 verification on the guess
+    const attempt = await this.throttle.begin(body.email, req.ip);
+    try {
+      const session = await this.bus.request(Login, { email: body.email, password: body.password, ...(req.ip ? { ip: req.ip.slice(0, 64) } : {}) });
+      await attempt.settle('success');
+      return session;
+    } catch (error) {
+      await attempt.settle(error instanceof RemoteError && error.code === 'unauthenticated' ? 'failure' : 'not-counted');
+      throw error;
+    }
   }
 
   @Get('.well-known/jwks.json')

@@ -56,11 +56,13 @@ class HookRoute {
   private async accept(req: IncomingMessage, hookId: string, search: string | undefined): Promise<string> {
     const receivedAtMs = Date.now();
     if (!HOOK_ID.test(hookId)) throw new ProblemException('not-found', 'Not found', 404, { detail: 'The hook was not found.' });
+    // the hook is found (and its workspace admitted) before a byte of the body is read
+    const target = await this.ingress.admitWebhook(hookId, receivedAtMs);
     const rawBody = await readBody(req, this.limitBytes);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
     const query = search ? Object.fromEntries(new URLSearchParams(search)) : {};
-    const accepted = await this.ingress.webhook(hookId, { rawBody, headers, query, contentType: headers['content-type'] ?? '', receivedAtMs });
+    const accepted = await this.ingress.deliverWebhook(target, { rawBody, headers, query, contentType: headers['content-type'] ?? '', receivedAtMs });
     return JSON.stringify({ status: 'accepted', dedupeKey: accepted.dedupeKey, duplicate: accepted.duplicate });
   }
 
@@ -68,9 +70,9 @@ class HookRoute {
     const { status, headers, body } = problemResponse(error, req.method, req.url, this.logger);
     if (res.headersSent) return void res.destroy();
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-    // a body we stopped reading half-way cannot be left on a kept-alive connection; one never
-    // started (refused by its Content-Length) is drained by Node once the response is sent
-    if (partlyRead.has(req) && !req.complete) res.setHeader('connection', 'close');
+    // a body not read to its end (refused half-way, or before the first byte: an unknown hook, a
+    // quota, a Content-Length over the limit) is not drained either: the connection is closed
+    if (!req.complete) res.setHeader('connection', 'close');
     send(res, status, PROBLEM_CONTENT_TYPE, body);
   }
 }
@@ -87,8 +89,6 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 
 const tooLarge = (limit: number) => new ProblemException('payload-too-large', 'Payload too large', 413, { detail: `The request body exceeds the limit of ${limit} bytes.` });
 
-const partlyRead = new WeakSet<IncomingMessage>();
-
 /** The body as sent (gzip and deflate undone), refused with 413 as soon as it passes `limit`. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
@@ -104,7 +104,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const exact = source === req && Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
   const chunks: Buffer[] = [];
   let size = 0;
-  partlyRead.add(req);
   try {
     // not destroyed on an early exit: the socket must stay up for the 413
     for await (const chunk of source.iterator({ destroyOnReturn: false })) {

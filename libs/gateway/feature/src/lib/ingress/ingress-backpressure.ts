@@ -3,14 +3,19 @@ import type { Logger } from 'pino';
 import { QUEUED_JOBS_CACHE_KEY, TRIGGER_INTAKE_DURABLE, TriggerReceived, type QueuedJobsReport } from '@junction/executor/contracts';
 import { ProblemException } from '@junction/platform/http';
 import { ROOT_LOGGER } from '@junction/platform/logging';
-import { CACHE, DURABLE_QUEUE, type Cache, type DurableQueue } from '@junction/platform/ports';
+import { CACHE, DURABLE_QUEUE, RATE_LIMITERS, type Cache, type DurableQueue, type RateLimiter, type RateLimiters } from '@junction/platform/ports';
 import { SERVICE_ENV } from '@junction/platform/service';
 
 /** The part of the gateway's environment read here. */
 export interface IngressEnv {
   /** Accepted events not yet started (stream backlog + queued jobs) at which ingress answers 503; 0 disables. */
   INGRESS_QUEUE_LIMIT?: number;
+  /** Events one workspace may have accepted (webhooks and API runs) per window; 0 disables. */
+  INGRESS_WORKSPACE_RATE_LIMIT?: number;
+  INGRESS_WORKSPACE_RATE_WINDOW_SEC?: number;
 }
+
+export const INGRESS_WORKSPACE_DEFAULTS = { INGRESS_WORKSPACE_RATE_LIMIT: 5000, INGRESS_WORKSPACE_RATE_WINDOW_SEC: 10 } as const;
 
 // how stale the measured backlog may be; between measurements this gateway counts what it accepted
 const MEASURE_EVERY_MS = 1000;
@@ -29,14 +34,35 @@ export class IngressBackpressure {
   private acceptedSince = 0;
   private measuredAt = 0;
   private measuring?: Promise<void>;
+  private readonly perWorkspace?: RateLimiter;
 
   constructor(
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
     @Inject(CACHE) private readonly cache: Cache,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Optional() @Inject(SERVICE_ENV) env?: IngressEnv,
+    @Optional() @Inject(RATE_LIMITERS) limiters?: RateLimiters,
   ) {
     this.limit = env?.INGRESS_QUEUE_LIMIT ?? 0;
+    const points = env?.INGRESS_WORKSPACE_RATE_LIMIT ?? INGRESS_WORKSPACE_DEFAULTS.INGRESS_WORKSPACE_RATE_LIMIT;
+    const windowSec = env?.INGRESS_WORKSPACE_RATE_WINDOW_SEC ?? INGRESS_WORKSPACE_DEFAULTS.INGRESS_WORKSPACE_RATE_WINDOW_SEC;
+    if (limiters && points > 0) this.perWorkspace = limiters.create({ name: 'ingress-workspace', points, windowSec });
+  }
+
+  /**
+   * One workspace's share of the door: a workspace whose webhooks or API runs flood in past its
+   * quota gets `429` + `Retry-After` (nothing stored) while other workspaces' events are accepted.
+   * The global limit above protects the platform; this keeps one tenant from spending it all.
+   */
+  async admitWorkspace(workspaceId: string): Promise<void> {
+    if (!this.perWorkspace) return;
+    const decision = await this.perWorkspace.consume(workspaceId);
+    if (decision.allowed) return;
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new ProblemException('workspace-ingress-quota', 'Too many requests', 429, {
+      detail: `This workspace's ingress quota (${decision.limit} events per ${this.perWorkspace.policy.windowSec} s) is spent; nothing was stored. Retry after ${seconds} s.`,
+      headers: { 'Retry-After': String(seconds) },
+    });
   }
 
   /** Throws a 503 problem when the queue is at its limit. */

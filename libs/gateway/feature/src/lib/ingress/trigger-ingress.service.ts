@@ -57,9 +57,24 @@ export class TriggerIngress {
   ) {}
 
   async webhook(hookId: string, delivery: InboundDelivery): Promise<Accepted> {
+    return this.deliverWebhook(await this.admitWebhook(hookId, delivery.receivedAtMs), delivery);
+  }
+
+  /**
+   * The first half of a webhook, before its body is read: the hook must exist and run, and the
+   * platform and the hook's workspace must have room. An unknown hook or a workspace over its
+   * quota costs a lookup, not the read (and gunzip) of a body of up to the hook body limit.
+   */
+  async admitWebhook(hookId: string, receivedAtMs: number): Promise<TriggerTarget> {
     await this.backpressure.admit();
-    const target = await this.hookTarget(hookId, delivery.receivedAtMs);
+    const target = await this.hookTarget(hookId, receivedAtMs);
     if (target.state !== 'running' || target.trigger.type !== 'webhook') throw Problems.notFound('The hook');
+    await this.backpressure.admitWorkspace(target.workspaceId);
+    return target;
+  }
+
+  /** The second half: the delivery of a hook `admitWebhook` found. */
+  async deliverWebhook(target: TriggerTarget, delivery: InboundDelivery): Promise<Accepted> {
     const { providerKey, signed } = await this.verify(target, delivery);
     // a signed hook's delivery-id header is not covered by its signature: trusting it would let a captured delivery be replayed under a fresh id
     const dedupeHeader = !signed && typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
@@ -73,6 +88,7 @@ export class TriggerIngress {
     await this.backpressure.admit();
     const target = await this.resolve({ workspaceId, recipeId });
     if (target.workspaceId !== workspaceId) throw Problems.notFound('The recipe');
+    await this.backpressure.admitWorkspace(workspaceId);
     refuseNul(nulPath(payload));
     return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
   }
