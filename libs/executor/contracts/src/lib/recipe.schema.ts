@@ -92,6 +92,8 @@ export const recipeSchema = {
                 algorithm: { enum: ['hmac-sha256', 'hmac-sha1', 'hmac-sha512'] },
                 encoding: { enum: ['hex', 'base64'] },
                 prefix: { type: 'string', maxLength: 50 },
+                timestampHeader: { type: 'string', pattern: '^[A-Za-z0-9-]+$', maxLength: 100 },
+                toleranceSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
                 connection: nonEmptyString,
               },
             },

@@ -43,7 +43,7 @@ export interface WebhookTrigger {
   input?: Record<string, JsonValue>;
   /** Generic HMAC signature check for webhooks without a connector; the secret lives in `connection`. */
   signature?: WebhookSignature;
-  /** Header carrying the sender's delivery id, used as the dedupe key (else a hash of the body). */
+  /** Header carrying the sender's delivery id, the dedupe key of unsigned hooks (signed ones, and hooks without it, dedupe by a hash of the body). */
   dedupeHeader?: string;
 }
 
@@ -53,6 +53,10 @@ export interface WebhookSignature {
   encoding?: 'hex' | 'base64';
   /** Text before the digest in the header, e.g. `sha256=`. */
   prefix?: string;
+  /** Header with the unix time the sender signed at; the signed payload is then `<timestamp>.<body>` and stale deliveries are refused. */
+  timestampHeader?: string;
+  /** How far the timestamp may be from now, seconds (300 when absent). */
+  toleranceSeconds?: number;
   connection: string;
 }
 

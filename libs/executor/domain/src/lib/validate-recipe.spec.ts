@@ -30,6 +30,18 @@ describe('validateRecipe: golden fixtures', () => {
 describe('validateRecipe: rules', () => {
   const withSteps = (steps: unknown[]) => ({ name: 'r', trigger: { type: 'webhook' }, steps });
 
+  it('keeps timestampHeader and toleranceSeconds of the webhook signature shorthand, and checks them', () => {
+    const recipe = (signature: Record<string, unknown>) => ({
+      name: 'r',
+      trigger: { type: 'webhook', signature: { header: 'x-sig', algorithm: 'hmac-sha256', connection: 'conn_1', ...signature } },
+      steps: [{ id: 'a', action: 'x.y', input: {} }],
+    });
+    const ok = recipe({ timestampHeader: 'x-ts', toleranceSeconds: 60 });
+    expect(validateRecipe(ok)).toEqual({ ok: true, recipe: ok });
+    expect(validateRecipe(recipe({ toleranceSeconds: 0 }))).toMatchObject({ ok: false, errors: [{ path: '/trigger/signature/toleranceSeconds' }] });
+    expect(validateRecipe(recipe({ timestampHeader: 'x ts' }))).toMatchObject({ ok: false, errors: [{ path: '/trigger/signature/timestampHeader' }] });
+  });
+
   it('accepts references to earlier steps, ancestors (catch reads its try) and filters on a field named steps', () => {
     const result = validateRecipe(
       withSteps([
