@@ -35,7 +35,7 @@ describe('a per-connection rate limit of 5/s holds across two connectors process
     nc = await connect({ servers: TEST_SERVERS.nats });
     bus = new NatsMessageBus(nc, new Namespace(namespace), pino({ level: 'silent' }), new ServiceMetrics('e2e'), 10_000);
     // the vault's answer for the connection (the auth service is not what this test is about)
-    await bus.serve(ReadCredentials, async () => ({ connectionId: CONN, connector: 'http', credentials: { token: 'tok_rl' } }));
+    await bus.serve(ReadCredentials, async () => ({ connectionId: CONN, connector: 'http', credentials: { token: 'tok_rl', allowedHosts: sink.url } }));
   }, 120_000);
 
   afterAll(async () => {
