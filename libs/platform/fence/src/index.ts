@@ -1,0 +1,3 @@
+export * from './lib/address-policy';
+export * from './lib/allow-list.validator';
+export * from './lib/fence';
