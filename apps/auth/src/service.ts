@@ -1,5 +1,6 @@
 import { IsOptional, Matches } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
+import { MASTER_KEYS_PATTERN } from '@junction/platform/ports';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { AUTH_DATABASE, AuthFeatureModule } from '@junction/auth/feature';
 
@@ -8,7 +9,7 @@ class AuthEnv extends PlatformEnv {
 
   /** Vault master keys `id:<base64 32 bytes>`, comma-separated, newest last. Unset: the vault is unavailable. */
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+  @Matches(MASTER_KEYS_PATTERN, {
     message: 'must be id:<base64 of 32 bytes>, comma-separated, newest last',
   })
   JUNCTION_MASTER_KEYS: string | undefined = undefined;
