@@ -78,6 +78,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   env: GatewayEnv,
   database: false,
   imports: () => [GatewayFeatureModule],
+  // ApiAuthGuard (gateway feature) admits a principal on every route not marked public
+  authenticatesRoutes: true,
   configureApp: (app, env) => {
     applyTrustProxy(app, env.TRUST_PROXY);
     serveHooksDirectly(app, env.HOOK_BODY_LIMIT_BYTES);

@@ -1,19 +1,29 @@
-import { Controller, Get, HttpStatus, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import type { Response } from 'express';
+import type { Logger } from 'pino';
+import { PublicRoute } from '@junction/platform/http';
+import { ROOT_LOGGER } from '@junction/platform/logging';
 import { READINESS_CHECKS, type ReadinessCheck } from '@junction/platform/ports';
 
 /** Each dependency gets this long to answer before the service reports itself unready, ms. */
 const CHECK_TIMEOUT_MS = 1000;
 
+/**
+ * Public on every port: probes carry no credentials. So readiness answers up or down per
+ * dependency and nothing else; why a dependency is down (host names, database names, driver
+ * messages) is for operators and goes to the log.
+ */
 @ApiExcludeController()
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Optional() @Inject(ROOT_LOGGER) private readonly logger?: Logger,
   ) {}
 
   /** The process runs and its event loop turns; says nothing about dependencies. */
@@ -33,7 +43,8 @@ export class HealthController {
             await c.check(CHECK_TIMEOUT_MS);
             return session.up();
           } catch (error) {
-            return session.down({ message: error instanceof Error ? error.message : String(error) });
+            this.logger?.warn({ dependency: c.name, err: error }, 'readiness check failed');
+            return session.down();
           }
         }),
       );

@@ -29,6 +29,7 @@ const BODY_PARSER_PROBLEMS: Record<string, (limit?: number) => ProblemDocument> 
   'encoding.unsupported': () => ({ type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body encoding is not supported.' }),
   'charset.unsupported': () => ({ type: problemType('unsupported-encoding'), title: 'Unsupported encoding', status: 415, detail: 'The request body charset is not supported.' }),
   'request.aborted': () => ({ type: problemType('request-aborted'), title: 'Request aborted', status: 400 }),
+  'encoding.invalid': () => ({ type: problemType('malformed-body'), title: 'Malformed body', status: 400, detail: 'The request body is not valid UTF-8, so it is not JSON.' }),
 };
 
 function bodyParserProblem(error: unknown): ProblemDocument | undefined {
@@ -69,7 +70,8 @@ export function problemResponse(
 ): { status: number; headers: Record<string, string>; body: string } {
   const { problem, headers } = problemOf(exception);
   if (problem.status >= 500 && !(exception instanceof DeadlineExceededError) && !(exception instanceof ProblemException)) {
-    logger?.error({ err: exception, method, url }, 'request failed');
+    // the query string can hold one-time secrets (an OAuth code): logs get the path only
+    logger?.error({ err: exception, method, url: url?.split('?', 1)[0] }, 'request failed');
   }
   const traceId = traceIdOf(messageContext.current()?.traceparent);
   const body: ProblemDocument = { ...problem, instance: url, ...(traceId ? { traceId } : {}) };

@@ -21,7 +21,8 @@ export class LoggingModule {
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
             autoLogging: accessLog ? { ignore: (req) => req.url === '/health/live' || req.url === '/health/ready' || req.url === '/metrics' } : false,
             serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              // path only: query strings carry one-time secrets (the OAuth callback's code and state) and user data
+              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?', 1)[0] }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },

@@ -81,7 +81,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 }
 
 // Keys that would let a payload reach Object.prototype through later merges.
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Path of the first `__proto__` / `constructor` / `prototype` key in parsed JSON, or undefined. */
 export function findForbiddenKey(value: unknown, path = '', depth = 0): string | undefined {

@@ -18,6 +18,11 @@ export interface ServiceDefinition<E extends PlatformEnv = PlatformEnv> {
    * platform's middleware and before its JSON body parser.
    */
   configureApp?: (app: INestApplication, env: E) => void | Promise<void>;
+  /**
+   * True when a feature module installs a global guard that authenticates every route not marked
+   * `@PublicRoute()` (the gateway's API). Otherwise the platform refuses every unmarked route.
+   */
+  authenticatesRoutes?: boolean;
 }
 
 /** The validated environment of the running service. */

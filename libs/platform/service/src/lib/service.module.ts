@@ -1,8 +1,10 @@
-import { type DynamicModule, Global, Module, type InjectionToken } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type InjectionToken, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { PlatformEnv } from '@junction/platform/config';
 import { DATABASE_READINESS, DatabaseModule } from '@junction/platform/database';
 import { HealthModule } from '@junction/platform/health';
+import { PublicRoutesOnlyGuard } from '@junction/platform/http';
 import { LoggingModule, ROOT_LOGGER } from '@junction/platform/logging';
 import { MessagingModule } from '@junction/platform/messaging';
 import { MetricsModule } from '@junction/platform/metrics';
@@ -54,5 +56,7 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
     readiness.unshift(DATABASE_READINESS);
   }
   imports.push(HealthModule.forRoot(readiness), MessagingModule, ...definition.imports(env));
-  return { module: class JunctionServiceModule {}, imports };
+  // deny by default: a service that authenticates nobody serves its public routes only
+  const providers: Provider[] = definition.authenticatesRoutes ? [] : [{ provide: APP_GUARD, useClass: PublicRoutesOnlyGuard }];
+  return { module: class JunctionServiceModule {}, imports, providers };
 }

@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import express from 'express';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { DestinationStream, Logger } from 'pino';
 import { ConfigError, loadConfig, type PlatformEnv } from '@junction/platform/config';
-import { ProblemFilter, createValidationPipe, traceContextMiddleware } from '@junction/platform/http';
+import { ProblemFilter, createValidationPipe, traceContextMiddleware, verifyUtf8Body } from '@junction/platform/http';
 import { createLogger } from '@junction/platform/logging';
 import { ServiceMetrics, httpMetricsMiddleware } from '@junction/platform/metrics';
 import type { ServiceDefinition } from './service-definition';
@@ -29,7 +30,7 @@ export interface StartOptions {
 export async function startService<E extends PlatformEnv>(definition: ServiceDefinition<E>, options: StartOptions = {}): Promise<RunningService<E>> {
   const env = loadConfig(definition.env, options.env ?? process.env);
   const logger = createLogger({ service: definition.name, level: env.LOG_LEVEL, destination: options.logDestination });
-  const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger), {
+  const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger), new ExpressAdapter(strictExpress()), {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
@@ -39,7 +40,7 @@ export async function startService<E extends PlatformEnv>(definition: ServiceDef
   app.use(httpMetricsMiddleware(app.get(ServiceMetrics)));
   // the service's own set-up first: its route-specific body parsers win over the generic JSON one
   await definition.configureApp?.(app, env);
-  app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'] });
+  app.useBodyParser('json', { limit: env.BODY_LIMIT_BYTES, type: ['application/json', 'application/*+json'], verify: verifyUtf8Body });
   app.useGlobalFilters(new ProblemFilter(logger));
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
@@ -49,6 +50,19 @@ export async function startService<E extends PlatformEnv>(definition: ServiceDef
   const url = `http://127.0.0.1:${address.port}`;
   logger.info({ url, namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started`);
   return { app, env, logger, url, close: () => app.close() };
+}
+
+/**
+ * An Express application whose router matches paths exactly: `/V1/x`, `/v1/x/` and `/v1//x` are
+ * other paths (404), not spellings of `/v1/x`. Express reads these settings once, when its router
+ * is first built, which NestFactory does at once, hence an application configured before Nest
+ * sees it.
+ */
+function strictExpress(): express.Express {
+  const server = express();
+  server.set('case sensitive routing', true);
+  server.set('strict routing', true);
+  return server;
 }
 
 /** Entry point of a service process: a configuration error exits 1 with a message naming the variables. */

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { ApiKeyList, ApiKeyView, CreateApiKey, CreateApiKeyBody, CreatedApiKey, GetApiKey, ListApiKeys, PageQuery, RevokeApiKey } from '@junction/auth/contracts';
 import { scopedBy } from '../auth/caller';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
+import { ApiKeyId } from '../shared/id-param';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -28,14 +29,14 @@ export class ApiKeysController {
   @Get(':id')
   @ApiOperation({ summary: 'One API key (admin)' })
   @ApiOkResponse({ type: ApiKeyView })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ApiKeyView> {
+  get(@CurrentPrincipal() principal: Principal, @ApiKeyId() id: string): Promise<ApiKeyView> {
     return this.bus.request(GetApiKey, { ...scopedBy(principal), id });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Revoke an API key (admin); effective at once' })
   @ApiOkResponse({ type: ApiKeyView })
-  revoke(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ApiKeyView> {
+  revoke(@CurrentPrincipal() principal: Principal, @ApiKeyId() id: string): Promise<ApiKeyView> {
     return this.bus.request(RevokeApiKey, { ...scopedBy(principal), id });
   }
 }

@@ -24,9 +24,12 @@ function bearer(req: AuthenticatedRequest): string | undefined {
 }
 
 /**
- * Authenticates every `/v1` request (other paths — health, metrics, docs, hooks — have their own
- * rules) and enforces the route → role table. Sets `req.principal` and the tenant of the message
- * context, so every NATS message this request sends carries its workspace.
+ * Deny by default: every route of the gateway's Nest application needs a principal (API key or
+ * session) unless it is marked `@PublicRoute()` or `@RootTokenRoute()`, whatever its path. The
+ * role check uses the route pattern Express matched (`/v1/jobs/:id`), never the raw path, and
+ * HEAD and OPTIONS are checked as the GET they mirror. Sets `req.principal` and the tenant of
+ * the message context, so every NATS message this request sends carries its workspace.
+ * (`POST /hooks/:id` is served ahead of Nest with its own per-trigger checks.)
  */
 @Injectable()
 export class ApiAuthGuard implements CanActivate {
@@ -40,10 +43,9 @@ export class ApiAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!/^\/v1(\/|$)/.test(req.path)) return true;
-    const token = bearer(req);
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const token = bearer(req);
 
     if (this.reflector.getAllAndOverride<boolean>(ROOT_TOKEN_ROUTE, targets)) {
       if (!this.env.JUNCTION_ROOT_TOKEN) throw new ProblemException('forbidden', 'Forbidden', 403, { detail: 'No root token is configured (JUNCTION_ROOT_TOKEN).' });
@@ -58,9 +60,10 @@ export class ApiAuthGuard implements CanActivate {
     const ctx = messageContext.current();
     if (ctx) ctx.workspaceId = principal.workspaceId;
 
-    const route = (req as AuthenticatedRequest & { route?: { path?: string } }).route?.path ?? req.path;
-    if (!routeAllows(principal.role, req.method, route)) {
-      throw new ProblemException('forbidden', 'Forbidden', 403, { detail: `Role ${principal.role} may not call ${req.method} ${route}.` });
+    const route = (req as AuthenticatedRequest & { route?: { path?: unknown } }).route?.path;
+    if (typeof route !== 'string' || !routeAllows(principal.role, req.method, route)) {
+      const name = typeof route === 'string' ? `${req.method} ${route}` : 'this route';
+      throw new ProblemException('forbidden', 'Forbidden', 403, { detail: `Role ${principal.role} may not call ${name}.` });
     }
     return true;
   }

@@ -25,9 +25,10 @@ describe('route → role table', () => {
     expect(routeAllows(role, method, route)).toBe(allowed);
   });
 
-  it('fails closed for a mutating route missing from the table: admin only', () => {
-    for (const role of ROLES) expect(routeAllows(role, 'POST', '/v1/something-new')).toBe(role === 'admin');
-    for (const role of ROLES) expect(routeAllows(role, 'GET', '/v1/something-new')).toBe(true);
+  it('fails closed for any route missing from the table, reads included: admin only', () => {
+    for (const method of ['POST', 'GET', 'HEAD', 'OPTIONS', 'DELETE']) {
+      for (const role of ROLES) expect(routeAllows(role, method, '/v1/something-new')).toBe(role === 'admin');
+    }
   });
 
   it('lets admin call every listed route and names only known permissions', () => {

@@ -45,6 +45,7 @@ export class SessionsController {
   }
 
   @Get('.well-known/jwks.json')
+  @PublicRoute()
   @ApiOperation({ summary: 'Public keys (with kid) that verify session tokens' })
   @ApiOkResponse({ type: Jwks })
   jwks(): Promise<Jwks> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Inject, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import {
@@ -19,6 +19,7 @@ import {
 } from '@junction/auth/contracts';
 import { scopedBy } from '../auth/caller';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
+import { ConnectionId } from '../shared/id-param';
 
 /** Connections: credentials are write-only; responses name the secret fields that are set. */
 @ApiTags('connections')
@@ -50,14 +51,14 @@ export class ConnectionsController {
   @Get(':id')
   @ApiOperation({ summary: 'One connection' })
   @ApiOkResponse({ type: ConnectionView })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ConnectionView> {
+  get(@CurrentPrincipal() principal: Principal, @ConnectionId() id: string): Promise<ConnectionView> {
     return this.bus.request(GetConnection, { ...scopedBy(principal), id });
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Rename a connection or replace its credentials (admin, builder)' })
   @ApiOkResponse({ type: ConnectionView })
-  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: UpdateConnectionBody): Promise<ConnectionView> {
+  update(@CurrentPrincipal() principal: Principal, @ConnectionId() id: string, @Body() body: UpdateConnectionBody): Promise<ConnectionView> {
     return this.bus.request(UpdateConnection, {
       ...scopedBy(principal),
       id,
@@ -69,14 +70,14 @@ export class ConnectionsController {
   @Get(':id/oauth/authorize')
   @ApiOperation({ summary: 'Start the OAuth2 authorization code flow (PKCE S256); returns the URL to send the user to' })
   @ApiOkResponse({ type: OAuthAuthorization })
-  authorize(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query() query: StartOAuthQuery): Promise<OAuthAuthorization> {
+  authorize(@CurrentPrincipal() principal: Principal, @ConnectionId() id: string, @Query() query: StartOAuthQuery): Promise<OAuthAuthorization> {
     return this.bus.request(StartOAuth, { ...scopedBy(principal), id, redirectUri: query.redirectUri });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a connection (admin, builder)' })
   @ApiOkResponse({ type: Deleted })
-  delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<Deleted> {
+  delete(@CurrentPrincipal() principal: Principal, @ConnectionId() id: string): Promise<Deleted> {
     return this.bus.request(DeleteConnection, { ...scopedBy(principal), id });
   }
 }

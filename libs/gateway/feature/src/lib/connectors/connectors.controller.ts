@@ -1,9 +1,10 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ConnectorList, ConnectorSummary, GetConnector, ListConnectors, RegisterConnector } from '@junction/connectors/contracts';
 import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
+import { ConnectorKey } from '../shared/id-param';
 
 /** The connector catalog, answered by the connectors service over the bus. */
 @ApiTags('connectors')
@@ -22,7 +23,7 @@ export class ConnectorsController {
   @Get(':key')
   @ApiOperation({ summary: 'One connector with its actions, triggers and schemas' })
   @ApiOkResponse({ type: ConnectorSummary })
-  get(@CurrentPrincipal() principal: Principal, @Param('key') key: string): Promise<ConnectorSummary> {
+  get(@CurrentPrincipal() principal: Principal, @ConnectorKey() key: string): Promise<ConnectorSummary> {
     return this.bus.request(GetConnector, { key, workspaceId: principal.workspaceId });
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Headers, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AwaitRun } from '@junction/executor/contracts';
@@ -6,6 +6,7 @@ import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { TriggerIngress } from './trigger-ingress.service';
+import { RecipeId } from '../shared/id-param';
 
 const MAX_WAIT_MS = 120_000;
 
@@ -28,7 +29,7 @@ export class RunsController {
   @ApiOkResponse({ description: 'with wait=true: the respond step’s reply, or { jobId, status, output, error }' })
   async run(
     @CurrentPrincipal() principal: Principal,
-    @Param('id') recipeId: string,
+    @RecipeId() recipeId: string,
     @Body() payload: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Query('wait') wait: string | undefined,

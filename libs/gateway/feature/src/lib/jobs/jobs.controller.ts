@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CancelJob, GetJob, JobList, JobSummary, JobView, ListJobs, RerunJob } from '@junction/executor/contracts';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { scopeOf } from '../recipes/executor-scope';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ListJobsQuery } from './jobs.dto';
+import { JobId } from '../shared/id-param';
 
 /** Job history and operations, answered by the executor. */
 @ApiTags('jobs')
@@ -23,7 +24,7 @@ export class JobsController {
   @Get(':id')
   @ApiOperation({ summary: "One job with every step's input, output (secrets redacted), error, attempt and timings" })
   @ApiOkResponse({ type: JobView })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobView> {
+  get(@CurrentPrincipal() principal: Principal, @JobId() id: string): Promise<JobView> {
     return this.bus.request(GetJob, { workspaceId: principal.workspaceId, id });
   }
 
@@ -32,7 +33,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Run a failed job again from its failed step; completed steps are kept' })
   @ApiOkResponse({ type: JobSummary })
   @ApiConflictResponse({ description: 'The job is not failed' })
-  rerun(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobSummary> {
+  rerun(@CurrentPrincipal() principal: Principal, @JobId() id: string): Promise<JobSummary> {
     return this.bus.request(RerunJob, { ...scopeOf(principal), id });
   }
 
@@ -41,7 +42,7 @@ export class JobsController {
   @ApiOperation({ summary: 'Cancel a queued or running job' })
   @ApiOkResponse({ type: JobSummary })
   @ApiConflictResponse({ description: 'The job has already ended' })
-  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<JobSummary> {
+  cancel(@CurrentPrincipal() principal: Principal, @JobId() id: string): Promise<JobSummary> {
     return this.bus.request(CancelJob, { ...scopeOf(principal), id });
   }
 }

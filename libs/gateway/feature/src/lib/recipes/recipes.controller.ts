@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CreateRecipe, DeleteRecipe, GetRecipe, ListRecipes, RecipeDeleted, RecipeList, RecipeView, StartRecipe, StopRecipe, UpdateRecipe } from '@junction/executor/contracts';
 import { Problems } from '@junction/platform/http';
@@ -6,6 +6,7 @@ import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { scopeOf } from './executor-scope';
 import { ListRecipesQuery } from './recipes.dto';
+import { RecipeId } from '../shared/id-param';
 
 const RECIPE_BODY = { schema: { type: 'object', description: 'A recipe (trigger, steps, settings); see the recipe format' } } as const;
 
@@ -35,7 +36,7 @@ export class RecipesController {
   @Get(':id')
   @ApiOperation({ summary: 'One recipe, its latest version' })
   @ApiOkResponse({ type: RecipeView })
-  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeView> {
+  get(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeView> {
     return this.bus.request(GetRecipe, { workspaceId: principal.workspaceId, id });
   }
 
@@ -44,14 +45,14 @@ export class RecipesController {
   @ApiBody(RECIPE_BODY)
   @ApiOkResponse({ type: RecipeView })
   @ApiUnprocessableEntityResponse({ description: 'Invalid definition: `errors` lists each error with its JSON pointer' })
-  update(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Body() body: Record<string, unknown>): Promise<RecipeView> {
+  update(@CurrentPrincipal() principal: Principal, @RecipeId() id: string, @Body() body: Record<string, unknown>): Promise<RecipeView> {
     return this.bus.request(UpdateRecipe, { ...scopeOf(principal), id, definition: definitionOf(body) });
   }
 
   @Delete(':id')
   @ApiOperation({ summary: 'Delete a recipe (its jobs stay)' })
   @ApiOkResponse({ type: RecipeDeleted })
-  delete(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeDeleted> {
+  delete(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeDeleted> {
     return this.bus.request(DeleteRecipe, { ...scopeOf(principal), id });
   }
 
@@ -59,7 +60,7 @@ export class RecipesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Run the latest version; a webhook recipe reports its `webhookUrl`' })
   @ApiOkResponse({ type: RecipeView })
-  start(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeView> {
+  start(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeView> {
     return this.bus.request(StartRecipe, { ...scopeOf(principal), id });
   }
 
@@ -67,7 +68,7 @@ export class RecipesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Stop: its hook answers 404; jobs already accepted still run' })
   @ApiOkResponse({ type: RecipeView })
-  stop(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<RecipeView> {
+  stop(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeView> {
     return this.bus.request(StopRecipe, { ...scopeOf(principal), id });
   }
 }
