@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
 import { CONNECTION_ID_RE, PageQuery, ScopedRequest, WORKSPACE_ID_RE } from './caller';
@@ -175,6 +175,35 @@ export class Credentials {
   credentials: Record<string, string>;
 }
 
+/** Which connector each of a workspace's connections belongs to (no secrets): the executor checks recipes with it. */
+export class ConnectionConnectorsRequest {
+  @Matches(WORKSPACE_ID_RE)
+  workspaceId: string;
+
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  connectionIds: string[];
+}
+
+export class ConnectionConnector {
+  @IsString()
+  @MaxLength(64)
+  id: string;
+
+  @Matches(CONNECTOR_KEY_RE)
+  connector: string;
+}
+
+export class ConnectionConnectors {
+  /** The connections that exist in the workspace; unknown ids are left out. */
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ConnectionConnector)
+  connections: ConnectionConnector[];
+}
+
 export class RotateVaultRequest {
   /** Rows re-wrapped per transaction. */
   @IsOptional()
@@ -207,5 +236,7 @@ export const UpdateConnection = defineRpc('auth.update-connection.v1', UpdateCon
 export const DeleteConnection = defineRpc('auth.delete-connection.v1', ConnectionRef, Deleted);
 /** `auth.read-credentials.v1`: decrypted credentials, for the connectors service only. */
 export const ReadCredentials = defineRpc('auth.read-credentials.v1', ReadCredentialsRequest, Credentials);
+/** `auth.lookup-connection-connectors.v1`: connector keys of connections, for recipe validation (never a secret). */
+export const LookupConnectionConnectors = defineRpc('auth.lookup-connection-connectors.v1', ConnectionConnectorsRequest, ConnectionConnectors);
 /** Re-wraps every data key under the newest master key while the service keeps serving. */
 export const RotateVault = defineRpc('auth.rotate-vault.v1', RotateVaultRequest, RotateVaultResult, { timeoutMs: 60_000 });

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OnRequest } from '@junction/platform/messaging';
-import type { IncomingMeta } from '@junction/platform/ports';
+import { RemoteError, type IncomingMeta } from '@junction/platform/ports';
 import {
   CompleteOAuth,
+  LookupConnectionConnectors,
   CreateConnection,
   DeleteConnection,
   GetConnection,
@@ -12,6 +13,8 @@ import {
   StartOAuth,
   UpdateConnection,
   type CompleteOAuthRequest,
+  type ConnectionConnectors,
+  type ConnectionConnectorsRequest,
   type ConnectionList,
   type ConnectionRef,
   type ConnectionView,
@@ -64,6 +67,12 @@ export class ConnectionHandlers {
   @OnRequest(DeleteConnection)
   delete(request: ConnectionRef, meta: IncomingMeta): Promise<Deleted> {
     return this.connections.delete({ ...scopeOf(request, meta), id: request.id }, request.caller);
+  }
+
+  @OnRequest(LookupConnectionConnectors)
+  connectorsOf(request: ConnectionConnectorsRequest, meta: IncomingMeta): Promise<ConnectionConnectors> {
+    if (meta.workspaceId && meta.workspaceId !== request.workspaceId) throw new RemoteError('forbidden', 'workspace of the request and of its context differ');
+    return this.connections.connectorsOf(request.workspaceId, request.connectionIds);
   }
 
   @OnRequest(ReadCredentials)

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ulid } from 'ulid';
 import { RemoteError } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
-import type { CallerRef, ConnectionList, ConnectionView, Deleted, OAuthSettings } from '@junction/auth/contracts';
+import { CONNECTION_ID_RE, type CallerRef, type ConnectionList, type ConnectionView, type Deleted, type OAuthSettings } from '@junction/auth/contracts';
 import { ConnectionRepository, type ConnectionEntity, type Page, type TenantScope } from '@junction/auth/data-access';
 import { actorOf, assertAllowed } from './authorize';
 import { ConnectorCheck } from './connector-check';
@@ -60,6 +60,13 @@ export class ConnectionsService {
     assertAllowed(caller, 'connections:read');
     const rows = await this.rows.list(scope, page);
     return { items: rows.map(toConnectionView), ...nextCursor(rows, page.limit) };
+  }
+
+  /** Connector keys of the given connections of a workspace (for recipe validation; no secret, no caller: the executor asks). */
+  async connectorsOf(workspaceId: string, ids: string[]): Promise<{ connections: { id: string; connector: string }[] }> {
+    // an id that cannot be a connection's is simply not found (and never reaches the database)
+    const found = await Promise.all([...new Set(ids)].filter((id) => CONNECTION_ID_RE.test(id)).map((id) => this.rows.find({ workspaceId, id })));
+    return { connections: found.filter((row) => row !== null).map((row) => ({ id: row.id, connector: row.connector })) };
   }
 
   async get(scope: TenantScope & { id: string }, caller: CallerRef): Promise<ConnectionView> {

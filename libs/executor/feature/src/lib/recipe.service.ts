@@ -18,6 +18,7 @@ import {
 import { RecipeRepository, type RecipeRow } from '@junction/executor/data-access';
 import { validateRecipe } from '@junction/executor/domain';
 import { RemoteError } from '@junction/platform/ports';
+import { ConnectionRefsCheck } from './connection-refs';
 import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
 import { RecipeCatalog } from './recipe-catalog';
@@ -33,10 +34,12 @@ export class RecipeService {
     private readonly hooks: ConnectorHooks,
     private readonly audit: ExecutorAudit,
     private readonly catalog: RecipeCatalog,
+    private readonly connections: ConnectionRefsCheck,
   ) {}
 
   async create(request: CreateRecipeRequest): Promise<RecipeView> {
     const recipe = checked(request.definition);
+    await this.connections.assertMatching(request.workspaceId, recipe);
     const row = await this.dataSource.transaction((em) =>
       new RecipeRepository(em).create({ workspaceId: request.workspaceId, id: `rcp_${ulid()}`, name: recipe.name, definition: request.definition }),
     );
@@ -46,6 +49,7 @@ export class RecipeService {
 
   async update(request: UpdateRecipeRequest): Promise<RecipeView> {
     const recipe = checked(request.definition);
+    await this.connections.assertMatching(request.workspaceId, recipe);
     const row = await this.dataSource.transaction((em) =>
       new RecipeRepository(em).addVersion({ workspaceId: request.workspaceId, id: request.id, name: recipe.name, definition: request.definition }),
     );
