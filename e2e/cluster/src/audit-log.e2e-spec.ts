@@ -117,9 +117,9 @@ describe('audit service: durable intake, hash chain, verification', () => {
   it('verifies every chain over NATS', async () => {
     for (const workspaceId of workspaces) {
       const result = await bus.request(VerifyAudit, { workspaceId });
-      expect(result).toEqual({ valid: true, checked: workspaceId === 'ws_a' ? 253 : 250, lastValidSeq: workspaceId === 'ws_a' ? 253 : 250 });
+      expect(result).toEqual({ valid: true, checked: workspaceId === 'ws_a' ? 253 : 250, lastValidSeq: workspaceId === 'ws_a' ? 253 : 250, keyedRows: 0 });
     }
-    expect(await bus.request(VerifyAudit, { workspaceId: 'ws_empty' })).toEqual({ valid: true, checked: 0, lastValidSeq: 0 });
+    expect(await bus.request(VerifyAudit, { workspaceId: 'ws_empty' })).toEqual({ valid: true, checked: 0, lastValidSeq: 0, keyedRows: 0 });
   });
 
   it('answers queries over NATS: pages with a cursor, filters, one workspace only, secrets redacted', async () => {
@@ -174,7 +174,7 @@ describe('audit service: durable intake, hash chain, verification', () => {
     });
     await waitFor(async () => (await count('id = $1', [id])) === 1);
     expect(Number((await db.query('SELECT seq FROM audit_event WHERE id = $1', [id])).rows[0].seq)).toBe(251);
-    expect(await bus.request(VerifyAudit, { workspaceId: 'ws_d' })).toEqual({ valid: true, checked: 251, lastValidSeq: 251 });
+    expect(await bus.request(VerifyAudit, { workspaceId: 'ws_d' })).toEqual({ valid: true, checked: 251, lastValidSeq: 251, keyedRows: 0 });
   });
 
   it('drops a partition past AUDIT_RETENTION_MONTHS at start, records it, and the chain goes on from the anchor', async () => {

@@ -119,13 +119,24 @@ export class AuditEntry {
   @IsObject()
   changes?: Record<string, unknown>;
 
-  @ApiProperty({ description: 'SHA-256 of the previous row of the workspace (64 zeros for the first)' })
+  @ApiProperty({ description: 'Hash of the previous row of the workspace (64 zeros for the first)' })
   @Matches(/^[0-9a-f]{64}$/)
   prevHash: string;
 
-  @ApiProperty({ description: 'SHA-256 of this row: prevHash and its canonical content' })
+  @ApiProperty({ description: 'HMAC-SHA256 under the audit chain key `keyId` (SHA-256 when the row has no `keyId`) of prevHash and the canonical content' })
   @Matches(/^[0-9a-f]{64}$/)
   hash: string;
+
+  @ApiPropertyOptional({ description: 'Id of the master key the audit chain key of this row is derived from; absent on unkeyed rows' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  keyId?: string;
+
+  @ApiPropertyOptional({ description: 'True on the first keyed row after unkeyed ones: where the keyed chain continues an older one' })
+  @IsOptional()
+  @IsBoolean()
+  keyAnchor?: boolean;
 }
 
 export class AuditPage {
@@ -148,7 +159,7 @@ export class VerifyAuditRequest {
   workspaceId: string;
 }
 
-export const CHAIN_BREAK_REASONS = ['sequence_gap', 'link_mismatch', 'content_mismatch', 'rows_missing'] as const;
+export const CHAIN_BREAK_REASONS = ['sequence_gap', 'link_mismatch', 'content_mismatch', 'rows_missing', 'unknown_key', 'unkeyed_row', 'anchor_mismatch'] as const;
 
 /** The first row that does not follow from the one before it. */
 export class AuditChainBreak {
@@ -165,7 +176,7 @@ export class AuditChainBreak {
   @ApiProperty({
     enum: CHAIN_BREAK_REASONS,
     description:
-      '`content_mismatch`: the row was edited; `link_mismatch`: the row before it was replaced; `sequence_gap`: a row before it is missing; `rows_missing`: this row and any after it were stored and are gone',
+      '`content_mismatch`: the row was edited; `link_mismatch`: the row before it was replaced; `sequence_gap`: a row before it is missing; `rows_missing`: this row and any after it were stored and are gone; `unknown_key`: the key the row names is not configured; `unkeyed_row`: an unkeyed row after keyed ones; `anchor_mismatch`: the keyed-chain anchor mark is wrong',
   })
   @IsIn(CHAIN_BREAK_REASONS)
   reason: (typeof CHAIN_BREAK_REASONS)[number];
@@ -206,6 +217,17 @@ export class AuditVerification {
   @IsInt()
   @Min(0)
   lastValidSeq: number;
+
+  @ApiProperty({ description: 'Rows that verified with the audit chain key (the others are unkeyed rows of before the key, checked with SHA-256 only)' })
+  @IsInt()
+  @Min(0)
+  keyedRows: number;
+
+  @ApiPropertyOptional({ description: 'Seq of the first keyed row, where the keyed chain continues an unkeyed one' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  keyedFromSeq?: number;
 
   @ApiPropertyOptional({ type: AuditChainAnchor })
   @IsOptional()

@@ -76,8 +76,8 @@ export class AuditPartitions {
         [name, month.from, month.to, retentionMonths, now],
       )) as { id: string; rows_dropped: string; workspaces: number; dropped_at: Date }[];
       await m.query(
-        `INSERT INTO audit_chain_anchor (workspace_id, seq, hash, retention_id)
-         SELECT DISTINCT ON (workspace_id) workspace_id, seq, hash, $1 FROM ${name} ORDER BY workspace_id, seq DESC`,
+        `INSERT INTO audit_chain_anchor (workspace_id, seq, hash, key_id, retention_id)
+         SELECT DISTINCT ON (workspace_id) workspace_id, seq, hash, key_id, $1 FROM ${name} ORDER BY workspace_id, seq DESC`,
         [log.id],
       );
       await m.query(`DROP TABLE ${name}`);

@@ -17,9 +17,11 @@ export interface AuditEventRecord {
   changes: Record<string, unknown> | null;
   prev_hash: string;
   hash: string;
+  key_id: string | null;
+  key_anchor: boolean;
 }
 
-export const AUDIT_EVENT_COLUMNS = 'workspace_id, seq, id, at, recorded_at, actor_type, actor_id, action, target_type, target_id, ip, changes, prev_hash, hash';
+export const AUDIT_EVENT_COLUMNS = 'workspace_id, seq, id, at, recorded_at, actor_type, actor_id, action, target_type, target_id, ip, changes, prev_hash, hash, key_id, key_anchor';
 
 /** A stored row as the chain sees it. `actor.type` is whatever was stored: verification judges it. */
 export interface StoredAuditRow extends ChainedRow {
@@ -40,5 +42,7 @@ export function toStoredRow(r: AuditEventRecord): StoredAuditRow {
     changes: r.changes,
     prevHash: r.prev_hash,
     hash: r.hash,
+    keyId: r.key_id,
+    keyAnchor: r.key_anchor,
   };
 }

@@ -17,7 +17,7 @@ function chain(n: number, start = { seq: 0, hash: GENESIS_HASH }): ChainedRow[] 
       changes: i % 2 ? { name: ['a', 'b'] } : null,
     };
     const hash = chainHash(content, prevHash);
-    rows.push({ ...content, prevHash, hash });
+    rows.push({ ...content, prevHash, hash, keyId: null, keyAnchor: false });
     prevHash = hash;
   }
   return rows;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
 import type { AuditEventPayload } from '@junction/audit/contracts';
 import { AUDIT_MIGRATIONS, AuditEventStore, AuditPartitions } from '@junction/audit/data-access';
-import { monthOf } from '@junction/audit/domain';
+import { NO_CHAIN_KEYS, monthOf } from '@junction/audit/domain';
 import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { RemoteError } from '@junction/platform/ports';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
@@ -48,7 +48,7 @@ describe('audit feature (real Postgres)', () => {
     store = new AuditEventStore(ds);
     partitions = new AuditPartitions(ds);
     reader = new AuditReader(store);
-    verifier = new AuditVerifier(store);
+    verifier = new AuditVerifier(store, NO_CHAIN_KEYS);
   });
 
   afterAll(async () => {
@@ -133,7 +133,7 @@ describe('audit feature (real Postgres)', () => {
     it('reports a valid chain across several batches', async () => {
       const ws = 'ws_long';
       for (let n = 1; n <= 1001; n++) await append(event(ws, n)); // one more than a batch
-      expect(await verifier.verify({ workspaceId: ws })).toEqual({ valid: true, checked: 1001, lastValidSeq: 1001 });
+      expect(await verifier.verify({ workspaceId: ws })).toEqual({ valid: true, checked: 1001, lastValidSeq: 1001, keyedRows: 0 });
     });
 
     it('names a deleted row by the row after it', async () => {
@@ -150,6 +150,7 @@ describe('audit feature (real Postgres)', () => {
         valid: false,
         checked: 2,
         lastValidSeq: 1,
+        keyedRows: 0,
         firstBroken: { id: third.id, seq: 3, reason: 'sequence_gap', detail: 'expected seq 2, found 3' },
       });
     });
@@ -168,6 +169,7 @@ describe('audit feature (real Postgres)', () => {
         valid: false,
         checked: 3,
         lastValidSeq: 3,
+        keyedRows: 0,
         firstBroken: { id: fourth.id, seq: 4, reason: 'rows_missing', detail: 'rows 4 to 5 were stored and are missing' },
       });
     });
@@ -187,7 +189,7 @@ describe('audit feature (real Postgres)', () => {
       clock = new Date('2026-10-20T08:00:00Z');
       await append(event(ws, 6));
 
-      const maintenance = new AuditMaintenance(partitions, { retentionMonths: 6, maintenanceIntervalMs: 60_000 }, () => clock, logger);
+      const maintenance = new AuditMaintenance(partitions, store, { retentionMonths: 6, maintenanceIntervalMs: 60_000 }, () => clock, logger);
       const dropped = await maintenance.run();
       // 6 months kept on 20 Oct: April..October stay, March goes
       expect(dropped.map((r) => [r.partition, r.rowsDropped, r.workspaces])).toEqual([['audit_event_y2026m03', 3, 1]]);
@@ -211,7 +213,7 @@ describe('audit feature (real Postgres)', () => {
 
     it('keeps everything with a retention of 0', async () => {
       const before = await partitions.list();
-      const maintenance = new AuditMaintenance(partitions, { retentionMonths: 0, maintenanceIntervalMs: 60_000 }, () => new Date('2030-01-01T00:00:00Z'), logger);
+      const maintenance = new AuditMaintenance(partitions, store, { retentionMonths: 0, maintenanceIntervalMs: 60_000 }, () => new Date('2030-01-01T00:00:00Z'), logger);
       expect(await maintenance.run()).toEqual([]);
       expect(await partitions.list()).toEqual(expect.arrayContaining(before));
     });

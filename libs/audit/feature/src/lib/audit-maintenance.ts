@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { AuditPartitions, type RetentionRecord } from '@junction/audit/data-access';
+import { AuditEventStore, AuditPartitions, type RetentionRecord } from '@junction/audit/data-access';
 import { expiredMonths, monthsToCreate } from '@junction/audit/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { AUDIT_CLOCK, AUDIT_OPTIONS, type AuditFeatureOptions, type Clock } from './tokens';
@@ -19,6 +19,7 @@ export class AuditMaintenance implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly partitions: AuditPartitions,
+    private readonly store: AuditEventStore,
     @Inject(AUDIT_OPTIONS) private readonly options: AuditFeatureOptions,
     @Inject(AUDIT_CLOCK) private readonly clock: Clock,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -26,6 +27,8 @@ export class AuditMaintenance implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.run();
+    const sealed = await this.store.sealLegacyChains();
+    if (sealed > 0) this.logger.info({ workspaces: sealed }, `audit: the unkeyed chains of ${sealed} workspaces sealed under the audit chain key`);
     this.timer = setInterval(() => {
       this.run().catch((error: unknown) => this.logger.error({ err: error }, 'audit maintenance failed; retried next interval'));
     }, this.options.maintenanceIntervalMs);

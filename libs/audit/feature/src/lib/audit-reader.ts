@@ -22,6 +22,8 @@ export function toAuditEntry(row: StoredAuditRow): AuditEntry {
     ...(row.changes !== null ? { changes: row.changes } : {}),
     prevHash: row.prevHash,
     hash: row.hash,
+    ...(row.keyId !== null ? { keyId: row.keyId } : {}),
+    ...(row.keyAnchor ? { keyAnchor: true } : {}),
   };
 }
 

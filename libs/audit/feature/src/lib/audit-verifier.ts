@@ -1,15 +1,22 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuditVerification, VerifyAuditRequest } from '@junction/audit/contracts';
 import { AuditEventStore, type WorkspaceScope } from '@junction/audit/data-access';
-import { ChainVerifier, GENESIS } from '@junction/audit/domain';
+import { ChainVerifier, GENESIS, type ChainKeys } from '@junction/audit/domain';
 import { RemoteError } from '@junction/platform/ports';
+import { AUDIT_CHAIN_KEYS } from './tokens';
 
 const BATCH = 1000;
 
-/** Walks one workspace's chain from its start (genesis, or retention's anchor), a batch at a time. */
+/**
+ * Walks one workspace's chain from its start (genesis, or retention's anchor), a batch at a time,
+ * checking keyed rows with the key each names.
+ */
 @Injectable()
 export class AuditVerifier {
-  constructor(private readonly store: AuditEventStore) {}
+  constructor(
+    private readonly store: AuditEventStore,
+    @Inject(AUDIT_CHAIN_KEYS) private readonly keys: ChainKeys,
+  ) {}
 
   /** `deadline` (epoch ms): past it the caller has stopped waiting, so the walk stops too. */
   async verify(request: VerifyAuditRequest, deadline = Number.POSITIVE_INFINITY): Promise<AuditVerification> {
@@ -26,7 +33,9 @@ export class AuditVerifier {
     // read before the walk: whatever is listed now was committed before the walk starts, so a
     // row appended meanwhile cannot look missing
     const lastStored = await this.store.lastStored(scope);
-    const verifier = new ChainVerifier(anchor ?? GENESIS);
+    // with keys, unkeyed rows are accepted only up to the workspace's sealed legacy tail
+    const seal = this.keys.currentKeyId === undefined ? undefined : await this.store.legacySeal(scope);
+    const verifier = new ChainVerifier(anchor ?? GENESIS, this.keys, seal);
     let after = anchor?.seq ?? 0;
     while (!verifier.firstBreak) {
       if (Date.now() > deadline) throw new RemoteError('unavailable', `verification passed its deadline after ${verifier.checked} rows`);
@@ -49,6 +58,8 @@ export class AuditVerifier {
       valid: !broken,
       checked: verifier.checked,
       lastValidSeq: verifier.lastGoodSeq,
+      keyedRows: verifier.keyedRows,
+      ...(verifier.anchorSeq !== undefined ? { keyedFromSeq: verifier.anchorSeq } : {}),
       ...(anchor ? { startsAfter: { seq: anchor.seq, hash: anchor.hash, droppedAt: anchor.droppedAt.toISOString() } } : {}),
       ...(broken ? { firstBroken: broken } : {}),
     };

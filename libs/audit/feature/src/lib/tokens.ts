@@ -11,3 +11,6 @@ export interface AuditFeatureOptions {
   partitionsAhead?: number;
 }
 export const AUDIT_OPTIONS = Symbol('AuditOptions');
+
+/** The keys the chain is MACed with (`ChainKeys`); none configured means plain SHA-256 rows. */
+export const AUDIT_CHAIN_KEYS = Symbol('AuditChainKeys');

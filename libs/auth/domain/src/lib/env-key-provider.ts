@@ -1,3 +1,4 @@
+import { parseMasterKeys } from '@junction/platform/ports';
 import { open, seal } from './aes-gcm';
 import { UnknownMasterKeyError, type KeyProvider } from './key-provider';
 
@@ -42,22 +43,5 @@ export class EnvKeyProvider implements KeyProvider {
   }
 }
 
-/** Parses the variable; errors name the entry, never echo key material. */
-export function parseMasterKeys(spec: string): Map<string, Buffer> {
-  const keys = new Map<string, Buffer>();
-  const entries = spec
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  entries.forEach((entry, index) => {
-    const colon = entry.indexOf(':');
-    const id = colon > 0 ? entry.slice(0, colon) : '';
-    if (!/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(id)) throw new Error(`JUNCTION_MASTER_KEYS entry ${index + 1} must be <id>:<base64 key>`);
-    const material = Buffer.from(entry.slice(colon + 1), 'base64');
-    if (material.length !== 32) throw new Error(`JUNCTION_MASTER_KEYS key "${id}" must be 32 bytes in base64`);
-    if (keys.has(id)) throw new Error(`JUNCTION_MASTER_KEYS lists key "${id}" twice`);
-    keys.set(id, material);
-  });
-  if (keys.size === 0) throw new Error('JUNCTION_MASTER_KEYS lists no key');
-  return keys;
-}
+/** Moved to platform/ports, where the audit service's chain key derivation shares it. */
+export { parseMasterKeys };
