@@ -44,7 +44,7 @@ describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fa
     await bus.serve(ReadCredentials, async (req) => {
       credentialReads.push(`${req.workspaceId}/${req.connectionId}/${req.jobId}`);
       if (req.connectionId !== 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M') throw new RemoteError('not_found', 'no such connection');
-      return { connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', connector: 'http', credentials: { token: 'tok_SECRET_9f8e7d' } };
+      return { connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', connector: 'http', credentials: { token: 'tok_SECRET_9f8e7d', allowedHosts: api.url } };
     });
     const connectorMetrics = new ConnectorMetrics(metrics);
     invoker = new ActionInvoker(

@@ -54,7 +54,7 @@ describe('http connector against a fake API', () => {
     ['basic', { kind: 'basic' as const, username: 'ann', password: 'pw' }, (h: Record<string, unknown>) => h.authorization === `Basic ${Buffer.from('ann:pw').toString('base64')}`],
     ['oauth2', { kind: 'oauth2' as const, accessToken: 'at_9' }, (h: Record<string, unknown>) => h.authorization === 'Bearer at_9'],
   ])('authenticates with %s', async (_name, credentials, check) => {
-    await runAction(httpConnector, 'request', { input: { method: 'POST', url: `${api.url}/orders`, body: { form: { a: '1' } } }, credentials });
+    await runAction(httpConnector, 'request', { input: { method: 'POST', url: `${api.url}/orders`, body: { form: { a: '1' } } }, credentials, allowedHosts: [api.url] });
     expect(check(api.requestsTo('/orders').at(-1)?.headers ?? {})).toBe(true);
   });
 
