@@ -1,13 +1,18 @@
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
+import { IsFenceAllowList } from '@junction/platform/fence';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { BUILT_IN_CONNECTORS, CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS, ConnectorsFeatureModule } from '@junction/connectors/feature';
 
 class ConnectorsEnv extends PlatformEnv {
   override PORT = 3002;
 
-  /** IPs/CIDRs the SSRF fence lets through (e.g. `127.0.0.1,::1` for local development). */
+  /**
+   * Private addresses the outbound fence lets through: IPs, CIDRs, `address:port`, `[v6]:port`
+   * (e.g. `127.0.0.1:8080` for a local test server). A malformed entry stops the service.
+   */
   @IsString()
+  @IsFenceAllowList()
   JUNCTION_HTTP_ALLOW = '';
 
   /** Calls a second per connection, shared by every replica. */
@@ -40,6 +45,8 @@ export const connectorsService: ServiceDefinition<ConnectorsEnv> = {
     ConnectorsFeatureModule.forRoot({
       connectors: BUILT_IN_CONNECTORS,
       httpAllow: env.JUNCTION_HTTP_ALLOW,
+      // its own port, Postgres, NATS and Redis are never destinations, whatever the allow-list says
+      platform: env,
       ratePerSecond: env.CONNECTION_RATE_LIMIT_PER_SEC,
       breakerFailures: env.BREAKER_FAILURES,
       breakerHalfOpenMs: env.BREAKER_HALF_OPEN_MS,

@@ -7,6 +7,7 @@ export * from './lib/execute-action';
 export * from './lib/http-client';
 export * from './lib/schema-validation';
 export * from './lib/signatures';
+export * from './lib/tcp';
 export { Type } from '@sinclair/typebox';
 export type { Static, TSchema } from '@sinclair/typebox';
 export * from './lib/declarative/declarative-connector';

@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { AuthSpec, Credentials } from './auth';
 import { parseHostRule } from './credential-binding';
 import type { HttpClient } from './http-client';
+import type { TcpConnector } from './tcp';
 
 export interface ConnectorLogger {
   debug(obj: object, msg?: string): void;
@@ -17,6 +18,8 @@ export interface ActionContext<I> {
   /** The auth scheme the connection uses (one of the connector's `auth`). */
   auth: AuthSpec;
   http: HttpClient;
+  /** For drivers that need a socket (databases): fenced like `http`. */
+  tcp: TcpConnector;
   logger: ConnectorLogger;
   /** Aborted when the step's deadline passes or the job is cancelled. */
   signal: AbortSignal;
@@ -116,7 +119,7 @@ export interface ConnectorDefinition {
   actions: ActionDefinition[];
   triggers: TriggerDefinition[];
   /** Checks credentials against the service (`POST /v1/connections/:id/test`). */
-  test?(ctx: { credentials: Credentials; auth: AuthSpec; http: HttpClient; signal: AbortSignal }): Promise<void>;
+  test?(ctx: { credentials: Credentials; auth: AuthSpec; http: HttpClient; tcp: TcpConnector; signal: AbortSignal }): Promise<void>;
 }
 
 const KEY_RE = /^[a-z][a-z0-9_]{0,63}$/;

@@ -2,8 +2,10 @@ import type { AuthSpec, Credentials } from './auth';
 import { CredentialBoundHttpClient, parseHostRule, type HostRule } from './credential-binding';
 import type { ActionDefinition, ConnectorDefinition, ConnectorLogger } from './definitions';
 import { FatalError } from './errors';
+import { AddressPolicy, Fence } from './address-policy';
 import type { HttpClient } from './http-client';
 import { validateAgainst } from './schema-validation';
+import type { TcpConnector } from './tcp';
 
 export interface ExecuteOptions {
   input: unknown;
@@ -13,6 +15,8 @@ export interface ExecuteOptions {
   /** Names the connection in refusals (`connection conn_…`). */
   connectionLabel?: string;
   http: HttpClient;
+  /** Sockets for drivers; without one, only public addresses are reachable. */
+  tcp?: TcpConnector;
   logger: ConnectorLogger;
   signal: AbortSignal;
   idempotencyKey: string;
@@ -43,10 +47,16 @@ export async function executeAction(connector: ConnectorDefinition, action: Acti
     credentials,
     auth: authFor(connector, credentials),
     http: bindCredentials(options.http, connector, credentials, options.allowedHosts, options.connectionLabel),
+    tcp: options.tcp ?? publicOnly(),
     logger: options.logger,
     signal: options.signal,
     idempotencyKey: options.idempotencyKey,
   });
+}
+
+let publicOnlyFence: Fence | undefined;
+function publicOnly(): Fence {
+  return (publicOnlyFence ??= new Fence({ policy: new AddressPolicy([]) }));
 }
 
 /**

@@ -1,7 +1,5 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
-import { AddressPolicy } from './address-policy';
+import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { AddressPolicy, Fence, FenceRefusal, type Resolver } from '@junction/platform/fence';
 import { FatalError, RetryableError } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -45,14 +43,13 @@ export class BlockedAddressError extends FatalError {
   override readonly name: string = 'BlockedAddressError';
 }
 
-/** Resolves a host name to every address (the fake DNS of tests implements this too). */
-export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
-
-const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) => dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses: LookupAddress[]) => (err ? reject(err) : resolve(addresses))));
+export type { Resolver } from '@junction/platform/fence';
 
 export interface HttpClientOptions {
-  policy: AddressPolicy;
+  /** The fence every connection goes through; built from `policy` and `resolver` when not given. */
+  fence?: Fence;
+  /** Without a fence or a policy, only public addresses are reachable. */
+  policy?: AddressPolicy;
   resolver?: Resolver;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
@@ -69,28 +66,29 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * undici with the SSRF fence in its connector: every connection — first request and each
- * redirect — resolves the host through the policy and connects to the very address it checked,
- * so DNS rebinding between check and connect is not possible.
+ * redirect — resolves the host through the fence, which checks every address (and the port) and
+ * hands back the checked address to connect to, so DNS rebinding between check and connect is
+ * not possible. TLS still verifies the certificate against the host name.
  */
 export class FencedHttpClient implements HttpClient {
   readonly dispatcher: Agent;
-  private readonly resolver: Resolver;
+  readonly fence: Fence;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.resolver = options.resolver ?? systemResolver;
+    this.fence = options.fence ?? new Fence({ policy: options.policy ?? new AddressPolicy([]), resolver: options.resolver });
+    const connectTo = buildConnector({ timeout: options.connectTimeoutMs ?? 5_000 });
     this.dispatcher = new Agent({
       connections: options.connectionsPerOrigin ?? 64,
       headersTimeout: options.headersTimeoutMs ?? 30_000,
       bodyTimeout: options.bodyTimeoutMs ?? 30_000,
       keepAliveTimeout: 10_000,
-      connect: {
-        timeout: options.connectTimeoutMs ?? 5_000,
-        lookup: (hostname: string, opts: { all?: boolean }, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) => {
-          this.checkedAddresses(hostname).then(
-            (addresses) => (opts.all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family)),
-            (err: Error) => callback(err, ''),
-          );
-        },
+      connect: (opts: buildConnector.Options, callback: buildConnector.Callback) => {
+        const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+        this.fence.resolve(opts.hostname, port).then(
+          // `host` keeps the name, so SNI and certificate checks use it while the socket goes to the checked address
+          ([checked]) => connectTo({ ...opts, hostname: checked.address }, callback),
+          (error: Error) => callback(error instanceof FenceRefusal ? new BlockedAddressError(error.message) : error, null),
+        );
       },
     });
   }
@@ -107,11 +105,6 @@ export class FencedHttpClient implements HttpClient {
     for (let hop = 0; ; hop++) {
       const target = new URL(url);
       if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new FatalError(`only http and https URLs are allowed, not ${target.protocol}`);
-      const host = target.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host)) {
-        const refusal = this.options.policy.refusal(host);
-        if (refusal) throw new BlockedAddressError(refusal);
-      }
       const { headers, payload } = encodeBody(body, sentHeaders);
       let res: Dispatcher.ResponseData<unknown>;
       try {
@@ -130,7 +123,8 @@ export class FencedHttpClient implements HttpClient {
         }
         if (crossesOrigin(target, next)) {
           // once dropped, credentials stay dropped: a later hop back to the first origin gets none either
-          if (body !== undefined && req.credentialParts?.body) throw new FatalError(`refused to re-send a body holding credentials to ${next.protocol}//${next.host} on a redirect`);
+          if (body !== undefined && req.credentialParts?.body)
+            throw new FatalError(`refused to re-send a body holding credentials to ${next.protocol}//${next.host} on a redirect`);
           sentHeaders = withoutCredentialHeaders(sentHeaders, req.credentialParts?.headers);
           for (const name of req.credentialParts?.query ?? []) next.searchParams.delete(name);
         }
@@ -144,16 +138,6 @@ export class FencedHttpClient implements HttpClient {
 
   async close(): Promise<void> {
     await this.dispatcher.close();
-  }
-
-  private async checkedAddresses(hostname: string): Promise<LookupAddress[]> {
-    const literal = isIP(hostname) ? [{ address: hostname, family: isIP(hostname) }] : await this.resolver(hostname);
-    if (literal.length === 0) throw new RetryableError(`${hostname} did not resolve`);
-    for (const a of literal) {
-      const refusal = this.options.policy.refusal(a.address);
-      if (refusal) throw new BlockedAddressError(`${hostname} resolves to a refused address: ${refusal}`);
-    }
-    return literal.map((a) => ({ address: a.address, family: a.family }));
   }
 
   private async readBody(res: Dispatcher.ResponseData<unknown>, type: 'auto' | 'json' | 'text', _aborted: boolean, timeoutMs: number, host: string): Promise<unknown> {

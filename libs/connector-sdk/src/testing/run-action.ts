@@ -1,4 +1,4 @@
-import { AddressPolicy } from '../lib/address-policy';
+import { AddressPolicy, Fence } from '../lib/address-policy';
 import type { Credentials } from '../lib/auth';
 import { parseHostRule } from '../lib/credential-binding';
 import type { ConnectorDefinition, ConnectorLogger } from '../lib/definitions';
@@ -24,13 +24,15 @@ const quiet: ConnectorLogger = { debug: () => undefined, info: () => undefined, 
 export async function runAction(connector: ConnectorDefinition, actionKey: string, options: RunActionOptions): Promise<unknown> {
   const action = findAction(connector, actionKey);
   if (!action) throw new Error(`${connector.key} has no action ${actionKey}`);
-  const http = new FencedHttpClient({ policy: new AddressPolicy(options.allow ?? ['127.0.0.1', '::1']), resolver: options.resolver, timeoutMs: options.timeoutMs ?? 5000 });
+  const fence = new Fence({ policy: new AddressPolicy(options.allow ?? ['127.0.0.1', '::1']), resolver: options.resolver });
+  const http = new FencedHttpClient({ fence, timeoutMs: options.timeoutMs ?? 5000 });
   try {
     return await executeAction(connector, action, {
       input: options.input,
       credentials: options.credentials,
       allowedHosts: (options.allowedHosts ?? []).map(parseHostRule),
       http,
+      tcp: fence,
       logger: options.logger ?? quiet,
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       idempotencyKey: options.idempotencyKey ?? 'test-job:step:1',

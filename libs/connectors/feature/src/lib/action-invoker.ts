@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { InvokeActionRequest, InvokeActionResult } from '@junction/connectors/contracts';
-import { ConnectorError, FatalError, executeAction, secretForms, type Credentials, type HostRule } from '@junction/connector-sdk';
+import { ConnectorError, FatalError, executeAction, secretForms, type Credentials, type HostRule, type TcpConnector } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectionRateLimiter } from './connection-rate-limiter';
 import type { ConnectorMetrics } from './connector-metrics';
@@ -24,6 +24,8 @@ export class ActionInvoker {
     private readonly http: WorkspaceHttp,
     private readonly metrics: ConnectorMetrics,
     private readonly logger: Logger,
+    /** Sockets for database drivers, through the same fence as `http`; without it only public addresses are reachable. */
+    private readonly tcp?: TcpConnector,
   ) {}
 
   async invoke(req: InvokeActionRequest): Promise<InvokeActionResult> {
@@ -53,6 +55,7 @@ export class ActionInvoker {
         allowedHosts,
         ...(req.connectionId ? { connectionLabel: `connection ${req.connectionId}` } : {}),
         http: this.http.forWorkspace(req.workspaceId),
+        tcp: this.tcp,
         logger: this.logger.child({ connector: req.connector, action: req.action, jobId: req.jobId, stepId: req.stepId }),
         signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
         idempotencyKey: req.idempotencyKey,
@@ -82,7 +85,10 @@ export class ActionInvoker {
   private unexpected(error: unknown, req: InvokeActionRequest, secrets: string[]): ConnectorError {
     const message = String(scrubSecrets(error instanceof Error ? error.message : String(error), secrets));
     const stack = error instanceof Error ? String(scrubSecrets(error.stack ?? '', secrets)) : undefined;
-    this.logger.error({ err: { type: error instanceof Error ? error.name : typeof error, message, stack }, connector: req.connector, action: req.action }, 'connector action threw an untyped error');
+    this.logger.error(
+      { err: { type: error instanceof Error ? error.name : typeof error, message, stack }, connector: req.connector, action: req.action },
+      'connector action threw an untyped error',
+    );
     return new FatalError(`${req.connector}.${req.action} failed: ${message}`);
   }
 }

@@ -3,7 +3,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CustomConnectorRepository } from '@junction/connectors/data-access';
 import type { Logger } from 'pino';
-import { AddressPolicy, FencedHttpClient, type ConnectorDefinition } from '@junction/connector-sdk';
+import { AddressPolicy, Fence, FencedHttpClient, type ConnectorDefinition, type PlatformListenerEnv } from '@junction/connector-sdk';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { MESSAGE_BUS, RATE_LIMITERS, type MessageBus, type RateLimiters } from '@junction/platform/ports';
@@ -22,6 +22,8 @@ export interface ConnectorsFeatureOptions {
   connectors: ConnectorDefinition[];
   /** `JUNCTION_HTTP_ALLOW`: addresses the SSRF fence lets through. */
   httpAllow: string;
+  /** The service's own listeners (PORT, DATABASE_URL, NATS_URL, REDIS_URL): refused whatever `httpAllow` says. */
+  platform?: PlatformListenerEnv;
   ratePerSecond: number;
   breakerFailures: number;
   breakerHalfOpenMs: number;
@@ -29,6 +31,7 @@ export interface ConnectorsFeatureOptions {
 }
 
 const HTTP_CLIENT = Symbol('ConnectorsHttpClient');
+const FENCE = Symbol('ConnectorsFence');
 
 @Module({})
 export class ConnectorsFeatureModule {
@@ -45,13 +48,15 @@ export class ConnectorsFeatureModule {
         { provide: ConnectorMetrics, inject: [ServiceMetrics], useFactory: (m: ServiceMetrics) => new ConnectorMetrics(m) },
         { provide: CredentialSource, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new CredentialSource(bus) },
         { provide: ConnectionRateLimiter, inject: [RATE_LIMITERS], useFactory: (limiters: RateLimiters) => new ConnectionRateLimiter(limiters, options.ratePerSecond) },
+        // one fence for every channel of every connector: HTTP and the sockets of database drivers
+        { provide: FENCE, useFactory: () => new Fence({ policy: AddressPolicy.fromEnv(options.httpAllow, options.platform) }) },
         {
           provide: HTTP_CLIENT,
-          inject: [ConnectorMetrics, ROOT_LOGGER],
-          useFactory: (metrics: ConnectorMetrics, logger: Logger) => {
+          inject: [ConnectorMetrics, ROOT_LOGGER, FENCE],
+          useFactory: (metrics: ConnectorMetrics, logger: Logger, fence: Fence) => {
             const breakers = new HostBreakers(
               new FencedHttpClient({
-                policy: AddressPolicy.fromEnv(options.httpAllow),
+                fence,
                 timeoutMs: options.httpTimeoutMs,
                 headersTimeoutMs: options.httpTimeoutMs,
                 bodyTimeoutMs: options.httpTimeoutMs,
@@ -72,9 +77,16 @@ export class ConnectorsFeatureModule {
         },
         {
           provide: ActionInvoker,
-          inject: [ConnectorResolver, CredentialSource, ConnectionRateLimiter, HTTP_CLIENT, ConnectorMetrics, ROOT_LOGGER],
-          useFactory: (resolver: ConnectorResolver, credentials: CredentialSource, limiter: ConnectionRateLimiter, http: HostBreakers, metrics: ConnectorMetrics, logger: Logger) =>
-            new ActionInvoker(resolver, credentials, limiter, http, metrics, logger),
+          inject: [ConnectorResolver, CredentialSource, ConnectionRateLimiter, HTTP_CLIENT, ConnectorMetrics, ROOT_LOGGER, FENCE],
+          useFactory: (
+            resolver: ConnectorResolver,
+            credentials: CredentialSource,
+            limiter: ConnectionRateLimiter,
+            http: HostBreakers,
+            metrics: ConnectorMetrics,
+            logger: Logger,
+            fence: Fence,
+          ) => new ActionInvoker(resolver, credentials, limiter, http, metrics, logger, fence),
         },
         {
           provide: TriggerHandlers,
