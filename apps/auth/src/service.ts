@@ -1,5 +1,6 @@
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
+import { IsFenceAllowList } from '@junction/platform/fence';
 import { MASTER_KEYS_PATTERN } from '@junction/platform/ports';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { AUTH_DATABASE, AuthFeatureModule } from '@junction/auth/feature';
@@ -13,11 +14,16 @@ class AuthEnv extends PlatformEnv {
     message: 'must be id:<base64 of 32 bytes>, comma-separated, newest last',
   })
   JUNCTION_MASTER_KEYS: string | undefined = undefined;
+
+  /** Private addresses OAuth token calls may reach (the same fence and syntax as the connectors service's). */
+  @IsString()
+  @IsFenceAllowList()
+  JUNCTION_HTTP_ALLOW = '';
 }
 
 export const authService: ServiceDefinition<AuthEnv> = {
   name: 'auth',
   env: AuthEnv,
   database: AUTH_DATABASE,
-  imports: (env) => [AuthFeatureModule.forRoot({ masterKeys: env.JUNCTION_MASTER_KEYS })],
+  imports: (env) => [AuthFeatureModule.forRoot({ masterKeys: env.JUNCTION_MASTER_KEYS, httpAllow: env.JUNCTION_HTTP_ALLOW, platform: env })],
 };

@@ -70,7 +70,8 @@ export class AuthCluster {
   }
 
   startAuth(masterKeys: string): Promise<ServiceProcess> {
-    return startServiceProcess('auth', { ...this.base, JUNCTION_MASTER_KEYS: masterKeys });
+    // the fake OAuth providers of the tests listen on loopback; the fence refuses it otherwise
+    return startServiceProcess('auth', { ...this.base, JUNCTION_MASTER_KEYS: masterKeys, JUNCTION_HTTP_ALLOW: '127.0.0.1' });
   }
 
   /** Stops every auth replica and starts one with other master keys (logs of the old ones are kept). */

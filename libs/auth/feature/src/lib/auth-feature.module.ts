@@ -17,6 +17,7 @@ import {
   WorkspaceEntity,
 } from '@junction/auth/data-access';
 import { EnvKeyProvider, Envelope, type KeyProvider } from '@junction/auth/domain';
+import { AddressPolicy, Fence, type PlatformListenerEnv } from '@junction/platform/fence';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyHandlers } from './auth.handlers';
 import { ConnectionHandlers } from './connection.handlers';
@@ -37,6 +38,10 @@ import { VaultRotationService } from './vault-rotation.service';
 export interface AuthFeatureOptions {
   /** `JUNCTION_MASTER_KEYS`; without it the vault answers `unavailable`. */
   masterKeys?: string;
+  /** `JUNCTION_HTTP_ALLOW`: private addresses the outbound fence lets OAuth token calls reach. */
+  httpAllow?: string;
+  /** The service's own listeners (PORT, DATABASE_URL, NATS_URL, REDIS_URL): never a token endpoint. */
+  platform?: PlatformListenerEnv;
 }
 
 /** The auth service's database schema, for its ServiceDefinition. */
@@ -49,6 +54,7 @@ export class AuthFeatureModule {
       module: AuthFeatureModule,
       providers: [
         { provide: CLOCK, useValue: () => new Date() },
+        { provide: Fence, useFactory: () => new Fence({ policy: AddressPolicy.fromEnv(options.httpAllow, options.platform) }) },
         { provide: KEY_PROVIDER, useFactory: (): KeyProvider => (options.masterKeys ? EnvKeyProvider.parse(options.masterKeys) : new UnconfiguredKeyProvider()) },
         { provide: Envelope, inject: [KEY_PROVIDER], useFactory: (keys: KeyProvider) => new Envelope(keys) },
         { provide: AUDIT, inject: [DURABLE_QUEUE], useFactory: (queue: DurableQueue) => new AuditPublisher(queue) },

@@ -6,6 +6,7 @@ import { CONNECTION_ID_RE, type CallerRef, type ConnectionList, type ConnectionV
 import { ConnectionRepository, type ConnectionEntity, type Page, type TenantScope } from '@junction/auth/data-access';
 import { actorOf, assertAllowed } from './authorize';
 import { ConnectorCheck } from './connector-check';
+import { OAuthClient, OAuthEndpointRefusedError } from './oauth-client';
 import { SealedSecrets } from './sealed-secrets';
 import { AUDIT, CLOCK, type Clock } from './tokens';
 import { nextCursor, toConnectionView } from './views';
@@ -16,6 +17,7 @@ export class ConnectionsService {
     private readonly rows: ConnectionRepository,
     private readonly secrets: SealedSecrets,
     private readonly connectors: ConnectorCheck,
+    private readonly oauthClient: OAuthClient,
     @Inject(AUDIT) private readonly audit: AuditPublisher,
     @Inject(CLOCK) private readonly now: Clock,
   ) {}
@@ -29,6 +31,7 @@ export class ConnectionsService {
     if (input.oauth && !input.credentials.clientId) {
       throw new RemoteError('invalid_request', 'an OAuth2 connection needs credentials.clientId', [{ path: 'credentials.clientId', message: 'is required with oauth' }]);
     }
+    if (input.oauth) await this.assertFencedTokenUrl(input.oauth.tokenUrl);
     await this.connectors.assertKnown(scope.workspaceId, input.connector);
     const at = this.now();
     const id = `conn_${ulid()}`;
@@ -102,6 +105,16 @@ export class ConnectionsService {
     if (!(await this.rows.delete(scope))) throw new RemoteError('not_found', 'connection not found');
     await this.audit.record({ workspaceId: scope.workspaceId, actor: actorOf(caller), action: 'connection.deleted', target: { type: 'connection', id: scope.id } });
     return { id: scope.id };
+  }
+
+  /** The auth service calls the token URL itself: one the outbound fence refuses is refused here, before it is stored. */
+  private async assertFencedTokenUrl(tokenUrl: string): Promise<void> {
+    try {
+      await this.oauthClient.checkEndpoint(tokenUrl);
+    } catch (error) {
+      if (!(error instanceof OAuthEndpointRefusedError)) throw error;
+      throw new RemoteError('unprocessable', `oauth.tokenUrl is not allowed: ${error.message}`, [{ path: 'oauth.tokenUrl', message: error.message }]);
+    }
   }
 
   private async mustFind(scope: TenantScope & { id: string }): Promise<ConnectionEntity> {

@@ -1,6 +1,8 @@
+import type { Agent } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { Issuer, custom, errors, generators, type BaseClient } from 'openid-client';
 import type { OAuthConfig } from '@junction/auth/data-access';
+import { Fence, FenceRefusal } from '@junction/platform/fence';
 
 /** Tokens as stored in the connection's secret fields (all strings, like every secret field). */
 export interface TokenGrant {
@@ -29,11 +31,49 @@ export interface ClientSecrets {
   clientSecret?: string;
 }
 
-/** Calls a provider's token and authorization endpoints through openid-client (RFC 6749, 7636). */
+/** The token endpoint is an address the outbound fence refuses (private, loopback, the platform's own…). */
+export class OAuthEndpointRefusedError extends Error {
+  override readonly name = 'OAuthEndpointRefusedError';
+}
+
+/**
+ * Calls a provider's token and authorization endpoints through openid-client (RFC 6749, 7636).
+ * Every connection goes through the outbound fence the connectors use (same policy, same
+ * `JUNCTION_HTTP_ALLOW`): the token URL is a tenant's input, and the auth service holds every
+ * workspace's secrets, so it must not be a way into the private network.
+ */
 @Injectable()
 export class OAuthClient {
   /** Per call to a provider, ms. */
   static readonly TIMEOUT_MS = 10_000;
+  private readonly httpAgent: Agent;
+  private readonly httpsAgent: Agent;
+
+  constructor(private readonly fence: Fence) {
+    this.httpAgent = fence.httpAgent({ connectTimeoutMs: OAuthClient.TIMEOUT_MS });
+    this.httpsAgent = fence.httpsAgent({ connectTimeoutMs: OAuthClient.TIMEOUT_MS });
+  }
+
+  /**
+   * Refuses an endpoint the fence would refuse (`OAuthEndpointRefusedError`, with why), so a
+   * connection cannot be saved pointing at one. A name that does not resolve now is let through:
+   * every call is fenced again when it is made.
+   */
+  async checkEndpoint(url: string): Promise<void> {
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new OAuthEndpointRefusedError('is not a valid URL');
+    }
+    if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new OAuthEndpointRefusedError('must be an http or https URL');
+    const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+    try {
+      await this.fence.resolve(target.hostname, port);
+    } catch (error) {
+      if (error instanceof FenceRefusal) throw new OAuthEndpointRefusedError(error.message);
+    }
+  }
 
   pkce(): { verifier: string; challenge: string } {
     const verifier = generators.codeVerifier();
@@ -76,7 +116,7 @@ export class OAuthClient {
       ...(config.redirectUri ? { redirect_uris: [config.redirectUri] } : {}),
       response_types: ['code'],
     });
-    client[custom.http_options] = (_url, options) => ({ ...options, timeout: OAuthClient.TIMEOUT_MS });
+    client[custom.http_options] = (url, options) => ({ ...options, timeout: OAuthClient.TIMEOUT_MS, agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent });
     return client;
   }
 
@@ -89,6 +129,7 @@ export class OAuthClient {
       tokens = await fn();
     } catch (error) {
       if (error instanceof errors.OPError) throw new OAuthRejectedError(error.error ?? 'error');
+      if (error instanceof FenceRefusal) throw new OAuthEndpointRefusedError(error.message);
       // messages of openid-client errors may quote the response; only the class name leaves here
       throw new OAuthUnavailableError(`the provider's token endpoint failed (${(error as Error).name})`);
     }

@@ -5,7 +5,7 @@ import { AuditPublisher } from '@junction/audit/contracts';
 import type { CallerRef, ConnectionView, OAuthAuthorization } from '@junction/auth/contracts';
 import { ConnectionRepository, OAuthStateRepository, type TenantScope } from '@junction/auth/data-access';
 import { actorOf, assertAllowed } from './authorize';
-import { OAuthClient, OAuthRejectedError, OAuthUnavailableError } from './oauth-client';
+import { OAuthClient, OAuthEndpointRefusedError, OAuthRejectedError, OAuthUnavailableError } from './oauth-client';
 import { OAuthTokensService } from './oauth-tokens.service';
 import { SealedSecrets } from './sealed-secrets';
 import { AUDIT, CLOCK, type Clock } from './tokens';
@@ -91,6 +91,9 @@ export class OAuthFlowService {
     } catch (error) {
       if (error instanceof OAuthRejectedError) throw new RemoteError('invalid_request', `the provider refused the authorization code (${error.error})`);
       if (error instanceof OAuthUnavailableError) throw new RemoteError('unavailable', error.message);
+      if (error instanceof OAuthEndpointRefusedError) {
+        throw new RemoteError('unprocessable', `the token URL is refused by the outbound fence: ${error.message}`, [{ path: 'oauth.tokenUrl', message: error.message }]);
+      }
       throw error;
     }
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DISTRIBUTED_LOCK, RemoteError, type DistributedLock } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
 import { ConnectionRepository, type ConnectionEntity } from '@junction/auth/data-access';
-import { OAuthClient, OAuthRejectedError, OAuthUnavailableError, type TokenGrant } from './oauth-client';
+import { OAuthClient, OAuthEndpointRefusedError, OAuthRejectedError, OAuthUnavailableError, type TokenGrant } from './oauth-client';
 import { SealedSecrets } from './sealed-secrets';
 import { AUDIT, CLOCK, type Clock } from './tokens';
 
@@ -108,6 +108,9 @@ export class OAuthTokensService {
         throw needsReauth(row);
       }
       if (error instanceof OAuthUnavailableError) throw new RemoteError('unavailable', `${error.message} (connection ${row.id})`);
+      // a retry would be refused again: the token URL itself is not allowed
+      if (error instanceof OAuthEndpointRefusedError)
+        throw new RemoteError('unprocessable', `the token URL of connection ${row.id} is refused by the outbound fence: ${error.message}`);
       throw error;
     }
   }
