@@ -3,6 +3,7 @@ import { PlatformEnv } from '@junction/platform/config';
 import { MASTER_KEYS_PATTERN } from '@junction/platform/ports';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { AUDIT_DATABASE, AuditFeatureModule } from '@junction/audit/feature';
+import { auditAccess } from './access';
 
 class AuditEnv extends PlatformEnv {
   override PORT = 3005;
@@ -36,6 +37,7 @@ class AuditEnv extends PlatformEnv {
 
 export const auditService: ServiceDefinition<AuditEnv> = {
   name: 'audit',
+  access: auditAccess,
   env: AuditEnv,
   database: AUDIT_DATABASE,
   imports: (env) => [

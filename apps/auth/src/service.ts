@@ -4,6 +4,7 @@ import { IsFenceAllowList } from '@junction/platform/fence';
 import { MASTER_KEYS_PATTERN } from '@junction/platform/ports';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { AUTH_DATABASE, AuthFeatureModule } from '@junction/auth/feature';
+import { authAccess } from './access';
 
 class AuthEnv extends PlatformEnv {
   override PORT = 3001;
@@ -23,6 +24,7 @@ class AuthEnv extends PlatformEnv {
 
 export const authService: ServiceDefinition<AuthEnv> = {
   name: 'auth',
+  access: authAccess,
   env: AuthEnv,
   database: AUTH_DATABASE,
   imports: (env) => [AuthFeatureModule.forRoot({ masterKeys: env.JUNCTION_MASTER_KEYS, httpAllow: env.JUNCTION_HTTP_ALLOW, platform: env })],

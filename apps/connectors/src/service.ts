@@ -3,6 +3,7 @@ import { PlatformEnv } from '@junction/platform/config';
 import { IsFenceAllowList } from '@junction/platform/fence';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { BUILT_IN_CONNECTORS, CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS, ConnectorsFeatureModule } from '@junction/connectors/feature';
+import { connectorsAccess } from './access';
 
 class ConnectorsEnv extends PlatformEnv {
   override PORT = 3002;
@@ -39,6 +40,7 @@ class ConnectorsEnv extends PlatformEnv {
 
 export const connectorsService: ServiceDefinition<ConnectorsEnv> = {
   name: 'connectors',
+  access: connectorsAccess,
   env: ConnectorsEnv,
   database: { entities: CONNECTORS_ENTITIES, migrations: CONNECTORS_MIGRATIONS },
   imports: (env) => [

@@ -2,6 +2,7 @@ import { IsInt, IsUrl, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { ExecutorFeatureModule, executorDatabase } from '@junction/executor/feature';
+import { executorAccess } from './access';
 
 class ExecutorEnv extends PlatformEnv {
   override PORT = 3004;
@@ -49,6 +50,7 @@ class ExecutorEnv extends PlatformEnv {
 
 export const executorService: ServiceDefinition<ExecutorEnv> = {
   name: 'executor',
+  access: executorAccess,
   env: ExecutorEnv,
   database: executorDatabase,
   imports: (env) => [

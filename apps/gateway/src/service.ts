@@ -2,6 +2,7 @@ import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validato
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { GatewayFeatureModule, IsTrustProxy, applyTrustProxy, mountOpenApi, serveHooksDirectly } from '@junction/gateway/feature';
+import { gatewayAccess } from './access';
 
 class GatewayEnv extends PlatformEnv {
   override PORT = 3000;
@@ -75,6 +76,7 @@ class GatewayEnv extends PlatformEnv {
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {
   name: 'gateway',
+  access: gatewayAccess,
   env: GatewayEnv,
   database: false,
   imports: () => [GatewayFeatureModule],

@@ -2,6 +2,7 @@ import { IsInt, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { SchedulerFeatureModule, schedulerDatabase } from '@junction/scheduler/feature';
+import { schedulerAccess } from './access';
 
 class SchedulerEnv extends PlatformEnv {
   override PORT = 3003;
@@ -33,6 +34,7 @@ class SchedulerEnv extends PlatformEnv {
 
 export const schedulerService: ServiceDefinition<SchedulerEnv> = {
   name: 'scheduler',
+  access: schedulerAccess,
   env: SchedulerEnv,
   database: schedulerDatabase,
   imports: (env) => [

@@ -4,3 +4,4 @@ export * from './lib/service-process';
 export * from './lib/tcp-canary';
 export * from './lib/tcp-proxy';
 export * from './lib/wait-for';
+export * from './lib/throwaway-server';

@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['DATABASE_URL', 'mysql://x'],
     ['NATS_URL', 'http://127.0.0.1:4222'],
+    ['NATS_URL', 'nats://a:4222,http://b:4222'],
+    ['NATS_URL', 'tls://'],
+    ['NATS_URL', 'nats://host name:4222'],
+    ['REDIS_URL', 'redis://'],
+    ['REDIS_URL', 'rediss//cache:6380'],
+    ['NATS_NKEY_SEED', 'not-a-seed'],
+    ['NATS_PASSWORD', 'short'],
+    ['REDIS_USERNAME', 'bad user'],
     ['LOG_LEVEL', 'loud'],
     ['JUNCTION_NAMESPACE', 'Has-Caps'],
     ['DATABASE_NAME', 'drop table;'],
@@ -37,6 +45,18 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toHaveLength(1);
     expect((error as ConfigError).message).toContain(`${name}:`);
+  });
+
+  it.each([
+    ['NATS_URL', 'tls://nats-0.nats:4222,tls://nats-1.nats:4222'],
+    ['NATS_URL', 'nats://127.0.0.1:4222, nats://[::1]:4223'],
+    ['NATS_URL', 'nats://user:pass@nats:4222'],
+    ['REDIS_URL', 'rediss://gateway:s3cret@redis.internal:6380/0'],
+    ['REDIS_URL', 'redis://[::1]:6379'],
+    ['DATABASE_URL', 'postgresql://junction:pw@db:5432/postgres?sslmode=verify-full&sslrootcert=/etc/ca.pem'],
+    ['NATS_NKEY_SEED', `SU${'A'.repeat(56)}`],
+  ])('accepts %s=%s', (name, value) => {
+    expect((loadConfig(PlatformEnv, { [name]: value }) as unknown as Record<string, unknown>)[name]).toBe(value);
   });
 
   it('reports every bad variable at once', () => {

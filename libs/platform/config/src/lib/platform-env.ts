@@ -1,4 +1,9 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+// host: a name, IPv4 or [IPv6]; an optional user[:password]@ before it
+const HOST = String.raw`(?:[^\s@/,]+@)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?`;
+const NATS_URLS = new RegExp(String.raw`^(?:nats|tls)://${HOST}/?(?:\s*,\s*(?:nats|tls)://${HOST}/?)*$`, 'i');
+const REDIS_URL_RE = new RegExp(String.raw`^rediss?://${HOST}(?:/\d{1,2})?(?:\?[^\s]*)?$`);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -38,11 +43,63 @@ export class PlatformEnv {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
-  @Matches(/^nats:\/\/[^\s]+$/, { message: 'must be a nats:// URL (comma-separate several)' })
+  /** Comma-separated servers; `tls://` requires TLS, `nats://` upgrades when the server asks for it. */
+  @Matches(NATS_URLS, { message: 'must be nats://host:port or tls://host:port URLs, comma-separated' })
   NATS_URL = 'nats://127.0.0.1:4222';
 
-  @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// or rediss:// URL' })
+  /**
+   * This service's NATS identity (see tools/scripts/service-auth.ts): a user and password, an
+   * NKEY seed, or a `.creds` file — at most one. Unset: an auth-less server (a laptop).
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . -' })
+  NATS_USER: string | undefined = undefined;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
+  NATS_PASSWORD: string | undefined = undefined;
+
+  @IsOptional()
+  @Matches(/^SU[A-Z2-7]{56}$/, { message: 'must be an NKEY user seed (SU…, 58 characters)' })
+  NATS_NKEY_SEED: string | undefined = undefined;
+
+  /** Path of a `.creds` file, for a server in operator (JWT) mode. */
+  @IsOptional()
+  @IsString()
+  NATS_CREDS: string | undefined = undefined;
+
+  /** PEM CA bundle of the NATS servers' certificates; client certificate and key for mTLS. */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CA: string | undefined = undefined;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CERT: string | undefined = undefined;
+
+  @IsOptional()
+  @IsString()
+  NATS_TLS_KEY: string | undefined = undefined;
+
+  /** `redis://` or `rediss://` (TLS); may carry `user:password@`, or see REDIS_USERNAME/REDIS_PASSWORD. */
+  @Matches(REDIS_URL_RE, { message: 'must be a redis://host:port or rediss://host:port URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** This service's Redis ACL user (tools/scripts/service-auth.ts); overrides one in REDIS_URL. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, _ . -' })
+  REDIS_USERNAME: string | undefined = undefined;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
+  REDIS_PASSWORD: string | undefined = undefined;
+
+  /** PEM CA bundle of the Redis server's certificate (with `rediss://`). */
+  @IsOptional()
+  @IsString()
+  REDIS_TLS_CA: string | undefined = undefined;
 
   /**
    * Prefix of every NATS subject, JetStream stream and consumer, Redis key and default database

@@ -33,6 +33,7 @@ import {
 } from '@junction/platform/ports';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, streamClaims } from './claim-check';
+import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
 
 const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
@@ -65,9 +66,11 @@ export class JetStreamQueue implements DurableQueue {
     private readonly metrics: ServiceMetrics,
     private readonly replicas: number,
     private readonly claims: ClaimCheck = new ClaimCheck(js, ns, DEFAULT_CLAIM_THRESHOLD_BYTES, replicas),
+    private readonly guard?: AccessGuard,
   ) {}
 
   ensureStream(stream: StreamDefinition): Promise<void> {
+    this.guard?.stream(stream);
     let pending = this.ensured.get(stream.name);
     if (!pending) {
       pending = this.createOrUpdate(stream);
@@ -78,6 +81,7 @@ export class JetStreamQueue implements DurableQueue {
   }
 
   async publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
+    this.guard?.publish(contract);
     const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
     await this.ensureStream(contract.stream);
     const headers = outgoingHeaders(options.workspaceId);
@@ -110,6 +114,7 @@ export class JetStreamQueue implements DurableQueue {
     handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>,
     options: ConsumeOptions,
   ): Promise<Closable> {
+    this.guard?.consume(contract, options.durable);
     await this.ensureStream(contract.stream);
     const stream = this.ns.stream(contract.stream.name);
     const durable = this.ns.consumer(options.durable);
@@ -146,6 +151,7 @@ export class JetStreamQueue implements DurableQueue {
   }
 
   async backlog<T extends object>(contract: EventContract<T>, durable: string): Promise<number> {
+    this.guard?.watch(contract, durable);
     await this.ensureStream(contract.stream);
     const stream = this.ns.stream(contract.stream.name);
     try {

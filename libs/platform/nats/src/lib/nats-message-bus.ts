@@ -17,6 +17,7 @@ import {
 } from '@junction/platform/ports';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
+import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type ReplyEnvelope } from './wire';
 
 /**
@@ -33,6 +34,7 @@ export class NatsMessageBus implements MessageBus {
     private readonly metrics: ServiceMetrics,
     private readonly defaultTimeoutMs: number,
     private readonly claims: ClaimCheck = new ClaimCheck(nc.jetstream(), ns, DEFAULT_CLAIM_THRESHOLD_BYTES, 1),
+    private readonly guard?: AccessGuard,
   ) {}
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
@@ -41,6 +43,7 @@ export class NatsMessageBus implements MessageBus {
     let outcome = 'ok';
     let requestClaim: string | undefined;
     try {
+      this.guard?.call(contract);
       const valid = ensureValid(contract.request, payload, `${contract.subject} request`);
       const headers = outgoingHeaders(options.workspaceId);
       headers.set(H.deadline, String(Date.now() + timeoutMs));
@@ -76,6 +79,7 @@ export class NatsMessageBus implements MessageBus {
   }
 
   async serve<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, handler: (payload: Req, meta: IncomingMeta) => Promise<Res>): Promise<Closable> {
+    this.guard?.serve(contract);
     const subject = this.ns.subject(contract.subject);
     const sub = this.nc.subscribe(subject, {
       queue: subject,

@@ -6,7 +6,9 @@ import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES } from './claim-check';
 import { JetStreamQueue } from './jetstream-queue';
+import { natsSecurityOptions, parseNatsServers, type NatsCredentials, type NatsTlsOptions } from './nats-connect';
 import { NatsMessageBus } from './nats-message-bus';
+import { AccessGuard, serviceInboxPrefix, type ServiceAccess } from './nats-permissions';
 
 export interface NatsModuleOptions {
   /** Comma-separated server URLs. */
@@ -19,6 +21,10 @@ export interface NatsModuleOptions {
   streamReplicas?: number;
   /** Message bodies above this many bytes are stored in JetStream's object store and sent by reference. */
   claimThresholdBytes?: number;
+  /** What the service does on NATS; undeclared uses fail, and its permissions are generated from it. */
+  access?: ServiceAccess;
+  credentials?: NatsCredentials;
+  tls?: NatsTlsOptions;
 }
 
 export const NATS_CONNECTION = Symbol('NatsConnection');
@@ -39,6 +45,7 @@ class NatsLifecycle implements OnApplicationShutdown {
 export class NatsModule {
   static forRoot(options: NatsModuleOptions): DynamicModule {
     const ns = new Namespace(options.namespace);
+    const guard = options.access ? new AccessGuard(options.access) : undefined;
     return {
       module: NatsModule,
       providers: [
@@ -47,8 +54,11 @@ export class NatsModule {
           inject: [ROOT_LOGGER],
           useFactory: async (logger: Logger) => {
             const nc = await connect({
-              servers: options.url.split(',').map((s) => s.trim()),
+              servers: parseNatsServers(options.url).servers,
               name: `${options.namespace}-${options.service}`,
+              ...natsSecurityOptions(options.url, options.credentials, options.tls),
+              // the service's own inbox: its permissions let only it read replies sent there
+              inboxPrefix: serviceInboxPrefix(ns, options.service),
               maxReconnectAttempts: -1,
               reconnectTimeWait: 250,
               pingInterval: 10_000,
@@ -74,13 +84,13 @@ export class NatsModule {
           provide: MESSAGE_BUS,
           inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics, CLAIM_CHECK],
           useFactory: (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics, claims: ClaimCheck) =>
-            new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs, claims),
+            new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs, claims, guard),
         },
         {
           provide: DURABLE_QUEUE,
           inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics, CLAIM_CHECK],
           useFactory: async (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics, claims: ClaimCheck) =>
-            new JetStreamQueue(nc, await nc.jetstreamManager(), nc.jetstream(), ns, logger, metrics, options.streamReplicas ?? 1, claims),
+            new JetStreamQueue(nc, await nc.jetstreamManager(), nc.jetstream(), ns, logger, metrics, options.streamReplicas ?? 1, claims, guard),
         },
         {
           provide: NATS_READINESS,

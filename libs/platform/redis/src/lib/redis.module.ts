@@ -1,13 +1,20 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { CACHE, DISTRIBUTED_LOCK, Namespace, RATE_LIMITERS, withTimeout, type ReadinessCheck } from '@junction/platform/ports';
 import { RedisCache } from './redis-cache';
 import { RedisLock } from './redis-lock';
 import { RedisRateLimiters } from './redis-rate-limiters';
 
 export interface RedisModuleOptions {
+  /** `redis://` or `rediss://` (TLS), optionally with `user:password@`. */
   url: string;
   namespace: string;
+  /** The service's ACL user; overrides credentials in the URL. */
+  username?: string;
+  password?: string;
+  /** PEM CA bundle (file contents are read at connect) for `rediss://`. */
+  tlsCaFile?: string;
 }
 
 export const REDIS_CLIENT = Symbol('RedisClient');
@@ -23,7 +30,11 @@ class RedisLifecycle implements OnApplicationShutdown {
 
 /** Connects and resolves once Redis is ready; commands fail fast (no offline queue) while it is away. */
 export async function connectRedis(options: RedisModuleOptions): Promise<Redis> {
+  const tls = options.url.startsWith('rediss://') ? { ...(options.tlsCaFile ? { ca: readFileSync(options.tlsCaFile) } : {}) } : undefined;
   const redis = new Redis(options.url, {
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
+    ...(tls ? { tls } : {}),
     keyPrefix: new Namespace(options.namespace).key(''),
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,

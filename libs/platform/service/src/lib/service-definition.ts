@@ -1,6 +1,7 @@
 import type { DynamicModule, INestApplication, InjectionToken, Type } from '@nestjs/common';
 import type { PlatformEnv } from '@junction/platform/config';
 import type { DatabaseModuleOptions } from '@junction/platform/database';
+import type { ServiceAccess } from '@junction/platform/nats';
 
 export type ServiceName = 'gateway' | 'auth' | 'connectors' | 'scheduler' | 'executor' | 'audit';
 
@@ -9,6 +10,11 @@ export interface ServiceDefinition<E extends PlatformEnv = PlatformEnv> {
   name: ServiceName;
   /** Environment class of the service (extends PlatformEnv); validated at start. */
   env: new () => E;
+  /**
+   * What the service does on NATS. Its NATS permissions are generated from this, and the bus
+   * refuses any use it does not declare (also on a laptop, where NATS has no authentication).
+   */
+  access: ServiceAccess;
   /** The service's own database, or false for a service that owns nothing durable. */
   database: Pick<DatabaseModuleOptions, 'entities' | 'migrations'> | false;
   /** Feature modules, built from the validated environment. */

@@ -41,8 +41,17 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
       requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
       streamReplicas: env.NATS_STREAM_REPLICAS,
       claimThresholdBytes: env.NATS_CLAIM_THRESHOLD_BYTES,
+      access: definition.access,
+      credentials: { user: env.NATS_USER, password: env.NATS_PASSWORD, nkeySeed: env.NATS_NKEY_SEED, credsFile: env.NATS_CREDS },
+      tls: { caFile: env.NATS_TLS_CA, certFile: env.NATS_TLS_CERT, keyFile: env.NATS_TLS_KEY },
     }),
-    RedisModule.forRoot({ url: env.REDIS_URL, namespace: env.JUNCTION_NAMESPACE }),
+    RedisModule.forRoot({
+      url: env.REDIS_URL,
+      namespace: env.JUNCTION_NAMESPACE,
+      username: env.REDIS_USERNAME,
+      password: env.REDIS_PASSWORD,
+      tlsCaFile: env.REDIS_TLS_CA,
+    }),
   ];
   if (definition.database) {
     imports.push(

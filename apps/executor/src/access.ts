@@ -1,0 +1,35 @@
+import { AuditEventRecorded } from '@junction/audit/contracts';
+import { LookupConnectionConnectors } from '@junction/auth/contracts';
+import { GetConnector, InvokeAction, TriggerLifecycle } from '@junction/connectors/contracts';
+import {
+  AwaitRun,
+  CancelJob,
+  CreateRecipe,
+  DeleteRecipe,
+  GetJob,
+  GetRecipe,
+  ListJobs,
+  ListRecipes,
+  RerunJob,
+  ResolveTrigger,
+  StartRecipe,
+  StopRecipe,
+  TRIGGER_INTAKE_DURABLE,
+  TriggerReceived,
+  UpdateRecipe,
+} from '@junction/executor/contracts';
+import type { ServiceAccess } from '@junction/platform/nats';
+import { DeleteSchedule, RecordPolled, TickFired, UpsertSchedule } from '@junction/scheduler/contracts';
+
+/** Everything executor does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */
+export const executorAccess: ServiceAccess = {
+  service: 'executor',
+  serves: [CreateRecipe, UpdateRecipe, GetRecipe, ListRecipes, DeleteRecipe, StartRecipe, StopRecipe, ResolveTrigger, ListJobs, GetJob, RerunJob, CancelJob, AwaitRun],
+  calls: [UpsertSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
+  publishes: [AuditEventRecorded],
+  consumes: [
+    { contract: TriggerReceived, durable: TRIGGER_INTAKE_DURABLE },
+    { contract: TickFired, durable: 'executor-tick-intake' },
+    { contract: RecordPolled, durable: 'executor-poll-intake' },
+  ],
+};
