@@ -40,6 +40,7 @@ if [[ -x /usr/bin/kubectl ]] || command -v kubectl >/dev/null 2>&1; then
     fi
   done
   k8s_files+=("$ROOT/k8s/base/secret.example.yaml")
+  k8s_files+=("$ROOT/k8s/base/service-auth.example.yaml")
 else
   echo "skip k8s: kubectl not found (kustomize rendering needs it)"
 fi
