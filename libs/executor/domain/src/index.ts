@@ -1,5 +1,19 @@
 export * from './lib/duration';
-export { EXPRESSION_LIMITS, ExpressionError, type ExpressionSite } from './lib/expression';
+export {
+  clockBindings,
+  compileExpression,
+  type CompiledExpression,
+  type EvaluationContext,
+  evaluateExpression,
+  EXPRESSION_LIMITS,
+  ExpressionError,
+  ExpressionLimitError,
+  type ExpressionOffload,
+  type ExpressionSite,
+  type ExpressionSizeLimits,
+  setExpressionTimeout,
+  SIZE_LIMITS,
+} from './lib/expression';
 export * from './lib/interpreter';
 export * from './lib/job-lifecycle';
 export * from './lib/job-state';

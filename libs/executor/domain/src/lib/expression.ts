@@ -1,20 +1,40 @@
 import jsonata from 'jsonata';
 
+import { guard, RegexEngine, unsupportedRegex } from './expression-guards';
+
+export { ExpressionLimitError, SIZE_LIMITS, type ExpressionSizeLimits } from './expression-guards';
+
 /**
  * Bounds of one JSONata evaluation. jsonata 2.x checks them before every node it evaluates
  * (`options.timeout`/`stack`/`sequence`, errors D1011, D1012, D2015): the timeout is the only use
  * of a clock in the engine and it cannot change a result, only abort a runaway evaluation
  * (`(function($f){$f($f)})(…)`, `[1..9999999]`). Tail calls are optimised by jsonata, so an
- * infinite tail recursion is stopped by the timeout, a deep one by the stack bound.
+ * infinite tail recursion is stopped by the timeout, a deep one by the stack bound. Between nodes
+ * is not enough on its own: the built-ins that could run long in one call are guarded (sizes, see
+ * expression-guards.ts) and regex literals run on RE2 (linear time).
  */
 export const EXPRESSION_LIMITS = {
   timeoutMs: 100,
   maxDepth: 256,
   maxSequence: 100_000,
   maxLength: 4_096,
-} as const;
+};
 
-const OPTIONS = { timeout: EXPRESSION_LIMITS.timeoutMs, stack: EXPRESSION_LIMITS.maxDepth, sequence: EXPRESSION_LIMITS.maxSequence };
+const OPTIONS = {
+  timeout: EXPRESSION_LIMITS.timeoutMs,
+  stack: EXPRESSION_LIMITS.maxDepth,
+  sequence: EXPRESSION_LIMITS.maxSequence,
+  RegexEngine,
+};
+
+/**
+ * Sets the evaluation timeout of this thread (jsonata reads it on every node, so it applies to
+ * programs already compiled). An executor that offloads long evaluations sets a short inline
+ * budget on its event loop and the full budget in its expression workers.
+ */
+export function setExpressionTimeout(timeoutMs: number): void {
+  OPTIONS.timeout = timeoutMs;
+}
 
 /** Where an expression sits in a recipe, so a failure can say which step and field it came from. */
 export interface ExpressionSite {
@@ -50,7 +70,7 @@ export interface CompiledExpression {
 export type EvaluationContext = Record<string, unknown>;
 
 /** Per-evaluation overrides of `$now()`/`$millis()`, so they read the job's clock, not the machine's. */
-export type ClockBindings = Record<string, unknown>;
+export type ClockBindings = Record<string | symbol, unknown>;
 
 interface JsonataFailure {
   code?: string;
@@ -73,13 +93,27 @@ export function compileExpression(source: string, site: ExpressionSite): Compile
   }
   let program: jsonata.Expression;
   try {
-    program = jsonata(source, OPTIONS);
+    program = jsonata(source, OPTIONS as jsonata.JsonataOptions);
   } catch (error) {
     const { reason, code } = describe(error);
     throw new ExpressionError(site, source, reason, code);
   }
   const ast = program.ast();
+  const badRegex = findUnsupportedRegex(ast);
+  if (badRegex) throw new ExpressionError(site, source, badRegex, 'regex');
+  guard(program);
   return { source, site, program, path: plainPath(ast), stepRefs: [...collectStepRefs(ast)] };
+}
+
+/** The first regex literal RE2 cannot run, described; undefined when all can. */
+function findUnsupportedRegex(node: unknown): string | undefined {
+  if (node instanceof RegExp) return unsupportedRegex(node);
+  if (node === null || typeof node !== 'object') return undefined;
+  for (const child of Array.isArray(node) ? node : Object.values(node)) {
+    const found = findUnsupportedRegex(child);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const PATH_KEYS = new Set(['type', 'steps']);
@@ -151,11 +185,18 @@ export function evaluateExpression(expr: CompiledExpression, ctx: EvaluationCont
 }
 
 async function evaluateWithJsonata(expr: CompiledExpression, ctx: EvaluationContext, clock: ClockBindings): Promise<unknown> {
+  const offload = clock[OFFLOAD] as ExpressionOffload | undefined;
+  if (offload?.prefers(expr, ctx)) return offload.evaluate(expr, ctx, clock[NOW] as number);
   let result: unknown;
   try {
     result = await expr.program.evaluate(ctx, clock);
   } catch (error) {
     const { reason, code } = describe(error);
+    // past the inline budget: the rest of the budget is spent off the event loop
+    if (offload && code === 'D1012') {
+      offload.ranLong(expr, ctx);
+      return offload.evaluate(expr, ctx, clock[NOW] as number);
+    }
     throw new ExpressionError(expr.site, expr.source, reason, code);
   }
   try {
@@ -200,14 +241,34 @@ export function toPlainJson(value: unknown): unknown {
 // How jsonata recognises a native function that wants its focus (environment) as `this`.
 const nativeFunction = (implementation: (this: jsonata.Focus, ...args: never[]) => unknown) => ({ _jsonata_function: true, implementation });
 
-/** `$now()` and `$millis()` bound to the job's clock (`now`, epoch ms) for one evaluation. */
-export function clockBindings(now: number): ClockBindings {
-  return {
+/**
+ * Where evaluations that run past the inline budget go: the driver's pool of expression workers.
+ * The engine stays pure; it only hands the expression, its context and the job's clock over.
+ */
+export interface ExpressionOffload {
+  /** True when this evaluation should skip the inline attempt (its expression or its workspace ran long before). */
+  prefers(expr: CompiledExpression, ctx: EvaluationContext): boolean;
+  /** An inline attempt of `expr` ran past the inline budget. */
+  ranLong(expr: CompiledExpression, ctx: EvaluationContext): void;
+  /** Evaluates off the event loop with the full budget: plain JSON, or a rejection with ExpressionError. */
+  evaluate(expr: CompiledExpression, ctx: EvaluationContext, now: number): Promise<unknown>;
+}
+
+// Carried beside the bindings (jsonata binds string keys only, so symbols stay invisible to expressions).
+const OFFLOAD = Symbol('offload');
+const NOW = Symbol('now');
+
+/** `$now()` and `$millis()` bound to the job's clock (`now`, epoch ms) for one evaluation, with the offload of long ones. */
+export function clockBindings(now: number, offload?: ExpressionOffload): ClockBindings {
+  const bindings: ClockBindings & { [OFFLOAD]?: ExpressionOffload; [NOW]: number } = {
     millis: nativeFunction(() => now),
     now: nativeFunction(function (this: jsonata.Focus, picture?: string, timezone?: string) {
       if (picture === undefined && timezone === undefined) return new Date(now).toISOString();
       const fromMillis = this.environment.lookup('fromMillis') as { implementation: (...args: unknown[]) => unknown };
       return fromMillis.implementation.call(this, now, picture, timezone);
     }),
+    [NOW]: now,
   };
+  if (offload) bindings[OFFLOAD] = offload;
+  return bindings;
 }

@@ -1,7 +1,7 @@
 import type { Recipe } from '@junction/executor/contracts';
 
 import { parseDuration } from './duration';
-import { type ClockBindings, clockBindings, type EvaluationContext, ExpressionError } from './expression';
+import { type ClockBindings, clockBindings, type EvaluationContext, ExpressionError, type ExpressionOffload } from './expression';
 import { finishCommand, isTerminal } from './job-lifecycle';
 import type { Advance, AdvanceInput, Command, Frame, JobError, JobState, Lane, Pending, StepRecord, StepResult } from './job-state';
 import { StaleResultError } from './job-state';
@@ -18,7 +18,7 @@ export const MAX_FOREACH_ITEMS = 10_000;
  * Pure: the input state is not modified; the same arguments always give the same answer.
  */
 export function advance(recipe: Recipe, state: JobState, input: AdvanceInput): Promise<Advance> {
-  return new Run(compileRecipe(recipe), state, input.now).advance(input.result);
+  return new Run(compileRecipe(recipe), state, input.now, input.offload).advance(input.result);
 }
 
 const KNOWN_KINDS = new Set<StepErrorKind>(['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open', 'throttled']);
@@ -77,6 +77,7 @@ class Run {
     private readonly recipe: CompiledRecipe,
     state: JobState,
     private readonly now: number,
+    private readonly offload?: ExpressionOffload,
   ) {
     this.s = {
       ...state,
@@ -198,7 +199,7 @@ class Run {
 
   private evaluate(node: TemplateNode): unknown {
     if (node.kind === 'const') return node.value;
-    this.clock ??= clockBindings(this.now);
+    this.clock ??= clockBindings(this.now, this.offload);
     return render(node, this.context(), this.clock);
   }
 

@@ -1,3 +1,4 @@
+import type { ExpressionOffload } from './expression';
 import type { StepKind } from '@junction/executor/contracts';
 
 import type { StepErrorKind } from './retry';
@@ -106,6 +107,8 @@ export interface AdvanceInput {
    * against `now`. With one, the other lanes' waits are checked against `now` too.
    */
   result?: StepResult;
+  /** Where expressions that run past the inline budget are evaluated (the executor's worker pool); without one they fail at the timeout. */
+  offload?: ExpressionOffload;
 }
 
 export type Command =

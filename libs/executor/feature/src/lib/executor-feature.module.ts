@@ -7,6 +7,7 @@ import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
 import { EXECUTOR_OPTIONS, executorOptions, type ExecutorOptions } from './executor.options';
 import { ExecutorHandlers } from './executor.handlers';
+import { ExpressionWorkers } from './expression-workers';
 import { JobDispatcher } from './job-dispatcher';
 import { JobDriver } from './job-driver';
 import { JobService } from './job.service';
@@ -40,6 +41,7 @@ export class ExecutorFeatureModule {
         StepInvoker,
         { provide: SensitiveFields, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new SensitiveFields(bus) },
         ChildJobs,
+        ExpressionWorkers,
         JobDriver,
         JobDispatcher,
         TriggerIntake,

@@ -20,6 +20,10 @@ export interface ExecutorOptions {
   publicUrl: string;
   /** Jobs past their deadline by this much are failed even if a worker holds them, ms. */
   overdueGraceMs: number;
+  /** JSONata evaluations: inline budget on the event loop, full budget in the worker threads that take over past it (ms), worker threads. */
+  expressionInlineMs: number;
+  expressionTimeoutMs: number;
+  expressionWorkers: number;
 }
 
 export const EXECUTOR_OPTIONS = Symbol('ExecutorOptions');

@@ -4,8 +4,10 @@ import { DataSource } from 'typeorm';
 import { JobRepository, type JobRow, type JobRowStatus, type NewStep } from '@junction/executor/data-access';
 import { StaleResultError, advance, commandId, compileRecipe, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
+import { isServerUnavailable } from '@junction/platform/ports';
 import { ChildJobs } from './child-jobs';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
+import { ExpressionWorkers } from './expression-workers';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
 import { REDACTED, SensitiveFields, redactPaths } from './sensitive-fields';
@@ -20,6 +22,8 @@ export interface LeaseView {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // in-memory waits notice a lost lease or a shutdown this often
 const WAIT_SLICE_MS = 250;
+// how long a checkpoint is retried while Postgres is away before the driver gives the job up
+const PERSIST_RETRY_MAX_MS = 60_000;
 
 /**
  * Drives one claimed job through the engine: advance → checkpoint (state + step rows, one
@@ -38,6 +42,7 @@ export class JobDriver {
     private readonly invoker: StepInvoker,
     private readonly children: ChildJobs,
     private readonly sensitive: SensitiveFields,
+    private readonly expressions: ExpressionWorkers,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -67,7 +72,7 @@ export class JobDriver {
       const now = Date.now();
       let step;
       try {
-        step = await advance(recipe, state, { now, result });
+        step = await advance(recipe, state, { now, result, offload: this.expressions.pool });
       } catch (error) {
         if (error instanceof StaleResultError) return;
         throw error;
@@ -79,25 +84,27 @@ export class JobDriver {
       const waits = commands.filter((c): c is WaitCommand => c.type === 'wait');
       const longWait = !finished && waits.length === commands.length && waits.every((c) => c.until - now > this.options.inMemoryWaitMaxMs);
       const reply = commands.find((c): c is RespondCommand => c.type === 'respond');
-      const next = await jobs.checkpoint(row.id, owner, revision, {
-        state: storedState(step.state),
-        status: finished ? (step.state.status as JobRowStatus) : 'running',
-        steps: await Promise.all(
-          step.records.map(async (r) =>
-            stepRow(
-              await this.withoutSensitive(row.workspaceId, compileRecipe(recipe).steps.get(r.stepId)?.action, r),
-              step.state.group,
-              r.kind === 'action' || r.kind === 'callRecipe' ? (issuedAt.get(r.stepKey) ?? now) : now,
-              now,
+      const next = await this.persist(row.id, lease, async () =>
+        jobs.checkpoint(row.id, owner, revision, {
+          state: storedState(step.state),
+          status: finished ? (step.state.status as JobRowStatus) : 'running',
+          steps: await Promise.all(
+            step.records.map(async (r) =>
+              stepRow(
+                await this.withoutSensitive(row.workspaceId, compileRecipe(recipe).steps.get(r.stepId)?.action, r),
+                step.state.group,
+                r.kind === 'action' || r.kind === 'callRecipe' ? (issuedAt.get(r.stepKey) ?? now) : now,
+                now,
+              ),
             ),
           ),
-        ),
-        ...(reply ? { reply: { status: reply.status, headers: reply.headers, body: reply.body } } : {}),
-        error: finished && step.state.error ? (redact(step.state.error) as Record<string, unknown>) : null,
-        deadlineAt: step.state.deadline !== undefined ? new Date(step.state.deadline) : null,
-        wakeAt: longWait ? new Date(Math.min(...waits.map((c) => c.until))) : null,
-        finished,
-      });
+          ...(reply ? { reply: { status: reply.status, headers: reply.headers, body: reply.body } } : {}),
+          error: finished && step.state.error ? (redact(step.state.error) as Record<string, unknown>) : null,
+          deadlineAt: step.state.deadline !== undefined ? new Date(step.state.deadline) : null,
+          wakeAt: longWait ? new Date(Math.min(...waits.map((c) => c.until))) : null,
+          finished,
+        }),
+      );
       if (next === undefined) return; // cancelled, timed out or re-claimed: another writer owns the job now
       revision = next;
       state = step.state;
@@ -131,16 +138,36 @@ export class JobDriver {
       if (done.park) {
         // a called recipe has not finished: sleep on it without holding a worker (callRecipe is
         // refused inside parallel forEach bodies, so nothing else is in flight here)
-        const parked = await jobs.checkpoint(row.id, owner, revision, {
-          state: storedState(state),
-          status: 'running',
-          steps: [],
-          wakeAt: new Date(Date.now() + this.options.pollIntervalMs * 2),
-        });
+        const parked = await this.persist(row.id, lease, () =>
+          jobs.checkpoint(row.id, owner, revision, {
+            state: storedState(state),
+            status: 'running',
+            steps: [],
+            wakeAt: new Date(Date.now() + this.options.pollIntervalMs * 2),
+          }),
+        );
         if (parked === undefined) this.logger.warn({ jobId: row.id }, 'job changed while parking on a called recipe');
         return;
       }
       result = done.result;
+    }
+  }
+
+  /**
+   * A checkpoint write, tried again while Postgres is away and this worker still holds the lease:
+   * the result in hand is kept and written the moment the server is back, instead of the driver
+   * giving up and the job waiting for its lease to run out, then re-sending a step already done.
+   * Fenced like any checkpoint: if another worker took the job meanwhile, the write is refused.
+   */
+  private async persist<T>(jobId: string, lease: LeaseView, write: () => Promise<T>): Promise<T> {
+    const since = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!isServerUnavailable(error) || !lease.holds(jobId) || Date.now() - since > PERSIST_RETRY_MAX_MS) throw error;
+        await sleep(Math.min(2_000, 250 * 2 ** attempt));
+      }
     }
   }
 
