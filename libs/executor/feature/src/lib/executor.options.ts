@@ -39,6 +39,9 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
     sweepIntervalMs: 5_000,
     overdueGraceMs: 10_000,
     publicUrl: 'http://localhost:3000',
+    expressionInlineMs: 20,
+    expressionTimeoutMs: 100,
+    expressionWorkers: 1,
     ...overrides,
   };
 }
