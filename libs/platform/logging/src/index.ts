@@ -2,3 +2,4 @@ export * from './lib/tokens';
 export * from './lib/create-logger';
 export * from './lib/logging.module';
 export * from './lib/redaction';
+export * from './lib/outage-log';

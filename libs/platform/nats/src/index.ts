@@ -5,3 +5,4 @@ export * from './lib/nats-message-bus';
 export * from './lib/nats-permissions';
 export * from './lib/nats.module';
 export * from './lib/wire';
+export * from './lib/nats-link';

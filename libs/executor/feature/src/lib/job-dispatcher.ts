@@ -2,7 +2,8 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { JobRepository, type JobRow } from '@junction/executor/data-access';
-import { ROOT_LOGGER } from '@junction/platform/logging';
+import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
+import { isServerUnavailable } from '@junction/platform/ports';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { JobDriver, type LeaseView } from './job-driver';
 import { JobSignals } from './job-signals';
@@ -25,6 +26,8 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private loops: Promise<void>[] = [];
   private unsubscribe?: () => void;
   private readonly sleepers = new Set<() => void>();
+  // Postgres away: one line when it goes and one when it is back, not one per poll and per job
+  private readonly database: OutageLog;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -32,7 +35,9 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     private readonly signals: JobSignals,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.database = new OutageLog(logger, 'Postgres (job dispatcher)');
+  }
 
   onApplicationBootstrap(): void {
     this.running = true;
@@ -77,8 +82,10 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       if (room > 0) {
         try {
           claimed = await new JobRepository(this.dataSource.manager).claim(this.options.workerId, this.options.leaseMs, room);
+          this.database.up();
         } catch (error) {
-          this.logger.error({ err: error }, 'claiming jobs failed');
+          if (isServerUnavailable(error)) this.database.down(error);
+          else this.logger.error({ err: error }, 'claiming jobs failed');
         }
       }
       for (const job of claimed) this.run(job);
@@ -91,7 +98,10 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     this.lost.delete(job.id);
     const task = this.driver
       .drive(job, this)
-      .catch((error: unknown) => this.logger.error({ err: error, jobId: job.id }, 'job driver failed; the job is re-driven when its lease runs out'))
+      .catch((error: unknown) => {
+        if (isServerUnavailable(error)) this.database.down(error);
+        else this.logger.error({ err: error, jobId: job.id }, 'job driver failed; the job is re-driven when its lease runs out');
+      })
       .finally(() => {
         this.active.delete(job.id);
         this.lost.delete(job.id);
@@ -115,7 +125,10 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     while (this.running) {
       await this.sleep(ms, false);
       if (!this.running) return;
-      await work().catch((error: unknown) => this.logger.error({ err: error }, 'executor maintenance round failed'));
+      await work().catch((error: unknown) => {
+        if (isServerUnavailable(error)) this.database.down(error);
+        else this.logger.error({ err: error }, 'executor maintenance round failed');
+      });
     }
   }
 

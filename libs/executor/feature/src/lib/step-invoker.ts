@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InvokeAction } from '@junction/connectors/contracts';
 import type { Command, StepResult } from '@junction/executor/domain';
-import { DeadlineExceededError, MESSAGE_BUS, RemoteError, type MessageBus } from '@junction/platform/ports';
+import { ConnectionLostError, DeadlineExceededError, MESSAGE_BUS, RemoteError, type MessageBus } from '@junction/platform/ports';
 
 type InvokeCommand = Extract<Command, { type: 'invoke' }>;
 
@@ -10,6 +10,7 @@ const RPC_SLACK_MS = 5_000;
 const DEFAULT_CALL_MS = 120_000;
 // nobody serves connectors.invoke: wait for the service instead of spending attempts
 const NO_RESPONDERS_RETRY_MS = 1_000;
+const CONNECTION_LOST_RETRY_MS = 1_000;
 
 /** Runs an `invoke` command on the connectors service and maps the answer to the engine's step result. */
 @Injectable()
@@ -40,6 +41,12 @@ export class StepInvoker {
       const details = status !== undefined || responseBody !== undefined ? { status, responseBody } : undefined;
       return { ok: false, attempt, error: { kind, message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}), ...(details ? { details } : {}) } };
     } catch (error) {
+      if (error instanceof ConnectionLostError) {
+        // the NATS connection dropped under the call: the action may or may not have run, and its answer is lost.
+        // Deferred like an open breaker (NATS being away is not the action's failure, so no attempt is spent),
+        // and re-sent with the same idempotency key once the connection is back.
+        return { ok: false, attempt, error: { kind: 'circuit_open', message: error.message, retryAfterMs: CONNECTION_LOST_RETRY_MS } };
+      }
       if (error instanceof DeadlineExceededError && error.noResponders) {
         return { ok: false, attempt, error: { kind: 'circuit_open', message: 'the connectors service is not running', retryAfterMs: NO_RESPONDERS_RETRY_MS } };
       }

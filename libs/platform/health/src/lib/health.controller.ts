@@ -4,7 +4,7 @@ import { HealthCheckService, HealthIndicatorService, type HealthCheckResult } fr
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { PublicRoute } from '@junction/platform/http';
-import { ROOT_LOGGER } from '@junction/platform/logging';
+import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
 import { READINESS_CHECKS, type ReadinessCheck } from '@junction/platform/ports';
 
 /** Each dependency gets this long to answer before the service reports itself unready, ms. */
@@ -19,6 +19,9 @@ const CHECK_TIMEOUT_MS = 1000;
 @PublicRoute()
 @Controller('health')
 export class HealthController {
+  // a dependency that stays down is logged when it goes and when it is back, not at every probe
+  private readonly outages = new Map<string, OutageLog>();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -41,9 +44,10 @@ export class HealthController {
           const session = this.indicators.check(c.name);
           try {
             await c.check(CHECK_TIMEOUT_MS);
+            this.outageOf(c.name)?.up();
             return session.up();
           } catch (error) {
-            this.logger?.warn({ dependency: c.name, err: error }, 'readiness check failed');
+            this.outageOf(c.name)?.down(error);
             return session.down();
           }
         }),
@@ -54,5 +58,15 @@ export class HealthController {
       res.setHeader('Retry-After', '5');
       return error.getResponse() as HealthCheckResult;
     }
+  }
+
+  private outageOf(dependency: string): OutageLog | undefined {
+    if (!this.logger) return undefined;
+    let log = this.outages.get(dependency);
+    if (!log) {
+      log = new OutageLog(this.logger, `${dependency} (readiness)`);
+      this.outages.set(dependency, log);
+    }
+    return log;
   }
 }

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Inject,
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { STATUS_CODES } from 'node:http';
-import { DeadlineExceededError, InvalidMessageError, RemoteError, messageContext, traceIdOf, type RemoteErrorCode } from '@junction/platform/ports';
+import { ConnectionLostError, DeadlineExceededError, InvalidMessageError, RemoteError, messageContext, traceIdOf, type RemoteErrorCode } from '@junction/platform/ports';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { PROBLEM_CONTENT_TYPE, ProblemException, problemType, type ProblemDocument } from './problem';
 
@@ -69,7 +69,9 @@ export function problemResponse(
   logger?: Logger,
 ): { status: number; headers: Record<string, string>; body: string } {
   const { problem, headers } = problemOf(exception);
-  if (problem.status >= 500 && !(exception instanceof DeadlineExceededError) && !(exception instanceof ProblemException)) {
+  // a service or server away (deadline, lost connection, `unavailable`) is logged once per outage by the bus, not per request
+  const unavailable = exception instanceof DeadlineExceededError || (exception instanceof RemoteError && exception.code === 'unavailable');
+  if (problem.status >= 500 && !unavailable && !(exception instanceof ProblemException)) {
     // the query string can hold one-time secrets (an OAuth code): logs get the path only
     logger?.error({ err: exception, method, url: url?.split('?', 1)[0] }, 'request failed');
   }
@@ -90,7 +92,12 @@ export function problemOf(exception: unknown): { problem: ProblemDocument; heade
         type: problemType('service-unavailable'),
         title: 'Service unavailable',
         status: 503,
-        detail: exception.noResponders ? 'A service this request needs is not running.' : 'A service this request needs did not answer in time.',
+        detail:
+          exception instanceof ConnectionLostError
+            ? 'The message bus is unreachable right now.'
+            : exception.noResponders
+              ? 'A service this request needs is not running.'
+              : 'A service this request needs did not answer in time.',
       },
       headers: { 'Retry-After': '1' },
     };
@@ -104,7 +111,7 @@ export function problemOf(exception: unknown): { problem: ProblemDocument; heade
       detail: status === 502 ? 'A service this request needs failed.' : exception.message,
     };
     if (exception.errors) problem.errors = exception.errors;
-    return { problem, headers: {} };
+    return { problem, headers: status === 503 ? { 'Retry-After': '1' } : {} };
   }
   if (exception instanceof InvalidMessageError) {
     return {

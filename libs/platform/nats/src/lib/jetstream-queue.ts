@@ -15,9 +15,11 @@ import {
 } from 'nats';
 import type { Logger } from 'pino';
 import {
+  ConnectionLostError,
   DeadlineExceededError,
   InvalidMessageError,
   ensureValid,
+  isServerUnavailable,
   messageContext,
   validatePayload,
   type Closable,
@@ -31,8 +33,10 @@ import {
   type PublishResult,
   type StreamDefinition,
 } from '@junction/platform/ports';
+import { OutageLog } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, streamClaims } from './claim-check';
+import { NatsLink } from './nats-link';
 import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
 
@@ -42,6 +46,9 @@ const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
 // how long a publish waits for JetStream's ack (also while the client reconnects), ms
 const PUBLISH_TIMEOUT_MS = 5000;
+// a handler that failed because a server is away is tried again in place this often (ms), up to this long
+const HOLD_RETRY_MS = [250, 500, 1000, 2000];
+const HOLD_MAX_MS = 5 * 60_000;
 
 /** Exponential backoff with full jitter for a message whose handler threw, ms. */
 export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 30_000): number {
@@ -56,6 +63,8 @@ export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 3
  */
 export class JetStreamQueue implements DurableQueue {
   private readonly ensured = new Map<string, Promise<void>>();
+  private readonly link: NatsLink;
+  private readonly handlerOutage: OutageLog;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -67,7 +76,10 @@ export class JetStreamQueue implements DurableQueue {
     private readonly replicas: number,
     private readonly claims: ClaimCheck = new ClaimCheck(js, ns, DEFAULT_CLAIM_THRESHOLD_BYTES, replicas),
     private readonly guard?: AccessGuard,
-  ) {}
+  ) {
+    this.link = NatsLink.of(nc);
+    this.handlerOutage = new OutageLog(logger, 'a server this consumer needs (database or Redis)');
+  }
 
   ensureStream(stream: StreamDefinition): Promise<void> {
     this.guard?.stream(stream);
@@ -83,18 +95,28 @@ export class JetStreamQueue implements DurableQueue {
   async publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
     this.guard?.publish(contract);
     const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
+    if (!this.link.isUp) {
+      this.link.refused();
+      this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: 'error' });
+      throw new ConnectionLostError(contract.subject, PUBLISH_TIMEOUT_MS);
+    }
     await this.ensureStream(contract.stream);
     const headers = outgoingHeaders(options.workspaceId);
     let claim: string | undefined;
     try {
       const body = await this.claims.wrap(encodeJson(valid), headers, this.claimScope(contract.stream));
       claim = this.claims.refOf(headers);
-      const ack = await this.js.publish(this.ns.subject(contract.subject), body, {
-        msgID: options.msgId,
-        headers,
-        timeout: PUBLISH_TIMEOUT_MS,
-        expect: { streamName: this.ns.stream(contract.stream.name) },
-      });
+      // refused at once while NATS is down, failed at once if it drops before the ack: the caller answers 503 now, not in 5 s
+      const ack = await this.link.guard(
+        () =>
+          this.js.publish(this.ns.subject(contract.subject), body, {
+            msgID: options.msgId,
+            headers,
+            timeout: PUBLISH_TIMEOUT_MS,
+            expect: { streamName: this.ns.stream(contract.stream.name) },
+          }),
+        () => new ConnectionLostError(contract.subject, PUBLISH_TIMEOUT_MS),
+      );
       // the first copy of a duplicate carries its own claim
       if (ack.duplicate) this.claims.release(claim);
       this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: ack.duplicate ? 'duplicate' : 'stored' });
@@ -132,10 +154,11 @@ export class JetStreamQueue implements DurableQueue {
     const concurrency = Math.max(1, options.concurrency ?? 1);
     const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
     const inflight = new Set<Promise<void>>();
+    const open = { value: true };
 
     const loop = (async () => {
       for await (const msg of messages) {
-        const task = this.deliver(contract, handler, msg, maxDeliver).finally(() => inflight.delete(task));
+        const task = this.deliver(contract, handler, msg, maxDeliver, open).finally(() => inflight.delete(task));
         inflight.add(task);
         if (inflight.size >= concurrency) await Promise.race(inflight);
       }
@@ -143,6 +166,7 @@ export class JetStreamQueue implements DurableQueue {
 
     return {
       close: async () => {
+        open.value = false;
         await messages.close();
         await loop.catch(() => undefined);
         await Promise.allSettled([...inflight]);
@@ -168,6 +192,7 @@ export class JetStreamQueue implements DurableQueue {
     handler: (payload: T, meta: DeliveryMeta) => Promise<DeliveryOutcome | void>,
     msg: JsMsg,
     maxDeliver: number,
+    open: { value: boolean } = { value: true },
   ): Promise<void> {
     const context = incomingContext(msg.headers);
     const deliveryCount = msg.info.redeliveryCount;
@@ -183,9 +208,12 @@ export class JetStreamQueue implements DurableQueue {
           deliveryCount,
           sequence: msg.info.streamSequence,
         };
-        outcome = (await handler(payload, meta)) ?? { action: 'ack' };
+        outcome = (await this.holdThroughOutage(() => handler(payload, meta), msg, open)) ?? { action: 'ack' };
       } catch (error) {
-        if (error instanceof InvalidMessageError || error instanceof SyntaxError) {
+        if (isServerUnavailable(error)) {
+          // still away after the hold (or the consumer is closing): redelivered soon, without a line per message
+          outcome = { action: 'retry', delayMs: redeliveryDelayMs(deliveryCount, 500, 5_000) };
+        } else if (error instanceof InvalidMessageError || error instanceof SyntaxError) {
           outcome = { action: 'drop', reason: error.message };
         } else if (deliveryCount >= maxDeliver) {
           this.logger.error({ err: error, subject, deliveryCount }, 'durable message failed on its last delivery');
@@ -209,6 +237,32 @@ export class JetStreamQueue implements DurableQueue {
       }
       this.metrics.messagesConsumed.inc({ subject, outcome: outcome.action });
     });
+  }
+
+  /**
+   * Runs a handler; while it fails because a server it needs (Postgres, Redis) is away, tries it
+   * again in place, keeping the message (its ack deadline extended) instead of handing it back:
+   * a redelivery would wait out a growing backoff after the server is back and spend one of the
+   * message's bounded deliveries per try. One log line per outage, one per recovery.
+   */
+  private async holdThroughOutage<R>(run: () => Promise<R>, msg: JsMsg, open: { value: boolean }): Promise<R> {
+    const since = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await run();
+        this.handlerOutage.up();
+        return result;
+      } catch (error) {
+        if (!isServerUnavailable(error) || !open.value || Date.now() - since > HOLD_MAX_MS) throw error;
+        this.handlerOutage.down(error);
+        try {
+          msg.working();
+        } catch {
+          // NATS is away too: the message comes back by redelivery instead
+        }
+        await new Promise((r) => setTimeout(r, HOLD_RETRY_MS[Math.min(attempt, HOLD_RETRY_MS.length - 1)]));
+      }
+    }
   }
 
   private async createOrUpdate(def: StreamDefinition): Promise<void> {

@@ -1,10 +1,12 @@
 import { ErrorCode, headers as natsHeaders, type NatsConnection, type NatsError, type Msg } from 'nats';
 import type { Logger } from 'pino';
 import {
+  ConnectionLostError,
   DeadlineExceededError,
   InvalidMessageError,
   RemoteError,
   ensureValid,
+  isServerUnavailable,
   messageContext,
   validatePayload,
   withTimeout,
@@ -15,8 +17,10 @@ import {
   type RequestOptions,
   type RpcContract,
 } from '@junction/platform/ports';
+import { OutageLog } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
+import { NatsLink } from './nats-link';
 import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type ReplyEnvelope } from './wire';
 
@@ -27,6 +31,11 @@ import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type Reply
  * the caller for its own request, delete the stored copy once done.
  */
 export class NatsMessageBus implements MessageBus {
+  private readonly link: NatsLink;
+  // one line when a service (or a server behind it) stops answering and one when it is back, not one per call
+  private readonly outages = new Map<string, OutageLog>();
+  private readonly handlerOutage: OutageLog;
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly ns: Namespace,
@@ -35,7 +44,10 @@ export class NatsMessageBus implements MessageBus {
     private readonly defaultTimeoutMs: number,
     private readonly claims: ClaimCheck = new ClaimCheck(nc.jetstream(), ns, DEFAULT_CLAIM_THRESHOLD_BYTES, 1),
     private readonly guard?: AccessGuard,
-  ) {}
+  ) {
+    this.link = NatsLink.of(nc);
+    this.handlerOutage = new OutageLog(logger, 'a server this service needs (database or Redis)');
+  }
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? contract.timeoutMs ?? this.defaultTimeoutMs;
@@ -50,12 +62,21 @@ export class NatsMessageBus implements MessageBus {
       const body = await this.claims.wrap(encodeJson(valid), headers, RPC_CLAIMS);
       requestClaim = this.claims.refOf(headers);
       let reply: Msg;
+      const service = this.outageOf(contract.subject);
       try {
-        reply = await this.nc.request(this.ns.subject(contract.subject), body, { timeout: timeoutMs, headers });
+        reply = await this.link.guard(
+          () => this.nc.request(this.ns.subject(contract.subject), body, { timeout: timeoutMs, headers }),
+          () => new ConnectionLostError(contract.subject, timeoutMs),
+        );
       } catch (error) {
+        if (error instanceof ConnectionLostError) {
+          outcome = 'connection_lost';
+          throw error;
+        }
         const code = (error as NatsError).code;
         if (code === ErrorCode.NoResponders || code === ErrorCode.Timeout) {
           outcome = 'timeout';
+          if (code === ErrorCode.NoResponders) service.down();
           throw new DeadlineExceededError(contract.subject, timeoutMs, code === ErrorCode.NoResponders);
         }
         throw error;
@@ -65,8 +86,11 @@ export class NatsMessageBus implements MessageBus {
       this.claims.release(replyClaim);
       if (!envelope.ok) {
         outcome = 'error';
+        if (envelope.error.code === 'unavailable') service.down();
+        else service.up();
         throw new RemoteError(envelope.error.code, envelope.error.message, envelope.error.errors);
       }
+      service.up();
       return validatePayload(contract.response, envelope.data, `${contract.subject} response`);
     } catch (error) {
       if (error instanceof InvalidMessageError) outcome = 'invalid';
@@ -96,8 +120,20 @@ export class NatsMessageBus implements MessageBus {
     return { close: async () => sub.drain() };
   }
 
+  /** The outage log of the service a subject belongs to (`auth.…` → auth). */
+  private outageOf(subject: string): OutageLog {
+    const service = subject.split('.', 1)[0];
+    let log = this.outages.get(service);
+    if (!log) {
+      log = new OutageLog(this.logger, `${service} service`);
+      this.outages.set(service, log);
+    }
+    return log;
+  }
+
   async ping(timeoutMs: number): Promise<void> {
     if (this.nc.isClosed()) throw new Error('NATS connection is closed');
+    if (!this.link.isUp) throw new Error('NATS connection is down (reconnecting)');
     await withTimeout(this.nc.flush(), timeoutMs, () => new Error(`NATS did not answer a ping within ${timeoutMs} ms`));
   }
 
@@ -119,6 +155,7 @@ export class NatsMessageBus implements MessageBus {
       try {
         const payload = validatePayload(contract.request, decodeJson(await this.claims.unwrap(msg.data, msg.headers)), `${contract.subject} request`);
         const result = await handler(payload, { ...context, subject: contract.subject, deadline });
+        this.handlerOutage.up();
         try {
           envelope = { ok: true, data: ensureValid(contract.response, result, `${contract.subject} response`) };
         } catch (invalid) {
@@ -127,7 +164,11 @@ export class NatsMessageBus implements MessageBus {
           envelope = { ok: false, error: { code: 'internal', message: 'the service failed to handle the request' } };
         }
       } catch (error) {
-        envelope = { ok: false, error: toRemoteError(error) };
+        if (isServerUnavailable(error)) {
+          // the database or Redis is away: the caller may try again, and the outage is logged once, not per request
+          this.handlerOutage.down(error);
+          envelope = { ok: false, error: { code: 'unavailable', message: 'a server this service needs is unavailable; try again' } };
+        } else envelope = { ok: false, error: toRemoteError(error) };
         outcome = envelope.error.code === 'internal' ? 'error' : envelope.error.code;
         if (outcome === 'error') this.logger.error({ err: error, subject: contract.subject }, 'request handler failed');
       }

@@ -7,6 +7,7 @@ import { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES } from './claim-check';
 import { JetStreamQueue } from './jetstream-queue';
 import { natsSecurityOptions, parseNatsServers, type NatsCredentials, type NatsTlsOptions } from './nats-connect';
+import { NatsLink, ReconnectBackoff } from './nats-link';
 import { NatsMessageBus } from './nats-message-bus';
 import { AccessGuard, serviceInboxPrefix, type ServiceAccess } from './nats-permissions';
 
@@ -53,6 +54,7 @@ export class NatsModule {
           provide: NATS_CONNECTION,
           inject: [ROOT_LOGGER],
           useFactory: async (logger: Logger) => {
+            const backoff = new ReconnectBackoff();
             const nc = await connect({
               servers: parseNatsServers(options.url).servers,
               name: `${options.namespace}-${options.service}`,
@@ -61,15 +63,16 @@ export class NatsModule {
               inboxPrefix: serviceInboxPrefix(ns, options.service),
               maxReconnectAttempts: -1,
               reconnectTimeWait: 250,
+              reconnectDelayHandler: () => backoff.next(),
               pingInterval: 10_000,
               // the client would otherwise build an Error (a stack trace) for every request and publish ack
               noAsyncTraces: true,
             });
+            // one line per outage and one per recovery (with the calls refused meanwhile); in-flight calls fail at the drop
+            NatsLink.of(nc, { logger, backoff });
             void (async () => {
               for await (const status of nc.status()) {
-                if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
-                  logger.warn({ nats: status.type, server: String(status.data) }, 'NATS connection status');
-                }
+                if (status.type === 'error') logger.warn({ nats: status.type, server: String(status.data) }, 'NATS connection status');
               }
             })();
             return nc;
