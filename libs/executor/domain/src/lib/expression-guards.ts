@@ -183,14 +183,15 @@ function onExit(expr: AstNode, _input: unknown, environment: { base: EvaluationB
 type Guard = (this: Focus, original: NativeFunction, args: unknown[]) => unknown;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const isRegexMatcher = (v: unknown): v is (s: string) => RegexMatch | undefined => typeof v === 'function';
+// jsonata hands a regex to a built-in as a function answering (a promise of) the first match, each with `next()`
+const isRegexMatcher = (v: unknown): v is (s: string) => Promise<RegexMatch | undefined> => typeof v === 'function';
 interface RegexMatch {
   match: string;
-  next: () => RegexMatch | undefined;
+  next: () => RegexMatch | undefined | Promise<RegexMatch | undefined>;
 }
 
 /** Matches of `pattern` (a string or one of jsonata's regex closures) in `s`, counted up to `max + 1`; undefined for a jsonata lambda matcher (it runs node by node, under the timeout). */
-function countMatches(s: string, pattern: unknown, limit: number, max: number, perMatch: (matchLength: number) => void): number | undefined {
+async function countMatches(s: string, pattern: unknown, limit: number, max: number, perMatch: (matchLength: number) => void): Promise<number | undefined> {
   let count = 0;
   if (typeof pattern === 'string') {
     if (pattern.length === 0) return 0;
@@ -201,7 +202,7 @@ function countMatches(s: string, pattern: unknown, limit: number, max: number, p
     return count;
   }
   if (!isRegexMatcher(pattern)) return undefined;
-  for (let m = pattern(s); m && count < limit && count <= max; m = m.next()) {
+  for (let m = await pattern(s); m && count < limit && count <= max; m = await m.next()) {
     count++;
     perMatch(m.match.length);
   }
@@ -262,7 +263,7 @@ const GUARDS: Record<string, Guard> = {
     }
     return original.implementation.apply(this, args as never[]);
   },
-  replace(original, args) {
+  async replace(original, args) {
     const [s, pattern, replacement, limit] = args as [unknown, unknown, unknown, unknown];
     if (typeof s !== 'string') return original.implementation.apply(this, args as never[]);
     const cap = typeof limit === 'number' && limit >= 0 ? limit : Infinity;
@@ -270,7 +271,7 @@ const GUARDS: Record<string, Guard> = {
     // each `$n` in a replacement text inserts at most the whole match
     const refs = text === undefined ? 0 : text.split('$').length - 1;
     let added = 0;
-    const count = countMatches(s, pattern, cap, SIZE_LIMITS.maxMatches, (matchLength) => {
+    const count = await countMatches(s, pattern, cap, SIZE_LIMITS.maxMatches, (matchLength) => {
       added += (text?.length ?? 0) + refs * matchLength;
     });
     if (count !== undefined && count > SIZE_LIMITS.maxMatches) fail(`$replace found more than ${SIZE_LIMITS.maxMatches} matches`);
