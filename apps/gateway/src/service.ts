@@ -26,10 +26,18 @@ class GatewayEnv extends PlatformEnv {
   @Min(0)
   INGRESS_QUEUE_LIMIT = 100_000;
 
-  /** Webhook and API-run events one workspace may send per window (429 + Retry-After past it); 0 turns the quota off. */
+  /**
+   * Queued events one workspace may have before its webhooks and API runs get 429 with
+   * Retry-After (others still accepted); -1 (default): half of INGRESS_QUEUE_LIMIT; 0 turns it off.
+   */
+  @IsInt()
+  @Min(-1)
+  INGRESS_WORKSPACE_QUEUE_LIMIT = -1;
+
+  /** Webhook and API-run events one workspace may send per window (429 + Retry-After past it); 0 (default): no such quota. */
   @IsInt()
   @Min(0)
-  INGRESS_WORKSPACE_RATE_LIMIT = 5000;
+  INGRESS_WORKSPACE_RATE_LIMIT = 0;
 
   @IsInt()
   @Min(1)

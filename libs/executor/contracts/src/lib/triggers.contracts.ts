@@ -148,4 +148,6 @@ export const QUEUED_JOBS_CACHE_KEY = 'executor:queued-jobs';
 export interface QueuedJobsReport {
   queued: number;
   at: number;
+  /** Queued jobs of the workspaces with the most of them (at most 100): each workspace's share of the backlog. */
+  byWorkspace?: Record<string, number>;
 }

@@ -144,10 +144,18 @@ export class JobRepository {
     return out;
   }
 
-  /** Jobs accepted and not started yet (`queued`): the executor's part of the ingress backlog. */
-  async countQueued(): Promise<number> {
-    const rows = (await this.em.query(`SELECT count(*)::int AS n FROM jobs WHERE status = 'queued'`)) as { n: number }[];
-    return rows[0]?.n ?? 0;
+  /**
+   * Jobs accepted and not started yet (`queued`): the executor's part of the ingress backlog, and
+   * how it splits over the `top` workspaces holding the most of them.
+   */
+  async countQueuedByWorkspace(top: number): Promise<{ queued: number; byWorkspace: Record<string, number> }> {
+    const rows = (await this.em.query(
+      `SELECT workspace_id, n, sum(n) OVER ()::int AS total
+         FROM (SELECT workspace_id, count(*)::int AS n FROM jobs WHERE status = 'queued' GROUP BY workspace_id) per
+        ORDER BY n DESC LIMIT $1`,
+      [top],
+    )) as { workspace_id: string; n: number; total: number }[];
+    return { queued: rows[0]?.total ?? 0, byWorkspace: Object.fromEntries(rows.map((r) => [r.workspace_id, r.n])) };
   }
 
   /**

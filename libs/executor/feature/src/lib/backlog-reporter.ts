@@ -9,10 +9,13 @@ import { CACHE, type Cache } from '@junction/platform/ports';
 const REPORT_EVERY_MS = 1000;
 // a report outlives a few missed beats, not an executor that is gone
 const REPORT_TTL_MS = 5000;
+// the report is one cache value read by every gateway each second: the workspaces holding the most
+const TOP_WORKSPACES = 100;
 
 /**
  * Tells the gateway, through the cache, how many jobs wait to start. Every replica reports the
- * same table-wide count; the last write wins. Ingress refuses new events above its queue limit.
+ * same table-wide count (and its split over the busiest workspaces); the last write wins.
+ * Ingress refuses new events above its queue limit, and a workspace's above its share.
  */
 @Injectable()
 export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -38,8 +41,9 @@ export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShu
     if (this.busy) return;
     this.busy = true;
     try {
-      const queued = await new JobRepository(this.dataSource.manager).countQueued();
-      const report: QueuedJobsReport = { queued, at: Date.now() };
+      // per workspace too: the gateway refuses a workspace holding its share of the queue, not everyone
+      const { queued, byWorkspace } = await new JobRepository(this.dataSource.manager).countQueuedByWorkspace(TOP_WORKSPACES);
+      const report: QueuedJobsReport = { queued, at: Date.now(), byWorkspace };
       await this.cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify(report), REPORT_TTL_MS);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not report the queued jobs count');

@@ -6,7 +6,7 @@ import { ProblemException } from '@junction/platform/http';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { JetStreamQueue } from '@junction/platform/nats';
 import { Namespace, type Closable } from '@junction/platform/ports';
-import { RedisCache } from '@junction/platform/redis';
+import { RedisCache, RedisRateLimiters } from '@junction/platform/redis';
 import { TEST_SERVERS, dropNatsNamespace, uniqueNamespace } from '@junction/shared/testing';
 import { IngressBackpressure } from './ingress-backpressure';
 
@@ -83,6 +83,40 @@ describe('IngressBackpressure (real NATS JetStream and Redis)', () => {
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(await queue.backlog(TriggerReceived, TRIGGER_INTAKE_DURABLE)).toBe(0);
     await expect(gate(1).admit()).resolves.toBeUndefined();
+  });
+
+  it('refuses a workspace holding its share of the queue with 429, and still admits the others', async () => {
+    await cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify({ queued: 12, at: Date.now(), byWorkspace: { ws_flood: 10, ws_calm: 2 } }), 5000);
+    const g = new IngressBackpressure(queue, cache, pino({ level: 'silent' }), { INGRESS_QUEUE_LIMIT: 100, INGRESS_WORKSPACE_QUEUE_LIMIT: 11 });
+    await expect(g.admitWorkspace('ws_flood')).resolves.toBeUndefined(); // 10 of 11
+    g.accepted('ws_flood');
+    const refused = await g.admitWorkspace('ws_flood').then(
+      () => undefined,
+      (e: unknown) => e as ProblemException,
+    );
+    expect(refused?.getStatus()).toBe(429);
+    expect(refused?.headers['Retry-After']).toBe('5');
+    expect(refused?.problem.type).toMatch(/workspace-queue-full$/);
+    await expect(g.admitWorkspace('ws_calm')).resolves.toBeUndefined();
+    await expect(g.admitWorkspace('ws_new')).resolves.toBeUndefined();
+    await expect(g.admit()).resolves.toBeUndefined(); // the platform as a whole has room
+  });
+
+  it('takes half the global limit as the workspace share by default, and applies an optional per-workspace rate', async () => {
+    await cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify({ queued: 5, at: Date.now(), byWorkspace: { ws_a: 5 } }), 5000);
+    expect(
+      await new IngressBackpressure(queue, cache, pino({ level: 'silent' }), { INGRESS_QUEUE_LIMIT: 10 }).admitWorkspace('ws_a').catch((e: ProblemException) => e.getStatus()),
+    ).toBe(429);
+    const limiters = new RedisRateLimiters(redis);
+    const g = new IngressBackpressure(queue, cache, pino({ level: 'silent' }), { INGRESS_WORKSPACE_RATE_LIMIT: 2, INGRESS_WORKSPACE_RATE_WINDOW_SEC: 30 }, limiters);
+    await g.admitWorkspace('ws_b');
+    await g.admitWorkspace('ws_b');
+    const refused = await g.admitWorkspace('ws_b').catch((e: ProblemException) => e);
+    expect(refused).toBeInstanceOf(ProblemException);
+    expect((refused as ProblemException).getStatus()).toBe(429);
+    expect(Number((refused as ProblemException).headers['Retry-After'])).toBeGreaterThan(20);
+    await expect(g.admitWorkspace('ws_c')).resolves.toBeUndefined();
+    await limiters.create({ name: 'ingress-workspace', points: 2, windowSec: 30 }).reset('ws_b');
   });
 
   it('is off when the limit is 0', async () => {

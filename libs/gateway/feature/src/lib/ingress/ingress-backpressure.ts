@@ -10,31 +10,42 @@ import { SERVICE_ENV } from '@junction/platform/service';
 export interface IngressEnv {
   /** Accepted events not yet started (stream backlog + queued jobs) at which ingress answers 503; 0 disables. */
   INGRESS_QUEUE_LIMIT?: number;
-  /** Events one workspace may have accepted (webhooks and API runs) per window; 0 disables. */
+  /** Queued jobs one workspace may have before its ingress answers 429; -1 or unset: half the queue limit; 0 disables. */
+  INGRESS_WORKSPACE_QUEUE_LIMIT?: number;
+  /** Events one workspace may send (webhooks and API runs) per window; 0 (the default) disables. */
   INGRESS_WORKSPACE_RATE_LIMIT?: number;
   INGRESS_WORKSPACE_RATE_WINDOW_SEC?: number;
 }
 
-export const INGRESS_WORKSPACE_DEFAULTS = { INGRESS_WORKSPACE_RATE_LIMIT: 5000, INGRESS_WORKSPACE_RATE_WINDOW_SEC: 10 } as const;
-
 // how stale the measured backlog may be; between measurements this gateway counts what it accepted
 const MEASURE_EVERY_MS = 1000;
 const RETRY_AFTER_SECONDS = 5;
+const DEFAULT_RATE_WINDOW_SEC = 10;
 
 /**
  * Backpressure at the door (spec §5.5): a saturated Junction lets its queue grow on disk up to a
  * configured limit, then webhooks and API runs get `503` with `Retry-After` and nothing is
  * stored. The backlog is the trigger stream's unconsumed messages plus the jobs the executors
  * report as queued; it is measured at most once a second, never per request.
+ *
+ * Each workspace also has its share: once its own queued jobs reach the workspace limit (half
+ * the global one unless configured), its events get `429` + `Retry-After` while other
+ * workspaces' are still accepted — one tenant's flood cannot fill the whole queue and close the
+ * door for everyone. An optional per-workspace rate (events per window) caps bursts as well.
  */
 @Injectable()
 export class IngressBackpressure {
   private readonly limit: number;
+  private readonly workspaceLimit: number;
   private measured = 0;
   private acceptedSince = 0;
+  private measuredByWorkspace = new Map<string, number>();
+  // what this gateway accepted per workspace since the last measurement; cleared by each one, so
+  // it holds at most the workspaces seen in one measuring interval
+  private acceptedSinceByWorkspace = new Map<string, number>();
   private measuredAt = 0;
   private measuring?: Promise<void>;
-  private readonly perWorkspace?: RateLimiter;
+  private readonly perWorkspaceRate?: RateLimiter;
 
   constructor(
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
@@ -44,35 +55,18 @@ export class IngressBackpressure {
     @Optional() @Inject(RATE_LIMITERS) limiters?: RateLimiters,
   ) {
     this.limit = env?.INGRESS_QUEUE_LIMIT ?? 0;
-    const points = env?.INGRESS_WORKSPACE_RATE_LIMIT ?? INGRESS_WORKSPACE_DEFAULTS.INGRESS_WORKSPACE_RATE_LIMIT;
-    const windowSec = env?.INGRESS_WORKSPACE_RATE_WINDOW_SEC ?? INGRESS_WORKSPACE_DEFAULTS.INGRESS_WORKSPACE_RATE_WINDOW_SEC;
-    if (limiters && points > 0) this.perWorkspace = limiters.create({ name: 'ingress-workspace', points, windowSec });
-  }
-
-  /**
-   * One workspace's share of the door: a workspace whose webhooks or API runs flood in past its
-   * quota gets `429` + `Retry-After` (nothing stored) while other workspaces' events are accepted.
-   * The global limit above protects the platform; this keeps one tenant from spending it all.
-   */
-  async admitWorkspace(workspaceId: string): Promise<void> {
-    if (!this.perWorkspace) return;
-    const decision = await this.perWorkspace.consume(workspaceId);
-    if (decision.allowed) return;
-    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new ProblemException('workspace-ingress-quota', 'Too many requests', 429, {
-      detail: `This workspace's ingress quota (${decision.limit} events per ${this.perWorkspace.policy.windowSec} s) is spent; nothing was stored. Retry after ${seconds} s.`,
-      headers: { 'Retry-After': String(seconds) },
-    });
+    const share = env?.INGRESS_WORKSPACE_QUEUE_LIMIT ?? -1;
+    this.workspaceLimit = share < 0 ? Math.floor(this.limit / 2) : share;
+    const points = env?.INGRESS_WORKSPACE_RATE_LIMIT ?? 0;
+    if (limiters && points > 0) {
+      this.perWorkspaceRate = limiters.create({ name: 'ingress-workspace', points, windowSec: env?.INGRESS_WORKSPACE_RATE_WINDOW_SEC ?? DEFAULT_RATE_WINDOW_SEC });
+    }
   }
 
   /** Throws a 503 problem when the queue is at its limit. */
   async admit(): Promise<void> {
     if (this.limit <= 0) return;
-    if (Date.now() - this.measuredAt >= MEASURE_EVERY_MS) {
-      this.measuring ??= this.measure().finally(() => (this.measuring = undefined));
-      // an admission goes on with the last number while a new one is taken; a refusal waits for it
-      if (this.measuredAt === 0 || this.measured + this.acceptedSince >= this.limit) await this.measuring;
-    }
+    await this.fresh(() => this.measured + this.acceptedSince >= this.limit);
     const backlog = this.measured + this.acceptedSince;
     if (backlog >= this.limit) {
       throw new ProblemException('queue-full', 'Service unavailable', 503, {
@@ -82,17 +76,51 @@ export class IngressBackpressure {
     }
   }
 
+  /** Throws a 429 problem when this workspace holds its share of the queue, or has sent its quota of events. */
+  async admitWorkspace(workspaceId: string): Promise<void> {
+    if (this.workspaceLimit > 0) {
+      const backlogOf = () => (this.measuredByWorkspace.get(workspaceId) ?? 0) + (this.acceptedSinceByWorkspace.get(workspaceId) ?? 0);
+      await this.fresh(() => backlogOf() >= this.workspaceLimit);
+      const backlog = backlogOf();
+      if (backlog >= this.workspaceLimit) {
+        throw new ProblemException('workspace-queue-full', 'Too many requests', 429, {
+          detail: `About ${backlog} of this workspace's events wait to run (its limit is ${this.workspaceLimit}); nothing was stored. Retry later.`,
+          headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+        });
+      }
+    }
+    if (!this.perWorkspaceRate) return;
+    const decision = await this.perWorkspaceRate.consume(workspaceId);
+    if (decision.allowed) return;
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new ProblemException('workspace-ingress-quota', 'Too many requests', 429, {
+      detail: `This workspace's ingress quota (${decision.limit} events per ${this.perWorkspaceRate.policy.windowSec} s) is spent; nothing was stored. Retry after ${seconds} s.`,
+      headers: { 'Retry-After': String(seconds) },
+    });
+  }
+
   /** An event was stored: counted until the next measurement includes it. */
-  accepted(): void {
+  accepted(workspaceId?: string): void {
     if (this.limit > 0) this.acceptedSince++;
+    if (this.workspaceLimit > 0 && workspaceId) this.acceptedSinceByWorkspace.set(workspaceId, (this.acceptedSinceByWorkspace.get(workspaceId) ?? 0) + 1);
+  }
+
+  /** Starts a new measurement when the last is over a second old; waits for it only when about to refuse. */
+  private async fresh(wouldRefuse: () => boolean): Promise<void> {
+    if (Date.now() - this.measuredAt < MEASURE_EVERY_MS) return;
+    this.measuring ??= this.measure().finally(() => (this.measuring = undefined));
+    // an admission goes on with the last number while a new one is taken; a refusal waits for it
+    if (this.measuredAt === 0 || wouldRefuse()) await this.measuring;
   }
 
   private async measure(): Promise<void> {
     try {
       const [stream, report] = await Promise.all([this.queue.backlog(TriggerReceived, TRIGGER_INTAKE_DURABLE), this.cache.get(QUEUED_JOBS_CACHE_KEY)]);
-      const queued = report ? (JSON.parse(report) as QueuedJobsReport).queued : 0;
-      this.measured = stream + queued;
+      const parsed = report ? (JSON.parse(report) as QueuedJobsReport) : undefined;
+      this.measured = stream + (parsed?.queued ?? 0);
       this.acceptedSince = 0;
+      this.measuredByWorkspace = new Map(Object.entries(parsed?.byWorkspace ?? {}));
+      this.acceptedSinceByWorkspace = new Map();
     } catch (error) {
       // keep the last number: publishing will fail on its own if NATS is what broke
       this.logger.warn({ err: error }, 'could not measure the ingress backlog');

@@ -172,7 +172,7 @@ export class TriggerIngress {
       { workspaceId: target.workspaceId, recipeId: target.recipeId, kind, dedupeKey, receivedAt: new Date(receivedAtMs).toISOString(), data },
       { msgId: `${target.recipeId}:${dedupeKey}`, workspaceId: target.workspaceId },
     );
-    if (!result.duplicate) this.backpressure.accepted();
+    if (!result.duplicate) this.backpressure.accepted(target.workspaceId);
     return { recipeId: target.recipeId, dedupeKey, duplicate: result.duplicate };
   }
 }
