@@ -152,11 +152,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
       statuses.push(...batch.map((r) => r.status));
     }
     expect(statuses.every((s) => s === 202)).toBe(true);
-    await waitFor(
-      async () => sink.requestsTo('/orders').length - sinkBefore >= 450 && (await jobs('succeeded')).filter((j) => keys.has(j.dedupeKey)).length >= 450,
-      120_000,
-      500,
-    );
+    await waitFor(async () => sink.requestsTo('/orders').length - sinkBefore >= 450 && (await jobs('succeeded')).filter((j) => keys.has(j.dedupeKey)).length >= 450, 120_000, 500);
     await new Promise((r) => setTimeout(r, 1000)); // a duplicate job would show up here
     const bulk = (await jobs()).filter((j) => keys.has(j.dedupeKey));
     expect(bulk).toHaveLength(450);

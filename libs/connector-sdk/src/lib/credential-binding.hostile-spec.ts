@@ -107,11 +107,15 @@ describe('credential binding and redirect rules (hostile)', () => {
   it('a redirect to another origin drops Authorization, Cookie and the api-key header', async () => {
     const credentials: Credentials = { kind: 'api_key', apiKey: CANARY };
     const client = bound(credentials, [home.url]);
-    const req = authed(credentials, { method: 'GET', url: `${home.url}/away`, headers: { authorization: `Bearer ${CANARY}`, cookie: `s=${CANARY}` } }, {
-      kind: 'api_key',
-      in: 'header',
-      name: 'x-partner-key',
-    });
+    const req = authed(
+      credentials,
+      { method: 'GET', url: `${home.url}/away`, headers: { authorization: `Bearer ${CANARY}`, cookie: `s=${CANARY}` } },
+      {
+        kind: 'api_key',
+        in: 'header',
+        name: 'x-partner-key',
+      },
+    );
     const res = await client.request(req);
     expect(res.status).toBe(200);
     const arrived = canary.requests[canary.requests.length - 1];

@@ -46,7 +46,10 @@ export function parseAllowedHosts(field: string | undefined): HostRule[] {
 }
 
 export function hostAllowed(url: URL, rules: HostRule[]): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.$/, '');
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .toLowerCase()
+    .replace(/\.$/, '');
   const port = url.port === '' ? undefined : Number(url.port);
   return rules.some((r) => {
     if (r.scheme !== url.protocol) return false;
@@ -124,7 +127,8 @@ export class CredentialBoundHttpClient implements HttpClient {
     const inUrl = [...url.searchParams].filter(([, value]) => this.holds(value));
     const urlItself = url.username !== '' || url.password !== '' || this.holds(url.pathname) || this.holds(decodeURIComponentSafe(url.pathname));
     const body = req.body !== undefined && this.holds(JSON.stringify(req.body));
-    const carries = headers.some(([name, value]) => !ALWAYS_CREDENTIAL_HEADERS.has(name.toLowerCase()) || this.holds(value)) || query.length > 0 || inUrl.length > 0 || urlItself || body;
+    const carries =
+      headers.some(([name, value]) => !ALWAYS_CREDENTIAL_HEADERS.has(name.toLowerCase()) || this.holds(value)) || query.length > 0 || inUrl.length > 0 || urlItself || body;
     if (carries && !hostAllowed(url, this.rules)) {
       throw new CredentialHostError(
         `refused to send the credentials of ${this.label} to ${url.protocol}//${url.host}: they are bound to ${describeRules(this.rules)} ` +

@@ -45,18 +45,26 @@ describe('github actions against a fake API', () => {
 
   it('creates an issue and comments on it', async () => {
     const credentials = { kind: 'bearer' as const, token: 'ghp_test' };
-    const issue = await runAction(githubConnector, 'create_issue', { input: { baseUrl: api.url, owner: 'acme', repo: 'app', title: 'Broken build' }, credentials, allowedHosts: [api.url] });
+    const issue = await runAction(githubConnector, 'create_issue', {
+      input: { baseUrl: api.url, owner: 'acme', repo: 'app', title: 'Broken build' },
+      credentials,
+      allowedHosts: [api.url],
+    });
     expect(issue).toMatchObject({ number: 42, title: 'Broken build' });
-    const comment = await runAction(githubConnector, 'create_comment', { input: { baseUrl: api.url, owner: 'acme', repo: 'app', issueNumber: 42, body: 'on it' }, credentials, allowedHosts: [api.url] });
+    const comment = await runAction(githubConnector, 'create_comment', {
+      input: { baseUrl: api.url, owner: 'acme', repo: 'app', issueNumber: 42, body: 'on it' },
+      credentials,
+      allowedHosts: [api.url],
+    });
     expect(comment).toMatchObject({ id: 7 });
     expect(api.requests[0].headers.authorization).toBe('Bearer ghp_test');
     expect(api.requests[0].headers['x-github-api-version']).toBe('2022-11-28');
   });
 
   it('reports bad credentials as an AuthError', async () => {
-    await expect(runAction(githubConnector, 'get_user', { input: { baseUrl: api.url, login: 'octocat' }, credentials: { kind: 'bearer', token: 'bad' }, allowedHosts: [api.url] })).rejects.toBeInstanceOf(
-      AuthError,
-    );
+    await expect(
+      runAction(githubConnector, 'get_user', { input: { baseUrl: api.url, login: 'octocat' }, credentials: { kind: 'bearer', token: 'bad' }, allowedHosts: [api.url] }),
+    ).rejects.toBeInstanceOf(AuthError);
   });
 });
 

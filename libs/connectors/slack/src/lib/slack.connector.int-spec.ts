@@ -58,7 +58,11 @@ describe('slack actions against a fake API', () => {
 
   it('maps ok:false errors to typed errors', async () => {
     const credentials = { kind: 'bearer' as const, token: 'xoxb-1' };
-    await expect(runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel: 'C_LIMIT', text: 'x' }, credentials, allowedHosts: [api.url] })).rejects.toBeInstanceOf(RateLimitedError);
-    await expect(runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel: 'C_AUTH', text: 'x' }, credentials, allowedHosts: [api.url] })).rejects.toBeInstanceOf(AuthError);
+    await expect(
+      runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel: 'C_LIMIT', text: 'x' }, credentials, allowedHosts: [api.url] }),
+    ).rejects.toBeInstanceOf(RateLimitedError);
+    await expect(
+      runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel: 'C_AUTH', text: 'x' }, credentials, allowedHosts: [api.url] }),
+    ).rejects.toBeInstanceOf(AuthError);
   });
 });

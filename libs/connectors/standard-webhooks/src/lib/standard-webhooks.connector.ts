@@ -55,7 +55,7 @@ export const send = defineAction({
   key: 'send',
   displayName: 'Send a signed webhook',
   description:
-    'POSTs JSON with webhook-id, webhook-timestamp and webhook-signature headers, signed with the signingSecret of the step\'s connection; the id is stable across retries of the step.',
+    "POSTs JSON with webhook-id, webhook-timestamp and webhook-signature headers, signed with the signingSecret of the step's connection; the id is stable across retries of the step.",
   input: Type.Object(
     {
       url: Type.String({ format: 'uri' }),
