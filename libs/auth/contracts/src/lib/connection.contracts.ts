@@ -61,7 +61,13 @@ export class CreateConnectionBody {
   @Matches(CONNECTOR_KEY_RE, { message: 'connector must be a connector key' })
   connector: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Secret fields; write-only (OAuth2: clientId, clientSecret)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description:
+      "Secret fields; write-only (OAuth2: clientId, clientSecret). allowedHosts: hosts the credentials may be sent to besides the connector's own " +
+      '(comma-separated host, host:port, *.domain; http:// prefix for plain http); required for http connections that send credentials.',
+  })
   @IsSecretMap()
   credentials: Record<string, string>;
 

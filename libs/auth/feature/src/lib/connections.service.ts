@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ulid } from 'ulid';
+import { parseAllowedHosts } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
 import { CONNECTION_ID_RE, type CallerRef, type ConnectionList, type ConnectionView, type Deleted, type OAuthSettings } from '@junction/auth/contracts';
@@ -32,6 +33,7 @@ export class ConnectionsService {
       throw new RemoteError('invalid_request', 'an OAuth2 connection needs credentials.clientId', [{ path: 'credentials.clientId', message: 'is required with oauth' }]);
     }
     if (input.oauth) await this.assertFencedTokenUrl(input.oauth.tokenUrl);
+    assertAllowedHosts(input.credentials);
     await this.connectors.assertKnown(scope.workspaceId, input.connector);
     const at = this.now();
     const id = `conn_${ulid()}`;
@@ -86,6 +88,7 @@ export class ConnectionsService {
     if (input.name !== undefined) changes.name = input.name;
     // new credentials drop any tokens: an authorization-code connection must be authorised again
     if (input.credentials !== undefined) {
+      assertAllowedHosts(input.credentials);
       Object.assign(changes, await this.secrets.seal(row, input.credentials), { status: row.oauth?.grant === 'authorization_code' ? 'needs_reauth' : 'active' });
     }
     if (!(await this.rows.update(scope, changes))) throw new RemoteError('not_found', 'connection not found');
@@ -121,5 +124,16 @@ export class ConnectionsService {
     const row = await this.rows.find(scope);
     if (!row) throw new RemoteError('not_found', 'connection not found');
     return row;
+  }
+}
+
+/** `allowedHosts` (the hosts the connection's credentials may go to) is checked when it is written, not first at a step's run. */
+function assertAllowedHosts(credentials: Record<string, string>): void {
+  if (credentials.allowedHosts === undefined) return;
+  try {
+    parseAllowedHosts(credentials.allowedHosts);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RemoteError('invalid_request', 'credentials.allowedHosts is invalid', [{ path: 'credentials.allowedHosts', message }]);
   }
 }
