@@ -9,6 +9,8 @@ export type Role = (typeof ROLES)[number];
  */
 export const PERMISSIONS = {
   'workspace:read': ['admin', 'builder', 'operator', 'auditor'],
+  /** Ending one's own session tokens (log out, log out everywhere). */
+  'sessions:own': ['admin', 'builder', 'operator', 'auditor'],
   'api_keys:read': ['admin'],
   'api_keys:manage': ['admin'],
   'users:read': ['admin'],

@@ -151,6 +151,10 @@ export class UserEntity {
 
   @Column('timestamptz')
   createdAt: Date;
+
+  /** Carried by each session token (`sep`); moved on to revoke every token issued before. */
+  @Column('integer', { default: 0 })
+  sessionEpoch: number;
 }
 
 /** ES256 key pairs signing session tokens; the private key is sealed under the vault's master key. */

@@ -107,4 +107,30 @@ export class AuthUsers1764000000002 implements MigrationInterface {
   }
 }
 
-export const AUTH_MIGRATIONS = [AuthInit1764000000000, AuthOAuth1764000000001, AuthUsers1764000000002];
+/**
+ * Revocable sessions: a per-user epoch that every session token carries (moving it on revokes all
+ * of the user's tokens at once) and a deny-list of single tokens logged out, kept until they expire.
+ */
+export class AuthSessionRevocation1765065600003 implements MigrationInterface {
+  name = 'AuthSessionRevocation1765065600003';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE users ADD COLUMN session_epoch integer NOT NULL DEFAULT 0 CHECK (session_epoch >= 0)`);
+    await q.query(`
+      CREATE TABLE revoked_sessions (
+        jti          text        PRIMARY KEY,
+        user_id      text        NOT NULL,
+        workspace_id text        NOT NULL,
+        expires_at   timestamptz NOT NULL,
+        revoked_at   timestamptz NOT NULL
+      )`);
+    await q.query(`CREATE INDEX revoked_sessions_expires_at ON revoked_sessions (expires_at)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE revoked_sessions`);
+    await q.query(`ALTER TABLE users DROP COLUMN session_epoch`);
+  }
+}
+
+export const AUTH_MIGRATIONS = [AuthInit1764000000000, AuthOAuth1764000000001, AuthUsers1764000000002, AuthSessionRevocation1765065600003];

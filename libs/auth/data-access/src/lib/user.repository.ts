@@ -5,7 +5,7 @@ export class UserRepository {
   private readonly users: Repository<UserEntity>;
   private readonly keys: Repository<SigningKeyEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.users = dataSource.getRepository(UserEntity);
     this.keys = dataSource.getRepository(SigningKeyEntity);
   }
@@ -17,6 +17,40 @@ export class UserRepository {
   /** By login name, whatever the workspace: this is how a login finds its tenant. */
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.users.findOneBy({ email: email.toLowerCase() });
+  }
+
+  /**
+   * What decides whether a session token still works: the user's current epoch (undefined when
+   * the user is gone) and whether this token was logged out.
+   */
+  async sessionState(userId: string, jti: string): Promise<{ epoch: number; revoked: boolean } | undefined> {
+    const rows = (await this.dataSource.query('SELECT u.session_epoch, EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.jti = $2) AS revoked FROM users u WHERE u.id = $1', [
+      userId,
+      jti,
+    ])) as { session_epoch: number; revoked: boolean }[];
+    return rows[0] ? { epoch: rows[0].session_epoch, revoked: rows[0].revoked } : undefined;
+  }
+
+  /** Deny-lists one token until it expires; entries of tokens expired for a minute are pruned on the way. */
+  async revokeSession(entry: { jti: string; userId: string; workspaceId: string; expiresAt: Date; revokedAt: Date }): Promise<void> {
+    await this.dataSource.query(`DELETE FROM revoked_sessions WHERE expires_at < $1::timestamptz - interval '1 minute'`, [entry.revokedAt]);
+    await this.dataSource.query('INSERT INTO revoked_sessions (jti, user_id, workspace_id, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (jti) DO NOTHING', [
+      entry.jti,
+      entry.userId,
+      entry.workspaceId,
+      entry.expiresAt,
+      entry.revokedAt,
+    ]);
+  }
+
+  /** Moves the user's session epoch on; false when the user is not in the workspace. */
+  async bumpSessionEpoch(workspaceId: string, userId: string): Promise<boolean> {
+    // as a SELECT, so the driver answers the returned rows (for an UPDATE it answers [rows, count])
+    const rows = (await this.dataSource.query(
+      'WITH moved AS (UPDATE users SET session_epoch = session_epoch + 1 WHERE id = $1 AND workspace_id = $2 RETURNING 1) SELECT 1 FROM moved',
+      [userId, workspaceId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Signing keys still published, newest first. */

@@ -1,7 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { OnRequest } from '@junction/platform/messaging';
 import type { IncomingMeta } from '@junction/platform/ports';
-import { CreateUser, GetJwks, Login, type CreateUserRequest, type Jwks, type JwksRequest, type LoginRequest, type Session, type UserView } from '@junction/auth/contracts';
+import {
+  CheckSession,
+  CreateUser,
+  GetJwks,
+  Login,
+  RevokeSession,
+  RevokeUserSessions,
+  type CheckSessionRequest,
+  type CreateUserRequest,
+  type Jwks,
+  type JwksRequest,
+  type LoginRequest,
+  type RevokeSessionRequest,
+  type RevokeUserSessionsRequest,
+  type Session,
+  type SessionStatus,
+  type SessionsRevoked,
+  type UserView,
+} from '@junction/auth/contracts';
 import { scopeOf } from './auth.handlers';
 import { SigningKeysService } from './signing-keys.service';
 import { UsersService } from './users.service';
@@ -21,6 +39,21 @@ export class UserHandlers {
   @OnRequest(Login)
   login(request: LoginRequest): Promise<Session> {
     return this.users.login(request);
+  }
+
+  @OnRequest(CheckSession)
+  checkSession(request: CheckSessionRequest): Promise<SessionStatus> {
+    return this.users.checkSession(request);
+  }
+
+  @OnRequest(RevokeSession)
+  revokeSession(request: RevokeSessionRequest, meta: IncomingMeta): Promise<SessionStatus> {
+    return this.users.revokeSession(scopeOf(request, meta), request.caller, request);
+  }
+
+  @OnRequest(RevokeUserSessions)
+  revokeUserSessions(request: RevokeUserSessionsRequest, meta: IncomingMeta): Promise<SessionsRevoked> {
+    return this.users.revokeUserSessions(scopeOf(request, meta), request.caller, request);
   }
 
   @OnRequest(GetJwks)

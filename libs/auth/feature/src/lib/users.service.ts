@@ -3,7 +3,17 @@ import { SignJWT } from 'jose';
 import { ulid } from 'ulid';
 import { RemoteError } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
-import { SESSION_AUDIENCE, SESSION_ISSUER, type CallerRef, type Role, type Session, type UserView } from '@junction/auth/contracts';
+import {
+  SESSION_AUDIENCE,
+  SESSION_EPOCH_CLAIM,
+  SESSION_ISSUER,
+  type CallerRef,
+  type Role,
+  type Session,
+  type SessionStatus,
+  type SessionsRevoked,
+  type UserView,
+} from '@junction/auth/contracts';
 import { UserRepository, type TenantScope, type UserEntity } from '@junction/auth/data-access';
 import { actorOf, assertAllowed } from './authorize';
 import { burnVerification, hashPassword, verifyPassword } from './passwords';
@@ -35,6 +45,7 @@ export class UsersService {
       passwordHash: await hashPassword(input.password),
       role: input.role,
       createdAt: this.now(),
+      sessionEpoch: 0,
     };
     try {
       await this.users.insert(user);
@@ -74,7 +85,7 @@ export class UsersService {
     }
     const { kid, key } = await this.keys.current();
     const expiresAt = new Date(at.getTime() + SESSION_TTL_MS);
-    const token = await new SignJWT({ ws: user.workspaceId, role: user.role })
+    const token = await new SignJWT({ ws: user.workspaceId, role: user.role, [SESSION_EPOCH_CLAIM]: user.sessionEpoch })
       .setProtectedHeader({ alg: 'ES256', kid, typ: 'JWT' })
       .setIssuer(SESSION_ISSUER)
       .setAudience(SESSION_AUDIENCE)
@@ -85,5 +96,52 @@ export class UsersService {
       .sign(key);
     await this.audit.record({ workspaceId: user.workspaceId, actor: { type: 'user', id: user.id }, action: 'user.logged_in', target: { type: 'user', id: user.id }, at, ...ip });
     return { token, expiresAt: expiresAt.toISOString(), workspaceId: user.workspaceId };
+  }
+
+  /**
+   * Whether a session token the gateway verified by signature still works: its user exists, the
+   * token carries the user's current epoch, and it was not logged out.
+   */
+  async checkSession(input: { userId: string; jti: string; epoch: number }): Promise<SessionStatus> {
+    const state = await this.users.sessionState(input.userId, input.jti);
+    return { active: !!state && state.epoch === input.epoch && !state.revoked };
+  }
+
+  /** Logging out: a user revokes the session token it called with. */
+  async revokeSession(scope: TenantScope, caller: CallerRef, input: { jti: string; expiresAt: string }): Promise<SessionStatus> {
+    if (caller.kind !== 'user') throw new RemoteError('invalid_request', 'only a session token can be logged out; API keys are revoked with DELETE /v1/api-keys/{id}');
+    assertAllowed(caller, 'sessions:own');
+    const at = this.now();
+    await this.users.revokeSession({ jti: input.jti, userId: caller.id, workspaceId: scope.workspaceId, expiresAt: new Date(input.expiresAt), revokedAt: at });
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: 'user.logged_out',
+      target: { type: 'user', id: caller.id },
+      changes: { session: input.jti },
+      at,
+    });
+    return { active: false };
+  }
+
+  /**
+   * Every session token of `userId` issued so far stops working: the user itself (log out
+   * everywhere) or an admin of its workspace. Password changes and disabling a user, when they
+   * exist, go through here too.
+   */
+  async revokeUserSessions(scope: TenantScope, caller: CallerRef, input: { userId: string; reason: 'logout_everywhere' | 'admin' }): Promise<SessionsRevoked> {
+    const self = caller.kind === 'user' && caller.id === input.userId;
+    assertAllowed(caller, self && input.reason === 'logout_everywhere' ? 'sessions:own' : 'users:manage');
+    if (!(await this.users.bumpSessionEpoch(scope.workspaceId, input.userId))) throw new RemoteError('not_found', 'no such user in this workspace');
+    const at = this.now();
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: 'user.sessions_revoked',
+      target: { type: 'user', id: input.userId },
+      changes: { reason: input.reason },
+      at,
+    });
+    return { userId: input.userId, revokedAt: at.toISOString() };
   }
 }

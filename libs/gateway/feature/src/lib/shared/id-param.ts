@@ -1,5 +1,5 @@
 import { Param, type PipeTransform } from '@nestjs/common';
-import { API_KEY_ID_RE, CONNECTION_ID_RE } from '@junction/auth/contracts';
+import { API_KEY_ID_RE, CONNECTION_ID_RE, USER_ID_RE } from '@junction/auth/contracts';
 import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
 import { JOB_ID_RE, RECIPE_ID_RE } from '@junction/executor/contracts';
 import { Problems } from '@junction/platform/http';
@@ -25,6 +25,7 @@ class IdFormatPipe implements PipeTransform<unknown, string> {
 const ULID_FORMAT = '26 Crockford base32 characters';
 
 export const ConnectionId = (name = 'id') => Param(name, new IdFormatPipe(name, CONNECTION_ID_RE, `a connection id (conn_ + ${ULID_FORMAT})`));
+export const UserId = (name = 'id') => Param(name, new IdFormatPipe(name, USER_ID_RE, `a user id (usr_ + ${ULID_FORMAT})`));
 export const ApiKeyId = (name = 'id') => Param(name, new IdFormatPipe(name, API_KEY_ID_RE, `an API key id (key_ + ${ULID_FORMAT})`));
 export const RecipeId = (name = 'id') => Param(name, new IdFormatPipe(name, RECIPE_ID_RE, `a recipe id (rcp_ + ${ULID_FORMAT})`));
 export const JobId = (name = 'id') => Param(name, new IdFormatPipe(name, JOB_ID_RE, `a job id (job_ + ${ULID_FORMAT})`));

@@ -12,6 +12,8 @@ export interface Principal {
   kind: 'api_key' | 'user';
   /** The key id or user id (never the secret). */
   id: string;
+  /** For a session token: its id and expiry (epoch seconds), what logging out revokes. */
+  session?: { jti: string; expiresAt: number };
 }
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
