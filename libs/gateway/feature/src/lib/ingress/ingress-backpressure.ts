@@ -21,6 +21,7 @@ export interface IngressEnv {
 const MEASURE_EVERY_MS = 1000;
 const RETRY_AFTER_SECONDS = 5;
 const DEFAULT_RATE_WINDOW_SEC = 10;
+const RECENT_WITHOUT_REPORT_MS = 10_000;
 
 /**
  * Backpressure at the door (spec §5.5): a saturated Junction lets its queue grow on disk up to a
@@ -40,9 +41,11 @@ export class IngressBackpressure {
   private measured = 0;
   private acceptedSince = 0;
   private measuredByWorkspace = new Map<string, number>();
-  // what this gateway accepted per workspace since the last measurement; cleared by each one, so
-  // it holds at most the workspaces seen in one measuring interval
-  private acceptedSinceByWorkspace = new Map<string, number>();
+  // when this gateway accepted each workspace's recent events: those after the executors' report
+  // are not in its counts yet. Pruned at each measurement (and capped at the share), so it holds
+  // only the workspaces seen since the last report
+  private recentByWorkspace = new Map<string, number[]>();
+  private reportAt = 0;
   private measuredAt = 0;
   private measuring?: Promise<void>;
   private readonly perWorkspaceRate?: RateLimiter;
@@ -79,7 +82,7 @@ export class IngressBackpressure {
   /** Throws a 429 problem when this workspace holds its share of the queue, or has sent its quota of events. */
   async admitWorkspace(workspaceId: string): Promise<void> {
     if (this.workspaceLimit > 0) {
-      const backlogOf = () => (this.measuredByWorkspace.get(workspaceId) ?? 0) + (this.acceptedSinceByWorkspace.get(workspaceId) ?? 0);
+      const backlogOf = () => (this.measuredByWorkspace.get(workspaceId) ?? 0) + this.acceptedAfterReport(workspaceId);
       await this.fresh(() => backlogOf() >= this.workspaceLimit);
       const backlog = backlogOf();
       if (backlog >= this.workspaceLimit) {
@@ -102,7 +105,17 @@ export class IngressBackpressure {
   /** An event was stored: counted until the next measurement includes it. */
   accepted(workspaceId?: string): void {
     if (this.limit > 0) this.acceptedSince++;
-    if (this.workspaceLimit > 0 && workspaceId) this.acceptedSinceByWorkspace.set(workspaceId, (this.acceptedSinceByWorkspace.get(workspaceId) ?? 0) + 1);
+    if (this.workspaceLimit > 0 && workspaceId) {
+      const times = this.recentByWorkspace.get(workspaceId) ?? [];
+      if (times.length < this.workspaceLimit) times.push(Date.now());
+      this.recentByWorkspace.set(workspaceId, times);
+    }
+  }
+
+  private acceptedAfterReport(workspaceId: string): number {
+    let n = 0;
+    for (const at of this.recentByWorkspace.get(workspaceId) ?? []) if (at > this.reportAt) n++;
+    return n;
   }
 
   /** Starts a new measurement when the last is over a second old; waits for it only when about to refuse. */
@@ -120,7 +133,14 @@ export class IngressBackpressure {
       this.measured = stream + (parsed?.queued ?? 0);
       this.acceptedSince = 0;
       this.measuredByWorkspace = new Map(Object.entries(parsed?.byWorkspace ?? {}));
-      this.acceptedSinceByWorkspace = new Map();
+      this.reportAt = parsed?.at ?? 0;
+      // without a report (no executor) recent acceptances still count, for a while
+      const keepAfter = Math.max(this.reportAt, Date.now() - RECENT_WITHOUT_REPORT_MS);
+      for (const [workspaceId, times] of this.recentByWorkspace) {
+        const kept = times.filter((at) => at > keepAfter);
+        if (kept.length) this.recentByWorkspace.set(workspaceId, kept);
+        else this.recentByWorkspace.delete(workspaceId);
+      }
     } catch (error) {
       // keep the last number: publishing will fail on its own if NATS is what broke
       this.logger.warn({ err: error }, 'could not measure the ingress backlog');
