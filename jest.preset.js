@@ -20,8 +20,8 @@ module.exports = {
   transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   // unit: *.spec.ts; integration against this machine's Postgres/Redis/NATS: *.int-spec.ts; e2e: *.e2e-spec.ts;
-  // hostile (attacker's inputs, any tier underneath): *.hostile-spec.ts
-  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|hostile-spec).ts'],
+  // hostile (attacker's inputs, any tier underneath): *.hostile-spec.ts; server outages (own nats/postgres/redis killed): *.fault-spec.ts
+  testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|hostile-spec|fault-spec).ts'],
   testTimeout: 30000,
   setupFiles: ['reflect-metadata'],
   // class-validator keeps its metadata on globalThis; jest's globals clean-up would warn about it

@@ -5,3 +5,4 @@ export * from './lib/tcp-canary';
 export * from './lib/tcp-proxy';
 export * from './lib/wait-for';
 export * from './lib/throwaway-server';
+export * from './lib/throwaway-postgres';

@@ -41,6 +41,8 @@ export class TriggerHandlers {
       } catch (error) {
         // a connection that is missing or belongs to another connector is the recipe's mistake: the sender is refused, not answered 5xx
         if (error instanceof ConnectorError && error.kind === 'fatal') return { refused: error.message };
+        // the vault (auth, or NATS between us) is away: the sender gets 503 + Retry-After and sends again, not a 502
+        if (error instanceof ConnectorError && error.kind === 'retryable') throw new RemoteError('unavailable', 'the credential vault is unavailable; try again');
         throw error;
       }
       const secret = SECRET_FIELDS.map((f) => fields[f]).find((v) => typeof v === 'string' && v.length > 0);
@@ -73,7 +75,8 @@ export class TriggerHandlers {
       await trigger.onDisable?.({ config, credentials, http, externalId: req.externalId, signal });
       return {};
     } catch (error) {
-      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
+      if (error instanceof ConnectorError)
+        throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
       throw error;
     }
   }
@@ -84,7 +87,13 @@ export class TriggerHandlers {
     const config = this.config(trigger.config, req.input ?? {});
     const fields = req.connectionId ? await this.credentials.fields(req.workspaceId, req.connectionId, 'poll', req.connectorKey) : undefined;
     const credentials = fields ? toCredentials(fields) : { kind: 'none' as const };
-    const http = bindCredentials(this.http.forWorkspace(req.workspaceId), this.definition(req.connectorKey), credentials, fields ? allowedHostsOf(fields) : [], `connection ${req.connectionId}`);
+    const http = bindCredentials(
+      this.http.forWorkspace(req.workspaceId),
+      this.definition(req.connectorKey),
+      credentials,
+      fields ? allowedHostsOf(fields) : [],
+      `connection ${req.connectionId}`,
+    );
     try {
       const page = await trigger.poll({ config: config as never, credentials, http, cursor: req.cursor, signal: AbortSignal.timeout(25_000) });
       const cursor = page.cursor;
@@ -95,7 +104,8 @@ export class TriggerHandlers {
       };
     } catch (error) {
       // the scheduler backs off and keeps its cursor on any failure
-      if (error instanceof ConnectorError) throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
+      if (error instanceof ConnectorError)
+        throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
       throw error;
     }
   }

@@ -46,7 +46,7 @@ export class NatsMessageBus implements MessageBus {
     private readonly guard?: AccessGuard,
   ) {
     this.link = NatsLink.of(nc);
-    this.handlerOutage = new OutageLog(logger, 'a server this service needs (database or Redis)');
+    this.handlerOutage = new OutageLog(logger, 'a server or service this service needs');
   }
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
@@ -164,8 +164,9 @@ export class NatsMessageBus implements MessageBus {
           envelope = { ok: false, error: { code: 'internal', message: 'the service failed to handle the request' } };
         }
       } catch (error) {
-        if (isServerUnavailable(error)) {
-          // the database or Redis is away: the caller may try again, and the outage is logged once, not per request
+        if (isServerUnavailable(error) || error instanceof DeadlineExceededError) {
+          // the database, Redis, NATS or a service this handler called is away: the caller may try again, and the
+          // outage is logged once, not per request
           this.handlerOutage.down(error);
           envelope = { ok: false, error: { code: 'unavailable', message: 'a server this service needs is unavailable; try again' } };
         } else envelope = { ok: false, error: toRemoteError(error) };
