@@ -24,6 +24,8 @@ export class Cluster {
   constructor(
     readonly namespace = uniqueNamespace('e2e_cl'),
     private readonly extraEnv: Record<string, string> = {},
+    /** Variables of one service only (its own NATS and Redis credentials). */
+    private readonly serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
   ) {}
 
   env(): Record<string, string> {
@@ -44,7 +46,7 @@ export class Cluster {
   async start(names: ServiceName[]): Promise<this> {
     for (let i = 0; i < names.length; i += 2) {
       const batch = names.slice(i, i + 2);
-      const started = await Promise.all(batch.map((name) => startServiceProcess(name, this.env())));
+      const started = await Promise.all(batch.map((name) => startServiceProcess(name, { ...this.env(), ...this.serviceEnv[name] })));
       started.forEach((s, j) => this.services.set(batch[j], s));
     }
     if (this.services.has('gateway') && this.services.has('auth')) {

@@ -1,4 +1,4 @@
-import type { EventContract, Namespace, RpcContract, StreamDefinition } from '@junction/platform/ports';
+import { subjectMatches, type EventContract, type Namespace, type RpcContract, type StreamDefinition } from '@junction/platform/ports';
 import { RPC_CLAIMS, streamClaims } from './claim-check';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -58,7 +58,9 @@ function objectStoreSubjects(bucket: string): string[] {
     `$JS.API.STREAM.MSG.GET.${stream}`,
     `$JS.API.DIRECT.GET.${stream}`,
     `$JS.API.DIRECT.GET.${stream}.>`,
-    // reading an object runs an ordered (ephemeral) consumer with flow control
+    // reading an object runs an ordered (ephemeral) consumer with flow control, after the client
+    // looks its stream up by subject (stream names only, no content)
+    '$JS.API.STREAM.NAMES',
     `$JS.API.CONSUMER.CREATE.${stream}`,
     `$JS.API.CONSUMER.CREATE.${stream}.>`,
     `$JS.API.CONSUMER.DELETE.${stream}.>`,
@@ -143,17 +145,9 @@ export function natsAuthorizationBlock(users: readonly NatsUserEntry[]): string 
   return `authorization {\n  users = [\n${entries.join(',\n')}\n  ]\n}\n`;
 }
 
-/** Does `subject` fall under one of the NATS wildcard patterns? (`*` one token, `>` the rest) */
+/** Does a permission list let `subject` through? (NATS wildcards: `*` one token, `>` the rest) */
 export function permitted(patterns: readonly string[], subject: string): boolean {
-  const s = subject.split('.');
-  return patterns.some((pattern) => {
-    const p = pattern.split('.');
-    for (let i = 0; i < p.length; i++) {
-      if (p[i] === '>') return s.length > i;
-      if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
-    }
-    return p.length === s.length;
-  });
+  return patterns.some((pattern) => subjectMatches(pattern, subject));
 }
 
 /** A use of NATS that the service's `ServiceAccess` does not declare: the deployed permissions would refuse it too. */
