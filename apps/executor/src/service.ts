@@ -43,6 +43,24 @@ class ExecutorEnv extends PlatformEnv {
   @Max(3_600_000)
   EXECUTOR_OVERDUE_GRACE_MS = 10_000;
 
+  /** A JSONata evaluation runs this long on the event loop before the rest of its budget moves to a worker thread, ms. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  EXECUTOR_EXPRESSION_INLINE_MS = 20;
+
+  /** Whole budget of one JSONata evaluation, ms (a worker still busy a second past it is terminated). */
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  EXECUTOR_EXPRESSION_TIMEOUT_MS = 100;
+
+  /** Worker threads for JSONata evaluations past the inline budget. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  EXECUTOR_EXPRESSION_WORKERS = 1;
+
   /** The gateway's public base URL, registered with providers by connector webhook triggers. */
   @IsUrl({ require_tld: false, require_protocol: true })
   JUNCTION_PUBLIC_URL = 'http://localhost:3000';
@@ -61,6 +79,9 @@ export const executorService: ServiceDefinition<ExecutorEnv> = {
       inMemoryWaitMaxMs: env.EXECUTOR_IN_MEMORY_WAIT_MAX_MS,
       sweepIntervalMs: env.EXECUTOR_SWEEP_INTERVAL_MS,
       overdueGraceMs: env.EXECUTOR_OVERDUE_GRACE_MS,
+      expressionInlineMs: env.EXECUTOR_EXPRESSION_INLINE_MS,
+      expressionTimeoutMs: env.EXECUTOR_EXPRESSION_TIMEOUT_MS,
+      expressionWorkers: env.EXECUTOR_EXPRESSION_WORKERS,
       publicUrl: env.JUNCTION_PUBLIC_URL.replace(/\/+$/, ''),
     }),
   ],
