@@ -86,7 +86,7 @@ describe('outbound fence (hostile)', () => {
     for (const url of urls) {
       const job = await run(`to ${url}`, { action: 'http.request', input: { method: 'GET', url } });
       expect({ url, status: job.status }).toEqual({ url, status: 'failed' });
-      expect(job.steps[0].error?.message).toMatch(/refused|not a public address|embeds|unspecified/);
+      expect(job.steps[0].error?.message).toMatch(/refused|not a public address|embeds|unspecified|NAT64/);
     }
     expect(canary.connections).toEqual([]);
     expect(canary6.connections).toEqual([]);

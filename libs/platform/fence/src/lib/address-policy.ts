@@ -125,7 +125,6 @@ export function parseAllowEntry(raw: string): AllowEntry {
   const address = parseAddress(addressText);
   if (!address) fail('is not an IP address or CIDR (IPv4 dotted-decimal, IPv6; IPv6 with a port as [addr]:port)');
   const network = address as IpAddress;
-  if (effectiveAddress(network) !== network) fail('embeds an IPv4 address (IPv4-mapped or NAT64): write the IPv4 address itself');
   const max = network.kind() === 'ipv4' ? 32 : 128;
   let prefix = max;
   if (prefixText !== undefined) {
@@ -135,6 +134,10 @@ export function parseAllowEntry(raw: string): AllowEntry {
     const base = network.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(`${addressText}/${prefix}`) : ipaddr.IPv6.networkAddressFromCIDR(`${addressText}/${prefix}`);
     if (!sameAddress(base, network)) fail(`has host bits set under /${prefix} (the network is ${base.toString()}/${prefix})`);
   }
+  // the one embedding entry: NAT64 on (its addresses are then checked as the IPv4 address they embed)
+  const nat64 = network.kind() === 'ipv6' && prefix === 96 && network.match(NAT64_WELL_KNOWN);
+  if (!nat64 && effectiveAddress(network) !== network) fail('embeds an IPv4 address (IPv4-mapped or NAT64): write the IPv4 address itself');
+  if (nat64 && portText !== undefined) fail('enables NAT64 (64:ff9b::/96) and cannot name a port');
   const alias = aliasRefusal(network);
   if (alias) fail(`is ${alias} and can never be allowed${network.kind() === 'ipv6' ? ' (to name a port of an IPv6 address write [address]:port)' : ''}`);
   return { text, network, prefix, ...(portText !== undefined ? { port: Number(portText) } : {}) };
@@ -214,10 +217,13 @@ export interface AddressPolicyOptions {
 export class AddressPolicy {
   readonly allow: AllowEntry[];
   readonly platformListeners: PlatformListener[];
+  /** `64:ff9b::/96` is on the allow-list: NAT64 addresses are checked as the IPv4 address they embed instead of refused. */
+  readonly nat64: boolean;
 
   constructor(allow: string[] | AllowEntry[] = [], options: AddressPolicyOptions = {}) {
     this.allow = allow.every((a) => typeof a === 'string') ? parseAllowList(allow as string[]) : (allow as AllowEntry[]);
     this.platformListeners = options.platformListeners ?? [];
+    this.nat64 = this.allow.some((e) => e.network.kind() === 'ipv6' && e.prefix === 96 && e.network.match(NAT64_WELL_KNOWN));
   }
 
   /** From `JUNCTION_HTTP_ALLOW` and, when given, the service's environment (for its own listeners). */
@@ -235,6 +241,9 @@ export class AddressPolicy {
     const address = effectiveAddress(parsed);
     const alias = aliasRefusal(parsed) ?? aliasRefusal(address);
     if (alias) return `address ${ip} is ${alias}`;
+    if (parsed.kind() === 'ipv6' && parsed.match(NAT64_WELL_KNOWN) && !this.nat64) {
+      return `address ${ip} is a NAT64 address (allow-list 64:ff9b::/96 to reach IPv4 through NAT64; the embedded address is then checked)`;
+    }
     if (port !== undefined) {
       for (const l of listeners) {
         if (l.port !== port) continue;
@@ -244,7 +253,7 @@ export class AddressPolicy {
       }
     }
     for (const entry of this.allow) {
-      if (entry.network.kind() !== address.kind()) continue;
+      if (entry.network.kind() !== address.kind() || (entry.network.kind() === 'ipv6' && entry.network.match(NAT64_WELL_KNOWN))) continue;
       if (entry.port !== undefined && entry.port !== port) continue;
       if (address.match(entry.network, entry.prefix)) return undefined;
     }

@@ -72,6 +72,7 @@ const refused = [
   '64:ff9b::127.0.0.1',
   '64:ff9b::a9fe:a9fe',
   '64:ff9b::a00:1',
+  '64:ff9b::808:808',
   '64:ff9b:1::a00:1',
   '64:ff9b:1::808:808',
   '2002:7f00:1::1',
@@ -81,7 +82,7 @@ const refused = [
   '2001::1',
 ];
 
-const allowed = ['93.184.216.34', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001::1', '::ffff:8.8.8.8', '::ffff:808:808', '64:ff9b::808:808'];
+const allowed = ['93.184.216.34', '8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '2a00:1450:4001::1', '::ffff:8.8.8.8', '::ffff:808:808'];
 
 describe('outbound fence: addresses an attacker would aim at', () => {
   const policy = new AddressPolicy([]);
@@ -101,8 +102,15 @@ describe('outbound fence: addresses an attacker would aim at', () => {
     },
   );
 
+  it('refuses NAT64 unless 64:ff9b::/96 is allow-listed, and then checks the IPv4 address it embeds', () => {
+    const on = new AddressPolicy(['64:ff9b::/96']);
+    expect(policy.refusal('64:ff9b::808:808', 443)).toMatch(/NAT64/);
+    expect(on.refusal('64:ff9b::808:808', 443)).toBeUndefined();
+    for (const ip of ['64:ff9b::7f00:1', '64:ff9b::a9fe:a9fe', '64:ff9b::a00:1', '64:ff9b:1::808:808']) expect(on.refusal(ip, 443)).toEqual(expect.any(String));
+  });
+
   it('applies an IPv4 entry to the IPv4-mapped and NAT64 spellings of the same address, and only on the named port', () => {
-    const p = new AddressPolicy(['10.1.2.3:8080']);
+    const p = new AddressPolicy(['10.1.2.3:8080', '64:ff9b::/96']);
     for (const ip of ['10.1.2.3', '::ffff:10.1.2.3', '::ffff:a01:203', '64:ff9b::a01:203']) {
       expect(p.refusal(ip, 8080)).toBeUndefined();
       expect(p.refusal(ip, 8081)).toMatch(/not a public address/);
@@ -130,6 +138,9 @@ describe('outbound fence: JUNCTION_HTTP_ALLOW is read strictly', () => {
     ['[::1:80', /\[/],
     ['::1:8080', /IPv4-compatible.*\[address\]:port/],
     ['::ffff:10.0.0.1', /embeds an IPv4/],
+    ['64:ff9b::a00:1', /embeds an IPv4/],
+    ['64:ff9b::/64', /embeds an IPv4|host bits/],
+    ['[64:ff9b::/96]:443', /cannot name a port/],
     ['localhost', /not an IP address/],
     ['0x7f.0.0.1', /not an IP address/],
     ['0177.0.0.1', /not an IP address/],
