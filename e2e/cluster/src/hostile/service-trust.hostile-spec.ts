@@ -76,7 +76,7 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  it('a run with a credential and a payload above the claim threshold succeeds, and no service needed more than it was granted', async () => {
+  it('a run with a credential and a payload above the claim threshold succeeds', async () => {
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
       name: 'orders',
       trigger: { type: 'manual' },
@@ -108,14 +108,29 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
       return actions.has('connection.created') && actions.has('recipe.created') ? actions : undefined;
     }, 30_000);
     expect(audited.has('credential.read')).toBe(true);
+  }, 120_000);
 
+  it('a schedule recipe ticks: executor to scheduler, and scheduler events back to the executor', async () => {
+    home.on('POST', '/tick', { json: {} });
+    const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      name: 'every second',
+      trigger: { type: 'schedule', cron: '* * * * * *' },
+      steps: [{ id: 'ping', action: 'http.request', input: { method: 'POST', url: `${home.url}/tick`, body: { json: { at: '{{ trigger.scheduledAt }}' } } } }],
+    });
+    expect(recipe.status).toBe(201);
+    expect((await cluster.call('POST', `/v1/recipes/${recipe.body.id}/start`)).status).toBe(200);
+    await waitFor(() => home.requestsTo('/tick').length >= 2, 20_000);
+    expect((await cluster.call('POST', `/v1/recipes/${recipe.body.id}/stop`)).status).toBe(200);
+  }, 60_000);
+
+  it('no service needed a permission it was not granted, nor used NATS beyond its declared access', () => {
     for (const [name, service] of cluster.services) {
       const log = service.output.join('\n');
       expect({ name, violations: log.match(/Permissions Violation[^"]*"[^"]*"/gi) ?? [] }).toEqual({ name, violations: [] });
       expect({ name, undeclared: log.match(/without declaring it/g) ?? [] }).toEqual({ name, undeclared: [] });
     }
     expect(nats.output.join('\n')).not.toMatch(/Permissions Violation/i);
-  }, 120_000);
+  });
 
   it('a forged caller cannot read the credential: not without credentials, not as the gateway, not on the shared default server', async () => {
     const request = encode({ workspaceId: cluster.workspaceId, connectionId, jobId: 'forged' });
