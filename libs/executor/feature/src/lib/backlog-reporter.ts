@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { QUEUED_JOBS_CACHE_KEY, type QueuedJobsReport } from '@junction/executor/contracts';
 import { JobRepository } from '@junction/executor/data-access';
-import { ROOT_LOGGER } from '@junction/platform/logging';
+import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
 import { CACHE, type Cache } from '@junction/platform/ports';
 
 const REPORT_EVERY_MS = 1000;
@@ -21,12 +21,16 @@ const TOP_WORKSPACES = 100;
 export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private busy = false;
+  // Postgres or Redis away: logged when the reports stop and when they resume, not every round
+  private readonly failing: OutageLog;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CACHE) private readonly cache: Cache,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.failing = new OutageLog(logger, 'queued jobs report (Postgres or Redis)');
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.report(), REPORT_EVERY_MS);
@@ -45,8 +49,9 @@ export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShu
       const { queued, byWorkspace } = await new JobRepository(this.dataSource.manager).countQueuedByWorkspace(TOP_WORKSPACES);
       const report: QueuedJobsReport = { queued, at: Date.now(), byWorkspace };
       await this.cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify(report), REPORT_TTL_MS);
+      this.failing.up();
     } catch (error) {
-      this.logger.warn({ err: error }, 'could not report the queued jobs count');
+      this.failing.down(error);
     } finally {
       this.busy = false;
     }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { QUEUED_JOBS_CACHE_KEY, TRIGGER_INTAKE_DURABLE, TriggerReceived, type QueuedJobsReport } from '@junction/executor/contracts';
 import { ProblemException } from '@junction/platform/http';
-import { ROOT_LOGGER } from '@junction/platform/logging';
+import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
 import { CACHE, DURABLE_QUEUE, RATE_LIMITERS, type Cache, type DurableQueue, type RateLimiter, type RateLimiters } from '@junction/platform/ports';
 import { SERVICE_ENV } from '@junction/platform/service';
 
@@ -48,6 +48,8 @@ export class IngressBackpressure {
   private reportAt = 0;
   private measuredAt = 0;
   private measuring?: Promise<void>;
+  // NATS or Redis away: logged when measuring stops working and when it works again, not every second
+  private measureFailing?: OutageLog;
   private readonly perWorkspaceRate?: RateLimiter;
 
   constructor(
@@ -141,9 +143,10 @@ export class IngressBackpressure {
         if (kept.length) this.recentByWorkspace.set(workspaceId, kept);
         else this.recentByWorkspace.delete(workspaceId);
       }
+      this.measureFailing?.up();
     } catch (error) {
       // keep the last number: publishing will fail on its own if NATS is what broke
-      this.logger.warn({ err: error }, 'could not measure the ingress backlog');
+      (this.measureFailing ??= new OutageLog(this.logger, 'ingress backlog measurement (NATS or Redis)')).down(error);
     }
     this.measuredAt = Date.now();
   }
