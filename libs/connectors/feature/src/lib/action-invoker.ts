@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { InvokeActionRequest, InvokeActionResult } from '@junction/connectors/contracts';
-import { ConnectorError, FatalError, executeAction, secretForms, type Credentials, type HostRule, type TcpConnector } from '@junction/connector-sdk';
+import { ConnectorError, FatalError, executeAction, type Credentials, type HostRule, type TcpConnector } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectionRateLimiter } from './connection-rate-limiter';
 import type { ConnectorMetrics } from './connector-metrics';
 import type { ConnectorResolver } from './connector-resolver';
 import type { WorkspaceHttp } from './host-breakers';
-import { allowedHostsOf, toCredentials, type CredentialSource } from './credential-source';
+import { allowedHostsOf, secretFormsOf, toCredentials, type CredentialSource } from './credential-source';
 import { scrubSecrets } from './scrub';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -46,7 +46,7 @@ export class ActionInvoker {
       if (req.connectionId) {
         const fields = await this.credentials.fields(req.workspaceId, req.connectionId, req.jobId ?? 'adhoc', req.connector);
         credentials = toCredentials(fields);
-        secrets = secretForms(credentials);
+        secrets = secretFormsOf(fields);
         allowedHosts = allowedHostsOf(fields);
       }
       const output = await executeAction(found.connector, found.action, {

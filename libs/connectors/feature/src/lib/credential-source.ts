@@ -1,5 +1,5 @@
 import { ReadCredentials } from '@junction/auth/contracts';
-import { AuthError, FatalError, RetryableError, parseAllowedHosts, type Credentials, type HostRule } from '@junction/connector-sdk';
+import { AuthError, FatalError, RetryableError, parseAllowedHosts, secretForms, type Credentials, type HostRule } from '@junction/connector-sdk';
 import { DeadlineExceededError, RemoteError, type MessageBus } from '@junction/platform/ports';
 
 /**
@@ -28,6 +28,18 @@ export const ALLOWED_HOSTS = 'allowedHosts';
 
 export function allowedHostsOf(fields: Record<string, string>): HostRule[] {
   return parseAllowedHosts(fields[ALLOWED_HOSTS]);
+}
+
+/** Connection fields that say how, not what: never scrubbed (a token type like `Bearer` would otherwise vanish from every output). */
+const NOT_SECRET = new Set(['kind', ALLOWED_HOSTS, 'tokenType']);
+
+/**
+ * Every encoded form of every secret the connection holds, for scrubbing: its credentials and
+ * also fields that are not (a webhook signing secret kept beside a token).
+ */
+export function secretFormsOf(fields: Record<string, string>): string[] {
+  const others = Object.fromEntries(Object.entries(fields).filter(([name]) => !NOT_SECRET.has(name)));
+  return [...new Set([...secretForms(toCredentials(fields)), ...secretForms({ kind: 'custom', fields: others })])];
 }
 
 /** Fetches a connection's decrypted credentials from the auth service; each read is audited there. */

@@ -1,4 +1,5 @@
 import { secretForms } from '@junction/connector-sdk';
+import { secretFormsOf } from './credential-source';
 import { scrubSecrets } from './scrub';
 
 /** Hostile tier, class 4: a third party echoes the credential back in some encoding; none of it may reach job data. */
@@ -24,6 +25,12 @@ describe('scrubSecrets against every encoding the client produced (hostile)', ()
   it('scrubs a secret of one character too, in one pass (the marker is not scrubbed again)', () => {
     const out = scrubSecrets({ a: 'token=e;', b: 'redacted' }, secretForms({ kind: 'bearer', token: 'e' }));
     expect(out).toEqual({ a: 'tok[redacted]n=[redacted];', b: 'r[redacted]dact[redacted]d' });
+  });
+
+  it('scrubs every secret field of the connection, also those that are not its credentials (a signing secret beside a token), but not how-fields', () => {
+    const forms = secretFormsOf({ token: 'tok_A1', signingSecret: 'whsec_B2', tokenType: 'Bearer', allowedHosts: 'api.example.com', kind: 'bearer' });
+    const out = JSON.stringify(scrubSecrets({ a: 'Bearer tok_A1', b: Buffer.from('whsec_B2').toString('base64'), c: 'api.example.com' }, forms));
+    expect(out).toBe(JSON.stringify({ a: 'Bearer [redacted]', b: '[redacted]', c: 'api.example.com' }));
   });
 
   it('drops what is nested beyond the depth it walks instead of passing it through', () => {

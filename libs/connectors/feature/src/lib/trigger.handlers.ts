@@ -8,11 +8,11 @@ import {
   type WebhookVerdict,
 } from '@junction/connectors/contracts';
 import { ConnectorsPoll, type PollRequest, type PollResponse } from '@junction/scheduler/contracts';
-import { ConnectorError, bindCredentials, secretForms, validateAgainst, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
+import { ConnectorError, bindCredentials, validateAgainst, type PollingTriggerDefinition, type WebhookTriggerDefinition } from '@junction/connector-sdk';
 import { OnRequest } from '@junction/platform/messaging';
 import { RemoteError } from '@junction/platform/ports';
 import { ConnectorRegistry } from './connector-registry';
-import { CredentialSource, allowedHostsOf, toCredentials } from './credential-source';
+import { CredentialSource, allowedHostsOf, secretFormsOf, toCredentials } from './credential-source';
 import { scrubSecrets } from './scrub';
 import type { WorkspaceHttp } from './host-breakers';
 
@@ -76,7 +76,7 @@ export class TriggerHandlers {
       return {};
     } catch (error) {
       if (error instanceof ConnectorError)
-        throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
+        throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, fields));
       throw error;
     }
   }
@@ -105,7 +105,7 @@ export class TriggerHandlers {
     } catch (error) {
       // the scheduler backs off and keeps its cursor on any failure
       if (error instanceof ConnectorError)
-        throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, credentials, fields));
+        throw new RemoteError(error.kind === 'fatal' || error.kind === 'auth' ? 'invalid_request' : 'unavailable', scrubbed(error.message, fields));
       throw error;
     }
   }
@@ -130,12 +130,8 @@ export class TriggerHandlers {
   }
 }
 
-function scrubbed(message: string, credentials: Parameters<typeof secretForms>[0], fields: Record<string, string> | undefined): string {
-  // signing secrets are not credentials of an auth kind, but they are secrets all the same
-  const extra = Object.entries(fields ?? {})
-    .filter(([k]) => k !== 'kind' && k !== 'allowedHosts')
-    .map(([, v]) => v);
-  return String(scrubSecrets(message, [...secretForms(credentials), ...extra]));
+function scrubbed(message: string, fields: Record<string, string> | undefined): string {
+  return String(scrubSecrets(message, fields ? secretFormsOf(fields) : []));
 }
 
 /** The generic webhook trigger verifies only when its configuration names a signature; every other verify always checks one. */
