@@ -1,4 +1,16 @@
-import { ChainVerifier, GENESIS_HASH, chainHash, type ChainedContent, type ChainedRow } from './audit-chain';
+import {
+  ChainVerifier,
+  GENESIS,
+  GENESIS_HASH,
+  InMemoryChainKeys,
+  chainHash,
+  keyedChainHash,
+  legacySealMac,
+  type ChainStart,
+  type ChainedContent,
+  type ChainedRow,
+  type LegacySeal,
+} from './audit-chain';
 
 function chain(n: number, start = { seq: 0, hash: GENESIS_HASH }): ChainedRow[] {
   const rows: ChainedRow[] = [];
@@ -79,5 +91,57 @@ describe('ChainVerifier', () => {
     expect(chainHash({ ...row, recordedAt: '2026-03-01T10:00:01.001Z' }, row.prevHash)).not.toBe(base);
     expect(chainHash(row, 'f'.repeat(64))).not.toBe(base);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  describe('keyed rows', () => {
+    const keys = new InMemoryChainKeys(new Map([['k1', Buffer.alloc(32, 7)]]));
+
+    /** Re-hashes `rows` in place from `from` on: unkeyed up to `keyedFrom - 1`, keyed (anchor at `keyedFrom` if it follows unkeyed rows) after. */
+    function rechain(rows: ChainedRow[], keyedFrom: number, start = GENESIS): ChainedRow[] {
+      let prevHash = start.hash;
+      return rows.map((row) => {
+        const keyed = row.seq >= keyedFrom;
+        const keyAnchor = keyed && row.seq === keyedFrom && row.seq > start.seq + 1;
+        const hash = keyed ? (keyedChainHash(row, prevHash, 'k1', keyAnchor, keys) as string) : chainHash(row, prevHash);
+        const out = { ...row, prevHash, hash, keyId: keyed ? 'k1' : null, keyAnchor };
+        prevHash = hash;
+        return out;
+      });
+    }
+
+    const run = (rows: ChainedRow[], start?: ChainStart, seal?: LegacySeal) => {
+      const v = new ChainVerifier(start, keys, seal);
+      for (const row of rows) v.check(row);
+      return v;
+    };
+
+    it('accepts an unkeyed chain continued by a keyed one from a sealed anchor', () => {
+      const rows = rechain(chain(5), 4);
+      const v = run(rows, undefined, {
+        workspaceId: 'ws_1',
+        seq: 3,
+        hash: rows[2].hash,
+        keyId: 'k1',
+        mac: legacySealMac({ workspaceId: 'ws_1', seq: 3, hash: rows[2].hash, keyId: 'k1' }, keys) as string,
+      });
+      expect(v.firstBreak).toBeUndefined();
+      expect([v.keyedRows, v.anchorSeq]).toEqual([2, 4]);
+    });
+
+    it('names a keyed row after unkeyed ones that is not marked as the anchor, and an anchor mark on a later row', () => {
+      const rows = rechain(chain(4), 1);
+      expect(run(rows).firstBreak).toBeUndefined();
+      const marked = [...rows];
+      marked[2] = { ...marked[2], keyAnchor: true };
+      expect(run(marked).firstBreak).toMatchObject({ seq: 3, reason: 'anchor_mismatch' });
+    });
+
+    it('after a retention anchor that was keyed, an unkeyed row is a downgrade', () => {
+      const rows = rechain(chain(5), 1);
+      const start = { seq: 2, hash: rows[1].hash, keyId: 'k1' };
+      expect(run(rows.slice(2), start).firstBreak).toBeUndefined();
+      const downgraded = rechain(chain(5).slice(2), 99, start);
+      expect(run(downgraded, start).firstBreak).toMatchObject({ seq: 3, reason: 'unkeyed_row' });
+    });
   });
 });

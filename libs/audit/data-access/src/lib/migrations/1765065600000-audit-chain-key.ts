@@ -16,6 +16,8 @@ export class AuditChainKey1765065600000 implements MigrationInterface {
     await q.query(`ALTER TABLE audit_event ADD COLUMN key_id text`);
     await q.query(`ALTER TABLE audit_event ADD COLUMN key_anchor boolean NOT NULL DEFAULT false`);
     await q.query(`ALTER TABLE audit_event ADD CONSTRAINT audit_event_key_anchor_keyed CHECK (NOT key_anchor OR key_id IS NOT NULL)`);
+    // what start-up sealing looks for; stops growing once the service has keys
+    await q.query(`CREATE INDEX audit_event_unkeyed ON audit_event (workspace_id) WHERE key_id IS NULL`);
     await q.query(`ALTER TABLE audit_chain_anchor ADD COLUMN key_id text`);
     await q.query(`
       CREATE TABLE audit_legacy_seal (
