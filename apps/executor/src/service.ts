@@ -53,7 +53,7 @@ class ExecutorEnv extends PlatformEnv {
   @IsInt()
   @Min(1)
   @Max(60_000)
-  EXECUTOR_EXPRESSION_TIMEOUT_MS = 100;
+  EXECUTOR_EXPRESSION_TIMEOUT_MS = 1_000;
 
   /** Worker threads for JSONata evaluations past the inline budget. */
   @IsInt()

@@ -40,7 +40,7 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
     overdueGraceMs: 10_000,
     publicUrl: 'http://localhost:3000',
     expressionInlineMs: 20,
-    expressionTimeoutMs: 100,
+    expressionTimeoutMs: 1_000,
     expressionWorkers: 1,
     ...overrides,
   };

@@ -25,7 +25,7 @@ export interface ExpressionPoolOptions {
 
 export const DEFAULT_EXPRESSION_POOL: ExpressionPoolOptions = {
   inlineMs: 20,
-  timeoutMs: 100,
+  timeoutMs: 1_000,
   graceMs: 1_000,
   workers: 1,
   maxQueuedPerWorkspace: 64,
@@ -67,13 +67,14 @@ const MAX_TRACKED_WORKSPACES = 10_000;
 /**
  * Where the engine sends evaluations that ran past the inline budget: worker threads, so a heavy
  * expression never holds the executor's event loop (other workspaces' jobs keep their latency).
- * An expression that ran long once, and every expression of a workspace that did so repeatedly,
- * skips the inline attempt afterwards. Workspaces take turns for the workers (round robin), each
+ * An expression that ran long, and every expression of a workspace that did so repeatedly, skips
+ * the inline attempt for `strikeWindowMs` afterwards. Workspaces take turns for the workers (round robin), each
  * with a bounded queue. A worker that is still busy `graceMs` after its budget is terminated and
  * replaced: the step fails with a clear error.
  */
 export class ExpressionPool implements ExpressionOffload {
-  private readonly heavy = new WeakSet<CompiledExpression>();
+  // when each expression last ran past the inline budget: it skips the inline attempt for a while
+  private readonly heavy = new WeakMap<CompiledExpression, number>();
   private readonly strikeLog = new Map<string, number[]>();
   private readonly queues = new Map<string, Task[]>();
   private readonly slots: Slot[];
@@ -89,13 +90,14 @@ export class ExpressionPool implements ExpressionOffload {
   }
 
   prefers(expr: CompiledExpression, ctx: EvaluationContext): boolean {
-    if (this.heavy.has(expr)) return true;
+    const ranLongAt = this.heavy.get(expr);
+    if (ranLongAt !== undefined && Date.now() - ranLongAt < this.options.strikeWindowMs) return true;
     const log = this.strikeLog.get(workspaceOf(ctx));
     return log !== undefined && this.recent(log).length >= this.options.strikes;
   }
 
   ranLong(expr: CompiledExpression, ctx: EvaluationContext): void {
-    this.heavy.add(expr);
+    this.heavy.set(expr, Date.now());
     const workspace = workspaceOf(ctx);
     const log = this.recent(this.strikeLog.get(workspace) ?? []);
     log.push(Date.now());
