@@ -161,14 +161,17 @@ describe('trigger intake (real Postgres, real JetStream)', () => {
     await proxy.cut();
     try {
       await publish(Array.from({ length: 10 }, (_, i) => event('rcp_live', `down-${i}`)));
-      // every message was handed to the intake, and failed at least once
+      // every message was handed to the intake and is held there, retried in place while Postgres is away:
+      // not acked, and not handed back (a redelivery would spend one of its deliveries and wait out a backoff)
       await waitFor(async () => {
         const i = await info();
-        return i.delivered.stream_seq === before.delivered.stream_seq + 10 && i.num_redelivered > 0;
+        return i.delivered.stream_seq === before.delivered.stream_seq + 10 && i.num_ack_pending === 10;
       });
+      await new Promise((r) => setTimeout(r, 1_000));
       const during = await info();
       expect(during.ack_floor.stream_seq).toBe(before.ack_floor.stream_seq);
       expect(during.num_ack_pending + during.num_pending).toBe(10);
+      expect(during.num_redelivered).toBe(before.num_redelivered);
       expect(await jobsOf('rcp_live')).toEqual([]);
     } finally {
       await proxy.restore();

@@ -152,7 +152,9 @@ export class JetStreamQueue implements DurableQueue {
     });
     const consumer = await this.js.consumers.get(stream, durable);
     const concurrency = Math.max(1, options.concurrency ?? 1);
-    const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16) });
+    // expires bounds how long the client waits before pulling again after NATS comes back (its consumer check
+    // backs off by it when JetStream is still recovering) and sets the idle heartbeat (half of it) that notices a lost pull
+    const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16), expires: PULL_EXPIRES_MS });
     const inflight = new Set<Promise<void>>();
     const open = { value: true };
 
