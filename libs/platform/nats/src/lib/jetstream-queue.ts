@@ -49,6 +49,8 @@ const PUBLISH_TIMEOUT_MS = 5000;
 // a handler that failed because a server is away is tried again in place this often (ms), up to this long
 const HOLD_RETRY_MS = [250, 500, 1000, 2000];
 const HOLD_MAX_MS = 5 * 60_000;
+// a pull request's lifetime (the client's default is 30 s)
+const PULL_EXPIRES_MS = 5_000;
 
 /** Exponential backoff with full jitter for a message whose handler threw, ms. */
 export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 30_000): number {
