@@ -72,7 +72,7 @@ async function runJob(r: Recipe, i: number, checkpoint: boolean): Promise<void> 
   let state = start(r, event(i), `job_${i}`, { now: 1_000 });
   if (checkpoint) state = roundTrip(state);
   const first = await advance(r, state, { now: 1_001 });
-  if (first.command.type !== 'invoke') throw new Error(`expected invoke, got ${first.command.type}`);
+  if (first.command.type !== 'invoke') throw new Error(`expected invoke, got ${first.command.type}: ${JSON.stringify(first.state.error)}`);
   state = checkpoint ? roundTrip(first.state) : first.state;
   const done = await advance(r, state, { now: 1_002, result: { ok: true, output: { status: 200, body: { ok: true } } } });
   if (done.command.type !== 'finish' || done.command.status !== 'succeeded') throw new Error('job did not succeed');

@@ -63,7 +63,12 @@ describe('expression denial of service (hostile)', () => {
     const out: JobSummary[] = [];
     let cursor: string | undefined;
     do {
-      const page = await cluster.call<{ items: JobSummary[]; nextCursor?: string }>('GET', `/v1/jobs?recipeId=${recipeId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, undefined, ws.key);
+      const page = await cluster.call<{ items: JobSummary[]; nextCursor?: string }>(
+        'GET',
+        `/v1/jobs?recipeId=${recipeId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        undefined,
+        ws.key,
+      );
       expect(page.status).toBe(200);
       out.push(...page.body.items);
       cursor = page.body.nextCursor;

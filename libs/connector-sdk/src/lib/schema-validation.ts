@@ -13,7 +13,9 @@ export const linearRegExp = Object.assign(
     try {
       return new RE2(pattern, flags);
     } catch (error) {
-      throw new Error(`pattern ${JSON.stringify(pattern)} is not supported (${(error as Error).message}): patterns run on a linear-time engine without backreferences or lookaround`);
+      throw new Error(
+        `pattern ${JSON.stringify(pattern)} is not supported (${(error as Error).message}): patterns run on a linear-time engine without backreferences or lookaround`,
+      );
     }
   },
   { code: 'require("re2")' },

@@ -148,7 +148,8 @@ function checkComputed(value: unknown, base: EvaluationBase, what: () => string)
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value) && value.length > SIZE_LIMITS.maxArrayLength) fail(`${what()} produced a list of ${value.length} items; at most ${SIZE_LIMITS.maxArrayLength} are allowed`);
+  if (Array.isArray(value) && value.length > SIZE_LIMITS.maxArrayLength)
+    fail(`${what()} produced a list of ${value.length} items; at most ${SIZE_LIMITS.maxArrayLength} are allowed`);
   if (isNative(value) || isLambda(value)) return;
   const memo = (base[WEIGHTS] ??= new WeakMap());
   const size = weigh(value, SIZE_LIMITS.maxValueSize, memo);
@@ -318,7 +319,8 @@ const GUARDS: Record<string, Guard> = {
       return [...(list as (number | string)[])].sort((a, b) => (a > b ? 1 : a < b ? -1 : 0));
     }
     // a lambda comparator evaluates nodes (under the timeout); a built-in one would not
-    if (!isFunctionValue(comparator, 'lambda') && list.length > NATIVE_CALLBACK_MAX) fail(`$sort with a built-in comparator over ${list.length} items; at most ${NATIVE_CALLBACK_MAX} are allowed`);
+    if (!isFunctionValue(comparator, 'lambda') && list.length > NATIVE_CALLBACK_MAX)
+      fail(`$sort with a built-in comparator over ${list.length} items; at most ${NATIVE_CALLBACK_MAX} are allowed`);
     return original.implementation.apply(this, args as never[]);
   },
   map: callbackGuard('$map'),
@@ -333,7 +335,8 @@ const GUARDS: Record<string, Guard> = {
   },
   eval(original, args) {
     const [source] = args as [unknown];
-    if (typeof source === 'string' && source.length > SIZE_LIMITS.maxEvalSourceLength) fail(`$eval of ${source.length} characters; at most ${SIZE_LIMITS.maxEvalSourceLength} are allowed`);
+    if (typeof source === 'string' && source.length > SIZE_LIMITS.maxEvalSourceLength)
+      fail(`$eval of ${source.length} characters; at most ${SIZE_LIMITS.maxEvalSourceLength} are allowed`);
     return original.implementation.apply(this, args as never[]);
   },
 };
@@ -343,7 +346,11 @@ function canonicalKey(value: unknown): string {
   if (value === null || typeof value !== 'object') return `${typeof value}:${String(value)}`;
   return JSON.stringify(value, (_key, v: unknown) =>
     v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]))
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
       : v,
   );
 }

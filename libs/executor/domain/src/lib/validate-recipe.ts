@@ -18,7 +18,13 @@ export class InvalidRecipeError extends Error {
 }
 
 // The recipe schema's own patterns are fixed, but they run against every saved recipe: on RE2 too (linear time).
-const ajv = new Ajv({ allErrors: true, verbose: true, discriminator: true, allowUnionTypes: true, code: { regExp: Object.assign((p: string, f: string) => new RE2(p, f), { code: 'require("re2")' }) } });
+const ajv = new Ajv({
+  allErrors: true,
+  verbose: true,
+  discriminator: true,
+  allowUnionTypes: true,
+  code: { regExp: Object.assign((p: string, f: string) => new RE2(p, f), { code: 'require("re2")' }) },
+});
 addFormats(ajv);
 ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
 const validateSchema = ajv.compile(recipeSchema);

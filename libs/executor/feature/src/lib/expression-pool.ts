@@ -112,7 +112,11 @@ export class ExpressionPool implements ExpressionOffload {
     const queue = this.queues.get(workspace) ?? [];
     if (queue.length >= this.options.maxQueuedPerWorkspace) {
       return Promise.reject(
-        new ExpressionError(expr.site, expr.source, `ran past the ${this.options.inlineMs} ms inline budget while ${queue.length} long evaluations of this workspace wait for a worker`),
+        new ExpressionError(
+          expr.site,
+          expr.source,
+          `ran past the ${this.options.inlineMs} ms inline budget while ${queue.length} long evaluations of this workspace wait for a worker`,
+        ),
       );
     }
     return new Promise((resolve, reject) => {
