@@ -56,7 +56,7 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
     await sink.start();
     sink
       .on('GET', '/down', { status: 503, text: 'down' })
-      .on('POST', '/slow', { json: { ok: true }, delayMs: 3000 })
+      .on('POST', '/slow', { json: { ok: true }, delayMs: 20_000 })
       .on('GET', '/ok-a', { json: { ok: 'a' } })
       .on('GET', '/ok-b', { json: { ok: 'b' } });
     await cluster.start(['gateway', 'auth', 'connectors', 'executor']);
@@ -175,7 +175,7 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
   it('one workspace’s webhook flood gets 429 + Retry-After at its share of the queue while another workspace’s webhooks are accepted', async () => {
     const flooder = await workspace('flooder');
     const neighbour = await workspace('neighbour');
-    // one slow job at a time: the flood piles up as this workspace's queued jobs
+    // one slow job at a time (20 s each, nothing drains during the test): the flood piles up as this workspace's queued jobs
     const slow = await recipe(flooder, {
       name: 'flood',
       trigger: { type: 'webhook' },
@@ -197,6 +197,7 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
       else await res.arrayBuffer();
     }
     const accepted = statuses.filter((s) => s === 202).length;
+    process.stdout.write(`workspace flood: ${accepted} of 15 accepted at a share of ${LIMITS.INGRESS_WORKSPACE_QUEUE_LIMIT} queued jobs (${statuses.join(' ')})\n`);
     expect(statuses.every((s) => s === 202 || s === 429)).toBe(true);
     // never refused below its share; a little overshoot is allowed (the backlog is measured once a second)
     expect(statuses.slice(0, LIMITS.INGRESS_WORKSPACE_QUEUE_LIMIT)).toEqual(Array(LIMITS.INGRESS_WORKSPACE_QUEUE_LIMIT).fill(202));
@@ -206,8 +207,12 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
 
     // the neighbour is not affected: its webhooks are accepted and run
     for (let n = 0; n < 3; n++) expect((await deliver(neighbourHook, n)).status).toBe(202);
-    // nor are its API runs, while the flooder's are refused as well
-    expect((await cluster.call('POST', `/v1/recipes/${slow}/runs`, { n: 'api' }, flooder.key)).status).toBe(429);
+    // the flooder's API runs count against the same share: the share is of queued jobs (its one
+    // running job is not one), so at most one more gets in before the refusal
+    const apiRuns: number[] = [];
+    for (let i = 0; i < 3 && !apiRuns.includes(429); i++) apiRuns.push((await cluster.call('POST', `/v1/recipes/${slow}/runs`, { n: `api-${i}` }, flooder.key)).status);
+    expect(apiRuns.at(-1)).toBe(429);
+    expect(apiRuns.length).toBeLessThanOrEqual(2);
 
     // the share is checked before the body is read: a refused sender's huge body is never taken in
     const reply = await rawExchange(
