@@ -282,6 +282,8 @@ export class JetStreamQueue implements DurableQueue {
     };
     try {
       await this.jsm.streams.info(name);
+      // only the stream's own service changes its limits; the others use it as it is
+      if (this.guard && !this.guard.owns(def)) return;
       await this.jsm.streams.update(name, config);
     } catch (error) {
       if ((error as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NOT_FOUND) throw error;

@@ -181,6 +181,11 @@ describe('NATS service-to-service permissions', () => {
     await expect(connectorsJsm.streams.delete(stream)).rejects.toBeDefined();
     const executorJsm = await (await connectAs('executor')).jetstreamManager();
     await expect(executorJsm.consumers.add(stream, { durable_name: ns.consumer('audit-store') })).rejects.toBeDefined();
+    // a publisher accountable to the audit log cannot shorten its retention
+    await expect(executorJsm.streams.update(stream, { max_age: 1_000_000_000 })).rejects.toBeDefined();
+    const authJsm = await (await connectAs('auth')).jetstreamManager();
+    await expect(authJsm.streams.update(stream, { max_msgs: 1 })).rejects.toBeDefined();
+    expect((await auditJsm.streams.info(stream)).config.max_msgs).toBe(-1);
     expect((await auditJsm.streams.info(stream)).state.messages).toBe(1);
   });
 
@@ -196,6 +201,7 @@ describe('NATS service-to-service permissions', () => {
     await expect(gatewayJsm.consumers.add(stream, { durable_name: 'thief', filter_subject: ns.subject('executor.trigger.>') })).rejects.toBeDefined();
     await expect(gatewayJsm.consumers.add(stream, { durable_name: ns.consumer('executor-trigger-intake') })).rejects.toBeDefined();
     await expect(gateway.jetstream().publish(ns.subject('scheduler.tick.fired.v1'), encode({}), { timeout: 1500 })).rejects.toBeDefined();
+    await expect(gatewayJsm.streams.update(stream, { max_age: 1_000_000_000 })).rejects.toBeDefined();
 
     await executorJsm.consumers.add(stream, {
       durable_name: ns.consumer('executor-trigger-intake'),

@@ -63,6 +63,14 @@ describe('natsPermissions', () => {
     }
   });
 
+  it("lets only the stream's own service change its limits; a publisher may create it but not update it", () => {
+    expect(permitted(perms.publish.allow, '$JS.API.STREAM.UPDATE.PROD_WORK')).toBe(true);
+    const publisher = natsPermissions(ns, { service: 'reporter', serves: [], calls: [], publishes: [Published], consumes: [] });
+    expect(permitted(publisher.publish.allow, '$JS.API.STREAM.CREATE.PROD_WORK')).toBe(true);
+    expect(permitted(publisher.publish.allow, '$JS.API.STREAM.UPDATE.PROD_WORK')).toBe(false);
+    expect(new AccessGuard({ service: 'reporter', serves: [], calls: [], publishes: [Published], consumes: [] }).owns(Stream)).toBe(false);
+  });
+
   it('answers nothing for a service that serves nothing', () => {
     expect(natsPermissions(ns, { ...access, serves: [] }).allow_responses).toBeUndefined();
   });

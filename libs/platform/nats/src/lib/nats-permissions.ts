@@ -70,9 +70,19 @@ function objectStoreSubjects(bucket: string): string[] {
   ];
 }
 
-function streamManagement(stream: string): string[] {
-  // every user of a stream may create it, so whichever service starts first can work
-  return [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`, `$JS.API.STREAM.UPDATE.${stream}`];
+/**
+ * The service a stream belongs to: the domain its subjects start with (`audit.event.>` is the
+ * audit service's). Only that service may change the stream's limits; a publisher could otherwise
+ * shorten the retention of what it is accountable for (the AUDIT stream) or of others' work.
+ */
+export function streamOwner(stream: StreamDefinition): string {
+  return stream.subjects[0]?.split('.')[0] ?? '';
+}
+
+function streamManagement(stream: string, owner: boolean): string[] {
+  // every user of a stream may create it (with the one configuration the code defines), so
+  // whichever service starts first can work; creating an existing stream differently fails
+  return [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`, ...(owner ? [`$JS.API.STREAM.UPDATE.${stream}`] : [])];
 }
 
 /**
@@ -113,7 +123,7 @@ export function natsPermissions(ns: Namespace, access: ServiceAccess): NatsPermi
     publish.add(`$JS.API.CONSUMER.INFO.${stream}.${ns.consumer(durable)}`);
   }
   for (const [name, def] of streams) {
-    for (const subject of streamManagement(ns.stream(name))) publish.add(subject);
+    for (const subject of streamManagement(ns.stream(name), streamOwner(def) === access.service)) publish.add(subject);
     for (const subject of objectStoreSubjects(ns.stream(streamClaims(name, def.maxAgeMs ?? 0).name))) publish.add(subject);
   }
   if (access.serves.length > 0 || access.calls.length > 0) {
@@ -199,6 +209,11 @@ export class AccessGuard {
 
   stream(stream: StreamDefinition): void {
     if (!this.streams.has(stream.name)) this.fail(`uses stream ${stream.name}`, 'publishes/consumes');
+  }
+
+  /** May this service change the stream's configuration (see `streamOwner`)? */
+  owns(stream: StreamDefinition): boolean {
+    return streamOwner(stream) === this.access.service;
   }
 
   private fail(what: string, field: string): never {
