@@ -33,9 +33,13 @@ export class ApiRateLimit implements NestInterceptor {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const principal = req.principal;
     if (!principal) return next.handle();
-    const key = await this.perKey.consume(`${principal.kind}:${principal.id}`);
-    // a key already refused does not also spend its workspace's budget (the other keys' share)
-    const workspace = key.allowed ? await this.perWorkspace.consume(principal.workspaceId) : await this.perWorkspace.peek(principal.workspaceId);
+    // both at once (one round trip to the store on the hot path)
+    const [key, workspace] = await Promise.all([this.perKey.consume(`${principal.kind}:${principal.id}`), this.perWorkspace.consume(principal.workspaceId)]);
+    // a key already refused does not spend its workspace's budget (the other keys' share)
+    if (!key.allowed && workspace.allowed) {
+      await this.perWorkspace.refund(principal.workspaceId);
+      workspace.remaining = Math.min(workspace.limit, workspace.remaining + 1);
+    }
     const headers = rateLimitHeaders([
       { name: 'key', windowSec: this.perKey.policy.windowSec, decision: key },
       { name: 'workspace', windowSec: this.perWorkspace.policy.windowSec, decision: workspace },
