@@ -13,14 +13,14 @@ const password = 'correct horse battery staple';
  */
 describe('hostile: session tokens are revocable and unforgeable', () => {
   const cluster = new Cluster();
-  const users: Record<'ann' | 'bob', string> = { ann: '', bob: '' };
+  const users: Record<'ann' | 'bob' | 'cat', string> = { ann: '', bob: '', cat: '' };
   const measured: Record<string, number> = {};
   const issued: string[] = [];
   /** A second gateway replica: revocations made through the first reach it only through its bounded cache. */
   let replica: ServiceProcess;
 
-  async function login(who: 'ann' | 'bob'): Promise<string> {
-    const res = await cluster.call<{ token: string }>('POST', '/v1/sessions', { email: `${who}@example.com`, password }, '');
+  async function login(who: 'ann' | 'bob' | 'cat', secret = password): Promise<string> {
+    const res = await cluster.call<{ token: string }>('POST', '/v1/sessions', { email: `${who}@example.com`, password: secret }, '');
     expect(res.status).toBe(201);
     issued.push(res.body.token);
     return res.body.token;
@@ -39,7 +39,7 @@ describe('hostile: session tokens are revocable and unforgeable', () => {
   beforeAll(async () => {
     await cluster.start(['gateway', 'auth', 'audit']);
     replica = await startServiceProcess('gateway', cluster.env());
-    for (const who of ['ann', 'bob'] as const) {
+    for (const who of ['ann', 'bob', 'cat'] as const) {
       const res = await cluster.call<{ id: string }>('POST', '/v1/users', { email: `${who}@example.com`, password, role: 'builder' });
       expect(res.status).toBe(201);
       users[who] = res.body.id;
@@ -118,6 +118,43 @@ describe('hostile: session tokens are revocable and unforgeable', () => {
     expect((await cluster.call('DELETE', '/v1/users/..%2Fapi-keys/sessions')).status).toBe(400);
   });
 
+  it('changing the password ends every session of the user, on every replica within the bound', async () => {
+    const [a, b] = [await login('cat'), await login('cat')];
+    expect(await useOnReplica(b)).toBe(200);
+    const wrong = await cluster.call('PUT', '/v1/users/me/password', { currentPassword: 'not the password', newPassword: 'another long password' }, a);
+    expect(wrong.status).toBe(403);
+    const changed = await cluster.call('PUT', '/v1/users/me/password', { currentPassword: password, newPassword: 'another long password' }, a);
+    expect(changed.status).toBe(200);
+    const started = Date.now();
+    expect(await use(a)).toBe(401);
+    expect(await use(b)).toBe(401);
+    measured.passwordChangeOtherReplica = await refusedWithin(b, started, useOnReplica);
+    expect(measured.passwordChangeOtherReplica).toBeLessThan(REVOCATION_BOUND_MS + 1_000);
+    expect((await cluster.call('POST', '/v1/sessions', { email: 'cat@example.com', password }, '')).status).toBe(401);
+    const fresh = await login('cat', 'another long password');
+    // and back, so the next test logs in with the usual password
+    expect((await cluster.call('PUT', '/v1/users/me/password', { currentPassword: 'another long password', newPassword: password }, fresh)).status).toBe(200);
+  });
+
+  it('disabling a user ends its sessions and its logins until it is enabled; only an admin may', async () => {
+    const token = await login('cat');
+    const builder = await login('bob');
+    expect(await use(token)).toBe(200);
+    expect((await cluster.call('POST', `/v1/users/${users.cat}/disable`, undefined, builder)).status).toBe(403);
+    const disabled = await cluster.call('POST', `/v1/users/${users.cat}/disable`);
+    expect(disabled.status).toBe(200);
+    expect(disabled.body).toEqual({ userId: users.cat, disabled: true });
+    expect(await use(token)).toBe(401);
+    const refused = await cluster.call<{ detail: string }>('POST', '/v1/sessions', { email: 'cat@example.com', password }, '');
+    const wrong = await cluster.call<{ detail: string }>('POST', '/v1/sessions', { email: 'cat@example.com', password: `${password}!` }, '');
+    // the same answer as a wrong password: a disabled account is not told apart
+    expect([refused.status, refused.body.detail]).toEqual([wrong.status, wrong.body.detail]);
+    expect(refused.status).toBe(401);
+    expect((await cluster.call('POST', `/v1/users/${users.cat}/enable`)).status).toBe(200);
+    expect(await use(token)).toBe(401); // enabling does not bring old sessions back
+    expect(await use(await login('cat'))).toBe(200);
+  });
+
   it('a forged JWT is 401: alg none, another key under the real kid, an HMAC keyed with the public key, an edited payload', async () => {
     const real = await login('ann');
     const { kid } = decodeProtectedHeader(real);
@@ -148,7 +185,8 @@ describe('hostile: session tokens are revocable and unforgeable', () => {
         const res = await cluster.call<{ items: { action: string; target: { id: string }; changes?: Record<string, unknown> }[] }>('GET', '/v1/audit?action=user.*&limit=200');
         const seen = res.body.items ?? [];
         const has = (action: string, id: string) => seen.some((e) => e.action === action && e.target.id === id);
-        return has('user.logged_out', users.ann) && has('user.sessions_revoked', users.ann) && has('user.sessions_revoked', users.bob) ? seen : undefined;
+        const all = ['user.password_changed', 'user.disabled', 'user.enabled'].every((action) => has(action, users.cat));
+        return all && has('user.logged_out', users.ann) && has('user.sessions_revoked', users.ann) && has('user.sessions_revoked', users.bob) ? seen : undefined;
       },
       15_000,
       250,

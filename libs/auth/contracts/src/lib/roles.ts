@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
  */
 export const PERMISSIONS = {
   'workspace:read': ['admin', 'builder', 'operator', 'auditor'],
-  /** Ending one's own session tokens (log out, log out everywhere). */
+  /** One's own sessions and password: log out, log out everywhere, change the password. */
   'sessions:own': ['admin', 'builder', 'operator', 'auditor'],
   'api_keys:read': ['admin'],
   'api_keys:manage': ['admin'],

@@ -157,6 +157,50 @@ export class RevokeUserSessionsRequest extends ScopedRequest {
   reason: 'logout_everywhere' | 'admin';
 }
 
+export class ChangePasswordBody {
+  @ApiProperty({ description: 'The password in use now' })
+  @IsString()
+  @MaxLength(256)
+  currentPassword: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 256, description: 'Write-only; every session of the user ends with the change' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  newPassword: string;
+}
+
+/** A user changes its own password; every one of its sessions is revoked. */
+export class ChangePasswordRequest extends ScopedRequest {
+  @IsString()
+  @MaxLength(256)
+  currentPassword: string;
+
+  @IsString()
+  @MinLength(12)
+  @MaxLength(256)
+  newPassword: string;
+}
+
+/** An admin disables (no login, every session revoked) or enables a user of its workspace. */
+export class SetUserDisabledRequest extends ScopedRequest {
+  @Matches(USER_ID_RE)
+  userId: string;
+
+  @IsBoolean()
+  disabled: boolean;
+}
+
+export class UserDisabledState {
+  @ApiProperty({ example: 'usr_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' })
+  @Matches(USER_ID_RE)
+  userId: string;
+
+  @ApiProperty({ description: 'A disabled user cannot log in, and its sessions were revoked when it was disabled' })
+  @IsBoolean()
+  disabled: boolean;
+}
+
 export class SessionsRevoked {
   @ApiProperty({ example: 'usr_01J9Z5Q3X8M4ZK1T7N2B6C0D9E' })
   @Matches(USER_ID_RE)
@@ -172,6 +216,10 @@ export const CreateUser = defineRpc('auth.create-user.v1', CreateUserRequest, Us
 export const CheckSession = defineRpc('auth.check-session.v1', CheckSessionRequest, SessionStatus);
 /** `auth.revoke-session.v1`: logs one session token out. */
 export const RevokeSession = defineRpc('auth.revoke-session.v1', RevokeSessionRequest, SessionStatus);
+/** `auth.change-password.v1`: the caller's own password; a wrong current password answers `forbidden`. */
+export const ChangePassword = defineRpc('auth.change-password.v1', ChangePasswordRequest, SessionsRevoked);
+/** `auth.set-user-disabled.v1`: disabling revokes every session of the user and refuses its logins. */
+export const SetUserDisabled = defineRpc('auth.set-user-disabled.v1', SetUserDisabledRequest, UserDisabledState);
 /** `auth.revoke-user-sessions.v1`: logs a user out everywhere (itself, or by an admin). */
 export const RevokeUserSessions = defineRpc('auth.revoke-user-sessions.v1', RevokeUserSessionsRequest, SessionsRevoked);
 /** `auth.login.v1`: email and password for a session token; a wrong pair answers `unauthenticated`. */

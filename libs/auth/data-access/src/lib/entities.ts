@@ -155,6 +155,10 @@ export class UserEntity {
   /** Carried by each session token (`sep`); moved on to revoke every token issued before. */
   @Column('integer', { default: 0 })
   sessionEpoch: number;
+
+  /** Set while the user is disabled: no login, and its sessions were revoked when it was set. */
+  @Column('timestamptz', { nullable: true })
+  disabledAt: Date | null;
 }
 
 /** ES256 key pairs signing session tokens; the private key is sealed under the vault's master key. */

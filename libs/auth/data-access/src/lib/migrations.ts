@@ -109,13 +109,15 @@ export class AuthUsers1764000000002 implements MigrationInterface {
 
 /**
  * Revocable sessions: a per-user epoch that every session token carries (moving it on revokes all
- * of the user's tokens at once) and a deny-list of single tokens logged out, kept until they expire.
+ * of the user's tokens at once), a deny-list of single tokens logged out, kept until they expire,
+ * and disabled users (no login, no session).
  */
 export class AuthSessionRevocation1765065600003 implements MigrationInterface {
   name = 'AuthSessionRevocation1765065600003';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE users ADD COLUMN session_epoch integer NOT NULL DEFAULT 0 CHECK (session_epoch >= 0)`);
+    await q.query(`ALTER TABLE users ADD COLUMN disabled_at timestamptz`);
     await q.query(`
       CREATE TABLE revoked_sessions (
         jti          text        PRIMARY KEY,
@@ -129,6 +131,7 @@ export class AuthSessionRevocation1765065600003 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE revoked_sessions`);
+    await q.query(`ALTER TABLE users DROP COLUMN disabled_at`);
     await q.query(`ALTER TABLE users DROP COLUMN session_epoch`);
   }
 }

@@ -23,12 +23,39 @@ export class UserRepository {
    * What decides whether a session token still works: the user's current epoch (undefined when
    * the user is gone) and whether this token was logged out.
    */
-  async sessionState(userId: string, jti: string): Promise<{ epoch: number; revoked: boolean } | undefined> {
-    const rows = (await this.dataSource.query('SELECT u.session_epoch, EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.jti = $2) AS revoked FROM users u WHERE u.id = $1', [
-      userId,
-      jti,
-    ])) as { session_epoch: number; revoked: boolean }[];
-    return rows[0] ? { epoch: rows[0].session_epoch, revoked: rows[0].revoked } : undefined;
+  async sessionState(userId: string, jti: string): Promise<{ epoch: number; revoked: boolean; disabled: boolean } | undefined> {
+    const rows = (await this.dataSource.query(
+      'SELECT u.session_epoch, u.disabled_at IS NOT NULL AS disabled, EXISTS (SELECT 1 FROM revoked_sessions r WHERE r.jti = $2) AS revoked FROM users u WHERE u.id = $1',
+      [userId, jti],
+    )) as { session_epoch: number; disabled: boolean; revoked: boolean }[];
+    return rows[0] ? { epoch: rows[0].session_epoch, revoked: rows[0].revoked, disabled: rows[0].disabled } : undefined;
+  }
+
+  /** A user of the workspace by id. */
+  findInWorkspace(workspaceId: string, id: string): Promise<UserEntity | null> {
+    return this.users.findOneBy({ workspaceId, id });
+  }
+
+  /** New password hash, and every session of the user revoked with it (one statement). */
+  async changePassword(workspaceId: string, userId: string, passwordHash: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      'WITH moved AS (UPDATE users SET password_hash = $3, session_epoch = session_epoch + 1 WHERE id = $1 AND workspace_id = $2 RETURNING 1) SELECT 1 FROM moved',
+      [userId, workspaceId, passwordHash],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Disables (revoking every session) or enables the user; false when the user is not in the workspace. */
+  async setDisabled(workspaceId: string, userId: string, disabled: boolean, at: Date): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `WITH moved AS (
+         UPDATE users SET disabled_at = CASE WHEN $3 THEN coalesce(disabled_at, $4) ELSE NULL END,
+                          session_epoch = session_epoch + CASE WHEN $3 THEN 1 ELSE 0 END
+         WHERE id = $1 AND workspace_id = $2 RETURNING 1)
+       SELECT 1 FROM moved`,
+      [userId, workspaceId, disabled, at],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Deny-lists one token until it expires; entries of tokens expired for a minute are pruned on the way. */

@@ -2,12 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { OnRequest } from '@junction/platform/messaging';
 import type { IncomingMeta } from '@junction/platform/ports';
 import {
+  ChangePassword,
   CheckSession,
   CreateUser,
   GetJwks,
   Login,
   RevokeSession,
   RevokeUserSessions,
+  SetUserDisabled,
+  type ChangePasswordRequest,
   type CheckSessionRequest,
   type CreateUserRequest,
   type Jwks,
@@ -15,6 +18,8 @@ import {
   type LoginRequest,
   type RevokeSessionRequest,
   type RevokeUserSessionsRequest,
+  type SetUserDisabledRequest,
+  type UserDisabledState,
   type Session,
   type SessionStatus,
   type SessionsRevoked,
@@ -54,6 +59,16 @@ export class UserHandlers {
   @OnRequest(RevokeUserSessions)
   revokeUserSessions(request: RevokeUserSessionsRequest, meta: IncomingMeta): Promise<SessionsRevoked> {
     return this.users.revokeUserSessions(scopeOf(request, meta), request.caller, request);
+  }
+
+  @OnRequest(ChangePassword)
+  changePassword(request: ChangePasswordRequest, meta: IncomingMeta): Promise<SessionsRevoked> {
+    return this.users.changePassword(scopeOf(request, meta), request.caller, request);
+  }
+
+  @OnRequest(SetUserDisabled)
+  setDisabled(request: SetUserDisabledRequest, meta: IncomingMeta): Promise<UserDisabledState> {
+    return this.users.setDisabled(scopeOf(request, meta), request.caller, request);
   }
 
   @OnRequest(GetJwks)

@@ -12,6 +12,7 @@ import {
   type Session,
   type SessionStatus,
   type SessionsRevoked,
+  type UserDisabledState,
   type UserView,
 } from '@junction/auth/contracts';
 import { UserRepository, type TenantScope, type UserEntity } from '@junction/auth/data-access';
@@ -46,6 +47,7 @@ export class UsersService {
       role: input.role,
       createdAt: this.now(),
       sessionEpoch: 0,
+      disabledAt: null,
     };
     try {
       await this.users.insert(user);
@@ -72,12 +74,15 @@ export class UsersService {
     }
     const at = this.now();
     const ip = input.ip ? { ip: input.ip } : {};
-    if (!(await verifyPassword(user.passwordHash, input.password))) {
+    const passwordOk = await verifyPassword(user.passwordHash, input.password);
+    // a disabled user gets the answer of a wrong password, after the same verification time
+    if (!passwordOk || user.disabledAt) {
       await this.audit.record({
         workspaceId: user.workspaceId,
         actor: { type: 'user', id: user.id },
         action: 'user.login_failed',
         target: { type: 'user', id: user.id },
+        ...(passwordOk ? { changes: { reason: 'disabled' } } : {}),
         at,
         ...ip,
       });
@@ -104,7 +109,7 @@ export class UsersService {
    */
   async checkSession(input: { userId: string; jti: string; epoch: number }): Promise<SessionStatus> {
     const state = await this.users.sessionState(input.userId, input.jti);
-    return { active: !!state && state.epoch === input.epoch && !state.revoked };
+    return { active: !!state && state.epoch === input.epoch && !state.revoked && !state.disabled };
   }
 
   /** Logging out: a user revokes the session token it called with. */
@@ -124,10 +129,47 @@ export class UsersService {
     return { active: false };
   }
 
+  /** A user changes its own password, proving the current one; every session of the user ends. */
+  async changePassword(scope: TenantScope, caller: CallerRef, input: { currentPassword: string; newPassword: string }): Promise<SessionsRevoked> {
+    if (caller.kind !== 'user') throw new RemoteError('invalid_request', 'a password belongs to a user: call this with a session token');
+    assertAllowed(caller, 'sessions:own');
+    const user = await this.users.findInWorkspace(scope.workspaceId, caller.id);
+    if (!user) throw new RemoteError('not_found', 'no such user in this workspace');
+    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) throw new RemoteError('forbidden', 'the current password is wrong');
+    await this.users.changePassword(scope.workspaceId, user.id, await hashPassword(input.newPassword));
+    const at = this.now();
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: 'user.password_changed',
+      target: { type: 'user', id: user.id },
+      changes: { sessionsRevoked: true },
+      at,
+    });
+    return { userId: user.id, revokedAt: at.toISOString() };
+  }
+
+  /** An admin disables a user (no login; every session revoked) or enables it again. */
+  async setDisabled(scope: TenantScope, caller: CallerRef, input: { userId: string; disabled: boolean }): Promise<UserDisabledState> {
+    assertAllowed(caller, 'users:manage');
+    if (input.disabled && caller.kind === 'user' && caller.id === input.userId) throw new RemoteError('invalid_request', 'a user cannot disable itself');
+    const at = this.now();
+    if (!(await this.users.setDisabled(scope.workspaceId, input.userId, input.disabled, at))) throw new RemoteError('not_found', 'no such user in this workspace');
+    await this.audit.record({
+      workspaceId: scope.workspaceId,
+      actor: actorOf(caller),
+      action: input.disabled ? 'user.disabled' : 'user.enabled',
+      target: { type: 'user', id: input.userId },
+      ...(input.disabled ? { changes: { sessionsRevoked: true } } : {}),
+      at,
+    });
+    return { userId: input.userId, disabled: input.disabled };
+  }
+
   /**
    * Every session token of `userId` issued so far stops working: the user itself (log out
-   * everywhere) or an admin of its workspace. Password changes and disabling a user, when they
-   * exist, go through here too.
+   * everywhere) or an admin of its workspace. Changing the password and disabling the user
+   * revoke them the same way (the epoch moves on).
    */
   async revokeUserSessions(scope: TenantScope, caller: CallerRef, input: { userId: string; reason: 'logout_everywhere' | 'admin' }): Promise<SessionsRevoked> {
     const self = caller.kind === 'user' && caller.id === input.userId;

@@ -6,12 +6,13 @@ import { ForbiddenKeysGuard } from './forbidden-keys.guard';
 import { KeyVerdicts } from './key-verdicts';
 import { SessionsController } from './sessions.controller';
 import { SessionVerifier } from './session-verifier';
+import { UserAccountsController } from './user-accounts.controller';
 import { VaultController } from './vault.controller';
 
 /** Authentication and the role table for every `/v1` route (a global guard), plus vault rotation. */
 @Module({
   imports: [RateLimitsModule],
-  controllers: [VaultController, SessionsController],
+  controllers: [VaultController, SessionsController, UserAccountsController],
   providers: [KeyVerdicts, SessionVerifier, { provide: APP_GUARD, useClass: ApiAuthGuard }, { provide: APP_GUARD, useClass: ForbiddenKeysGuard }],
 })
 export class AuthApiModule {}
