@@ -10,6 +10,8 @@ import { Cluster, type ServiceName } from '../cluster-harness';
 
 const root = join(__dirname, '../../../..');
 const CANARY = `trust-${randomBytes(12).toString('hex')}`;
+const ADMIN = 'test-admin';
+const ADMIN_PASSWORD = randomBytes(16).toString('hex');
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 interface Generated {
@@ -53,7 +55,9 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
   beforeAll(async () => {
     execFileSync(process.execPath, ['-r', '@swc-node/register', 'tools/scripts/service-auth.ts', '--namespace', namespace, '--out', dir], { cwd: root, stdio: 'pipe' });
     generated = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8')) as Generated;
-    [nats, redis] = await Promise.all([startNatsServer(generated.natsAuthConf), startRedisServer(generated.redisAcl)]);
+    // a test-only administrator reads the server's ACL log: every command a service was refused
+    const acl = `${generated.redisAcl}user ${ADMIN} on >${ADMIN_PASSWORD} ~* &* +@all\n`;
+    [nats, redis] = await Promise.all([startNatsServer(generated.natsAuthConf), startRedisServer(acl)]);
     natsUrl = `nats://127.0.0.1:${nats.port}`;
     await home.start();
     home.on('POST', '/orders', { json: { stored: true } });
@@ -130,6 +134,18 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
       expect({ name, undeclared: log.match(/without declaring it/g) ?? [] }).toEqual({ name, undeclared: [] });
     }
     expect(nats.output.join('\n')).not.toMatch(/Permissions Violation/i);
+  });
+
+  it('no service was refused a Redis command or key (the ACL log is empty)', async () => {
+    const { Redis } = await import('ioredis');
+    const admin = new Redis(`redis://127.0.0.1:${redis.port}`, { username: ADMIN, password: ADMIN_PASSWORD });
+    try {
+      expect(await admin.call('ACL', 'LOG')).toEqual([]);
+      // the services did use it: rate limits, idempotency and queue reports live there
+      expect(await admin.dbsize()).toBeGreaterThan(0);
+    } finally {
+      admin.disconnect();
+    }
   });
 
   it('a forged caller cannot read the credential: not without credentials, not as the gateway, not on the shared default server', async () => {
