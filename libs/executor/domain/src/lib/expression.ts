@@ -153,9 +153,10 @@ function collectStepRefs(node: unknown, root = true, found = new Set<string>()):
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-const FALLBACK = Symbol('fallback');
+/** readPlainPath's answer when a list lies on the way (jsonata maps over lists: it evaluates such a path). */
+export const FALLBACK = Symbol('fallback');
 
-function readPath(path: readonly string[], ctx: EvaluationContext): unknown {
+export function readPath(path: readonly string[], ctx: EvaluationContext): unknown {
   let value: unknown = ctx;
   for (const name of path) {
     if (value === null || typeof value !== 'object') return undefined;

@@ -6,7 +6,9 @@ import {
   evaluateExpression,
   ExpressionError,
   type ExpressionSite,
+  FALLBACK,
   isSyncCapable,
+  readPath,
 } from './expression';
 
 /**
@@ -140,6 +142,12 @@ const NEEDS_ASYNC = Symbol('needs-async');
 const ignore = () => undefined;
 
 function evaluateSync(expr: CompiledExpression, ctx: EvaluationContext, clock: ClockBindings): unknown {
+  // a list on the way: leave the whole template to the async pass before jsonata starts (it would run twice)
+  if (expr.path) {
+    const value = readPath(expr.path, ctx);
+    if (value === FALLBACK) throw NEEDS_ASYNC;
+    return value;
+  }
   const value = evaluateExpression(expr, ctx, clock);
   if (value instanceof Promise) {
     value.catch(ignore);
