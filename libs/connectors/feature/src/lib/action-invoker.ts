@@ -32,13 +32,15 @@ export class ActionInvoker {
     const found = await this.resolver.action(req.workspaceId, req.connector, req.action);
     if (!found) throw new RemoteError('not_found', `connector action ${req.connector}.${req.action} does not exist`);
     const started = performance.now();
-    const stop = this.metrics.latency.startTimer({ connector: req.connector, action: req.action });
+    // custom connectors are named by tenants: one series each would grow without bound
+    const series = this.resolver.isBuiltIn(req.connector) ? { connector: req.connector, action: req.action } : { connector: 'custom', action: 'custom' };
+    const stop = this.metrics.latency.startTimer(series);
     let secrets: string[] = [];
     try {
       // the limit belongs to a connection (its API account); calls without one are only fenced and breakered
       const waitMs = req.connectionId ? await this.limiter.take(req.connectionId) : undefined;
       if (waitMs !== undefined) {
-        this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'throttled' });
+        this.metrics.calls.inc({ ...series, outcome: 'throttled' });
         return { error: { kind: 'throttled', message: 'the connection’s rate limit is reached; nothing was sent', retryAfterMs: waitMs }, durationMs: elapsed(started) };
       }
       let credentials: Credentials | undefined;
@@ -60,11 +62,11 @@ export class ActionInvoker {
         signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
         idempotencyKey: req.idempotencyKey,
       });
-      this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: 'ok' });
+      this.metrics.calls.inc({ ...series, outcome: 'ok' });
       return { output: scrubSecrets(output, secrets), durationMs: elapsed(started) };
     } catch (error) {
       const typed = error instanceof ConnectorError ? error : this.unexpected(error, req, secrets);
-      this.metrics.calls.inc({ connector: req.connector, action: req.action, outcome: typed.kind });
+      this.metrics.calls.inc({ ...series, outcome: typed.kind });
       const retryAfterMs = (typed as { retryAfterMs?: number }).retryAfterMs;
       return {
         error: {

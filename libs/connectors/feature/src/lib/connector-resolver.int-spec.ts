@@ -2,10 +2,18 @@ import { DataSource } from 'typeorm';
 import { httpConnector } from '@junction/connector-http';
 import { CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS, CustomConnectorRepository } from '@junction/connectors/data-access';
 import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
-import { RemoteError } from '@junction/platform/ports';
+import pino from 'pino';
+import { AddressPolicy, FencedHttpClient } from '@junction/connector-sdk';
+import { ServiceMetrics } from '@junction/platform/metrics';
+import { MemoryRateLimiters, RemoteError } from '@junction/platform/ports';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
+import { ActionInvoker } from './action-invoker';
+import { ConnectionRateLimiter } from './connection-rate-limiter';
+import { ConnectorMetrics } from './connector-metrics';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectorResolver } from './connector-resolver';
+import type { CredentialSource } from './credential-source';
+import { HostBreakers } from './host-breakers';
 
 const acme = (version: string) => ({
   key: 'acme',
@@ -50,6 +58,28 @@ describe('custom connectors (real Postgres)', () => {
   it('gives concurrent registrations distinct versions', async () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => resolver.register('ws_c', acme('x'))));
     expect(results.map((r) => r.version).sort()).toEqual(['1.0.0', '2.0.0', '3.0.0', '4.0.0', '5.0.0']);
+  });
+
+  it('reports custom connectors’ calls under one "custom" series: tenants cannot grow the metrics', async () => {
+    const metrics = new ServiceMetrics('test');
+    const http = new FencedHttpClient({ policy: new AddressPolicy([]), timeoutMs: 1000 });
+    // no connection in these calls: the vault is never asked
+    const invoker = new ActionInvoker(
+      resolver,
+      {} as CredentialSource,
+      new ConnectionRateLimiter(new MemoryRateLimiters(), 10),
+      new HostBreakers(http, { failures: 100, halfOpenAfterMs: 1000 }),
+      new ConnectorMetrics(metrics),
+      pino({ level: 'silent' }),
+    );
+    for (let i = 0; i < 3; i++) {
+      await resolver.register('ws_m', { ...acme('m'), key: `tenant-named-${i}` });
+      await invoker.invoke({ workspaceId: 'ws_m', connector: `tenant-named-${i}`, action: 'get_order', input: { id: '1' } });
+    }
+    await http.close();
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/connector_calls_total\{connector="custom",action="custom",outcome="[a-z_]+"[^}]*\} 3/);
+    expect(text).not.toContain('tenant-named');
   });
 
   it('keeps a workspace’s connectors invisible to every other workspace', async () => {

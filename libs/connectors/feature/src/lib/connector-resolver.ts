@@ -4,12 +4,15 @@ import type { CustomConnectorRepository, CustomConnectorVersion } from '@junctio
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectorRegistry } from './connector-registry';
 
+const COMPILED_MAX = 1000;
+
 /**
  * Built-in connectors for everyone, plus each workspace's own declarative ones (newest version).
  * A built-in key cannot be shadowed by a custom one.
  */
 export class ConnectorResolver {
-  // compiled custom connectors by row id: a version is immutable, so its compiled form is too
+  // compiled custom connectors by row id: a version is immutable, so its compiled form is too.
+  // Tenants can register any number of versions: the cache starts over when full
   private readonly compiled = new Map<string, ConnectorDefinition>();
 
   constructor(
@@ -27,6 +30,10 @@ export class ConnectorResolver {
   async summary(workspaceId: string | undefined, key: string): Promise<ConnectorSummary | undefined> {
     const found = await this.connector(workspaceId, key);
     return found ? describeConnector(found) : undefined;
+  }
+
+  isBuiltIn(key: string): boolean {
+    return this.builtIns.definition(key) !== undefined;
   }
 
   async action(workspaceId: string, connector: string, action: string): Promise<{ connector: ConnectorDefinition; action: ActionDefinition } | undefined> {
@@ -55,6 +62,7 @@ export class ConnectorResolver {
     let found = this.compiled.get(row.id);
     if (!found) {
       found = toConnector(row.definition as unknown as DeclarativeConnector, row.version);
+      if (this.compiled.size >= COMPILED_MAX) this.compiled.clear();
       this.compiled.set(row.id, found);
     }
     return found;
