@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     ['NATS_URL', 'nats://a:4222,http://b:4222'],
     ['NATS_URL', 'tls://'],
     ['NATS_URL', 'nats://host name:4222'],
+    ['NATS_URL', 'nats://user:pass@nats:4222'],
     ['REDIS_URL', 'redis://'],
     ['REDIS_URL', 'rediss//cache:6380'],
     ['NATS_NKEY_SEED', 'not-a-seed'],
@@ -50,7 +51,6 @@ describe('loadConfig', () => {
   it.each([
     ['NATS_URL', 'tls://nats-0.nats:4222,tls://nats-1.nats:4222'],
     ['NATS_URL', 'nats://127.0.0.1:4222, nats://[::1]:4223'],
-    ['NATS_URL', 'nats://user:pass@nats:4222'],
     ['REDIS_URL', 'rediss://gateway:s3cret@redis.internal:6380/0'],
     ['REDIS_URL', 'redis://[::1]:6379'],
     ['DATABASE_URL', 'postgresql://junction:pw@db:5432/postgres?sslmode=verify-full&sslrootcert=/etc/ca.pem'],

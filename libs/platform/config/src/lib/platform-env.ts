@@ -1,9 +1,10 @@
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
-// host: a name, IPv4 or [IPv6]; an optional user[:password]@ before it
-const HOST = String.raw`(?:[^\s@/,]+@)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?`;
+// host: a name, IPv4 or [IPv6], and a port
+const HOST = String.raw`(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::\d{1,5})?`;
+// NATS credentials never ride in the URL (the client would ignore them, and logs name servers)
 const NATS_URLS = new RegExp(String.raw`^(?:nats|tls)://${HOST}/?(?:\s*,\s*(?:nats|tls)://${HOST}/?)*$`, 'i');
-const REDIS_URL_RE = new RegExp(String.raw`^rediss?://${HOST}(?:/\d{1,2})?(?:\?[^\s]*)?$`);
+const REDIS_URL_RE = new RegExp(String.raw`^rediss?://(?:[^\s@/,]+@)?${HOST}(?:/\d{1,2})?(?:\?[^\s]*)?$`);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -44,7 +45,7 @@ export class PlatformEnv {
   DATABASE_POOL_SIZE = 10;
 
   /** Comma-separated servers; `tls://` requires TLS, `nats://` upgrades when the server asks for it. */
-  @Matches(NATS_URLS, { message: 'must be nats://host:port or tls://host:port URLs, comma-separated' })
+  @Matches(NATS_URLS, { message: 'must be nats://host:port or tls://host:port URLs, comma-separated, without credentials (see NATS_USER)' })
   NATS_URL = 'nats://127.0.0.1:4222';
 
   /**
