@@ -17,6 +17,9 @@ const REMOTE_STATUS: Record<RemoteErrorCode, number> = {
   internal: 502,
 };
 
+/** Field errors listed in one problem document; `errorCount` gives the total when there are more. */
+export const MAX_LISTED_ERRORS = 100;
+
 /** Body-parser errors carry a `type` and a status; map the ones a client can cause. */
 const BODY_PARSER_PROBLEMS: Record<string, (limit?: number) => ProblemDocument> = {
   'entity.too.large': (limit) => ({
@@ -36,6 +39,22 @@ function bodyParserProblem(error: unknown): ProblemDocument | undefined {
   const e = error as { type?: unknown; limit?: number } | null;
   const make = typeof e?.type === 'string' && Object.hasOwn(BODY_PARSER_PROBLEMS, e.type) ? BODY_PARSER_PROBLEMS[e.type] : undefined;
   return make?.(e?.limit);
+}
+
+/**
+ * Any other error the Express layer raises about the request itself (http-errors with a 4xx
+ * status and `expose`: a body that does not decompress, a path Express cannot decode): the
+ * client's fault, so a 4xx naming it, never a 500.
+ */
+function exposedClientError(error: unknown): ProblemDocument | undefined {
+  const e = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : e?.statusCode;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499 || e?.expose !== true) return undefined;
+  const title = STATUS_CODES[status] ?? 'Bad request';
+  // zlib and brotli errors carry an errno: the body is not in the Content-Encoding it claims
+  const undecodable = typeof (error as { errno?: unknown }).errno === 'number';
+  const detail = undecodable ? 'The request body does not decode with its Content-Encoding.' : typeof e?.message === 'string' ? e.message.slice(0, 200) : undefined;
+  return { type: problemType(undecodable ? 'malformed-body' : title.toLowerCase().replace(/[^a-z]+/g, '-')), title, status, ...(detail ? { detail } : {}) };
 }
 
 /**
@@ -77,6 +96,8 @@ export function problemResponse(
   }
   const traceId = traceIdOf(messageContext.current()?.traceparent);
   const body: ProblemDocument = { ...problem, instance: url, ...(traceId ? { traceId } : {}) };
+  // a body with thousands of bad fields must not buy a response thousands of times its size
+  if (body.errors && body.errors.length > MAX_LISTED_ERRORS) Object.assign(body, { errors: body.errors.slice(0, MAX_LISTED_ERRORS), errorCount: body.errors.length });
   return { status: problem.status, headers, body: JSON.stringify(body) };
 }
 
@@ -121,6 +142,8 @@ export function problemOf(exception: unknown): { problem: ProblemDocument; heade
   }
   const parsed = bodyParserProblem(exception) ?? (exception instanceof HttpException ? bodyParserProblem(exception.cause) : undefined);
   if (parsed) return { problem: parsed, headers: {} };
+  const clientError = exception instanceof HttpException ? undefined : exposedClientError(exception);
+  if (clientError) return { problem: clientError, headers: {} };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();

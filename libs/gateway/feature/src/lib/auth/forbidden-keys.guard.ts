@@ -6,6 +6,14 @@ import { FORBIDDEN_KEYS, type FieldError } from '@junction/platform/ports';
 /** Deeper than this, a body is refused: every walk over it (here, class-transformer, the services) stays bounded. */
 export const MAX_BODY_DEPTH = 64;
 
+/**
+ * More members than this in one object and a body is refused: validating an object costs time
+ * and error-list size per member in every service it reaches (60,000 unknown keys, under the
+ * body limit, kept a service past its deadline: a 503 the client had ordered). Arrays are not
+ * capped: a run's payload may carry long lists, and walking an array is cheap.
+ */
+export const MAX_OBJECT_MEMBERS = 10_000;
+
 // a UTF-16 surrogate without its pair: JSON.parse lets `"\ud800"` through, Postgres refuses it
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -18,7 +26,8 @@ function unstorable(text: string): string | undefined {
 /**
  * The first thing in a request's body or query that no service could take, as a field error:
  * a key that reaches an object's prototype, a NUL or broken Unicode in a key or a string (a
- * database error deep in a service, so a 5xx, if let through), or nesting past MAX_BODY_DEPTH.
+ * database error deep in a service, so a 5xx, if let through), nesting past MAX_BODY_DEPTH, or
+ * an object of more than MAX_OBJECT_MEMBERS members.
  */
 export function inspectInput(value: unknown, path = '', depth = 0): FieldError | undefined {
   if (typeof value === 'string') {
@@ -28,6 +37,7 @@ export function inspectInput(value: unknown, path = '', depth = 0): FieldError |
   if (value === null || typeof value !== 'object') return undefined;
   if (depth >= MAX_BODY_DEPTH) return { path: path || '(root)', message: `is nested deeper than ${MAX_BODY_DEPTH} levels` };
   const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+  if (!Array.isArray(value) && entries.length > MAX_OBJECT_MEMBERS) return { path: path || '(root)', message: `has more than ${MAX_OBJECT_MEMBERS} members` };
   for (const [key, item] of entries) {
     const here = path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) return { path: here, message: 'is a forbidden key' };
