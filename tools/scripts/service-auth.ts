@@ -2,7 +2,7 @@
  * Generates each service's NATS and Redis identity and the server-side configuration that
  * enforces it, from the services' declared NATS access (apps/<service>/src/access.ts).
  *
- *   node -r @swc-node/register tools/scripts/service-auth.ts --namespace junction --out ./secrets [--nats-auth nkey|password]
+ *   npm run service-auth -- --namespace junction --out ./secrets [--nats-auth nkey|password]
  *
  * Writes into --out (mode 0600 files):
  *   nats-auth.conf        `authorization { users = [...] }`: include it from nats-server.conf
