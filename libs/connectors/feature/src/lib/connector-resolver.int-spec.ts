@@ -74,7 +74,7 @@ describe('custom connectors (real Postgres)', () => {
     );
     for (let i = 0; i < 3; i++) {
       await resolver.register('ws_m', { ...acme('m'), key: `tenant-named-${i}` });
-      await invoker.invoke({ workspaceId: 'ws_m', connector: `tenant-named-${i}`, action: 'get_order', input: { id: '1' } });
+      await invoker.invoke({ workspaceId: 'ws_m', connector: `tenant-named-${i}`, action: 'get_order', input: { id: '1' }, idempotencyKey: `m:${i}` });
     }
     await http.close();
     const text = await metrics.registry.metrics();
