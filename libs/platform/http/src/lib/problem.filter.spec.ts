@@ -28,12 +28,19 @@ describe('problemOf: errors a client caused are 4xx', () => {
     const body = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
     let thrown: unknown;
     try {
-      verifyUtf8Body({} as never, undefined, body);
+      verifyUtf8Body({ headers: { 'content-type': 'application/json; charset=utf-8' } } as never, undefined, body);
     } catch (error) {
       thrown = error;
     }
     expect(problemOf(thrown).problem).toMatchObject({ status: 400, detail: expect.stringContaining('UTF-8') });
-    expect(() => verifyUtf8Body({} as never, undefined, Buffer.from('{"name":"café"}'))).not.toThrow();
+    expect(() => verifyUtf8Body({ headers: {} } as never, undefined, Buffer.from('{"name":"café"}'))).not.toThrow();
+    let utf16: unknown;
+    try {
+      verifyUtf8Body({ headers: { 'content-type': 'application/json; charset="UTF-16"' } } as never, undefined, Buffer.from('{}', 'utf16le'));
+    } catch (error) {
+      utf16 = error;
+    }
+    expect(problemOf(utf16).problem).toMatchObject({ status: 415 });
   });
 
   it('lists at most MAX_LISTED_ERRORS field errors and says how many there were', () => {
