@@ -108,6 +108,9 @@ function checkString(length: number, fn: string): void {
   if (length > SIZE_LIMITS.maxStringLength) fail(`${fn} would return ${length} characters; at most ${SIZE_LIMITS.maxStringLength} are allowed`);
 }
 
+const isNative = (v: object): boolean => (v as { _jsonata_function?: unknown })._jsonata_function === true;
+const isLambda = (v: object): boolean => (v as { _jsonata_lambda?: unknown })._jsonata_lambda === true;
+
 /**
  * Approximate JSON length of a value, stopping early once past `cap`. Shared subtrees are counted
  * every time they occur (a value built by doubling a list 40 times is huge as JSON even though it
@@ -116,6 +119,8 @@ function checkString(length: number, fn: string): void {
 function weigh(value: unknown, cap: number, memo?: WeakMap<object, Weight>): number {
   if (typeof value === 'string') return value.length + 2;
   if (value === null || typeof value !== 'object') return 4;
+  // a function value (its closure holds the input and the syntax tree) is "" in JSON
+  if (isNative(value) || isLambda(value)) return 2;
   const known = memo?.get(value);
   if (known && (!Array.isArray(value) || known.length === value.length)) return known.size;
   let size = 2;
@@ -155,9 +160,6 @@ function checkComputed(value: unknown, base: EvaluationBase, what: () => string)
   const size = weigh(value, SIZE_LIMITS.maxValueSize, memo);
   if (size > SIZE_LIMITS.maxValueSize) fail(`${what()} produced a value of more than ${SIZE_LIMITS.maxValueSize} characters as JSON`);
 }
-
-const isNative = (v: object): boolean => (v as { _jsonata_function?: unknown })._jsonata_function === true;
-const isLambda = (v: object): boolean => (v as { _jsonata_lambda?: unknown })._jsonata_lambda === true;
 
 interface AstNode {
   type: string;

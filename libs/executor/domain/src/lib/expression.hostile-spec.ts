@@ -124,6 +124,8 @@ describe('expressions (hostile): the guarded built-ins keep their results', () =
     ['$reduce([1, 2, 3], function($a, $b){ $a + $b })', 6],
     ['$match("a1b22", /[0-9]+/).match', ['1', '22']],
     ['"x" & 1 & true', 'x1true'],
+    ['{"f": function($v){ $v }, "n": 1}.n', 1],
+    ['$string({"f": $uppercase, "n": [1]})', '{"f":"","n":[1]}'],
   ])('%s', async (source, expected) => {
     // 200 objects, 3 distinct (key order does not matter): past the size at which $distinct stops comparing pairs
     const objects = Array.from({ length: 200 }, (_, i) => (i % 2 ? { k: i % 3, j: 1 } : { j: 1, k: i % 3 }));
