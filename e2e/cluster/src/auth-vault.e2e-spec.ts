@@ -276,9 +276,21 @@ describe('auth: workspaces, API keys, roles and the credential vault', () => {
       expect(ids).not.toContain(keyId);
     });
 
-    it.each(['conn_00000000000000000000000000', 'nonsense', '1 OR 1=1'])('an id that exists nowhere (%s) is 404 too', async (id) => {
-      expect((await api('GET', `/v1/connections/${encodeURIComponent(id)}`, keys.admin)).status).toBe(404);
-      expect((await api('GET', `/v1/api-keys/${encodeURIComponent(id)}`, keys.admin)).status).toBe(404);
+    it('an id that exists nowhere is 404 too', async () => {
+      expect((await api('GET', '/v1/connections/conn_00000000000000000000000000', keys.admin)).status).toBe(404);
+      expect((await api('GET', '/v1/api-keys/key_00000000000000000000000000', keys.admin)).status).toBe(404);
+    });
+
+    // ids are checked against their format at the gateway (issue #10 class 8): a malformed one is a 400 naming the parameter
+    it.each([
+      ['/v1/connections/', 'nonsense'],
+      ['/v1/connections/', '1 OR 1=1'],
+      ['/v1/api-keys/', 'nonsense'],
+      ['/v1/api-keys/', 'conn_00000000000000000000000000'],
+    ])('a malformed id is 400: GET %s%s', async (path, id) => {
+      const reply = await api('GET', `${path}${encodeURIComponent(id)}`, keys.admin);
+      expect(reply.status).toBe(400);
+      expect(reply.body).toMatchObject({ errors: [{ path: 'id' }] });
     });
 
     it('refuses a credential read naming another workspace', async () => {
