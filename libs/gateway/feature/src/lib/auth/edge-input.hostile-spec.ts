@@ -9,7 +9,7 @@ function nested(levels: number): unknown {
 describe('edge input inspection: what no service could store is refused with its path (issue #10 class 8)', () => {
   it.each([
     ['a NUL in a string', { name: 'a\u0000b' }, 'name', 'NUL'],
-    ['a NUL deep in an array', { steps: [{ set: { x: ['ok', 'x\u0000'] } }] }, 'steps.0.set.x.1', 'NUL'],
+    ['a NUL deep in an array', { steps: [{ set: { x: ['ok', 'x\u0000'] } }] }, 'steps[0].set.x[1]', 'NUL'],
     ['a NUL in a key', { credentials: { 'api\u0000key': 'x' } }, 'credentials.api\u0000key', 'NUL'],
     ['a lone high surrogate', { name: '\ud800' }, 'name', 'surrogate'],
     ['a lone low surrogate at the start', { name: '\udc00abc' }, 'name', 'surrogate'],
@@ -33,7 +33,7 @@ describe('edge input inspection: what no service could store is refused with its
 
   it('refuses an object with more members than the bound, wherever it is', () => {
     const wide = Object.fromEntries(Array.from({ length: MAX_OBJECT_MEMBERS + 1 }, (_, i) => [`k${i}`, i]));
-    expect(inspectInput({ definition: { actions: [wide] } })).toEqual({ path: 'definition.actions.0', message: expect.stringContaining('members') });
+    expect(inspectInput({ definition: { actions: [wide] } })).toEqual({ path: 'definition.actions[0]', message: expect.stringContaining('members') });
     const justUnder = Object.fromEntries(Array.from({ length: MAX_OBJECT_MEMBERS }, (_, i) => [`k${i}`, i]));
     expect(inspectInput(justUnder)).toBeUndefined();
   });

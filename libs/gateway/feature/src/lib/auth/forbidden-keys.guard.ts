@@ -36,10 +36,12 @@ export function inspectInput(value: unknown, path = '', depth = 0): FieldError |
   }
   if (value === null || typeof value !== 'object') return undefined;
   if (depth >= MAX_BODY_DEPTH) return { path: path || '(root)', message: `is nested deeper than ${MAX_BODY_DEPTH} levels` };
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
-  if (!Array.isArray(value) && entries.length > MAX_OBJECT_MEMBERS) return { path: path || '(root)', message: `has more than ${MAX_OBJECT_MEMBERS} members` };
+  const isArray = Array.isArray(value);
+  const entries: [string, unknown][] = isArray ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+  if (!isArray && entries.length > MAX_OBJECT_MEMBERS) return { path: path || '(root)', message: `has more than ${MAX_OBJECT_MEMBERS} members` };
   for (const [key, item] of entries) {
-    const here = path ? `${path}.${key}` : key;
+    // the same path spelling as the webhook ingress's NUL check: list[1].name
+    const here = isArray ? `${path}[${key}]` : path ? `${path}.${key}` : key;
     if (FORBIDDEN_KEYS.has(key)) return { path: here, message: 'is a forbidden key' };
     const badKey = unstorable(key);
     if (badKey) return { path: here, message: `key ${badKey}` };
