@@ -47,12 +47,12 @@ class GatewayEnv extends PlatformEnv {
   /** Requests per window for one API key (or one user session) on the authenticated API. */
   @IsInt()
   @Min(1)
-  API_RATE_LIMIT_PER_KEY = 600;
+  API_RATE_LIMIT_PER_KEY = 6000;
 
   /** Requests per window for every key and user of one workspace together. */
   @IsInt()
   @Min(1)
-  API_RATE_LIMIT_PER_WORKSPACE = 1200;
+  API_RATE_LIMIT_PER_WORKSPACE = 12_000;
 
   @IsInt()
   @Min(1)
