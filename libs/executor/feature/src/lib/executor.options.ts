@@ -6,6 +6,8 @@ export interface ExecutorOptions {
   workerId: string;
   /** A job's lease; renewed every third of it while its worker lives, ms. */
   leaseMs: number;
+  /** A driver past the deadline of everything it waits for by this much is stuck: its lease is no longer renewed, ms. */
+  stallGraceMs: number;
   /** Jobs this process drives at once. */
   maxActiveJobs: number;
   /** How often an idle dispatcher looks for claimable jobs (new, woken, orphaned), ms. */
@@ -32,6 +34,7 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
   return {
     workerId: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     leaseMs: 15_000,
+    stallGraceMs: 10_000,
     maxActiveJobs: 256,
     pollIntervalMs: 500,
     inMemoryWaitMaxMs: 30_000,

@@ -10,16 +10,29 @@ import { JobSignals } from './job-signals';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
+/** One job driven here: its driver, and the waits it declared (see LeaseView). */
+interface Run {
+  task: Promise<void>;
+  waits: Set<{ what: string; until: number }>;
+  /** Taken from this worker, or given up as stuck. */
+  lost: boolean;
+}
+
 /**
  * Each replica: claims runnable jobs (new, re-run, woken, or orphaned by a dead worker whose
  * lease ran out) up to `maxActiveJobs`, drives them, renews their leases, and fails jobs past
  * their recipe timeout. Claims serialise on an advisory lock and skip locked rows, so any number
  * of replicas share the table; a lost lease stops the local driver at its next checkpoint.
+ *
+ * A lease is renewed only while its driver is advancing the job: within the deadline (plus
+ * `stallGraceMs`) of something it said it waits for. A driver stuck past all of them (a promise
+ * that never settles) is logged once and dropped; its lease runs out, a claim here or on another
+ * replica re-drives the job from its last checkpoint (the claim moves the revision on), and the
+ * stuck driver, should it ever wake, loses its compare-and-set at its next checkpoint.
  */
 @Injectable()
-export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, LeaseView {
-  private readonly active = new Map<string, Promise<void>>();
-  private readonly lost = new Set<string>();
+export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly active = new Map<string, Run>();
   private running = false;
   private wake?: () => void;
   private nudged = false;
@@ -53,16 +66,12 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     await Promise.allSettled(this.loops);
     // drivers checkpoint the command in hand and stop; then the leases are handed back so another replica
     // takes the jobs at once instead of after `leaseMs` (a driver still mid-call loses its compare-and-set)
-    await Promise.race([Promise.allSettled([...this.active.values()]), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
+    await Promise.race([Promise.allSettled([...this.active.values()].map((run) => run.task)), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS))]);
     const released = await new JobRepository(this.dataSource.manager).releaseAll(this.options.workerId).catch((error: unknown) => {
       this.logger.error({ err: error }, 'handing back job leases failed; they run out by themselves');
       return 0;
     });
     this.logger.info({ released }, 'job dispatcher stopped');
-  }
-
-  holds(jobId: string): boolean {
-    return this.running && this.active.has(jobId) && !this.lost.has(jobId);
   }
 
   get activeCount(): number {
@@ -95,25 +104,52 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private run(job: JobRow): void {
-    this.lost.delete(job.id);
-    const task = this.driver
-      .drive(job, this)
+    // a job re-claimed while an earlier, stuck driver of it lingers gets a run of its own: the
+    // old driver's waits and its eventual end must not touch the new one
+    const run: Run = { task: Promise.resolve(), waits: new Set(), lost: false };
+    const lease: LeaseView = {
+      holds: () => this.running && !run.lost && this.active.get(job.id) === run,
+      awaiting: (what, until) => {
+        const wait = { what, until };
+        run.waits.add(wait);
+        return () => run.waits.delete(wait);
+      },
+    };
+    this.active.set(job.id, run);
+    run.task = this.driver
+      .drive(job, lease)
       .catch((error: unknown) => {
         if (isServerUnavailable(error)) this.database.down(error);
         else this.logger.error({ err: error, jobId: job.id }, 'job driver failed; the job is re-driven when its lease runs out');
       })
       .finally(() => {
-        this.active.delete(job.id);
-        this.lost.delete(job.id);
+        if (this.active.get(job.id) === run) this.active.delete(job.id);
         this.nudge();
       });
-    this.active.set(job.id, task);
   }
 
   private async renew(): Promise<void> {
-    const ids = [...this.active.keys()];
-    const held = await new JobRepository(this.dataSource.manager).renew(this.options.workerId, ids, this.options.leaseMs);
-    for (const id of ids) if (!held.has(id) && this.active.has(id)) this.lost.add(id);
+    const renewing = new Map<string, Run>();
+    const now = Date.now();
+    for (const [id, run] of this.active) {
+      // the latest deadline counts: one lane stuck beside others still answering is not a stuck job
+      const latest = Math.max(...[...run.waits].map((w) => w.until));
+      if (run.waits.size === 0 || now <= latest + this.options.stallGraceMs) {
+        renewing.set(id, run);
+        continue;
+      }
+      // not renewed: the lease runs out and the job is claimed again from its last checkpoint; the
+      // slot is freed now, and the stuck driver sees `holds()` false if it ever wakes
+      this.logger.warn(
+        { jobId: id, waitingFor: [...run.waits].map((w) => w.what), overdueMs: now - latest },
+        'job driver stuck past the deadline of what it waits for; its lease is left to run out and the job is re-driven',
+      );
+      run.lost = true;
+      this.active.delete(id);
+      this.nudge();
+    }
+    const held = await new JobRepository(this.dataSource.manager).renew(this.options.workerId, [...renewing.keys()], this.options.leaseMs);
+    for (const [id, run] of renewing) if (!held.has(id)) run.lost = true;
   }
 
   private async failOverdue(): Promise<void> {

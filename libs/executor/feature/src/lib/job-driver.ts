@@ -11,12 +11,19 @@ import { ExpressionWorkers } from './expression-workers';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
 import { REDACTED, SensitiveFields, redactPaths } from './sensitive-fields';
-import { StepInvoker } from './step-invoker';
+import { StepInvoker, invokeDeadlineMs } from './step-invoker';
 import { engineState, storedState } from './stored-state';
 
-/** Asks the dispatcher whether this worker still holds the job's lease. */
+/**
+ * The dispatcher's view of one job this worker drives. The lease is renewed only while the driver
+ * is within what it said it waits for: a promise that never settles (a lost reply nobody noticed, a
+ * hung call) must not keep the job `running` under a live lease forever.
+ */
 export interface LeaseView {
-  holds(jobId: string): boolean;
+  /** Whether this worker still holds the job's lease (false once taken, given up as stalled, or at shutdown). */
+  holds(): boolean;
+  /** The driver starts waiting on `what`, expected to end by `until` (epoch ms); the returned function says it ended. */
+  awaiting(what: string, until: number): () => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,6 +31,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const WAIT_SLICE_MS = 250;
 // how long a checkpoint is retried while Postgres is away before the driver gives the job up
 const PERSIST_RETRY_MAX_MS = 60_000;
+// expected bound of one advance + checkpoint (expressions, the sensitive-field lookup, the write and its
+// retries while Postgres is away), and of a callRecipe's few queries: past it the driver counts as stuck
+const STORE_BOUND_MS = PERSIST_RETRY_MAX_MS + 30_000;
 
 /**
  * Drives one claimed job through the engine: advance → checkpoint (state + step rows, one
@@ -50,7 +60,7 @@ export class JobDriver {
   async drive(row: JobRow, lease: LeaseView): Promise<void> {
     const jobs = new JobRepository(this.dataSource.manager);
     const owner = this.options.workerId;
-    const recipe = await this.catalog.get(row.recipeId, row.recipeVersion);
+    const recipe = await within(lease, 'recipe definition', Date.now() + STORE_BOUND_MS, () => this.catalog.get(row.recipeId, row.recipeVersion));
     if (!recipe) {
       this.logger.error({ jobId: row.id, recipeId: row.recipeId, version: row.recipeVersion }, 'job of an unknown recipe version');
       return;
@@ -72,7 +82,7 @@ export class JobDriver {
       const now = Date.now();
       let step;
       try {
-        step = await advance(recipe, state, { now, result, offload: this.expressions.pool });
+        step = await within(lease, 'advance', now + STORE_BOUND_MS, () => advance(recipe, state, { now, result, offload: this.expressions.pool }));
       } catch (error) {
         if (error instanceof StaleResultError) return;
         throw error;
@@ -84,7 +94,7 @@ export class JobDriver {
       const waits = commands.filter((c): c is WaitCommand => c.type === 'wait');
       const longWait = !finished && waits.length === commands.length && waits.every((c) => c.until - now > this.options.inMemoryWaitMaxMs);
       const reply = commands.find((c): c is RespondCommand => c.type === 'respond');
-      const next = await this.persist(row.id, lease, async () =>
+      const next = await this.persist(lease, async () =>
         jobs.checkpoint(row.id, owner, revision, {
           state: storedState(step.state),
           status: finished ? (step.state.status as JobRowStatus) : 'running',
@@ -109,7 +119,7 @@ export class JobDriver {
       revision = next;
       state = step.state;
       // checked after the checkpoint, so a result already in hand is kept when the lease goes (shutdown, takeover)
-      if (finished || !lease.holds(row.id)) return;
+      if (finished || !lease.holds()) return;
       if (longWait) return; // the lease is given up; the dispatcher claims the job again when due
 
       // Commands no longer issued belong to lanes a failure abandoned: their results are ignored
@@ -138,7 +148,7 @@ export class JobDriver {
       if (done.park) {
         // a called recipe has not finished: sleep on it without holding a worker (callRecipe is
         // refused inside parallel forEach bodies, so nothing else is in flight here)
-        const parked = await this.persist(row.id, lease, () =>
+        const parked = await this.persist(lease, () =>
           jobs.checkpoint(row.id, owner, revision, {
             state: storedState(state),
             status: 'running',
@@ -159,26 +169,36 @@ export class JobDriver {
    * giving up and the job waiting for its lease to run out, then re-sending a step already done.
    * Fenced like any checkpoint: if another worker took the job meanwhile, the write is refused.
    */
-  private async persist<T>(jobId: string, lease: LeaseView, write: () => Promise<T>): Promise<T> {
+  private persist<T>(lease: LeaseView, write: () => Promise<T>): Promise<T> {
     const since = Date.now();
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await write();
-      } catch (error) {
-        if (!isServerUnavailable(error) || !lease.holds(jobId) || Date.now() - since > PERSIST_RETRY_MAX_MS) throw error;
-        await sleep(Math.min(2_000, 250 * 2 ** attempt));
+    return within(lease, 'checkpoint', since + STORE_BOUND_MS, async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await write();
+        } catch (error) {
+          if (!isServerUnavailable(error) || !lease.holds() || Date.now() - since > PERSIST_RETRY_MAX_MS) throw error;
+          await sleep(Math.min(2_000, 250 * 2 ** attempt));
+        }
       }
-    }
+    });
   }
 
-  /** Runs one command: a step result, nothing (a wait that ended), or `park` (a child job still running). */
-  private async run(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
+  /**
+   * Runs one command: a step result, nothing (a wait that ended), or `park` (a child job still running).
+   * Each is its own expected wait, so parallel lanes are tracked apart (the latest deadline counts).
+   */
+  private run(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
+    const until = command.type === 'invoke' ? Date.now() + invokeDeadlineMs(command) : command.type === 'wait' ? command.until : Date.now() + STORE_BOUND_MS;
+    return within(lease, commandId(command), until, () => this.runCommand(row, command, lease));
+  }
+
+  private async runCommand(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
     switch (command.type) {
       case 'invoke':
         return { result: { ...(await this.invoker.invoke(row, command)), stepKey: command.stepKey } };
       case 'wait':
         // ends early when the lease is lost: the next checkpoint then fails or the lease check stops the driver
-        while (Date.now() < command.until && lease.holds(row.id)) await sleep(Math.min(WAIT_SLICE_MS, command.until - Date.now()));
+        while (Date.now() < command.until && lease.holds()) await sleep(Math.min(WAIT_SLICE_MS, command.until - Date.now()));
         return {};
       case 'respond':
         return { result: { ok: true, stepKey: command.stepKey } };
@@ -197,6 +217,16 @@ export class JobDriver {
     const paths = await this.sensitive.of(workspaceId, action);
     if (!paths) return { ...record, ...WITHHELD, ...(record.input !== undefined ? { input: REDACTED } : {}), ...(record.output !== undefined ? { output: REDACTED } : {}) };
     return { ...record, input: redactPaths(record.input, paths.input), output: redactPaths(record.output, paths.output) };
+  }
+}
+
+/** `work` as an expected wait the dispatcher knows of, ended however `work` ends. */
+async function within<T>(lease: LeaseView, what: string, until: number, work: () => Promise<T>): Promise<T> {
+  const ended = lease.awaiting(what, until);
+  try {
+    return await work();
+  } finally {
+    ended();
   }
 }
 

@@ -8,6 +8,11 @@ type InvokeCommand = Extract<Command, { type: 'invoke' }>;
 // the connectors service's own deadline is the step's; ours adds room for the round trip
 const RPC_SLACK_MS = 5_000;
 const DEFAULT_CALL_MS = 120_000;
+
+/** How long the executor waits for the answer to an `invoke` (the step's timeout plus the round trip): the job driver's expected wait too. */
+export function invokeDeadlineMs(command: { timeoutMs?: number }): number {
+  return (command.timeoutMs ?? DEFAULT_CALL_MS) + RPC_SLACK_MS;
+}
 // nobody serves connectors.invoke: wait for the service instead of spending attempts
 const NO_RESPONDERS_RETRY_MS = 1_000;
 const CONNECTION_LOST_RETRY_MS = 1_000;
@@ -34,7 +39,7 @@ export class StepInvoker {
           stepId: command.stepKey.slice(0, 128),
           ...(command.timeoutMs ? { timeoutMs: Math.min(600_000, Math.max(100, command.timeoutMs)) } : {}),
         },
-        { timeoutMs: (command.timeoutMs ?? DEFAULT_CALL_MS) + RPC_SLACK_MS, workspaceId: job.workspaceId },
+        { timeoutMs: invokeDeadlineMs(command), workspaceId: job.workspaceId },
       );
       if (!answer.error) return { ok: true, output: answer.output, attempt };
       const { kind, message, retryAfterMs, status, responseBody } = answer.error;
