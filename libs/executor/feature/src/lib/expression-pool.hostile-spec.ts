@@ -60,6 +60,26 @@ describe('expression worker pool (hostile)', () => {
     await expect(evaluateExpression(simple, context('ws_a', { trigger: { body: { name: 'ok' } } }), clockBindings(0, pool))).resolves.toBe('OK');
   }, 60_000);
 
+  it('strikes a workspace only when a worker confirms its expressions are heavy, not for inline timeouts of a loaded machine', async () => {
+    pool = new ExpressionPool({ ...DEFAULT_EXPRESSION_POOL, inlineMs: 20, timeoutMs: 300, strikes: 2 });
+    // a descheduled executor makes cheap expressions time out inline: they go to a worker and answer at once
+    const cheap = [1, 2, 3].map((n) => compileExpression(`$string(trigger.body.n + ${n})`, site));
+    for (const expr of cheap) {
+      pool.ranLong(expr);
+      await expect(evaluateExpression(expr, context('ws_busy', { trigger: { body: { n: 1 } } }), clockBindings(0, pool))).resolves.toMatch(/^\d$/);
+    }
+    const other = compileExpression('trigger.body.n', site);
+    expect(pool.prefers(other, context('ws_busy'))).toBe(false);
+    // two expressions that also run long in the worker strike the workspace: its other expressions skip the inline attempt
+    const endless = [1, 2].map((n) => compileExpression(`(function($f){ $f($f) })(function($f){ $f($f) }) + ${n}`, site));
+    for (const expr of endless) {
+      pool.ranLong(expr);
+      await expect(evaluateExpression(expr, context('ws_hot'), clockBindings(0, pool))).rejects.toThrow(ExpressionError);
+    }
+    expect(pool.prefers(other, context('ws_hot'))).toBe(true);
+    expect(pool.prefers(other, context('ws_busy'))).toBe(false);
+  }, 60_000);
+
   it('serves workspaces in turn and bounds each workspace queue', async () => {
     pool = new ExpressionPool({ ...DEFAULT_EXPRESSION_POOL, inlineMs: 20, timeoutMs: 200, maxQueuedPerWorkspace: 2 });
     const heavy = compileExpression('(function($f){ $f($f) })(function($f){ $f($f) })', site);

@@ -14,9 +14,15 @@ export interface ExpressionPoolOptions {
   graceMs: number;
   /** Worker threads. */
   workers: number;
-  /** Evaluations of one workspace waiting for a worker; more fail at once. */
+  /**
+   * Evaluations of one workspace waiting for a worker; more fail at once. Active jobs per executor
+   * already bound the queue: this is a backstop, large enough that load alone never fails a step.
+   */
   maxQueuedPerWorkspace: number;
-  /** Inline timeouts of one workspace within `strikeWindowMs` after which all its evaluations skip the inline attempt. */
+  /**
+   * Evaluations of one workspace confirmed heavy (they ran past the inline budget in a worker too) within
+   * `strikeWindowMs` after which all its evaluations skip the inline attempt.
+   */
   strikes: number;
   strikeWindowMs: number;
   /** Heap of a worker, MB: an evaluation that allocates past it ends that worker, not the executor. */
@@ -28,7 +34,7 @@ export const DEFAULT_EXPRESSION_POOL: ExpressionPoolOptions = {
   timeoutMs: 1_000,
   graceMs: 1_000,
   workers: 1,
-  maxQueuedPerWorkspace: 64,
+  maxQueuedPerWorkspace: 1_000,
   strikes: 3,
   strikeWindowMs: 60_000,
   workerHeapMb: 256,
@@ -49,6 +55,8 @@ export interface WorkerSetup {
 
 interface Task extends WorkerTask {
   workspace: string;
+  /** When a worker was handed the task, ms. */
+  postedAt?: number;
   resolve: (value: unknown) => void;
   reject: (error: ExpressionError) => void;
 }
@@ -96,9 +104,13 @@ export class ExpressionPool implements ExpressionOffload {
     return log !== undefined && this.recent(log).length >= this.options.strikes;
   }
 
-  ranLong(expr: CompiledExpression, ctx: EvaluationContext): void {
+  ranLong(expr: CompiledExpression): void {
+    // only this expression skips the inline attempt: an inline timeout alone may be a descheduled
+    // process on a loaded machine, so the workspace is struck only when a worker confirms it (finish)
     this.heavy.set(expr, Date.now());
-    const workspace = workspaceOf(ctx);
+  }
+
+  private strike(workspace: string): void {
     const log = this.recent(this.strikeLog.get(workspace) ?? []);
     log.push(Date.now());
     this.strikeLog.delete(workspace);
@@ -183,7 +195,8 @@ export class ExpressionPool implements ExpressionOffload {
     slot.watchdog = setTimeout(() => {
       void this.stop(slot, `ran past its ${this.options.timeoutMs} ms budget and was stopped`).then(() => this.pump());
     }, this.options.timeoutMs + this.options.graceMs);
-    const { resolve: _resolve, reject: _reject, workspace: _workspace, ...message } = task;
+    task.postedAt = Date.now();
+    const { resolve: _resolve, reject: _reject, workspace: _workspace, postedAt: _postedAt, ...message } = task;
     try {
       slot.worker.postMessage(message);
     } catch (error) {
@@ -232,6 +245,7 @@ export class ExpressionPool implements ExpressionOffload {
     clearTimeout(slot.watchdog);
     slot.task = undefined;
     slot.watchdog = undefined;
+    if (task.postedAt !== undefined && Date.now() - task.postedAt >= this.options.inlineMs) this.strike(task.workspace);
     if (reply.ok) task.resolve(reply.value);
     else task.reject(new ExpressionError(task.site, task.source, reply.reason, reply.code));
     this.pump();
