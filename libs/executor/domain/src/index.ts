@@ -18,6 +18,7 @@ export * from './lib/interpreter';
 export * from './lib/job-lifecycle';
 export * from './lib/job-state';
 export { ROOT_LIST, type CompiledRecipe, type CompiledStep, type RecipeError } from './lib/recipe-compiler';
+export * from './lib/rerun-version';
 export * from './lib/retry';
 export { scanTemplate } from './lib/template';
 export * from './lib/validate-recipe';

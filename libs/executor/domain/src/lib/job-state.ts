@@ -1,6 +1,7 @@
 import type { ExpressionOffload } from './expression';
 import type { StepKind } from '@junction/executor/contracts';
 
+import type { RerunRecord } from './rerun-version';
 import type { StepErrorKind } from './retry';
 
 /**
@@ -32,6 +33,8 @@ export interface JobState {
   /** The command issued and not yet completed (null while a parallel forEach's lanes run). */
   pending: Pending | null;
   error?: JobError;
+  /** Every rerun, oldest first (the last few): which version each ran on and what it kept. */
+  reruns?: RerunRecord[];
 }
 
 export type JobStatus = 'running' | 'succeeded' | 'failed' | 'stopped' | 'cancelled';
