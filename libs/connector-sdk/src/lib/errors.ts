@@ -24,7 +24,7 @@ export class RetryableError extends ConnectorError {
   override readonly name: string = 'RetryableError';
 }
 
-/** 429 or a local rate limit: retry no earlier than `retryAfterMs` from now. */
+/** 429, a 403 with the quota spent, or a local rate limit: retry no earlier than `retryAfterMs` from now. */
 export class RateLimitedError extends ConnectorError {
   readonly kind = 'rate_limited' as const;
   override readonly name: string = 'RateLimitedError';
@@ -45,7 +45,7 @@ export class FatalError extends ConnectorError {
   override readonly name: string = 'FatalError';
 }
 
-/** 401/403 or rejected credentials: the connection needs fixing, not a retry. */
+/** 401/403 (other than a spent quota) or rejected credentials: the connection needs fixing, not a retry. */
 export class AuthError extends ConnectorError {
   readonly kind = 'auth' as const;
   override readonly name: string = 'AuthError';
@@ -65,27 +65,82 @@ export class CircuitOpenError extends ConnectorError {
 }
 
 /**
- * `Retry-After` as ms from `now`: delta-seconds or an HTTP date. Unparseable or negative values
- * give undefined (the caller falls back to its own backoff).
+ * Longest wait a provider's rate-limit signal can impose, ms. A far-future reset or a garbled
+ * header waits this long and tries again (the job's deadline still bounds the whole); it also keeps
+ * the delay a finite number whatever digits the header holds.
  */
-export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+export const MAX_RATE_LIMIT_WAIT_MS = 24 * 60 * 60 * 1000;
+
+/** Backoff when a rate limit comes without a usable Retry-After or reset header, ms. */
+const DEFAULT_RATE_LIMIT_BACKOFF_MS = 1000;
+/** Backoff for a 403 whose quota is spent but whose reset is unreadable: GitHub asks for at least a minute. */
+const EXHAUSTED_QUOTA_BACKOFF_MS = 60_000;
+/** A provider's `Date` further than this from ours is not trusted to correct for clock skew. */
+const MAX_TRUSTED_SKEW_MS = 15 * 60 * 1000;
+/** Reset values from this on are epoch seconds (2001 onwards); smaller ones are seconds from now. */
+const EPOCH_SECONDS_FROM = 1_000_000_000;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function first(value: string | string[] | undefined): string | undefined {
   const raw = Array.isArray(value) ? value[0] : value;
-  if (!raw) return undefined;
-  const trimmed = raw.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return raw?.trim() || undefined;
 }
 
-/** Backoff when a 429 comes without a usable Retry-After, ms. */
-const DEFAULT_RATE_LIMIT_BACKOFF_MS = 1000;
+const clampWait = (ms: number) => Math.min(MAX_RATE_LIMIT_WAIT_MS, Math.max(0, ms));
 
-/** The one mapping from an HTTP answer to an error kind (undefined for 1xx–3xx, which are not errors). */
-export function errorFromResponse(status: number, headers: Record<string, string | string[] | undefined>, body: unknown, what = 'request'): ConnectorError | undefined {
+/**
+ * `Retry-After` as ms from `now`: delta-seconds or an HTTP date. Unparseable values give undefined
+ * (the caller falls back to its own backoff); the result is at most `MAX_RATE_LIMIT_WAIT_MS`.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const trimmed = first(value);
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return clampWait(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return clampWait(date - now);
+}
+
+/**
+ * When a provider's quota window resets, as ms from `now`, from `X-RateLimit-Reset` or
+ * `RateLimit-Reset`: epoch seconds (GitHub, most `X-` APIs) or seconds from now (the IETF draft),
+ * told apart by size. An epoch is measured against the provider's own `Date` when that is close to
+ * ours, so a skewed clock on either side does not retry early.
+ */
+export function parseRateLimitReset(headers: Headers, now = Date.now()): number | undefined {
+  const raw = first(headers['x-ratelimit-reset']) ?? first(headers['ratelimit-reset']);
+  if (!raw || !/^\d+(\.\d+)?$/.test(raw)) return undefined;
+  const value = Number(raw);
+  if (value < EPOCH_SECONDS_FROM) return clampWait(Math.ceil(value * 1000));
+  const theirs = Date.parse(first(headers['date']) ?? '');
+  const reference = !Number.isNaN(theirs) && Math.abs(theirs - now) <= MAX_TRUSTED_SKEW_MS ? theirs : now;
+  return clampWait(Math.ceil(value * 1000 - reference));
+}
+
+/** The provider says the quota is spent (`X-RateLimit-Remaining: 0` or `RateLimit-Remaining: 0`). */
+export function rateLimitExhausted(headers: Headers): boolean {
+  const remaining = first(headers['x-ratelimit-remaining']) ?? first(headers['ratelimit-remaining']);
+  return remaining !== undefined && /^0+$/.test(remaining);
+}
+
+/** How long a rate-limited answer asks to wait: `Retry-After` first, then the quota's reset. */
+export function rateLimitWaitMs(headers: Headers, now = Date.now()): number | undefined {
+  return parseRetryAfter(headers['retry-after'], now) ?? parseRateLimitReset(headers, now);
+}
+
+/**
+ * The one mapping from an HTTP answer to an error kind (undefined for 1xx–3xx, which are not errors).
+ * A 403 with the quota spent is a rate limit, not a refusal of the credentials: GitHub and others
+ * answer their primary limit that way.
+ */
+export function errorFromResponse(status: number, headers: Headers, body: unknown, what = 'request'): ConnectorError | undefined {
   if (status < 400) return undefined;
   const message = `${what} failed with HTTP ${status}`;
-  if (status === 429) return new RateLimitedError(parseRetryAfter(headers['retry-after']) ?? DEFAULT_RATE_LIMIT_BACKOFF_MS, message, status, body);
+  if (status === 429) return new RateLimitedError(rateLimitWaitMs(headers) ?? DEFAULT_RATE_LIMIT_BACKOFF_MS, message, status, body);
+  if (status === 403 && rateLimitExhausted(headers)) {
+    return new RateLimitedError(rateLimitWaitMs(headers) ?? EXHAUSTED_QUOTA_BACKOFF_MS, `${message} (rate limit exhausted)`, status, body);
+  }
   if (status === 503 && headers['retry-after'] !== undefined) {
     const after = parseRetryAfter(headers['retry-after']);
     if (after !== undefined) return new RateLimitedError(after, message, status, body);

@@ -1,4 +1,4 @@
-import { AddressPolicy, AuthError, FencedHttpClient } from '@junction/connector-sdk';
+import { AddressPolicy, AuthError, FencedHttpClient, RateLimitedError } from '@junction/connector-sdk';
 import { FakeThirdParty, runAction } from '@junction/connector-sdk/testing';
 import { githubConnector, webhookEvent } from './github.connector';
 
@@ -100,5 +100,64 @@ describe('github webhook lifecycle against a fake API', () => {
     const before = api.requests.length;
     expect(await webhookEvent.onEnable?.({ config: {}, credentials, http, webhookUrl: 'https://x/hooks/h', signal: AbortSignal.timeout(1000) })).toEqual({});
     expect(api.requests.length).toBe(before);
+  });
+});
+
+describe('github rate limits against a scripted fake GitHub', () => {
+  const api = new FakeThirdParty();
+  const credentials = { kind: 'bearer' as const, token: 'ghp_busy' };
+  const getUser = () => runAction(githubConnector, 'get_user', { input: { baseUrl: api.url, login: 'octocat' }, credentials, allowedHosts: [api.url] });
+  const limitOf = async () => {
+    const error = await getUser().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RateLimitedError);
+    return error as RateLimitedError;
+  };
+
+  beforeAll(() => api.start());
+  afterAll(() => api.close());
+
+  it('reads the primary limit (403, x-ratelimit-remaining: 0) as rate-limited until x-ratelimit-reset, not as bad credentials', async () => {
+    const reset = Math.floor(Date.now() / 1000) + 90;
+    api.on('GET', '/users/octocat', {
+      status: 403,
+      headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'core' },
+      json: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+    });
+    const error = await limitOf();
+    expect(error.status).toBe(403);
+    // measured from the fake's own Date header (whole seconds): at least the time left, at most a second more
+    expect(error.retryAfterMs).toBeGreaterThan(85_000);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(91_000);
+  });
+
+  it('reads a secondary limit (403 with the message and Retry-After) as rate-limited for Retry-After, though quota remains', async () => {
+    api.on('GET', '/users/octocat', {
+      status: 403,
+      headers: { 'retry-after': '42', 'x-ratelimit-remaining': '4990', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3000) },
+      json: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest' },
+    });
+    expect(await limitOf()).toMatchObject({ retryAfterMs: 42_000, status: 403 });
+  });
+
+  it('waits a minute after a secondary limit that names no wait, and until the reset when the quota is spent too', async () => {
+    api.on('GET', '/users/octocat', { status: 429, json: { message: 'You have exceeded a secondary rate limit.' } });
+    expect(await limitOf()).toMatchObject({ retryAfterMs: 60_000, status: 429 });
+
+    api.on('GET', '/users/octocat', {
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 20) },
+      json: { message: 'You have triggered an abuse detection mechanism.' },
+    });
+    const spent = await limitOf();
+    expect(spent.retryAfterMs).toBeGreaterThan(15_000);
+    expect(spent.retryAfterMs).toBeLessThanOrEqual(21_000);
+  });
+
+  it('still reports a 403 with quota left and no limit message as an AuthError', async () => {
+    api.on('GET', '/users/octocat', { status: 403, headers: { 'x-ratelimit-remaining': '4999' }, json: { message: 'Resource not accessible by integration' } });
+    await expect(getUser()).rejects.toBeInstanceOf(AuthError);
   });
 });

@@ -1,4 +1,41 @@
-import { FatalError, Type, defineAction, defineConnector, defineTrigger, errorFromResponse, hmac, safeEqual, type ActionContext } from '@junction/connector-sdk';
+import {
+  FatalError,
+  RateLimitedError,
+  Type,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  errorFromResponse,
+  hmac,
+  parseRateLimitReset,
+  parseRetryAfter,
+  rateLimitExhausted,
+  safeEqual,
+  type ActionContext,
+  type ConnectorError,
+  type HttpResponse,
+} from '@junction/connector-sdk';
+
+/** GitHub asks for at least a minute after a secondary limit that names no wait. */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
+const SECONDARY_LIMIT = /secondary rate limit|abuse detection/i;
+
+/**
+ * GitHub's limits the way its documentation describes them: the primary limit is a 403 or 429 with
+ * `x-ratelimit-remaining: 0`, waited out until `x-ratelimit-reset` (the SDK's mapping); a secondary
+ * limit is a 403 or 429 whose message says so, waited out for `retry-after`, else until the reset if
+ * the quota is spent too, else a minute. The reset header rides on every answer, so it is not
+ * the wait of a secondary limit while quota remains.
+ */
+export function githubError(res: Pick<HttpResponse, 'status' | 'headers' | 'body'>, what: string, now = Date.now()): ConnectorError | undefined {
+  const message = typeof (res.body as { message?: unknown } | undefined)?.message === 'string' ? (res.body as { message: string }).message : '';
+  if ((res.status === 403 || res.status === 429) && SECONDARY_LIMIT.test(message)) {
+    const waitMs =
+      parseRetryAfter(res.headers['retry-after'], now) ?? (rateLimitExhausted(res.headers) ? parseRateLimitReset(res.headers, now) : undefined) ?? SECONDARY_LIMIT_WAIT_MS;
+    return new RateLimitedError(waitMs, `${what} hit GitHub's secondary rate limit (HTTP ${res.status}); retry after ${waitMs} ms`, res.status, res.body);
+  }
+  return errorFromResponse(res.status, res.headers, res.body, what);
+}
 
 const BaseUrl = Type.Optional(Type.String({ format: 'uri', default: 'https://api.github.com', description: 'GitHub Enterprise: https://<host>/api/v3' }));
 const Repo = { owner: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }), repo: Type.String({ pattern: '^[A-Za-z0-9_.-]+$' }) };
@@ -12,7 +49,7 @@ async function github(ctx: ActionContext<{ baseUrl?: string }>, method: 'GET' | 
     ...(json === undefined ? {} : { body: { json } }),
     signal: ctx.signal,
   });
-  const error = errorFromResponse(res.status, res.headers, res.body, `GitHub ${method} ${path}`);
+  const error = githubError(res, `GitHub ${method} ${path}`);
   if (error) throw error;
   return res.body as Record<string, unknown>;
 }
@@ -81,7 +118,7 @@ export const webhookEvent = defineTrigger({
       body: { json: { name: 'web', active: true, events: config.events ?? ['*'], config: { url: webhookUrl, content_type: 'json', secret: signingSecret, insecure_ssl: '0' } } },
       signal,
     });
-    const error = errorFromResponse(res.status, res.headers, res.body, 'GitHub create hook');
+    const error = githubError(res, 'GitHub create hook');
     if (error) throw error;
     return { externalId: String((res.body as { id: number }).id) };
   },
@@ -95,7 +132,7 @@ export const webhookEvent = defineTrigger({
     });
     // already gone is what we wanted
     if (res.status === 404) return;
-    const error = errorFromResponse(res.status, res.headers, res.body, 'GitHub delete hook');
+    const error = githubError(res, 'GitHub delete hook');
     if (error) throw error;
   },
   verify(req, { secret, config }) {

@@ -40,6 +40,8 @@ describe('slack actions against a fake API', () => {
       const body = req.json as { channel: string; text: string };
       if (body.channel === 'C_LIMIT') return { json: { ok: false, error: 'ratelimited' } };
       if (body.channel === 'C_AUTH') return { json: { ok: false, error: 'invalid_auth' } };
+      if (body.channel === 'C_429') return { status: 429, headers: { 'retry-after': '30' }, json: { ok: false, error: 'ratelimited' } };
+      if (body.channel === 'C_WAIT') return { headers: { 'retry-after': '7' }, json: { ok: false, error: 'rate_limited' } };
       return { json: { ok: true, channel: body.channel, ts: '1700000000.000100' } };
     });
   });
@@ -64,5 +66,13 @@ describe('slack actions against a fake API', () => {
     await expect(
       runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel: 'C_AUTH', text: 'x' }, credentials, allowedHosts: [api.url] }),
     ).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('waits what Slack says: a 429’s Retry-After, or the Retry-After of an ok:false rate limit', async () => {
+    const credentials = { kind: 'bearer' as const, token: 'xoxb-1' };
+    const post = (channel: string) => runAction(slackConnector, 'post_message', { input: { baseUrl: api.url, channel, text: 'x' }, credentials, allowedHosts: [api.url] });
+    await expect(post('C_429')).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 30_000, status: 429 });
+    await expect(post('C_WAIT')).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 7_000 });
+    await expect(post('C_LIMIT')).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 1_000 });
   });
 });

@@ -8,6 +8,7 @@ import {
   defineTrigger,
   errorFromResponse,
   hmac,
+  rateLimitWaitMs,
   safeEqual,
   withinTolerance,
   type ActionContext,
@@ -31,7 +32,8 @@ async function slack(ctx: ActionContext<{ baseUrl?: string }>, method: string, j
   if (httpError) throw httpError;
   const body = res.body as { ok?: boolean; error?: string };
   if (body.ok) return body as Record<string, unknown>;
-  if (body.error === 'ratelimited') throw new RateLimitedError(1000, `Slack ${method}: ratelimited`, 200, body);
+  // a 429 is mapped above with its Retry-After; some methods answer 200 with the error instead, Retry-After still set when Slack knows the wait
+  if (body.error === 'ratelimited' || body.error === 'rate_limited') throw new RateLimitedError(rateLimitWaitMs(res.headers) ?? 1000, `Slack ${method}: ${body.error}`, 200, body);
   if (body.error && AUTH_ERRORS.has(body.error)) throw new AuthError(`Slack ${method}: ${body.error}`, 200, body);
   throw new FatalError(`Slack ${method}: ${body.error ?? 'unknown error'}`, 200, body);
 }

@@ -56,4 +56,18 @@ describe('stripe actions against a fake API', () => {
     expect(sent.headers['idempotency-key']).toBe('job9:create:1');
     expect(sent.body).toBe('email=ann%40example.com&name=Ann');
   });
+
+  it('follows Stripe-Should-Retry over the status, and keeps a 429 a rate limit with its wait', async () => {
+    const credentials = { kind: 'bearer' as const, token: 'sk_test_1' };
+    const retrieve = (id: string) => runAction(stripeConnector, 'retrieve_customer', { input: { baseUrl: api.url, id }, credentials, allowedHosts: [api.url] });
+    api
+      .on('GET', '/v1/customers/cus_locked', { status: 409, headers: { 'stripe-should-retry': 'true' }, json: { error: { type: 'invalid_request_error', code: 'lock_timeout' } } })
+      .on('GET', '/v1/customers/cus_conflict', { status: 409, json: { error: { type: 'idempotency_error' } } })
+      .on('GET', '/v1/customers/cus_broken', { status: 500, headers: { 'stripe-should-retry': 'false' }, json: { error: { type: 'api_error' } } })
+      .on('GET', '/v1/customers/cus_busy', { status: 429, headers: { 'stripe-should-retry': 'true', 'retry-after': '2' }, json: { error: { code: 'rate_limit' } } });
+    await expect(retrieve('cus_locked')).rejects.toMatchObject({ kind: 'retryable', status: 409 });
+    await expect(retrieve('cus_conflict')).rejects.toMatchObject({ kind: 'fatal', status: 409 });
+    await expect(retrieve('cus_broken')).rejects.toMatchObject({ kind: 'fatal', status: 500 });
+    await expect(retrieve('cus_busy')).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000 });
+  });
 });

@@ -1,4 +1,17 @@
-import { FatalError, Type, defineAction, defineConnector, defineTrigger, errorFromResponse, hmac, safeEqual, withinTolerance, type ActionContext } from '@junction/connector-sdk';
+import {
+  FatalError,
+  RetryableError,
+  Type,
+  defineAction,
+  defineConnector,
+  defineTrigger,
+  errorFromResponse,
+  hmac,
+  safeEqual,
+  withinTolerance,
+  type ActionContext,
+  type ConnectorError,
+} from '@junction/connector-sdk';
 
 const BaseUrl = Type.Optional(Type.String({ format: 'uri', default: 'https://api.stripe.com' }));
 
@@ -13,8 +26,19 @@ async function stripe(ctx: ActionContext<{ baseUrl?: string }>, method: 'GET' | 
     signal: ctx.signal,
   });
   const error = errorFromResponse(res.status, res.headers, res.body, `Stripe ${method} ${path}`);
-  if (error) throw error;
+  if (error) throw stripeAdvice(error, res.headers['stripe-should-retry']);
   return res.body as Record<string, unknown>;
+}
+
+/**
+ * Stripe says in `Stripe-Should-Retry` whether retrying can help (a lock timeout's 409 can, some
+ * 5xx cannot); its word overrides the status, and a 429 stays a rate limit with its own wait.
+ */
+export function stripeAdvice(error: ConnectorError, advice: string | string[] | undefined): ConnectorError {
+  const word = (Array.isArray(advice) ? advice[0] : advice)?.trim().toLowerCase();
+  if (word === 'true' && error.kind === 'fatal') return new RetryableError(`${error.message} (Stripe-Should-Retry: true)`, error.status, error.responseBody);
+  if (word === 'false' && error.kind === 'retryable') return new FatalError(`${error.message} (Stripe-Should-Retry: false)`, error.status, error.responseBody);
+  return error;
 }
 
 const Customer = Type.Object({ id: Type.String(), object: Type.Literal('customer'), email: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: true });
