@@ -8,6 +8,7 @@ import {
   DeleteRecipe,
   GetJob,
   GetRecipe,
+  HookChanged,
   ListJobs,
   ListRecipes,
   RerunJob,
@@ -27,6 +28,8 @@ export const executorAccess: ServiceAccess = {
   serves: [CreateRecipe, UpdateRecipe, GetRecipe, ListRecipes, DeleteRecipe, StartRecipe, StopRecipe, ResolveTrigger, ListJobs, GetJob, RerunJob, CancelJob, AwaitRun],
   calls: [UpsertSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
   publishes: [AuditEventRecorded],
+  // every gateway drops its cached lookup of a hook whose recipe started or stopped
+  emits: [HookChanged],
   consumes: [
     { contract: TriggerReceived, durable: TRIGGER_INTAKE_DURABLE },
     { contract: TickFired, durable: 'executor-tick-intake' },

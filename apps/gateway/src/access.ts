@@ -31,6 +31,7 @@ import {
   DeleteRecipe,
   GetJob,
   GetRecipe,
+  HookChanged,
   ListJobs,
   ListRecipes,
   RerunJob,
@@ -97,4 +98,5 @@ export const gatewayAccess: ServiceAccess = {
   consumes: [],
   // ingress backpressure reads the executor's intake backlog
   watches: [{ contract: TriggerReceived, durable: TRIGGER_INTAKE_DURABLE }],
+  hears: [HookChanged],
 };

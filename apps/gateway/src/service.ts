@@ -19,6 +19,15 @@ class GatewayEnv extends PlatformEnv {
   HOOK_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
   /**
+   * How long a hook's lookup is reused, ms. The executor's HookChanged signal drops it at once when
+   * its recipe starts or stops; this bounds a stale answer only on a gateway that missed the signal.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  HOOK_CACHE_TTL_MS = 1000;
+
+  /**
    * Accepted events waiting to run (trigger stream backlog plus queued jobs) at which webhooks
    * and API runs get 503 with Retry-After; 0 turns the limit off.
    */

@@ -3,3 +3,4 @@ export * from './lib/recipe.types';
 export * from './lib/triggers.contracts';
 export * from './lib/recipe-api.contracts';
 export * from './lib/job-api.contracts';
+export * from './lib/dedupe';

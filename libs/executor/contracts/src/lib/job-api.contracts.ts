@@ -145,7 +145,25 @@ export class JobStepView {
   durationMs: number;
 }
 
+export class JobDedupeView {
+  @ApiProperty({ description: 'Where the dedupe key came from: provider, header, idempotency-key, body-hash, signed-body-hash, signed-payload, schedule, poll, none' })
+  @IsString()
+  @MaxLength(32)
+  key: string;
+
+  @ApiProperty({ description: 'How long the key absorbed repeats: a duration ("5m"), "lasting" (for ever) or "off"' })
+  @IsString()
+  @MaxLength(32)
+  window: string;
+}
+
 export class JobView extends JobSummary {
+  @ApiPropertyOptional({ type: JobDedupeView, description: 'Which dedupe key and window applied to the event (absent for jobs from before dedupe windows)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => JobDedupeView)
+  dedupe?: JobDedupeView;
+
   @ApiPropertyOptional({ description: 'The trigger event as the recipe read it (secrets redacted)' })
   @IsOptional()
   @Allow()

@@ -5,6 +5,8 @@
  * `x-message` replaces ajv's generic text for alternatives (`anyOf`) with one readable sentence.
  */
 
+import { DEDUPE_KEY_PATTERN, DEDUPE_WINDOW_PATTERN } from './dedupe';
+
 const STEP_ID_PATTERN = '^[a-z][a-z0-9_]*$';
 const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 const TEMPLATE_PATTERN = '\\{\\{';
@@ -83,6 +85,14 @@ export const recipeSchema = {
             connection: nonEmptyString,
             input: { type: 'object' },
             dedupeHeader: { type: 'string', pattern: '^[A-Za-z0-9-]+$', maxLength: 100 },
+            dedupe: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                key: { type: 'string', pattern: DEDUPE_KEY_PATTERN, maxLength: 107, 'x-message': 'must be "header:<name>": the header carrying the delivery id' },
+                window: { type: 'string', pattern: DEDUPE_WINDOW_PATTERN, 'x-message': 'must be "off" or a whole duration such as "30s", "5m", "2h" or "1d" (at most 99d)' },
+              },
+            },
             signature: {
               type: 'object',
               additionalProperties: false,

@@ -45,6 +45,15 @@ export interface WebhookTrigger {
   signature?: WebhookSignature;
   /** Header carrying the sender's delivery id, the dedupe key of unsigned hooks (signed ones, and hooks without it, dedupe by a hash of the body). */
   dedupeHeader?: string;
+  /** How deliveries are deduped (docs/recipes.md, "Dedupe"). */
+  dedupe?: WebhookDedupe;
+}
+
+export interface WebhookDedupe {
+  /** `header:<name>`: the sender's delivery id, deduped for ever (unsigned hooks only, as `dedupeHeader`). */
+  key?: string;
+  /** How long a body-hash key absorbs repeats (`"5m"` when absent), or `off`. */
+  window?: string;
 }
 
 export interface WebhookSignature {

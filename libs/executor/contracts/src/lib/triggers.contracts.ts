@@ -1,5 +1,5 @@
 import { Allow, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { defineEvent, defineRpc, defineStream, Opaque } from '@junction/platform/ports';
+import { defineEvent, defineRpc, defineSignal, defineStream, Opaque } from '@junction/platform/ports';
 
 export const TRIGGER_KINDS = ['webhook', 'api', 'schedule', 'poll', 'manual'] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
@@ -27,6 +27,28 @@ export class TriggerEventPayload {
   @IsString()
   @MaxLength(512)
   dedupeKey: string;
+
+  /**
+   * How long the key absorbs repeats, ms, from the first job it made (a body hash's short window);
+   * absent: for ever. The gateway's `Nats-Msg-Id` then carries the window's bucket, so a repeat
+   * after the window is not swallowed by the stream's own duplicate window.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(100 * 86_400_000)
+  dedupeWindowMs?: number;
+
+  /** Which key and window applied, for the job view: `{ key: 'body-hash', window: '5m' }`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  dedupeSource?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  dedupeWindow?: string;
 
   @IsISO8601({ strict: true })
   receivedAt: string;
@@ -83,6 +105,18 @@ export class TriggerTarget {
 
 /** `executor.resolve-trigger.v1`: `not_found` for an unknown hook or a recipe of another workspace. */
 export const ResolveTrigger = defineRpc('executor.resolve-trigger.v1', ResolveTriggerRequest, TriggerTarget, { timeoutMs: 2000 });
+
+export class HookChangedSignal {
+  @Matches(/^[A-Za-z0-9_-]{16,64}$/)
+  hookId: string;
+}
+
+/**
+ * `executor.hook.changed.v1`: a hook's recipe was started, stopped or deleted (or started on a new
+ * version): every gateway drops its cached lookup of the hook. Core NATS, so a gateway that is
+ * disconnected misses it; its cache entries expire on their own (HOOK_CACHE_TTL_MS).
+ */
+export const HookChanged = defineSignal('executor.hook.changed.v1', HookChangedSignal);
 
 export class AwaitRunRequest {
   @IsString()

@@ -29,6 +29,13 @@ export class RecipeVersionRow {
 
 export type JobRowStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'stopped';
 
+export interface JobDedupe {
+  /** Where the key came from: provider, header, idempotency-key, body-hash, signed-body-hash, signed-payload, schedule, poll, none. */
+  key: string;
+  /** How long the key absorbs repeats: a duration (`5m`), `lasting`, or `off`. */
+  window: string;
+}
+
 /** One execution of a recipe version for one trigger event, with the engine state checkpointed. */
 @Entity('jobs')
 export class JobRow {
@@ -37,6 +44,10 @@ export class JobRow {
   @Column('text') recipeId: string;
   @Column('int') recipeVersion: number;
   @Column('text') dedupeKey: string;
+  /** The dedupe window's bucket of `receivedAt` (0: the key never expires); unique with (recipe, key). */
+  @Column('bigint', { default: 0 }) dedupeBucket: string;
+  /** Which key and window applied (`{ key, window }`); null for jobs older than dedupe windows. */
+  @Column('jsonb', { nullable: true }) dedupe: JobDedupe | null;
   @Column('text') triggerKind: string;
   @Column('text') status: JobRowStatus;
   @Column('int') concurrency: number;

@@ -6,6 +6,7 @@ import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './entities';
 import { JobRepository, type NewEvent, type NewJob } from './job.repository';
 import { CreateExecutorTables1764100000000 } from './migrations/1764100000000-create-executor-tables';
 import { ClaimJobsFunction1764200000000 } from './migrations/1764200000000-claim-jobs-function';
+import { DedupeWindows1765100000000 } from './migrations/1765100000000-dedupe-windows';
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -49,7 +50,7 @@ describe('job repository (real Postgres)', () => {
       type: 'postgres',
       url: databaseUrl(TEST_SERVERS.postgres, name),
       entities: [RecipeRow, RecipeVersionRow, JobRow, JobStepRow],
-      migrations: [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000],
+      migrations: [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000],
       migrationsTableName: 'schema_migrations',
       namingStrategy: new SnakeNamingStrategy(),
       migrationsRun: true,
@@ -69,6 +70,44 @@ describe('job repository (real Postgres)', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await jobs.insertIfAbsent(newJob({ dedupeKey: 'same', recipeId: 'rcp_2' }))).toBe(true);
     expect(Number((await ds.query(`SELECT count(*) AS n FROM jobs`))[0].n)).toBe(2);
+  });
+
+  it('a windowed key absorbs repeats within its window only: concurrent repeats make one job, one across a bucket edge is absorbed, a later one is a new job', async () => {
+    await ds.query(`INSERT INTO recipes (id, workspace_id, name, version, state, active_version) VALUES ('rcp_win', 'ws_1', 'win', 1, 'running', 1)`);
+    await ds.query(`INSERT INTO recipe_versions (recipe_id, version, definition) VALUES ('rcp_win', 1, '{}')`);
+    const windowMs = 60_000;
+    const at = (ms: number): NewEvent => {
+      const { recipeVersion: _v, concurrency: _c, ...job } = newJob({ recipeId: 'rcp_win', dedupeKey: 'sha256:heartbeat', receivedAt: new Date(ms) });
+      return { ...job, defaultConcurrency: 1, dedupeWindowMs: windowMs, dedupe: { key: 'body-hash', window: '1m' } };
+    };
+    const edge = Math.ceil(Date.now() / windowMs) * windowMs;
+    try {
+      // twenty at once, in separate statements and in one batch: one job
+      const outcomes = [
+        ...(await Promise.all(Array.from({ length: 10 }, () => jobs.insertForEvents([at(edge - 1000)])))).flat(),
+        ...(await jobs.insertForEvents(Array.from({ length: 10 }, () => at(edge - 1000)))),
+      ];
+      expect(outcomes.filter((o) => o.outcome === 'created')).toHaveLength(1);
+      // 2 s later, past the bucket's edge but inside the window of the job made: absorbed
+      expect(await jobs.insertForEvents([at(edge + 1000)])).toEqual([{ outcome: 'duplicate', version: 1 }]);
+      // past the window of that job: a new event
+      expect(await jobs.insertForEvents([at(edge - 1000 + windowMs)])).toEqual([{ outcome: 'created', version: 1 }]);
+      expect(await jobs.insertForEvents([at(edge - 1000 + windowMs + 5000)])).toEqual([{ outcome: 'duplicate', version: 1 }]);
+      // the same key without a window lasts: once, ever
+      const lasting = { ...at(edge + 10 * windowMs), dedupeWindowMs: undefined, dedupe: { key: 'header', window: 'lasting' } };
+      expect(await jobs.insertForEvents([lasting])).toEqual([{ outcome: 'created', version: 1 }]);
+      expect(await jobs.insertForEvents([{ ...lasting, id: `job_${ulid()}`, receivedAt: new Date(edge + 100 * windowMs) }])).toEqual([{ outcome: 'duplicate', version: 1 }]);
+      const rows = (await ds.query(`SELECT dedupe FROM jobs WHERE recipe_id = 'rcp_win' ORDER BY received_at`)) as { dedupe: unknown }[];
+      expect(rows.map((r) => r.dedupe)).toEqual([
+        { key: 'body-hash', window: '1m' },
+        { key: 'body-hash', window: '1m' },
+        { key: 'header', window: 'lasting' },
+      ]);
+    } finally {
+      await ds.query(`DELETE FROM jobs WHERE recipe_id = 'rcp_win'`);
+      await ds.query(`DELETE FROM recipe_versions WHERE recipe_id = 'rcp_win'`);
+      await ds.query(`DELETE FROM recipes WHERE id = 'rcp_win'`);
+    }
   });
 
   it("turns an event into a job of the recipe's active version in one statement, with that version's concurrency", async () => {

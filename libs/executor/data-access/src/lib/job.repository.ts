@@ -1,6 +1,6 @@
 import type { Pool as PgPool } from 'pg';
 import type { EntityManager } from 'typeorm';
-import type { JobRow, JobRowStatus, JobStepRow } from './entities';
+import type { JobDedupe, JobRow, JobRowStatus, JobStepRow } from './entities';
 import { camelRows } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
 
@@ -9,7 +9,13 @@ const LIVE = `('queued', 'running')`;
 export type NewJob = Pick<JobRow, 'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'>;
 
 /** A trigger event to turn into a job of its recipe's active version; `defaultConcurrency` applies when the version sets none. */
-export type NewEvent = Omit<NewJob, 'recipeVersion' | 'concurrency'> & { defaultConcurrency: number };
+export type NewEvent = Omit<NewJob, 'recipeVersion' | 'concurrency'> & {
+  defaultConcurrency: number;
+  /** How long the key absorbs repeats, ms, from the first job it made; absent: for ever. */
+  dedupeWindowMs?: number;
+  /** Which key and window applied, shown in the job view. */
+  dedupe?: JobDedupe;
+};
 
 export type EventIntake = { outcome: 'no_recipe' } | { outcome: 'no_version' | 'created' | 'duplicate'; version: number };
 
@@ -103,11 +109,13 @@ export class JobRepository {
     if (events.length === 0) return [];
     const order = events.map((_, i) => i).sort((a, b) => compareKeys(events[a], events[b]));
     const col = <T>(pick: (e: NewEvent) => T) => order.map((i) => pick(events[i]));
+    // a windowed key is unique per bucket of its window; a repeat just past a bucket's edge is
+    // still inside the window of the job the previous bucket made, so that job absorbs it too
     const rows = await this.hot<{ ord: string; version: number | null; has_version: boolean; created: boolean }>(
-      'executor_jobs_insert_for_events',
+      'executor_jobs_insert_for_events_windowed',
       `WITH e AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[])
-                  WITH ORDINALITY AS e(id, workspace_id, recipe_id, dedupe_key, trigger_kind, received_at, default_concurrency, ord)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $9::bigint[], $10::bigint[], $11::text[])
+                  WITH ORDINALITY AS e(id, workspace_id, recipe_id, dedupe_key, trigger_kind, received_at, default_concurrency, window_ms, bucket, dedupe, ord)
        ), t AS (
          SELECT * FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS t(trigger, ord)
        ), v AS (
@@ -116,9 +124,15 @@ export class JobRepository {
            FROM e LEFT JOIN recipes r ON r.id = e.recipe_id AND r.workspace_id = e.workspace_id AND r.deleted_at IS NULL
                   LEFT JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = coalesce(r.active_version, r.version)
        ), ins AS (
-         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at)
-         SELECT e.id, e.workspace_id, v.rid, v.version, e.dedupe_key, e.trigger_kind, 'queued', v.concurrency, t.trigger, e.received_at
-           FROM e JOIN v USING (ord) JOIN t USING (ord) WHERE v.has_version ORDER BY e.ord
+         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, dedupe_bucket, dedupe, trigger_kind, status, concurrency, trigger, received_at)
+         SELECT e.id, e.workspace_id, v.rid, v.version, e.dedupe_key, e.bucket, e.dedupe::jsonb, e.trigger_kind, 'queued', v.concurrency, t.trigger, e.received_at
+           FROM e JOIN v USING (ord) JOIN t USING (ord)
+          WHERE v.has_version
+            AND (e.window_ms IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM jobs p
+                   WHERE p.recipe_id = e.recipe_id AND p.dedupe_key = e.dedupe_key AND p.dedupe_bucket = e.bucket - 1
+                     AND p.received_at > e.received_at - e.window_ms * interval '1 millisecond'))
+          ORDER BY e.ord
          ON CONFLICT ON CONSTRAINT jobs_once_per_event DO NOTHING RETURNING id
        )
        SELECT e.ord, v.version, v.has_version, ins.id IS NOT NULL AS created
@@ -132,6 +146,9 @@ export class JobRepository {
         col((e) => e.receivedAt),
         col((e) => e.defaultConcurrency),
         JSON.stringify(col((e) => e.trigger ?? null)),
+        col((e) => (e.dedupeWindowMs ? e.dedupeWindowMs : null)),
+        col((e) => String(dedupeBucket(e))),
+        col((e) => (e.dedupe ? JSON.stringify(e.dedupe) : null)),
       ],
     );
     const out = new Array<EventIntake>(events.length);
@@ -237,8 +254,13 @@ export class JobRepository {
     return this.one(`SELECT * FROM jobs WHERE id = $1 AND workspace_id = $2`, [scope.id, scope.workspaceId]);
   }
 
+  /** The newest job of the key: a windowed key may have made one per window. */
   findByEvent(scope: WorkspaceScope & { recipeId: string; dedupeKey: string }): Promise<JobRow | undefined> {
-    return this.one(`SELECT * FROM jobs WHERE recipe_id = $1 AND dedupe_key = $2 AND workspace_id = $3`, [scope.recipeId, scope.dedupeKey, scope.workspaceId]);
+    return this.one(`SELECT * FROM jobs WHERE recipe_id = $1 AND dedupe_key = $2 AND workspace_id = $3 ORDER BY dedupe_bucket DESC LIMIT 1`, [
+      scope.recipeId,
+      scope.dedupeKey,
+      scope.workspaceId,
+    ]);
   }
 
   /** Newest first, `cursor` = the last id of the previous page. */
@@ -265,12 +287,20 @@ export class JobRepository {
   async operate(
     scope: WorkspaceScope & { id: string },
     revision: number,
-    change: { status: JobRowStatus; state: Record<string, unknown> | null; error: Record<string, unknown> | null; deadlineAt?: Date | null; finished: boolean },
+    change: {
+      status: JobRowStatus;
+      state: Record<string, unknown> | null;
+      error: Record<string, unknown> | null;
+      deadlineAt?: Date | null;
+      finished: boolean;
+      /** A rerun on another version of the recipe (the latest) moves the job to it. */
+      recipeVersion?: number;
+    },
   ): Promise<JobRow | undefined> {
     return this.one(
       `UPDATE jobs SET status = $4, state = $5, error = $6, deadline_at = $7, revision = revision + 1, updated_at = now(),
               lease_owner = NULL, lease_until = NULL, wake_at = NULL,
-              finished_at = CASE WHEN $8 THEN now() ELSE NULL END
+              finished_at = CASE WHEN $8 THEN now() ELSE NULL END, recipe_version = coalesce($9, recipe_version)
         WHERE id = $1 AND workspace_id = $2 AND revision = $3 RETURNING *`,
       [
         scope.id,
@@ -281,6 +311,7 @@ export class JobRepository {
         change.error ? JSON.stringify(change.error) : null,
         change.deadlineAt ?? null,
         change.finished,
+        change.recipeVersion ?? null,
       ],
     );
   }
@@ -318,7 +349,13 @@ export class JobRepository {
 
 function compareKeys(a: NewEvent, b: NewEvent): number {
   if (a.recipeId !== b.recipeId) return a.recipeId < b.recipeId ? -1 : 1;
-  return a.dedupeKey < b.dedupeKey ? -1 : a.dedupeKey > b.dedupeKey ? 1 : 0;
+  if (a.dedupeKey !== b.dedupeKey) return a.dedupeKey < b.dedupeKey ? -1 : 1;
+  return dedupeBucket(a) - dedupeBucket(b);
+}
+
+/** 0 for a lasting key; else the window-long slice of time the event arrived in (from 1). */
+export function dedupeBucket(event: Pick<NewEvent, 'dedupeWindowMs' | 'receivedAt'>): number {
+  return event.dedupeWindowMs ? Math.floor(event.receivedAt.getTime() / event.dedupeWindowMs) + 1 : 0;
 }
 
 /** `em.query` answers an UPDATE … RETURNING with `[rows, count]`, a SELECT with the rows. */

@@ -48,7 +48,7 @@ function messageOf(error: ErrorObject): RecipeError {
       };
     default:
       if (error.propertyName !== undefined) return { path: `${error.instancePath}/${error.propertyName}`, message: 'is not a valid name (letters, digits and _)' };
-      if ((error.keyword === 'anyOf' || error.keyword === 'not') && typeof hint === 'string') return { path: error.instancePath, message: hint };
+      if ((error.keyword === 'anyOf' || error.keyword === 'not' || error.keyword === 'pattern') && typeof hint === 'string') return { path: error.instancePath, message: hint };
       return { path: error.instancePath, message: error.message ?? 'is invalid' };
   }
 }

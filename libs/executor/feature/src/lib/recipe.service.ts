@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
 import {
+  HookChanged,
   PAGE_MAX,
   type CreateRecipeRequest,
   type ListRecipesRequest,
@@ -17,7 +18,7 @@ import {
 } from '@junction/executor/contracts';
 import { RecipeRepository, type RecipeRow } from '@junction/executor/data-access';
 import { validateRecipe } from '@junction/executor/domain';
-import { RemoteError } from '@junction/platform/ports';
+import { RemoteError, SIGNAL_BUS, type SignalBus } from '@junction/platform/ports';
 import { ConnectionRefsCheck } from './connection-refs';
 import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
@@ -35,6 +36,7 @@ export class RecipeService {
     private readonly audit: ExecutorAudit,
     private readonly catalog: RecipeCatalog,
     private readonly connections: ConnectionRefsCheck,
+    @Inject(SIGNAL_BUS) private readonly signals: SignalBus,
   ) {}
 
   async create(request: CreateRecipeRequest): Promise<RecipeView> {
@@ -78,6 +80,7 @@ export class RecipeService {
     if (!row) throw notFound(ref.id);
     if (row.state === 'running') await this.retire(row);
     if (!(await recipes.softDelete(ref))) throw notFound(ref.id);
+    await this.hookChanged(row.hookId);
     await this.audit.record(ref, 'recipe.deleted', { type: 'recipe', id: row.id });
     return { deleted: true };
   }
@@ -88,6 +91,7 @@ export class RecipeService {
    * was. A webhook recipe gets its unguessable hook id once and keeps it.
    */
   async start(ref: RecipeRef): Promise<RecipeView> {
+    const hookIds: (string | null | undefined)[] = [];
     const view = await this.dataSource.transaction(async (em) => {
       const recipes = new RecipeRepository(em);
       const row = await recipes.find(ref, true);
@@ -97,27 +101,41 @@ export class RecipeService {
       // a schedule or poll is replaced by the upsert below (keeping a poll cursor), so only other set-ups are torn down
       if (row.state === 'running') await this.retire(row, recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll');
       const hookId = recipe.trigger.type === 'webhook' ? (row.hookId ?? randomBytes(24).toString('base64url')) : undefined;
+      hookIds.push(row.hookId, hookId);
       await this.schedules.started(ref.workspaceId, row.id, recipe);
       const hookExternalId = hookId ? await this.hooks.enable(ref.workspaceId, recipe, hookId) : undefined;
       const started = await recipes.setRunState({ ...ref, state: 'running', activeVersion: row.version, hookId, hookExternalId: hookExternalId ?? null });
       return toRecipeView(started ?? row, definition);
     });
+    await this.hookChanged(...hookIds);
     await this.audit.record(ref, 'recipe.started', { type: 'recipe', id: view.id }, { version: view.activeVersion });
     return view;
   }
 
   async stop(ref: RecipeRef): Promise<RecipeView> {
+    let hookId: string | null | undefined;
     const view = await this.dataSource.transaction(async (em) => {
       const recipes = new RecipeRepository(em);
       const current = await recipes.find(ref, true);
       if (!current) throw notFound(ref.id);
+      hookId = current.hookId;
       if (current.state === 'running') await this.retire(current);
       const row = await recipes.setRunState({ ...ref, state: 'stopped', hookExternalId: null });
       if (!row) throw notFound(ref.id);
       return toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
     });
+    await this.hookChanged(hookId);
     await this.audit.record(ref, 'recipe.stopped', { type: 'recipe', id: view.id });
     return view;
+  }
+
+  /**
+   * Tells every gateway to forget its cached lookup of these hooks, once the change is committed
+   * (a gateway asking again must see it). Best effort: a gateway that misses it expires the entry
+   * within its HOOK_CACHE_TTL_MS.
+   */
+  private async hookChanged(...hookIds: (string | null | undefined)[]): Promise<void> {
+    for (const hookId of new Set(hookIds)) if (hookId) await this.signals.emit(HookChanged, { hookId });
   }
 
   /** Tears down what the active version's trigger set up outside. */

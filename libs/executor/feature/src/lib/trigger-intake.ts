@@ -50,6 +50,7 @@ export class TriggerIntake {
       recipeId: tick.recipeId,
       kind: 'schedule',
       dedupeKey: tick.dedupeKey,
+      dedupeSource: 'schedule',
       receivedAt: tick.firedAt,
       data: { scheduledAt: tick.scheduledAt, firedAt: tick.firedAt },
     });
@@ -63,6 +64,7 @@ export class TriggerIntake {
       recipeId: record.recipeId,
       kind: 'poll',
       dedupeKey: record.dedupeKey,
+      dedupeSource: 'poll',
       receivedAt: record.polledAt,
       data: record.data,
     });
@@ -75,6 +77,8 @@ export class TriggerIntake {
       workspaceId: event.workspaceId,
       recipeId: event.recipeId,
       dedupeKey: event.dedupeKey,
+      ...(event.dedupeWindowMs ? { dedupeWindowMs: event.dedupeWindowMs } : {}),
+      ...(event.dedupeSource ? { dedupe: { key: event.dedupeSource, window: event.dedupeWindow ?? 'lasting' } } : {}),
       triggerKind: event.kind,
       defaultConcurrency: DEFAULT_CONCURRENCY,
       trigger: event.data ?? null,

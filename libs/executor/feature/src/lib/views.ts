@@ -36,6 +36,7 @@ export function toJobView(row: JobRow, steps: JobStepRow[]): JobView {
   const state = row.state as { steps?: unknown } | null;
   return {
     ...toJobSummary(row),
+    ...(row.dedupe ? { dedupe: { key: row.dedupe.key, window: row.dedupe.window } } : {}),
     trigger: redact(row.trigger),
     ...(state?.steps ? { output: redact(state.steps) } : {}),
     ...(row.reply ? { reply: redact(row.reply) } : {}),

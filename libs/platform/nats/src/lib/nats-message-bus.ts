@@ -16,6 +16,8 @@ import {
   type Namespace,
   type RequestOptions,
   type RpcContract,
+  type SignalBus,
+  type SignalContract,
 } from '@junction/platform/ports';
 import { OutageLog } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
@@ -30,7 +32,7 @@ import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type Reply
  * Requests and replies above the claim threshold travel by reference; the reader of a reply, and
  * the caller for its own request, delete the stored copy once done.
  */
-export class NatsMessageBus implements MessageBus {
+export class NatsMessageBus implements MessageBus, SignalBus {
   private readonly link: NatsLink;
   // one line when a service (or a server behind it) stops answering and one when it is back, not one per call
   private readonly outages = new Map<string, OutageLog>();
@@ -116,6 +118,37 @@ export class NatsMessageBus implements MessageBus {
       },
     });
     // The subscription is registered with the server once flushed: only then may callers rely on it.
+    await this.nc.flush();
+    return { close: async () => sub.drain() };
+  }
+
+  async emit<T extends object>(contract: SignalContract<T>, payload: T): Promise<void> {
+    // an undeclared signal is a bug of this service: loud, not logged away
+    this.guard?.emit(contract);
+    try {
+      const valid = ensureValid(contract.payload, payload, `${contract.subject} signal`);
+      // a signal sent while the connection is down is buffered by the client and sent on reconnect, or lost: listeners expire what it was about on their own
+      this.nc.publish(this.ns.subject(contract.subject), encodeJson(valid), { headers: outgoingHeaders() });
+    } catch (error) {
+      this.logger.warn({ err: error, subject: contract.subject }, 'signal not sent');
+    }
+  }
+
+  async listen<T extends object>(contract: SignalContract<T>, handler: (payload: T) => void): Promise<Closable> {
+    this.guard?.hear(contract);
+    const sub = this.nc.subscribe(this.ns.subject(contract.subject), {
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error({ err, subject: contract.subject }, 'subscription error');
+          return;
+        }
+        try {
+          handler(validatePayload(contract.payload, decodeJson(msg.data), `${contract.subject} signal`));
+        } catch (error) {
+          this.logger.warn({ err: error, subject: contract.subject }, 'signal dropped');
+        }
+      },
+    });
     await this.nc.flush();
     return { close: async () => sub.drain() };
   }

@@ -1,10 +1,12 @@
-import { subjectMatches, type EventContract, type Namespace, type RpcContract, type StreamDefinition } from '@junction/platform/ports';
+import { subjectMatches, type EventContract, type Namespace, type RpcContract, type SignalContract, type StreamDefinition } from '@junction/platform/ports';
 import { RPC_CLAIMS, streamClaims } from './claim-check';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyRpc = RpcContract<any, any>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyEvent = EventContract<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnySignal = SignalContract<any>;
 
 /** A durable consumer a service owns (consumes) or only watches (reads its backlog). */
 export interface ConsumerAccess {
@@ -30,6 +32,10 @@ export interface ServiceAccess {
   readonly consumes: readonly ConsumerAccess[];
   /** Durable consumers whose backlog it only reads (consumer info, never messages). */
   readonly watches?: readonly ConsumerAccess[];
+  /** Core pub/sub signals it sends. */
+  readonly emits?: readonly AnySignal[];
+  /** Core pub/sub signals it listens to. */
+  readonly hears?: readonly AnySignal[];
 }
 
 /** A user's permission block in nats-server's configuration. */
@@ -117,6 +123,8 @@ export function natsPermissions(ns: Namespace, access: ServiceAccess): NatsPermi
       publish.add(subject);
     }
   }
+  for (const signal of access.emits ?? []) publish.add(ns.subject(signal.subject));
+  for (const signal of access.hears ?? []) subscribe.add(ns.subject(signal.subject));
   for (const { contract, durable } of access.watches ?? []) {
     const stream = ns.stream(contract.stream.name);
     streams.set(contract.stream.name, contract.stream);
@@ -177,8 +185,12 @@ export class AccessGuard {
   private readonly consumers: Set<string>;
   private readonly watched: Set<string>;
   private readonly streams: Set<string>;
+  private readonly emits: Set<string>;
+  private readonly hears: Set<string>;
 
   constructor(readonly access: ServiceAccess) {
+    this.emits = new Set((access.emits ?? []).map((c) => c.subject));
+    this.hears = new Set((access.hears ?? []).map((c) => c.subject));
     this.serves = new Set(access.serves.map((c) => c.subject));
     this.calls = new Set(access.calls.map((c) => c.subject));
     this.publishes = new Set(access.publishes.map((c) => c.subject));
@@ -197,6 +209,14 @@ export class AccessGuard {
 
   publish(contract: AnyEvent): void {
     if (!this.publishes.has(contract.subject)) this.fail(`publishes ${contract.subject}`, 'publishes');
+  }
+
+  emit(contract: AnySignal): void {
+    if (!this.emits.has(contract.subject)) this.fail(`emits ${contract.subject}`, 'emits');
+  }
+
+  hear(contract: AnySignal): void {
+    if (!this.hears.has(contract.subject)) this.fail(`listens to ${contract.subject}`, 'hears');
   }
 
   consume(contract: AnyEvent, durable: string): void {

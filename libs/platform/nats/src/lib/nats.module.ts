@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
-import { DURABLE_QUEUE, MESSAGE_BUS, Namespace, type ReadinessCheck } from '@junction/platform/ports';
+import { DURABLE_QUEUE, MESSAGE_BUS, Namespace, SIGNAL_BUS, type ReadinessCheck } from '@junction/platform/ports';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES } from './claim-check';
@@ -89,6 +89,8 @@ export class NatsModule {
           useFactory: (nc: NatsConnection, logger: Logger, metrics: ServiceMetrics, claims: ClaimCheck) =>
             new NatsMessageBus(nc, ns, logger, metrics, options.requestTimeoutMs, claims, guard),
         },
+        // the same connection and access guard: signals are core NATS like requests
+        { provide: SIGNAL_BUS, useExisting: MESSAGE_BUS },
         {
           provide: DURABLE_QUEUE,
           inject: [NATS_CONNECTION, ROOT_LOGGER, ServiceMetrics, CLAIM_CHECK],
@@ -102,7 +104,7 @@ export class NatsModule {
         },
         NatsLifecycle,
       ],
-      exports: [NATS_CONNECTION, MESSAGE_BUS, DURABLE_QUEUE, NATS_READINESS],
+      exports: [NATS_CONNECTION, MESSAGE_BUS, SIGNAL_BUS, DURABLE_QUEUE, NATS_READINESS],
     };
   }
 }

@@ -21,6 +21,17 @@ export interface EventContract<T extends object> {
   readonly stream: StreamDefinition;
 }
 
+/**
+ * A fire-and-forget notice on core NATS (no stream, no reply): every listening process gets it
+ * once if connected, and none gets it otherwise. For hints such as "drop your cached copy", whose
+ * loss a listener must tolerate (a short cache lifetime), never for work that must happen.
+ */
+export interface SignalContract<T extends object> {
+  readonly kind: 'signal';
+  readonly subject: string;
+  readonly payload: Type<T>;
+}
+
 export interface StreamDefinition {
   /** Logical name, upper case (`EVENTS`); the adapter prefixes it with the deployment namespace. */
   readonly name: string;
@@ -60,6 +71,11 @@ export function defineEvent<T extends object>(subject: string, payload: Type<T>,
   const covered = stream.subjects.some((pattern) => subjectMatches(pattern, subject));
   if (!covered) throw new Error(`subject "${subject}" is not captured by stream ${stream.name}`);
   return { kind: 'event', subject, payload, stream };
+}
+
+export function defineSignal<T extends object>(subject: string, payload: Type<T>): SignalContract<T> {
+  checkSubject(subject);
+  return { kind: 'signal', subject, payload };
 }
 
 /** NATS wildcard match: `*` one token, `>` one or more trailing tokens. */

@@ -1,4 +1,4 @@
-import type { EventContract, RpcContract, StreamDefinition } from './contracts';
+import type { EventContract, RpcContract, SignalContract, StreamDefinition } from './contracts';
 import type { MessageContext } from './trace-context';
 
 export interface Closable {
@@ -27,6 +27,14 @@ export interface MessageBus {
   serve<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, handler: (payload: Req, meta: IncomingMeta) => Promise<Res>): Promise<Closable>;
   /** Resolves when the transport answers a round trip; rejects otherwise. */
   ping(timeoutMs: number): Promise<void>;
+}
+
+/** Core pub/sub signals (see `SignalContract`): at most once, to every listener connected at the time. */
+export interface SignalBus {
+  /** Rejects only for a signal the service did not declare (a bug); one that cannot be sent is logged, listeners fall back on their own expiry. */
+  emit<T extends object>(contract: SignalContract<T>, payload: T): Promise<void>;
+  /** Every process listening gets every signal (no queue group); an invalid payload is logged and dropped. */
+  listen<T extends object>(contract: SignalContract<T>, handler: (payload: T) => void): Promise<Closable>;
 }
 
 export interface PublishOptions {
@@ -104,6 +112,7 @@ export interface ReadinessCheck {
 }
 
 export const MESSAGE_BUS = Symbol('MessageBus');
+export const SIGNAL_BUS = Symbol('SignalBus');
 export const DURABLE_QUEUE = Symbol('DurableQueue');
 export const CACHE = Symbol('Cache');
 export const DISTRIBUTED_LOCK = Symbol('DistributedLock');

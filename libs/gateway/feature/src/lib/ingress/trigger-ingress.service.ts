@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { ulid } from 'ulid';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { VerifyWebhook } from '@junction/connectors/contracts';
-import { ResolveTrigger, TriggerReceived, type TriggerKind, type TriggerTarget } from '@junction/executor/contracts';
+import { HookChanged, ResolveTrigger, TriggerReceived, type TriggerKind, type TriggerTarget } from '@junction/executor/contracts';
 import type { Logger } from 'pino';
 import { ProblemException, Problems } from '@junction/platform/http';
 import { ROOT_LOGGER } from '@junction/platform/logging';
-import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, type DurableQueue, type MessageBus } from '@junction/platform/ports';
+import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, SIGNAL_BUS, type Closable, type DurableQueue, type MessageBus, type SignalBus } from '@junction/platform/ports';
+import { SERVICE_ENV } from '@junction/platform/service';
 import { IngressBackpressure } from './ingress-backpressure';
 import { mayHoldNul, nulPath } from './storable-json';
+import { apiRunDedupe, streamMsgId, webhookDedupe, type DedupeChoice } from './webhook-dedupe';
 
 export interface InboundDelivery {
   rawBody: Buffer;
@@ -32,12 +32,18 @@ const DROPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization
 const SIGNATURE_ALGORITHMS: Record<string, string> = { 'hmac-sha256': 'sha256', 'hmac-sha512': 'sha512', 'hmac-sha1': 'sha1' };
 
 /**
- * How long a hook's target is reused without asking the executor again, ms. A busy hook costs
- * one lookup a second instead of one per delivery; a stopped recipe's hook keeps accepting for at
- * most this long (those events still become jobs of the version that was running).
+ * How long a hook's lookup (found or not) is reused without asking the executor again, ms. A busy
+ * hook costs one lookup a second instead of one per delivery. The executor's HookChanged signal
+ * drops an entry as soon as its recipe starts or stops; this lifetime only bounds how long a
+ * gateway that missed the signal (disconnected from NATS at the time) answers from a stale entry.
  */
-const HOOK_CACHE_MS = 1000;
+const DEFAULT_HOOK_CACHE_TTL_MS = 1000;
 const HOOK_CACHE_MAX = 10_000;
+
+/** The part of the gateway's environment read here. */
+export interface HookCacheEnv {
+  HOOK_CACHE_TTL_MS?: number;
+}
 
 /**
  * Turns an inbound delivery into a stored trigger event: find the running recipe, check the
@@ -45,16 +51,31 @@ const HOOK_CACHE_MAX = 10_000;
  * publish to JetStream. Resolves only once JetStream has stored the event.
  */
 @Injectable()
-export class TriggerIngress {
+export class TriggerIngress implements OnModuleInit, OnModuleDestroy {
   // a lookup in flight is shared: a burst on a cold hook asks the executor once, not once per request
   private readonly hooks = new Map<string, { target: Promise<TriggerTarget>; until: number }>();
+  private readonly hookTtlMs: number;
+  private hookSignals?: Closable;
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
     private readonly backpressure: IngressBackpressure,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Inject(SIGNAL_BUS) private readonly signals: SignalBus,
+    @Optional() @Inject(SERVICE_ENV) env?: HookCacheEnv,
+  ) {
+    this.hookTtlMs = env?.HOOK_CACHE_TTL_MS ?? DEFAULT_HOOK_CACHE_TTL_MS;
+  }
+
+  async onModuleInit(): Promise<void> {
+    // a lookup still in flight when the signal arrives is dropped too: its answer may predate the change
+    this.hookSignals = await this.signals.listen(HookChanged, ({ hookId }) => this.hooks.delete(hookId));
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.hookSignals?.close();
+  }
 
   async webhook(hookId: string, delivery: InboundDelivery): Promise<Accepted> {
     return this.deliverWebhook(await this.admitWebhook(hookId, delivery.receivedAtMs), delivery);
@@ -75,13 +96,10 @@ export class TriggerIngress {
 
   /** The second half: the delivery of a hook `admitWebhook` found. */
   async deliverWebhook(target: TriggerTarget, delivery: InboundDelivery): Promise<Accepted> {
-    const { providerKey, signed } = await this.verify(target, delivery);
-    // a signed hook's delivery-id header is not covered by its signature: trusting it would let a captured delivery be replayed under a fresh id
-    const dedupeHeader = !signed && typeof target.trigger.dedupeHeader === 'string' ? delivery.headers[target.trigger.dedupeHeader.toLowerCase()] : undefined;
-    const dedupeKey = providerKey ?? dedupeHeader ?? `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`;
+    const dedupe = webhookDedupe(target.trigger, delivery, await this.verify(target, delivery));
     const data = { headers: kept(delivery.headers), query: delivery.query, body: parseBody(delivery) };
     refuseNul(mayHoldNul(delivery.rawBody) ? nulPath(data.body, 'body') : undefined);
-    return this.publish(target, 'webhook', dedupeKey, data, delivery.receivedAtMs);
+    return this.publish(target, 'webhook', dedupe, data, delivery.receivedAtMs);
   }
 
   async apiRun(workspaceId: string, recipeId: string, payload: unknown, idempotencyKey: string | undefined): Promise<Accepted> {
@@ -90,19 +108,21 @@ export class TriggerIngress {
     if (target.workspaceId !== workspaceId) throw Problems.notFound('The recipe');
     await this.backpressure.admitWorkspace(workspaceId);
     refuseNul(nulPath(payload));
-    return this.publish(target, 'api', idempotencyKey ? `idem:${idempotencyKey}` : `run:${ulid()}`, payload ?? {}, Date.now());
+    return this.publish(target, 'api', apiRunDedupe(idempotencyKey), payload ?? {}, Date.now());
   }
 
   private hookTarget(hookId: string, now: number): Promise<TriggerTarget> {
     const cached = this.hooks.get(hookId);
     if (cached && cached.until > now) return cached.target;
     const target = this.resolve({ hookId });
-    if (this.hooks.size >= HOOK_CACHE_MAX) this.hooks.clear();
-    const entry = { target, until: now + HOOK_CACHE_MS };
+    this.hooks.delete(hookId);
+    // the oldest entry goes: a flood of unknown ids cycles through the cache without emptying it at once
+    if (this.hooks.size >= HOOK_CACHE_MAX) this.hooks.delete(this.hooks.keys().next().value as string);
+    const entry = { target, until: now + this.hookTtlMs };
     this.hooks.set(hookId, entry);
-    // a failed lookup (unknown hook, executor down) is not remembered
-    target.catch(() => {
-      if (this.hooks.get(hookId) === entry) this.hooks.delete(hookId);
+    // an unknown hook is remembered like a found one (the signal drops it when a recipe starts); a failed lookup (executor down) is not
+    target.catch((error: unknown) => {
+      if (!(error instanceof ProblemException && error.getStatus() === 404) && this.hooks.get(hookId) === entry) this.hooks.delete(hookId);
     });
     return target;
   }
@@ -166,14 +186,22 @@ export class TriggerIngress {
     return { ...(verdict.dedupeKey ? { providerKey: verdict.dedupeKey } : {}), signed: verdict.signed === true };
   }
 
-  private async publish(target: TriggerTarget, kind: TriggerKind, dedupeKey: string, data: unknown, receivedAtMs: number): Promise<Accepted> {
-    const result = await this.queue.publish(
-      TriggerReceived,
-      { workspaceId: target.workspaceId, recipeId: target.recipeId, kind, dedupeKey, receivedAt: new Date(receivedAtMs).toISOString(), data },
-      { msgId: `${target.recipeId}:${dedupeKey}`, workspaceId: target.workspaceId },
-    );
+  private async publish(target: TriggerTarget, kind: TriggerKind, dedupe: DedupeChoice, data: unknown, receivedAtMs: number): Promise<Accepted> {
+    const event = {
+      workspaceId: target.workspaceId,
+      recipeId: target.recipeId,
+      kind,
+      dedupeKey: dedupe.key,
+      ...(dedupe.windowMs ? { dedupeWindowMs: dedupe.windowMs } : {}),
+      dedupeSource: dedupe.source,
+      dedupeWindow: dedupe.window,
+      receivedAt: new Date(receivedAtMs).toISOString(),
+      data,
+    };
+    const result = await this.queue.publish(TriggerReceived, event, { msgId: streamMsgId(target.recipeId, dedupe, receivedAtMs), workspaceId: target.workspaceId });
     if (!result.duplicate) this.backpressure.accepted(target.workspaceId);
-    return { recipeId: target.recipeId, dedupeKey, duplicate: result.duplicate };
+    // the sender learns the key and whether it was seen, nothing of the recipe's dedupe configuration
+    return { recipeId: target.recipeId, dedupeKey: dedupe.key, duplicate: result.duplicate };
   }
 }
 
