@@ -12,6 +12,7 @@ import {
   ListJobs,
   ListRecipes,
   RerunJob,
+  RerunJobs,
   ResolveTrigger,
   StartRecipe,
   StopRecipe,
@@ -25,7 +26,7 @@ import { DeleteSchedule, RecordPolled, TickFired, UpsertSchedule } from '@juncti
 /** Everything executor does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */
 export const executorAccess: ServiceAccess = {
   service: 'executor',
-  serves: [CreateRecipe, UpdateRecipe, GetRecipe, ListRecipes, DeleteRecipe, StartRecipe, StopRecipe, ResolveTrigger, ListJobs, GetJob, RerunJob, CancelJob, AwaitRun],
+  serves: [CreateRecipe, UpdateRecipe, GetRecipe, ListRecipes, DeleteRecipe, StartRecipe, StopRecipe, ResolveTrigger, ListJobs, GetJob, RerunJob, RerunJobs, CancelJob, AwaitRun],
   calls: [UpsertSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
   publishes: [AuditEventRecorded],
   // every gateway drops its cached lookup of a hook whose recipe started or stopped

@@ -82,6 +82,52 @@ export class JobSummary {
   error?: unknown;
 }
 
+export const RERUN_VERSIONS = ['ran', 'latest'] as const;
+export type RerunVersion = (typeof RERUN_VERSIONS)[number];
+/** Jobs one bulk rerun handles at most; the answer says when more failed jobs are left. */
+export const BULK_RERUN_MAX = 50;
+
+export class RerunJobRequest extends JobRef {
+  /** `ran` (the default): the version the job ran on; `latest`: the recipe's newest version. */
+  @IsOptional()
+  @IsIn(RERUN_VERSIONS)
+  version?: RerunVersion;
+}
+
+/** One rerun: which version it runs on, and which completed steps it keeps. */
+export class RerunView {
+  @ApiProperty()
+  @IsISO8601()
+  at: string;
+
+  @ApiProperty({ enum: RERUN_VERSIONS, description: "`ran`: the version the job ran on; `latest`: the recipe's newest version" })
+  @IsIn(RERUN_VERSIONS)
+  basis: RerunVersion;
+
+  @ApiProperty({ description: 'The version the job ran on before this rerun' })
+  @IsInt()
+  fromVersion: number;
+
+  @ApiProperty({ description: 'The version this rerun runs on' })
+  @IsInt()
+  version: number;
+
+  @ApiProperty({ type: [String], description: 'Completed steps whose outputs are kept: they do not run again' })
+  @IsArray()
+  @IsString({ each: true })
+  kept: string[];
+
+  @ApiProperty({ type: [String], description: 'Steps without a kept output: they run as the job reaches them, the failed step first' })
+  @IsArray()
+  @IsString({ each: true })
+  again: string[];
+
+  @ApiProperty({ type: [String], description: 'Completed steps the version no longer has: their outputs are dropped' })
+  @IsArray()
+  @IsString({ each: true })
+  dropped: string[];
+}
+
 export class JobStepView {
   @ApiProperty()
   @IsInt()
@@ -187,6 +233,16 @@ export class JobView extends JobSummary {
   @ValidateNested({ each: true })
   @Type(() => JobStepView)
   steps: JobStepView[];
+
+  @ApiPropertyOptional({
+    type: [RerunView],
+    description: "Reruns, oldest first (the last 20): the first run was on the first one's `fromVersion`; `recipeVersion` is the version of the latest run",
+  })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RerunView)
+  reruns?: RerunView[];
 }
 
 export class JobList {
@@ -202,9 +258,82 @@ export class JobList {
   nextCursor?: string;
 }
 
+export class RerunResult extends JobSummary {
+  @ApiProperty({ type: RerunView })
+  @ValidateNested()
+  @Type(() => RerunView)
+  rerun: RerunView;
+}
+
+/** Reruns the failed jobs of one recipe, newest first, at most `limit` (BULK_RERUN_MAX) per call. */
+export class RerunJobsRequest extends WorkspaceScoped {
+  @IsString()
+  @MaxLength(64)
+  recipeId: string;
+
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  since?: string;
+
+  @IsOptional()
+  @IsIn(RERUN_VERSIONS)
+  version?: RerunVersion;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(BULK_RERUN_MAX)
+  limit?: number;
+
+  /** `nextCursor` of the previous bulk rerun: jobs older than it (newest first, like the list). */
+  @IsOptional()
+  @Matches(JOB_ID_RE)
+  cursor?: string;
+}
+
+export class RerunOutcome {
+  @ApiProperty()
+  @IsString()
+  id: string;
+
+  @ApiPropertyOptional({ type: RerunView, description: 'Present when the job was rerun' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RerunView)
+  rerun?: RerunView;
+
+  @ApiPropertyOptional({ description: 'Why this job was not rerun: `{ code: "conflict", message }`' })
+  @IsOptional()
+  @Allow()
+  @Opaque()
+  error?: unknown;
+}
+
+export class RerunJobsResult {
+  @ApiProperty({ enum: RERUN_VERSIONS, description: 'The version every rerun was asked to run on' })
+  @IsIn(RERUN_VERSIONS)
+  version: RerunVersion;
+
+  @ApiProperty({ type: [RerunOutcome] })
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => RerunOutcome)
+  items: RerunOutcome[];
+
+  @ApiPropertyOptional({ description: 'More failed jobs match: pass it as `cursor` to rerun the next ones' })
+  @IsOptional()
+  @IsString()
+  nextCursor?: string;
+}
+
 export const ListJobs = defineRpc('executor.job-list.v1', ListJobsRequest, JobList);
 export const GetJob = defineRpc('executor.job-get.v1', JobRef, JobView);
-/** From the failed step: completed steps keep their outputs, a new attempt group. `conflict` unless failed. */
-export const RerunJob = defineRpc('executor.job-rerun.v1', JobRef, JobSummary);
+/**
+ * From the failed step, on the version that ran or the latest: completed steps keep their outputs,
+ * a new attempt group. `conflict` unless failed, or when the latest cannot continue the job (why).
+ */
+export const RerunJob = defineRpc('executor.job-rerun.v1', RerunJobRequest, RerunResult);
+/** Failed jobs of a recipe rerun the same way, each with its own outcome. */
+export const RerunJobs = defineRpc('executor.jobs-rerun.v1', RerunJobsRequest, RerunJobsResult);
 /** `conflict` for a job already finished. */
 export const CancelJob = defineRpc('executor.job-cancel.v1', JobRef, JobSummary);

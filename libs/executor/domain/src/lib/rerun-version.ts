@@ -65,7 +65,9 @@ export function rerunOn(state: JobState, target: RerunTarget): { state: JobState
       const at = (neu.steps.get(failed) as { order: number }).order;
       const added = [...neu.steps.values()].find((s) => !old.steps.has(s.id) && s.order < at);
       if (added) {
-        throw new RerunConflictError(`step "${added.id}" was added before the failed step "${failed}" in version ${target.on.version}; a rerun continues from the failed step, so it would never run`);
+        throw new RerunConflictError(
+          `step "${added.id}" was added before the failed step "${failed}" in version ${target.on.version}; a rerun continues from the failed step, so it would never run`,
+        );
       }
     }
     const steps = Object.fromEntries(Object.entries(state.steps).filter(([id]) => neu.steps.has(id)));
@@ -117,7 +119,8 @@ function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, ve
         const kind = frame.kind === 'parallel' ? 'forEach' : frame.kind;
         const step = neu.steps.get(frame.stepId);
         if (step?.kind !== kind) throw new RerunConflictError(`step "${frame.stepId}", which the failed step ran inside, is no longer a ${kind} step in version ${version}`);
-        if (frame.kind === 'forEach' && step.concurrency) throw new RerunConflictError(`forEach "${frame.stepId}" runs its items in parallel in version ${version}, not one at a time`);
+        if (frame.kind === 'forEach' && step.concurrency)
+          throw new RerunConflictError(`forEach "${frame.stepId}" runs its items in parallel in version ${version}, not one at a time`);
         if (frame.kind === 'parallel') {
           if (!step.concurrency) throw new RerunConflictError(`forEach "${frame.stepId}" runs its items one at a time in version ${version}, not in parallel`);
           return { ...frame, lanes: frame.lanes.map((lane) => ({ ...lane, stack: remapStack(lane.stack, old, neu, version) })) };

@@ -9,6 +9,11 @@ import {
   ListJobs,
   ListRecipes,
   RerunJob,
+  RerunJobs,
+  type RerunJobRequest,
+  type RerunJobsRequest,
+  type RerunJobsResult,
+  type RerunResult,
   ResolveTrigger,
   StartRecipe,
   StopRecipe,
@@ -93,8 +98,13 @@ export class ExecutorHandlers {
   }
 
   @OnRequest(RerunJob)
-  rerunJob(request: JobRef): Promise<JobSummary> {
+  rerunJob(request: RerunJobRequest): Promise<RerunResult> {
     return this.jobs.rerun(request);
+  }
+
+  @OnRequest(RerunJobs)
+  rerunJobs(request: RerunJobsRequest): Promise<RerunJobsResult> {
+    return this.jobs.rerunMany(request);
   }
 
   @OnRequest(CancelJob)

@@ -9,10 +9,17 @@ import {
   type JobSummary,
   type JobView,
   type ListJobsRequest,
+  type RerunJobRequest,
+  type RerunJobsRequest,
+  type RerunJobsResult,
+  type RerunOutcome,
+  type RerunResult,
+  type RerunView,
   type RunOutcome,
+  BULK_RERUN_MAX,
 } from '@junction/executor/contracts';
-import { JobRepository, type JobRow } from '@junction/executor/data-access';
-import { cancel, rerun } from '@junction/executor/domain';
+import { JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
+import { cancel, compileRecipe, RerunConflictError, rerunOn } from '@junction/executor/domain';
 import { RemoteError } from '@junction/platform/ports';
 import { ExecutorAudit } from './executor-audit';
 import { JobSignals } from './job-signals';
@@ -59,24 +66,86 @@ export class JobService {
     return toJobView(row, await this.jobs.steps(row.id));
   }
 
-  /** A failed job runs again from its failed step under a new attempt group; completed steps are kept. */
-  async rerun(ref: JobRef): Promise<JobSummary> {
+  /**
+   * A failed job runs again from its failed step under a new attempt group, on the version it ran
+   * or, asked for, on the recipe's latest version; completed steps are kept (on the latest, those
+   * whose ids it still has). The answer says which version and what was kept.
+   */
+  async rerun(request: RerunJobRequest): Promise<RerunResult> {
+    const ref: JobRef = { workspaceId: request.workspaceId, actor: request.actor, id: request.id };
     const row = await this.found(ref);
     if (row.status !== 'failed') throw new RemoteError('conflict', `only a failed job can be rerun; job ${row.id} is ${row.status}`);
+    const basis = request.version ?? 'ran';
+    const ran = await this.catalog.get(row.recipeId, row.recipeVersion);
+    if (!ran) throw new RemoteError('conflict', `version ${row.recipeVersion} of the recipe of job ${row.id} is gone`);
+    let version = row.recipeVersion;
+    let on = ran;
+    if (basis === 'latest') {
+      const recipe = await new RecipeRepository(this.dataSource.manager).find({ workspaceId: ref.workspaceId, id: row.recipeId });
+      if (!recipe) throw new RemoteError('conflict', `the recipe of job ${row.id} was deleted; it has no latest version`);
+      const latest = await this.catalog.get(row.recipeId, recipe.version);
+      if (!latest) throw new RemoteError('conflict', `version ${recipe.version} of the recipe of job ${row.id} is gone`);
+      version = recipe.version;
+      on = latest;
+    }
+    const now = Date.now();
     let change;
+    let record: RerunView;
     if (!row.state) {
-      change = { status: 'queued' as const, state: null, error: null, finished: false };
+      // failed before its first step ran: it starts over on the version asked for
+      record = { at: new Date(now).toISOString(), basis, fromVersion: row.recipeVersion, version, kept: [], again: [...compileRecipe(on).steps.keys()], dropped: [] };
+      change = { status: 'queued' as const, state: null, error: null, finished: false, recipeVersion: version };
     } else {
-      const recipe = await this.catalog.get(row.recipeId, row.recipeVersion);
-      if (!recipe) throw new RemoteError('conflict', `the recipe version of job ${row.id} is gone`);
-      const next = rerun(recipe, engineState(row), { now: Date.now() });
-      change = { status: 'running' as const, state: storedState(next), error: null, deadlineAt: next.deadline ? new Date(next.deadline) : null, finished: false };
+      let next;
+      try {
+        ({ state: next, record } = rerunOn(engineState(row), { ran: { version: row.recipeVersion, recipe: ran }, on: { version, recipe: on }, basis, now }));
+      } catch (error) {
+        if (error instanceof RerunConflictError) throw new RemoteError('conflict', `job ${row.id} cannot be rerun on version ${version}: ${error.reason}`);
+        throw error;
+      }
+      change = {
+        status: 'running' as const,
+        state: storedState(next),
+        error: null,
+        deadlineAt: next.deadline ? new Date(next.deadline) : null,
+        finished: false,
+        recipeVersion: version,
+      };
     }
     const updated = await this.jobs.operate(ref, row.revision, change);
     if (!updated) throw new RemoteError('conflict', `job ${row.id} changed meanwhile; try again`);
     this.signals.jobQueued();
-    await this.audit.record(ref, 'job.rerun', { type: 'job', id: row.id });
-    return toJobSummary(updated);
+    await this.audit.record(ref, 'job.rerun', { type: 'job', id: row.id }, { basis, fromVersion: record.fromVersion, version: record.version });
+    return { ...toJobSummary(updated), rerun: record };
+  }
+
+  /**
+   * The failed jobs of a recipe rerun one by one, newest first, each on the version asked for; a
+   * job that cannot be (changed meanwhile, incompatible with the latest) says why and the rest go on.
+   */
+  async rerunMany(request: RerunJobsRequest): Promise<RerunJobsResult> {
+    const limit = Math.min(request.limit ?? BULK_RERUN_MAX, BULK_RERUN_MAX);
+    const rows = await this.jobs.list({
+      workspaceId: request.workspaceId,
+      recipeId: request.recipeId,
+      status: 'failed',
+      since: request.since ? new Date(request.since) : undefined,
+      cursor: request.cursor,
+      limit: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    const version = request.version ?? 'ran';
+    const items: RerunOutcome[] = [];
+    for (const row of page) {
+      try {
+        const { rerun } = await this.rerun({ workspaceId: request.workspaceId, actor: request.actor, id: row.id, version });
+        items.push({ id: row.id, rerun });
+      } catch (error) {
+        if (!(error instanceof RemoteError) || (error.code !== 'conflict' && error.code !== 'not_found')) throw error;
+        items.push({ id: row.id, error: { code: error.code, message: error.message } });
+      }
+    }
+    return { version, items, ...(rows.length > limit ? { nextCursor: page[page.length - 1].id } : {}) };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { JobStepView, JobSummary, JobView, RecipeView } from '@junction/executor/contracts';
+import type { JobStepView, JobSummary, JobView, RecipeView, RerunView } from '@junction/executor/contracts';
 import type { JobRow, JobStepRow, RecipeRow } from '@junction/executor/data-access';
 import { redact } from './redact';
 
@@ -41,6 +41,7 @@ export function toJobView(row: JobRow, steps: JobStepRow[]): JobView {
     ...(state?.steps ? { output: redact(state.steps) } : {}),
     ...(row.reply ? { reply: redact(row.reply) } : {}),
     steps: steps.map(toStepView),
+    ...((row.state as { reruns?: RerunView[] } | null)?.reruns?.length ? { reruns: (row.state as { reruns: RerunView[] }).reruns } : {}),
   };
 }
 
