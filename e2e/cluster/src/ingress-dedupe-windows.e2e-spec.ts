@@ -46,10 +46,10 @@ describe('webhook dedupe windows, every service a real process', () => {
       const sent = await post(url, body);
       expect(sent.status).toBe(202);
       // the sender learns the key and whether it was seen, nothing of the window
-      expect(Object.keys(await sent.json()).sort()).toEqual(['dedupeKey', 'duplicate', 'status']);
+      expect(Object.keys((await sent.json()) as Record<string, unknown>).sort()).toEqual(['dedupeKey', 'duplicate', 'status']);
       const retry = await post(url, body);
       expect(retry.status).toBe(202);
-      expect((await retry.json()).dedupeKey).toBe(bodyKey(body));
+      expect(((await retry.json()) as { dedupeKey: string }).dedupeKey).toBe(bodyKey(body));
       await waitFor(async () => (await jobs(recipeId)).length === n, 20_000);
       await pause(2500);
     }
