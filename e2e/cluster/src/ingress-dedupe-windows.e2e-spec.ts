@@ -95,6 +95,24 @@ describe('webhook dedupe windows, every service a real process', () => {
     expect((await cluster.call<{ dedupe?: unknown }>('GET', `/v1/jobs/${offJob.id}`)).body.dedupe).toEqual({ key: 'none', window: 'off' });
   });
 
+  it('an expression key dedupes by its value for ever; an event it gives no value for falls back to the body hash and its window', async () => {
+    const { url, recipeId } = await hook('expression key', { dedupe: { key: '{{ trigger.body.event.id }}', window: '2s' } });
+    expect((await post(url, JSON.stringify({ event: { id: 'e-1' }, beat: 1 }))).status).toBe(202);
+    await waitFor(async () => (await jobs(recipeId)).length === 1, 20_000);
+    await pause(2500);
+    // another body, the same event id, after the body window: the same event
+    expect((await post(url, JSON.stringify({ event: { id: 'e-1' }, beat: 2 }))).status).toBe(202);
+    expect((await post(url, JSON.stringify({ event: { id: 'e-2' }, beat: 3 }))).status).toBe(202);
+    expect((await post(url, JSON.stringify({ beat: 'no id' }))).status).toBe(202);
+    await waitFor(async () => (await jobs(recipeId)).length === 3, 20_000);
+    await pause(1500);
+    const made = await jobs(recipeId);
+    expect(made.map((j) => j.dedupeKey).sort()).toEqual(['expr:e-1', 'expr:e-2', bodyKey(JSON.stringify({ beat: 'no id' }))].sort());
+    const views = await Promise.all(made.map((j) => cluster.call<{ dedupe?: unknown; dedupeKey: string }>('GET', `/v1/jobs/${j.id}`)));
+    expect(views.find((v) => v.body.dedupeKey === 'expr:e-1')?.body.dedupe).toEqual({ key: 'expression', window: 'lasting' });
+    expect(views.find((v) => v.body.dedupeKey.startsWith('sha256:'))?.body.dedupe).toEqual({ key: 'body-hash', window: '2s' });
+  });
+
   it('a bad dedupe key or window is a 422 naming the field', async () => {
     for (const [dedupe, path] of [
       [{ window: 'forever' }, '/trigger/dedupe/window'],
@@ -102,6 +120,8 @@ describe('webhook dedupe windows, every service a real process', () => {
       [{ window: '1.5m' }, '/trigger/dedupe/window'],
       [{ key: 'body' }, '/trigger/dedupe/key'],
       [{ key: 'header:' }, '/trigger/dedupe/key'],
+      [{ key: '{{ trigger.body.( }}' }, '/trigger/dedupe/key'],
+      [{ key: '{{   }}' }, '/trigger/dedupe/key'],
       [{ window: '5m', extra: true }, '/trigger/dedupe/extra'],
     ] as const) {
       const saved = await cluster.call<{ errors?: { path: string; message: string }[] }>('POST', '/v1/recipes', {

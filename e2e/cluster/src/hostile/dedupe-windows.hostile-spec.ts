@@ -64,6 +64,25 @@ describe('dedupe windows do not reopen replay (hostile)', () => {
     expect(await jobCount(recipeId)).toBe(1);
   });
 
+  it('a body crafted against the dedupe expression (wrong types, objects, a huge id) never swallows another event nor answers 5xx', async () => {
+    const { url, recipeId } = await hook('expression key', { dedupe: { key: '{{ $string(trigger.body.id) & "-" & $uppercase(trigger.body.kind) }}', window: '2s' } });
+    const bodies = [
+      { id: 1, kind: 'a', n: 1 },
+      { id: 1, kind: { nested: true }, n: 2 }, // $uppercase of an object: the expression fails on this event
+      { id: 'x'.repeat(5000), kind: 'a', n: 3 }, // a key longer than the column takes: hashed
+      { id: [1, 2], kind: 'a', n: 4 },
+    ];
+    for (const body of bodies) expect((await post(url, JSON.stringify(body), {})).status).toBe(202);
+    await waitFor(async () => (await jobCount(recipeId)) === bodies.length, 20_000);
+    await pause(1500);
+    expect(await jobCount(recipeId)).toBe(bodies.length);
+    // the same id again: still deduped by the expression, whatever else the body says
+    expect((await post(url, JSON.stringify({ id: 1, kind: 'a', n: 5 }), {})).status).toBe(202);
+    await pause(1500);
+    expect(await jobCount(recipeId)).toBe(bodies.length);
+    expect(cluster.services.get('executor')?.output.some((l) => l.includes('dedupe key expression failed'))).toBe(true);
+  });
+
   it('a timestamped signature: the captured delivery replayed inside its tolerance is a duplicate, a fresh signature of the same body is a new job', async () => {
     const { url, recipeId } = await hook('signed with timestamp', {
       signature: { header: 'x-sig', algorithm: 'hmac-sha256', timestampHeader: 'x-ts', toleranceSeconds: 300, connection: secretConn },

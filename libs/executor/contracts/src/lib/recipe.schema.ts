@@ -5,7 +5,7 @@
  * `x-message` replaces ajv's generic text for alternatives (`anyOf`) with one readable sentence.
  */
 
-import { DEDUPE_KEY_PATTERN, DEDUPE_WINDOW_PATTERN } from './dedupe';
+import { DEDUPE_EXPRESSION_PATTERN, DEDUPE_KEY_PATTERN, DEDUPE_WINDOW_PATTERN } from './dedupe';
 
 const STEP_ID_PATTERN = '^[a-z][a-z0-9_]*$';
 const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
@@ -89,7 +89,13 @@ export const recipeSchema = {
               type: 'object',
               additionalProperties: false,
               properties: {
-                key: { type: 'string', pattern: DEDUPE_KEY_PATTERN, maxLength: 107, 'x-message': 'must be "header:<name>": the header carrying the delivery id' },
+                key: {
+                  'x-message': 'must be "header:<name>" (the header carrying the delivery id) or one {{ expression }} over the event',
+                  anyOf: [
+                    { type: 'string', pattern: DEDUPE_KEY_PATTERN },
+                    { type: 'string', pattern: DEDUPE_EXPRESSION_PATTERN, maxLength: 1000 },
+                  ],
+                },
                 window: { type: 'string', pattern: DEDUPE_WINDOW_PATTERN, 'x-message': 'must be "off" or a whole duration such as "30s", "5m", "2h" or "1d" (at most 99d)' },
               },
             },

@@ -50,7 +50,10 @@ export interface WebhookTrigger {
 }
 
 export interface WebhookDedupe {
-  /** `header:<name>`: the sender's delivery id, deduped for ever (unsigned hooks only, as `dedupeHeader`). */
+  /**
+   * `header:<name>` (the sender's delivery id) or `{{ expression }}` over the event (`{{ trigger.body.id }}`):
+   * deduped for ever; unsigned hooks only (a signed hook dedupes by what its signature covers).
+   */
   key?: string;
   /** How long a body-hash key absorbs repeats (`"5m"` when absent), or `off`. */
   window?: string;

@@ -50,6 +50,15 @@ export class TriggerEventPayload {
   @MaxLength(32)
   dedupeWindow?: string;
 
+  /**
+   * The recipe's `{{ }}` dedupe key expression (JSONata over `{ trigger }`): the executor evaluates
+   * it and, when it gives a value, dedupes by that for ever instead of `dedupeKey` (the fallback).
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4200)
+  dedupeExpression?: string;
+
   @IsISO8601({ strict: true })
   receivedAt: string;
 

@@ -3,7 +3,8 @@ import Ajv from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import RE2 from 're2';
 
-import { recipeSchema, type Recipe } from '@junction/executor/contracts';
+import { dedupeKeyExpression, recipeSchema, type Recipe } from '@junction/executor/contracts';
+import { compileExpression, ExpressionError } from './expression';
 
 import { buildRecipe, type CompiledRecipe, type RecipeError } from './recipe-compiler';
 
@@ -83,6 +84,24 @@ function exceedsDepth(json: unknown, limit: number): boolean {
   return false;
 }
 
+/** A `{{ }}` dedupe key must compile: the executor evaluates it on every event of the hook. */
+function checkDedupeKey(json: unknown, errors: RecipeError[]): void {
+  const key = (json as { trigger?: { dedupe?: { key?: unknown } } } | null)?.trigger?.dedupe?.key;
+  if (typeof key !== 'string' || !key.startsWith('{{')) return;
+  const path = '/trigger/dedupe/key';
+  const source = dedupeKeyExpression(key);
+  if (source === undefined) {
+    errors.push({ path, message: 'is an empty expression' });
+    return;
+  }
+  try {
+    compileExpression(source, { stepId: 'trigger', path });
+  } catch (error) {
+    if (!(error instanceof ExpressionError)) throw error;
+    errors.push({ path, message: `does not compile: ${error.reason}` });
+  }
+}
+
 /**
  * Checks a recipe against the schema and the rules beyond it, reporting every error with its
  * JSON pointer. A valid recipe is compiled on the way and its compilation cached for the engine.
@@ -90,6 +109,7 @@ function exceedsDepth(json: unknown, limit: number): boolean {
 export function validateRecipe(json: unknown): RecipeValidation {
   if (exceedsDepth(json, MAX_RECIPE_DEPTH)) return { ok: false, errors: [{ path: '', message: `nests deeper than ${MAX_RECIPE_DEPTH} levels` }] };
   const errors: RecipeError[] = validateSchema(json) ? [] : schemaErrors(validateSchema.errors ?? []);
+  checkDedupeKey(json, errors);
   const compiled = buildRecipe(json, errors);
   if (errors.length > 0 || !compiled) return { ok: false, errors: dedupe(errors) };
   compiledByRecipe.set(compiled.recipe, compiled);

@@ -1,21 +1,27 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { newJobId } from './job-ids';
 import { TRIGGER_INTAKE_DURABLE, TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
 import { JobRepository, type EventIntake, type NewEvent } from '@junction/executor/data-access';
+import { clockBindings, compileExpression, evaluateExpression, ExpressionError, type CompiledExpression } from '@junction/executor/domain';
 import { OnMessage } from '@junction/platform/messaging';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { RecordPolled, TickFired, type RecordPolledPayload, type TickFiredPayload } from '@junction/scheduler/contracts';
 import type { DeliveryOutcome } from '@junction/platform/ports';
 import { DEFAULT_CONCURRENCY } from './child-jobs';
 import { JobSignals } from './job-signals';
+import { ExpressionWorkers } from './expression-workers';
 
 // redeliveries back off up to 30 s each: this many outlast a Postgres outage of several hours
 const MAX_DELIVER = 1000;
 
 // events coalesced into one statement at most; the trigger consumer has 32 in flight
 const MAX_BATCH = 64;
+
+// distinct dedupe expressions kept compiled (one per hook using one)
+const MAX_COMPILED_KEYS = 1000;
 
 /**
  * Trigger events → queued jobs. The message is acked only once the job row is committed; a
@@ -28,11 +34,14 @@ const MAX_BATCH = 64;
 @Injectable()
 export class TriggerIntake {
   private readonly batcher: IntakeBatcher;
+  // a hook's dedupe expression is compiled once, not per event
+  private readonly compiledKeys = new Map<string, CompiledExpression>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly signals: JobSignals,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Optional() private readonly workers?: ExpressionWorkers,
   ) {
     this.batcher = new IntakeBatcher(dataSource, logger);
   }
@@ -71,14 +80,19 @@ export class TriggerIntake {
   }
 
   private async accept(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
+    const explicit = event.dedupeExpression ? await this.expressionKey(event) : undefined;
     // one statement per batch: the recipe's active version, its concurrency and the deduplicated insert
     const intake = await this.batcher.add({
       id: newJobId(),
       workspaceId: event.workspaceId,
       recipeId: event.recipeId,
-      dedupeKey: event.dedupeKey,
-      ...(event.dedupeWindowMs ? { dedupeWindowMs: event.dedupeWindowMs } : {}),
-      ...(event.dedupeSource ? { dedupe: { key: event.dedupeSource, window: event.dedupeWindow ?? 'lasting' } } : {}),
+      ...(explicit
+        ? { dedupeKey: explicit, dedupe: { key: 'expression', window: 'lasting' } }
+        : {
+            dedupeKey: event.dedupeKey,
+            ...(event.dedupeWindowMs ? { dedupeWindowMs: event.dedupeWindowMs } : {}),
+            ...(event.dedupeSource ? { dedupe: { key: event.dedupeSource, window: event.dedupeWindow ?? 'lasting' } } : {}),
+          }),
       triggerKind: event.kind,
       defaultConcurrency: DEFAULT_CONCURRENCY,
       trigger: event.data ?? null,
@@ -87,6 +101,34 @@ export class TriggerIntake {
     if (intake.outcome === 'no_recipe') return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
     if (intake.outcome === 'no_version') throw new Error(`version ${intake.version} of recipe ${event.recipeId} is missing`);
     if (intake.outcome === 'created') this.signals.jobQueued();
+  }
+
+  /**
+   * The value of the recipe's `{{ }}` dedupe key over the event, as a key (`expr:<value>`), or
+   * undefined when it gives no scalar value or fails on this event's data: the gateway's key (a
+   * body hash and its window) applies then. A pool that cannot take the evaluation now (full, or
+   * shutting down) is not this event's fault: the message is redelivered, never keyed differently.
+   */
+  private async expressionKey(event: TriggerEventPayload): Promise<string | undefined> {
+    const source = event.dedupeExpression as string;
+    let value: unknown;
+    try {
+      const compiled = this.compiledKeys.get(source) ?? compileExpression(source, { stepId: 'trigger', path: '/trigger/dedupe/key' });
+      if (!this.compiledKeys.has(source)) {
+        if (this.compiledKeys.size >= MAX_COMPILED_KEYS) this.compiledKeys.delete(this.compiledKeys.keys().next().value as string);
+        this.compiledKeys.set(source, compiled);
+      }
+      const receivedAt = Date.parse(event.receivedAt);
+      value = await evaluateExpression(compiled, { trigger: event.data ?? null, job: { workspaceId: event.workspaceId } }, clockBindings(receivedAt, this.workers?.pool));
+    } catch (error) {
+      if (!(error instanceof ExpressionError) || (error.code === undefined && /shutting down|wait for a worker/.test(error.reason))) throw error;
+      this.logger.warn({ workspaceId: event.workspaceId, recipeId: event.recipeId, reason: error.reason }, 'dedupe key expression failed on an event; its body hash applies');
+      return undefined;
+    }
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return undefined;
+    const text = String(value);
+    if (text.length === 0) return undefined;
+    return text.length > 200 ? `expr:sha256:${createHash('sha256').update(text).digest('hex')}` : `expr:${text}`;
   }
 }
 

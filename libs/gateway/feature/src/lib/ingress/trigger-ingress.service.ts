@@ -195,6 +195,7 @@ export class TriggerIngress implements OnModuleInit, OnModuleDestroy {
       ...(dedupe.windowMs ? { dedupeWindowMs: dedupe.windowMs } : {}),
       dedupeSource: dedupe.source,
       dedupeWindow: dedupe.window,
+      ...(dedupe.expression ? { dedupeExpression: dedupe.expression } : {}),
       receivedAt: new Date(receivedAtMs).toISOString(),
       data,
     };

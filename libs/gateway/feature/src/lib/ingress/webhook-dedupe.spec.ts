@@ -40,6 +40,17 @@ describe('webhook dedupe key and window', () => {
     expect(webhookDedupe(timestamped, delivery({ 'x-ts': '1700000000' }), signed)).toEqual({ key: hash('1700000000.{"beat":1}'), source: 'signed-payload', window: 'lasting' });
   });
 
+  it('a {{ }} key is handed to the executor with the body hash as its fallback; a signed hook ignores it', () => {
+    expect(webhookDedupe({ type: 'webhook', dedupe: { key: '{{ trigger.body.id }}', window: '2s' } }, delivery(), unsigned)).toEqual({
+      key: hash('{"beat":1}'),
+      source: 'body-hash',
+      window: '2s',
+      windowMs: 2000,
+      expression: 'trigger.body.id',
+    });
+    expect(webhookDedupe({ type: 'webhook', dedupe: { key: '{{ trigger.body.id }}' } }, delivery(), { signed: true }).expression).toBeUndefined();
+  });
+
   it('the stream message id of a windowed key changes with its bucket; a lasting key has one id', () => {
     const windowed = webhookDedupe({ type: 'webhook', dedupe: { window: '2s' } }, delivery(), unsigned);
     expect(streamMsgId('r1', windowed, 10_000)).toBe(streamMsgId('r1', windowed, 11_999));

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
-import { DEFAULT_BODY_HASH_WINDOW, dedupeWindowMs, type WebhookDedupe } from '@junction/executor/contracts';
+import { DEFAULT_BODY_HASH_WINDOW, dedupeKeyExpression, dedupeWindowMs, type WebhookDedupe } from '@junction/executor/contracts';
 
 /** The dedupe key of one event and how long it absorbs repeats. */
 export interface DedupeChoice {
   key: string;
   /** Where the key came from, shown in the job view. */
   source: 'provider' | 'header' | 'idempotency-key' | 'body-hash' | 'signed-body-hash' | 'signed-payload' | 'none';
+  /** The recipe's `{{ }}` key: the executor evaluates it and dedupes by its value for ever; `key` is then the fallback. */
+  expression?: string;
   /** `lasting`, `off`, or the recipe's duration (`5m`). */
   window: string;
   /** Set for a windowed key only. */
@@ -24,7 +26,7 @@ const sha256 = (...parts: (string | Buffer)[]): string => {
 
 /**
  * Which key dedupes a webhook delivery. An explicit key (the provider's delivery id, or the
- * configured header of an unsigned hook) names one event and dedupes for ever. A body hash names
+ * configured header or `{{ }}` expression of an unsigned hook) names one event and dedupes for ever. A body hash names
  * only a content, which a sender may legitimately send again (a heartbeat, "stock is now 5"), so
  * it absorbs retries within a short window, except for a signed hook: there the hash is what stops
  * a captured delivery from being replayed, so it lasts. A signed delivery with a timestamp hashes
@@ -50,8 +52,11 @@ export function webhookDedupe(
   // the recipe schema admits only valid windows; anything else (a definition stored before them) gets the default
   const window = typeof config.window === 'string' && dedupeWindowMs(config.window) !== undefined ? config.window : DEFAULT_BODY_HASH_WINDOW;
   const ms = dedupeWindowMs(window) as number;
-  if (ms === 0) return { key: `delivery:${ulid()}`, source: 'none', window: 'off' };
-  return { key: sha256(delivery.rawBody), source: 'body-hash', window, windowMs: ms };
+  // an expression over the event is the executor's to evaluate (it holds the guarded engine); the body hash is what applies when it gives no value
+  const expression = dedupeKeyExpression(config.key);
+  const fallback: DedupeChoice =
+    ms === 0 ? { key: `delivery:${ulid()}`, source: 'none', window: 'off' } : { key: sha256(delivery.rawBody), source: 'body-hash', window, windowMs: ms };
+  return expression ? { ...fallback, expression } : fallback;
 }
 
 /** An API run: its Idempotency-Key for ever, or no dedupe. */
