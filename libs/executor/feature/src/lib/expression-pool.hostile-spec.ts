@@ -50,13 +50,13 @@ describe('expression worker pool (hostile)', () => {
     // jsonata's own timeout is set far out in the worker: only the watchdog can end this evaluation
     pool = new ExpressionPool({ ...DEFAULT_EXPRESSION_POOL, inlineMs: 20, timeoutMs: 100, graceMs: 200, workerTimeoutMs: 600_000 });
     const endless = compileExpression('(function($f){ $f($f) })(function($f){ $f($f) })', site);
-    pool.ranLong(endless, context('ws_a'));
+    pool.ranLong(endless);
     const started = Date.now();
     await expect(evaluateExpression(endless, context('ws_a'), clockBindings(0, pool))).rejects.toThrow(/step "map".*ran past its 100 ms budget and was stopped/);
     expect(Date.now() - started).toBeLessThan(20_000);
     // a fresh worker answers the next task
     const simple = compileExpression('$uppercase(trigger.body.name)', site);
-    pool.ranLong(simple, context('ws_a'));
+    pool.ranLong(simple);
     await expect(evaluateExpression(simple, context('ws_a', { trigger: { body: { name: 'ok' } } }), clockBindings(0, pool))).resolves.toBe('OK');
   }, 60_000);
 
@@ -84,8 +84,8 @@ describe('expression worker pool (hostile)', () => {
     pool = new ExpressionPool({ ...DEFAULT_EXPRESSION_POOL, inlineMs: 20, timeoutMs: 200, maxQueuedPerWorkspace: 2 });
     const heavy = compileExpression('(function($f){ $f($f) })(function($f){ $f($f) })', site);
     const light = compileExpression('$string(trigger.body.n + 1)', site);
-    pool.ranLong(heavy, context('ws_a'));
-    pool.ranLong(light, context('ws_b'));
+    pool.ranLong(heavy);
+    pool.ranLong(light);
     const flood = Array.from({ length: 6 }, () => evaluateExpression(heavy, context('ws_a'), clockBindings(0, pool)) as Promise<unknown>);
     const refused = await Promise.allSettled(flood.slice(3));
     for (const r of refused) expect((r as PromiseRejectedResult).reason.message).toMatch(/wait for a worker/);
