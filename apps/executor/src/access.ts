@@ -21,13 +21,13 @@ import {
   UpdateRecipe,
 } from '@junction/executor/contracts';
 import type { ServiceAccess } from '@junction/platform/nats';
-import { DeleteSchedule, RecordPolled, TickFired, UpsertSchedule } from '@junction/scheduler/contracts';
+import { DeleteSchedule, GetSchedule, RecordPolled, TickFired, UpsertSchedule } from '@junction/scheduler/contracts';
 
 /** Everything executor does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */
 export const executorAccess: ServiceAccess = {
   service: 'executor',
   serves: [CreateRecipe, UpdateRecipe, GetRecipe, ListRecipes, DeleteRecipe, StartRecipe, StopRecipe, ResolveTrigger, ListJobs, GetJob, RerunJob, RerunJobs, CancelJob, AwaitRun],
-  calls: [UpsertSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
+  calls: [UpsertSchedule, GetSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
   publishes: [AuditEventRecorded],
   // every gateway drops its cached lookup of a hook whose recipe started or stopped
   emits: [HookChanged],

@@ -1,3 +1,4 @@
+import { AuditEventRecorded } from '@junction/audit/contracts';
 import type { ServiceAccess } from '@junction/platform/nats';
 import { CancelTimer, ConnectorsPoll, CreateTimer, DeleteSchedule, GetSchedule, RecordPolled, TickFired, TimerFired, UpsertSchedule } from '@junction/scheduler/contracts';
 
@@ -6,6 +7,6 @@ export const schedulerAccess: ServiceAccess = {
   service: 'scheduler',
   serves: [UpsertSchedule, GetSchedule, DeleteSchedule, CreateTimer, CancelTimer],
   calls: [ConnectorsPoll],
-  publishes: [TickFired, TimerFired, RecordPolled],
+  publishes: [TickFired, TimerFired, RecordPolled, AuditEventRecorded],
   consumes: [],
 };

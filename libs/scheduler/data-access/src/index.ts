@@ -1,4 +1,5 @@
 import { CreateSchedulerTables1764000000000 } from './lib/migrations/1764000000000-create-scheduler-tables';
+import { ScheduleMisfireRecord1765000000000 } from './lib/migrations/1765000000000-schedule-misfire-record';
 import { PollCursorRow } from './lib/poll-cursor.entity';
 import { ScheduleRow } from './lib/schedule.entity';
 import { TimerRow } from './lib/timer.entity';
@@ -13,4 +14,4 @@ export * from './lib/workspace-scope';
 
 /** The scheduler database, for the service definition. */
 export const SCHEDULER_ENTITIES = [ScheduleRow, TimerRow, PollCursorRow];
-export const SCHEDULER_MIGRATIONS = [CreateSchedulerTables1764000000000];
+export const SCHEDULER_MIGRATIONS = [CreateSchedulerTables1764000000000, ScheduleMisfireRecord1765000000000];

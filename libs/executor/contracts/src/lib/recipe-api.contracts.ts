@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Allow, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 
 export const RECIPE_ID_RE = /^rcp_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -63,6 +63,50 @@ export class ListRecipesRequest extends WorkspaceScoped {
   cursor?: string;
 }
 
+export class RecipeMisfire {
+  @ApiProperty({ description: 'When the scheduler found the missed ticks' })
+  @IsISO8601()
+  at: string;
+
+  @ApiProperty({ description: 'Missed ticks dropped by the misfire policy' })
+  @IsInt()
+  @Min(0)
+  skipped: number;
+
+  @ApiProperty({ description: 'Missed ticks fired late (`misfire.policy: catchUp`)' })
+  @IsInt()
+  @Min(0)
+  caughtUp: number;
+}
+
+/** Where a schedule or poll recipe stands on the scheduler. */
+export class RecipeScheduleStatus {
+  @ApiProperty({ description: 'False once the recipe is stopped (a poll keeps its cursor)' })
+  @IsBoolean()
+  enabled: boolean;
+
+  @ApiPropertyOptional({ description: 'The next tick or poll; absent when disabled' })
+  @IsOptional()
+  @IsISO8601()
+  nextFireAt?: string;
+
+  @ApiPropertyOptional({ description: 'The scheduled instant of the last tick fired' })
+  @IsOptional()
+  @IsISO8601()
+  lastFireAt?: string;
+
+  @ApiProperty({ description: 'How far the scheduler is behind: now minus a due `nextFireAt`, 0 when on time, ms' })
+  @IsInt()
+  @Min(0)
+  lagMs: number;
+
+  @ApiPropertyOptional({ type: RecipeMisfire, description: 'The last time ticks were skipped or caught up after the scheduler was down' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RecipeMisfire)
+  lastMisfire?: RecipeMisfire;
+}
+
 export class RecipeView {
   @ApiProperty({ example: 'rcp_01JF8Z5Q3V7X9B2C4D6E8G0H2M' })
   @IsString()
@@ -95,6 +139,12 @@ export class RecipeView {
   @IsOptional()
   @IsString()
   webhookUrl?: string;
+
+  @ApiPropertyOptional({ type: RecipeScheduleStatus, description: 'Schedule and poll recipes, on GET /v1/recipes/:id' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RecipeScheduleStatus)
+  schedule?: RecipeScheduleStatus;
 
   @ApiProperty()
   @IsISO8601()

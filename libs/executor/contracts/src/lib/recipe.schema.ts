@@ -123,6 +123,19 @@ export const recipeSchema = {
             type: { const: 'schedule' },
             cron: { type: 'string', minLength: 9, maxLength: 120 },
             timezone: { type: 'string', minLength: 1, maxLength: 64 },
+            misfire: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['policy'],
+              properties: {
+                policy: { enum: ['skip', 'catchUp'] },
+                max: { type: 'integer', minimum: 1, maximum: 100 },
+              },
+              // max bounds a catch-up only; on skip it would be a silent no-op
+              if: { properties: { policy: { const: 'catchUp' } } },
+              then: { required: ['max'] },
+              else: { properties: { max: { not: {}, 'x-message': 'is only allowed with policy "catchUp"' } } },
+            },
           },
         },
         {

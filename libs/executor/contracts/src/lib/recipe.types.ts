@@ -77,7 +77,11 @@ export interface ScheduleTrigger {
   cron: string;
   /** IANA time zone; UTC when absent. */
   timezone?: string;
+  /** Ticks due while no scheduler ran: skipped (the default), or the latest `max` of them fired late. */
+  misfire?: ScheduleMisfire;
 }
+
+export type ScheduleMisfire = { policy: 'skip' } | { policy: 'catchUp'; max: number };
 
 export interface PollTrigger {
   type: 'poll';

@@ -64,7 +64,11 @@ export class RecipeService {
     const recipes = new RecipeRepository(this.dataSource.manager);
     const row = await recipes.find(ref);
     if (!row) throw notFound(ref.id);
-    return toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
+    const view = toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
+    // the schedule runs the active version's trigger, which may differ from the latest version's
+    const active = await this.activeDefinition(row);
+    const schedule = active ? await this.schedules.status(row.workspaceId, row.id, active) : undefined;
+    return schedule ? { ...view, schedule } : view;
   }
 
   async list(request: ListRecipesRequest): Promise<RecipeList> {
@@ -78,7 +82,9 @@ export class RecipeService {
     const recipes = new RecipeRepository(this.dataSource.manager);
     const row = await recipes.find(ref);
     if (!row) throw notFound(ref.id);
-    if (row.state === 'running') await this.retire(row);
+    if (row.state === 'running') await this.retire(row, 'remove');
+    // a stopped schedule or poll keeps its (disabled) row and cursor until the recipe goes
+    else await this.schedules.removed(row.workspaceId, row.id, await this.activeDefinition(row));
     if (!(await recipes.softDelete(ref))) throw notFound(ref.id);
     await this.hookChanged(row.hookId);
     await this.audit.record(ref, 'recipe.deleted', { type: 'recipe', id: row.id });
@@ -99,7 +105,7 @@ export class RecipeService {
       const definition = (await recipes.definition(row.id, row.version)) ?? {};
       const recipe = definition as unknown as Recipe;
       // a schedule or poll is replaced by the upsert below (keeping a poll cursor), so only other set-ups are torn down
-      if (row.state === 'running') await this.retire(row, recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll');
+      if (row.state === 'running') await this.retire(row, recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll' ? 'keep' : 'disable');
       const hookId = recipe.trigger.type === 'webhook' ? (row.hookId ?? randomBytes(24).toString('base64url')) : undefined;
       hookIds.push(row.hookId, hookId);
       await this.schedules.started(ref.workspaceId, row.id, recipe);
@@ -119,7 +125,7 @@ export class RecipeService {
       const current = await recipes.find(ref, true);
       if (!current) throw notFound(ref.id);
       hookId = current.hookId;
-      if (current.state === 'running') await this.retire(current);
+      if (current.state === 'running') await this.retire(current, 'disable');
       const row = await recipes.setRunState({ ...ref, state: 'stopped', hookExternalId: null });
       if (!row) throw notFound(ref.id);
       return toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
@@ -138,11 +144,20 @@ export class RecipeService {
     for (const hookId of new Set(hookIds)) if (hookId) await this.signals.emit(HookChanged, { hookId });
   }
 
-  /** Tears down what the active version's trigger set up outside. */
-  private async retire(row: RecipeRow, keepSchedule = false): Promise<void> {
+  private async activeDefinition(row: RecipeRow): Promise<Recipe | undefined> {
+    if (!row.activeVersion) return undefined;
+    return (await new RecipeRepository(this.dataSource.manager).definition(row.id, row.activeVersion)) as Recipe | undefined;
+  }
+
+  /**
+   * Tears down what the active version's trigger set up outside. Its schedule is kept (the next
+   * version's upsert replaces it), disabled (stop: a poll cursor survives) or removed (delete).
+   */
+  private async retire(row: RecipeRow, schedule: 'keep' | 'disable' | 'remove'): Promise<void> {
     if (!row.activeVersion) return;
-    const active = (await new RecipeRepository(this.dataSource.manager).definition(row.id, row.activeVersion)) as Recipe | undefined;
-    if (!keepSchedule) await this.schedules.stopped(row.workspaceId, row.id, active);
+    const active = await this.activeDefinition(row);
+    if (schedule === 'disable') await this.schedules.stopped(row.workspaceId, row.id, active);
+    if (schedule === 'remove') await this.schedules.removed(row.workspaceId, row.id, active);
     await this.hooks.disable(row.workspaceId, active, row.hookExternalId);
   }
 

@@ -97,6 +97,20 @@ export class UpsertScheduleRequest {
   poll?: PollTargetDto;
 }
 
+/** One misfire: ticks due while no scheduler ran, skipped or fired late. */
+export class MisfireRecordDto {
+  @IsISO8601({ strict: true })
+  at: string;
+
+  @IsInt()
+  @Min(0)
+  skipped: number;
+
+  @IsInt()
+  @Min(0)
+  caughtUp: number;
+}
+
 export class ScheduleView {
   @IsString()
   @MaxLength(64)
@@ -133,6 +147,17 @@ export class ScheduleView {
   @IsOptional()
   @IsISO8601({ strict: true })
   nextFireAt?: string;
+
+  /** The scheduled instant of the last tick fired. */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  lastFireAt?: string;
+
+  /** The last time ticks were skipped or caught up after downtime. */
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => MisfireRecordDto)
+  lastMisfire?: MisfireRecordDto;
 
   @IsOptional()
   @ValidateNested()

@@ -46,6 +46,16 @@ export class ScheduleRow {
   @Column('timestamptz', { nullable: true })
   lastFiredAt: Date | null;
 
+  /** When ticks were last skipped or caught up after downtime. */
+  @Column('timestamptz', { nullable: true })
+  lastMisfireAt: Date | null;
+
+  @Column('int', { nullable: true })
+  lastMisfireSkipped: number | null;
+
+  @Column('int', { nullable: true })
+  lastMisfireCaughtUp: number | null;
+
   @Column('text', { nullable: true })
   connectorKey: string | null;
 

@@ -5,7 +5,10 @@ import { ScheduleRow } from './schedule.entity';
 import { values } from './typeorm-values';
 import type { WorkspaceScope } from './workspace-scope';
 
-export type ScheduleFields = Omit<ScheduleRow, 'id' | 'workspaceId' | 'recipeId' | 'createdAt' | 'updatedAt' | 'lastFiredAt'>;
+export type ScheduleFields = Omit<
+  ScheduleRow,
+  'id' | 'workspaceId' | 'recipeId' | 'createdAt' | 'updatedAt' | 'lastFiredAt' | 'lastMisfireAt' | 'lastMisfireSkipped' | 'lastMisfireCaughtUp'
+>;
 
 /** Schedules and their poll cursors, always within one workspace (except the firing loop's claim). */
 export class ScheduleRepository {
@@ -59,6 +62,11 @@ export class ScheduleRepository {
 
   async advance(id: string, nextFireAt: Date | null, lastFiredAt: Date | null): Promise<void> {
     await this.em.getRepository(ScheduleRow).update({ id }, lastFiredAt ? { nextFireAt, lastFiredAt } : { nextFireAt });
+  }
+
+  /** Remembers the latest misfire, for the recipe view. */
+  async recordMisfire(id: string, at: Date, skipped: number, caughtUp: number): Promise<void> {
+    await this.em.getRepository(ScheduleRow).update({ id }, { lastMisfireAt: at, lastMisfireSkipped: skipped, lastMisfireCaughtUp: caughtUp });
   }
 
   /** Creates the cursor row of a poll schedule if it is missing; an existing cursor is kept. */

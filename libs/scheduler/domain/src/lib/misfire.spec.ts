@@ -41,7 +41,7 @@ describe('planFiring: misfire policy after downtime', () => {
 
   it('fires nothing before the due time', () => {
     const plan = planFiring({ spec: daily9Berlin, dueAt, now: new Date(dueAt.getTime() - 1), misfire: { policy: 'skip' }, graceMs: GRACE, limit: 10 });
-    expect(plan).toEqual({ fire: [], skipped: 0, nextFireAt: dueAt });
+    expect(plan).toEqual({ fire: [], skipped: 0, caughtUp: 0, nextFireAt: dueAt });
   });
 
   it('fires at most `limit` ticks and continues after the last one instead of dropping the rest', () => {

@@ -15,6 +15,8 @@ export interface FiringPlan {
   fire: Date[];
   /** Scheduled times that were due and are dropped by the misfire policy. */
   skipped: number;
+  /** How many of `fire` are missed ticks fired late by `catch_up` (older than the grace period). */
+  caughtUp: number;
   /** The next time to look at this schedule, or null when it has no more ticks. */
   nextFireAt: Date | null;
 }
@@ -39,7 +41,7 @@ export interface PlanInput {
  */
 export function planFiring(input: PlanInput): FiringPlan {
   const { spec, dueAt, now, misfire, graceMs, limit } = input;
-  if (dueAt.getTime() > now.getTime()) return { fire: [], skipped: 0, nextFireAt: dueAt };
+  if (dueAt.getTime() > now.getTime()) return { fire: [], skipped: 0, caughtUp: 0, nextFireAt: dueAt };
   const cutoff = new Date(Math.max(dueAt.getTime(), now.getTime() - graceMs));
 
   const missedWanted = misfire.policy === 'catch_up' ? Math.min(misfire.maxCatchUp, limit) : 0;
@@ -52,7 +54,7 @@ export function planFiring(input: PlanInput): FiringPlan {
   const truncated = onTime.length > 0 && onTime.length === limit - missed.length && (nextTickAfter(spec, onTime[onTime.length - 1]) ?? now) <= now;
   const nextFireAt = truncated && last ? nextTickAfter(spec, last) : nextTickAfter(spec, now);
   const skipped = cutoff.getTime() > dueAt.getTime() ? countTicks(spec, dueAt, cutoff) - missed.length : 0;
-  return { fire, skipped: Math.max(0, skipped), nextFireAt };
+  return { fire, skipped: Math.max(0, skipped), caughtUp: missed.length, nextFireAt };
 }
 
 /** Number of ticks t with from <= t < to, counted up to a bound (only for logs and metrics). */

@@ -23,6 +23,8 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     misfire: row.misfirePolicy === 'catch_up' ? { policy: 'catch_up', maxCatchUp: row.maxCatchUp ?? 1 } : { policy: 'skip' },
     enabled: row.enabled,
     ...(row.nextFireAt ? { nextFireAt: row.nextFireAt.toISOString() } : {}),
+    ...(row.lastFiredAt ? { lastFireAt: row.lastFiredAt.toISOString() } : {}),
+    ...(row.lastMisfireAt ? { lastMisfire: { at: row.lastMisfireAt.toISOString(), skipped: row.lastMisfireSkipped ?? 0, caughtUp: row.lastMisfireCaughtUp ?? 0 } } : {}),
     ...(row.kind === 'poll' && row.connectorKey && row.triggerKey
       ? {
           poll: {

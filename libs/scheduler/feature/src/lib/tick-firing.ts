@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '@junction/platform/logging';
+import { AuditPublisher } from '@junction/audit/contracts';
 import { DURABLE_QUEUE, type DurableQueue } from '@junction/platform/ports';
 import { ScheduleRepository } from '@junction/scheduler/data-access';
 import { TickFired } from '@junction/scheduler/contracts';
@@ -24,13 +25,17 @@ const TICKS_PER_SCHEDULE = 2 * MAX_CATCH_UP;
 /** One round of cron/interval firing: claim due schedules, publish their ticks, advance them, commit. */
 @Injectable()
 export class TickFiring {
+  private readonly audit: AuditPublisher;
+
   constructor(
     private readonly dataSource: DataSource,
     @Inject(DURABLE_QUEUE) private readonly queue: DurableQueue,
     @Inject(SCHEDULER_CLOCK) private readonly clock: Clock,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+  ) {
+    this.audit = new AuditPublisher(queue, () => clock.now());
+  }
 
   /** Handles one batch of due schedules; returns how many it claimed. */
   fireDue(): Promise<number> {
@@ -40,6 +45,7 @@ export class TickFiring {
       const due = await schedules.claimDue('tick', now, this.options.batchSize);
       const publishes: Promise<unknown>[] = [];
       const advances: { id: string; nextFireAt: Date | null; lastFiredAt: Date | null }[] = [];
+      const misfires: { id: string; skipped: number; caughtUp: number }[] = [];
       for (const row of due) {
         let plan;
         try {
@@ -50,7 +56,20 @@ export class TickFiring {
           advances.push({ id: row.id, nextFireAt: null, lastFiredAt: null });
           continue;
         }
-        if (plan.skipped > 0) this.logger.warn({ scheduleId: row.id, skipped: plan.skipped, policy: row.misfirePolicy }, 'missed ticks skipped after downtime');
+        if (plan.skipped > 0 || plan.caughtUp > 0) {
+          this.logger.warn({ scheduleId: row.id, skipped: plan.skipped, caughtUp: plan.caughtUp, policy: row.misfirePolicy }, 'missed ticks after downtime');
+          misfires.push({ id: row.id, skipped: plan.skipped, caughtUp: plan.caughtUp });
+          // published before the commit: a crash before it re-fires the same round, so a misfire is never silent (at worst audited twice)
+          publishes.push(
+            this.audit.record({
+              workspaceId: row.workspaceId,
+              actor: { type: 'service', id: 'scheduler' },
+              action: plan.skipped > 0 ? 'schedule.ticks_skipped' : 'schedule.ticks_caught_up',
+              target: { type: 'recipe', id: row.recipeId },
+              changes: { scheduleId: row.id, policy: row.misfirePolicy, skipped: plan.skipped, caughtUp: plan.caughtUp, dueSince: (row.nextFireAt ?? now).toISOString() },
+            }),
+          );
+        }
         for (const scheduledAt of plan.fire) {
           const dedupeKey = tickDedupeKey(row.id, scheduledAt);
           publishes.push(
@@ -65,6 +84,7 @@ export class TickFiring {
       }
       await Promise.all(publishes);
       for (const a of advances) await schedules.advance(a.id, a.nextFireAt, a.lastFiredAt);
+      for (const m of misfires) await schedules.recordMisfire(m.id, now, m.skipped, m.caughtUp);
       return due.length;
     });
   }
