@@ -19,6 +19,8 @@ import {
   TRIGGER_INTAKE_DURABLE,
   TriggerReceived,
   UpdateRecipe,
+  GetWorkspaceSettings,
+  PutWorkspaceSettings,
 } from '@junction/executor/contracts';
 import type { ServiceAccess } from '@junction/platform/nats';
 import { DeleteSchedule, GetSchedule, RecordPolled, TickFired, UpsertSchedule } from '@junction/scheduler/contracts';
@@ -26,7 +28,24 @@ import { DeleteSchedule, GetSchedule, RecordPolled, TickFired, UpsertSchedule } 
 /** Everything executor does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */
 export const executorAccess: ServiceAccess = {
   service: 'executor',
-  serves: [CreateRecipe, UpdateRecipe, GetRecipe, ListRecipes, DeleteRecipe, StartRecipe, StopRecipe, ResolveTrigger, ListJobs, GetJob, RerunJob, RerunJobs, CancelJob, AwaitRun],
+  serves: [
+    CreateRecipe,
+    UpdateRecipe,
+    GetRecipe,
+    ListRecipes,
+    DeleteRecipe,
+    StartRecipe,
+    StopRecipe,
+    ResolveTrigger,
+    ListJobs,
+    GetJob,
+    RerunJob,
+    RerunJobs,
+    CancelJob,
+    AwaitRun,
+    GetWorkspaceSettings,
+    PutWorkspaceSettings,
+  ],
   calls: [UpsertSchedule, GetSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
   publishes: [AuditEventRecorded],
   // every gateway drops its cached lookup of a hook whose recipe started or stopped

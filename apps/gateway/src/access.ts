@@ -42,6 +42,8 @@ import {
   TRIGGER_INTAKE_DURABLE,
   TriggerReceived,
   UpdateRecipe,
+  GetWorkspaceSettings,
+  PutWorkspaceSettings,
 } from '@junction/executor/contracts';
 import type { ServiceAccess } from '@junction/platform/nats';
 
@@ -54,6 +56,8 @@ export const gatewayAccess: ServiceAccess = {
   serves: [],
   calls: [
     CreateWorkspace,
+    GetWorkspaceSettings,
+    PutWorkspaceSettings,
     VerifyKey,
     CreateApiKey,
     ListApiKeys,

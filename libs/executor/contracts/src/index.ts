@@ -4,3 +4,4 @@ export * from './lib/triggers.contracts';
 export * from './lib/recipe-api.contracts';
 export * from './lib/job-api.contracts';
 export * from './lib/dedupe';
+export * from './lib/workspace-settings.contracts';

@@ -2,12 +2,14 @@ import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './lib/entities'
 import { CreateExecutorTables1764100000000 } from './lib/migrations/1764100000000-create-executor-tables';
 import { ClaimJobsFunction1764200000000 } from './lib/migrations/1764200000000-claim-jobs-function';
 import { DedupeWindows1765100000000 } from './lib/migrations/1765100000000-dedupe-windows';
+import { FailureAlerts1765300000000 } from './lib/migrations/1765300000000-failure-alerts';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
+export * from './lib/alert.repository';
 export * from './lib/recipe.repository';
 export * from './lib/workspace-scope';
 
 /** The executor database, for the service definition. */
 export const EXECUTOR_ENTITIES = [RecipeRow, RecipeVersionRow, JobRow, JobStepRow];
-export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000];
+export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000, FailureAlerts1765300000000];

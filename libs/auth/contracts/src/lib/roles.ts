@@ -9,6 +9,8 @@ export type Role = (typeof ROLES)[number];
  */
 export const PERMISSIONS = {
   'workspace:read': ['admin', 'builder', 'operator', 'auditor'],
+  /** Workspace-wide settings (the default error handler). */
+  'workspace:manage': ['admin'],
   /** One's own sessions and password: log out, log out everywhere, change the password. */
   'sessions:own': ['admin', 'builder', 'operator', 'auditor'],
   'api_keys:read': ['admin'],

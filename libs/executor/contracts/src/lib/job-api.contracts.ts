@@ -40,6 +40,21 @@ export class ListJobsRequest extends WorkspaceScoped {
   cursor?: string;
 }
 
+/** The error handler run for a failure. */
+export class JobAlertView {
+  @ApiProperty({ description: 'The handler recipe' })
+  @IsString()
+  recipeId: string;
+
+  @ApiProperty({ description: "The handler's job" })
+  @IsString()
+  jobId: string;
+
+  @ApiProperty()
+  @IsISO8601()
+  at: string;
+}
+
 export class JobSummary {
   @ApiProperty()
   @IsString()
@@ -80,6 +95,11 @@ export class JobSummary {
   @Allow()
   @Opaque()
   error?: unknown;
+  @ApiPropertyOptional({ type: JobAlertView, description: 'The error handler run for this failure (settings.onFailure, or the workspace default)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => JobAlertView)
+  alert?: JobAlertView;
 }
 
 export const RERUN_VERSIONS = ['ran', 'latest'] as const;

@@ -67,6 +67,7 @@ export const recipeSchema = {
       properties: {
         concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
         timeout: duration,
+        onFailure: { type: 'object', additionalProperties: false, required: ['recipe'], properties: { recipe: { type: 'string', minLength: 1, maxLength: 200 } } },
       },
     },
   },

@@ -30,6 +30,8 @@ export interface RecipeSettings {
   concurrency?: number;
   /** Deadline of one job, from its start. */
   timeout?: Duration;
+  /** The error handler: a recipe (id or name) run with the summary of every failed job (docs/recipes.md, "Error handlers"). */
+  onFailure?: { recipe: string };
 }
 
 export type Trigger = WebhookTrigger | ScheduleTrigger | PollTrigger | ManualTrigger;

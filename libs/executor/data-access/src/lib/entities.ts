@@ -69,6 +69,16 @@ export class JobRow {
   @Column('timestamptz', { nullable: true }) startedAt: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt: Date | null;
   @Column('timestamptz') updatedAt: Date;
+  /** The error handler run for this failure (`{ recipeId, jobId, at }`), cleared by a rerun. */
+  @Column('jsonb', { nullable: true }) alert: JobAlert | null;
+  /** null: a failure whose alert is still to be decided; `sent`, `none`, `handler` (a handler's failure), `before` (failed before alerts). */
+  @Column('text', { nullable: true }) alertState: string | null;
+}
+
+export interface JobAlert {
+  recipeId: string;
+  jobId: string;
+  at: string;
 }
 
 @Entity('job_steps')

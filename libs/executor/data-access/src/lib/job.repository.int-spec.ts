@@ -7,6 +7,7 @@ import { JobRepository, type NewEvent, type NewJob } from './job.repository';
 import { CreateExecutorTables1764100000000 } from './migrations/1764100000000-create-executor-tables';
 import { ClaimJobsFunction1764200000000 } from './migrations/1764200000000-claim-jobs-function';
 import { DedupeWindows1765100000000 } from './migrations/1765100000000-dedupe-windows';
+import { FailureAlerts1765300000000 } from './migrations/1765300000000-failure-alerts';
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -50,7 +51,7 @@ describe('job repository (real Postgres)', () => {
       type: 'postgres',
       url: databaseUrl(TEST_SERVERS.postgres, name),
       entities: [RecipeRow, RecipeVersionRow, JobRow, JobStepRow],
-      migrations: [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000],
+      migrations: [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000, FailureAlerts1765300000000],
       migrationsTableName: 'schema_migrations',
       namingStrategy: new SnakeNamingStrategy(),
       migrationsRun: true,

@@ -267,7 +267,7 @@ export class JobRepository {
   async list(scope: WorkspaceScope & JobFilter): Promise<JobRow[]> {
     return camelRows<JobRow>(
       await this.em.query(
-        `SELECT id, workspace_id, recipe_id, recipe_version, dedupe_key, status, error, created_at, started_at, finished_at FROM jobs
+        `SELECT id, workspace_id, recipe_id, recipe_version, dedupe_key, status, error, alert, created_at, started_at, finished_at FROM jobs
           WHERE workspace_id = $1 AND ($2::text IS NULL OR recipe_id = $2) AND ($3::text IS NULL OR status = $3)
             AND ($4::timestamptz IS NULL OR created_at >= $4) AND ($5::text IS NULL OR id < $5)
           ORDER BY id DESC LIMIT $6`,
@@ -283,6 +283,7 @@ export class JobRepository {
   /**
    * An operator's change of a job, whoever holds it: compare-and-set on `revision` only, and
    * the lease is dropped so that the holder's next write fails and the dispatcher re-claims.
+   * A job made live again (a rerun) forgets its last alert: its next failure alerts anew.
    */
   async operate(
     scope: WorkspaceScope & { id: string },
@@ -300,7 +301,8 @@ export class JobRepository {
     return this.one(
       `UPDATE jobs SET status = $4, state = $5, error = $6, deadline_at = $7, revision = revision + 1, updated_at = now(),
               lease_owner = NULL, lease_until = NULL, wake_at = NULL,
-              finished_at = CASE WHEN $8 THEN now() ELSE NULL END, recipe_version = coalesce($9, recipe_version)
+              finished_at = CASE WHEN $8 THEN now() ELSE NULL END, recipe_version = coalesce($9, recipe_version),
+              alert = CASE WHEN $4 IN ${LIVE} THEN NULL ELSE alert END, alert_state = CASE WHEN $4 IN ${LIVE} THEN NULL ELSE alert_state END
         WHERE id = $1 AND workspace_id = $2 AND revision = $3 RETURNING *`,
       [
         scope.id,

@@ -19,7 +19,12 @@ export class ExecutorAudit {
     this.publisher = new AuditPublisher(queue);
   }
 
-  async record(request: { workspaceId: string; actor?: Actor }, action: string, target: { type: 'recipe' | 'job'; id: string }, changes?: Record<string, unknown>): Promise<void> {
+  async record(
+    request: { workspaceId: string; actor?: Actor },
+    action: string,
+    target: { type: 'recipe' | 'job' | 'workspace'; id: string },
+    changes?: Record<string, unknown>,
+  ): Promise<void> {
     try {
       await this.publisher.record({ workspaceId: request.workspaceId, actor: request.actor ?? SELF, action, target, ...(changes ? { changes } : {}) });
     } catch (error) {

@@ -11,6 +11,7 @@ import { ExpressionWorkers } from './expression-workers';
 import { JobDispatcher } from './job-dispatcher';
 import { JobDriver } from './job-driver';
 import { JobService } from './job.service';
+import { WorkspaceSettingsService } from './workspace-settings.service';
 import { JobSignals } from './job-signals';
 import { RecipeCatalog } from './recipe-catalog';
 import { RecipeSchedules } from './recipe-schedules';
@@ -37,6 +38,7 @@ export class ExecutorFeatureModule {
         ConnectorHooks,
         ExecutorAudit,
         JobService,
+        WorkspaceSettingsService,
         JobSignals,
         StepInvoker,
         { provide: SensitiveFields, inject: [MESSAGE_BUS], useFactory: (bus: MessageBus) => new SensitiveFields(bus) },

@@ -18,6 +18,10 @@ import {
   StartRecipe,
   StopRecipe,
   UpdateRecipe,
+  GetWorkspaceSettings,
+  PutWorkspaceSettings,
+  type PutWorkspaceSettingsRequest,
+  type WorkspaceSettingsView,
   type AwaitRunRequest,
   type CreateRecipeRequest,
   type JobList,
@@ -38,6 +42,7 @@ import {
 import { OnRequest } from '@junction/platform/messaging';
 import { JobService } from './job.service';
 import { RecipeService } from './recipe.service';
+import { WorkspaceSettingsService } from './workspace-settings.service';
 
 /** The executor's request/reply subjects: thin bindings to the recipe and job services. */
 @Injectable()
@@ -45,7 +50,18 @@ export class ExecutorHandlers {
   constructor(
     private readonly recipes: RecipeService,
     private readonly jobs: JobService,
+    private readonly settings: WorkspaceSettingsService,
   ) {}
+
+  @OnRequest(GetWorkspaceSettings)
+  getWorkspaceSettings(request: { workspaceId: string }): Promise<WorkspaceSettingsView> {
+    return this.settings.get(request);
+  }
+
+  @OnRequest(PutWorkspaceSettings)
+  putWorkspaceSettings(request: PutWorkspaceSettingsRequest): Promise<WorkspaceSettingsView> {
+    return this.settings.put(request);
+  }
 
   @OnRequest(CreateRecipe)
   createRecipe(request: CreateRecipeRequest): Promise<RecipeView> {

@@ -1,11 +1,13 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { JobRepository, type JobRow } from '@junction/executor/data-access';
+import { AlertRepository, JobRepository, type JobRow } from '@junction/executor/data-access';
 import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
 import { isServerUnavailable } from '@junction/platform/ports';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { JobDriver, type LeaseView } from './job-driver';
+import { DEFAULT_CONCURRENCY } from './child-jobs';
+import { newJobId } from './job-ids';
 import { JobSignals } from './job-signals';
 
 const SHUTDOWN_GRACE_MS = 5_000;
@@ -55,7 +57,12 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     this.running = true;
     this.unsubscribe = this.signals.onJobQueued(() => this.nudge());
-    this.loops = [this.claimLoop(), this.every(this.options.leaseMs / 3, () => this.renew()), this.every(this.options.sweepIntervalMs, () => this.failOverdue())];
+    this.loops = [
+      this.claimLoop(),
+      this.every(this.options.leaseMs / 3, () => this.renew()),
+      this.every(this.options.sweepIntervalMs, () => this.failOverdue()),
+      this.every(this.options.sweepIntervalMs, () => this.sendAlerts()),
+    ];
     this.logger.info({ workerId: this.options.workerId, leaseMs: this.options.leaseMs, maxActiveJobs: this.options.maxActiveJobs }, 'job dispatcher started');
   }
 
@@ -155,6 +162,15 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private async failOverdue(): Promise<void> {
     const ids = await new JobRepository(this.dataSource.manager).failOverdue(100, this.options.overdueGraceMs);
     if (ids.length > 0) this.logger.warn({ jobIds: ids }, 'jobs past their recipe timeout failed');
+  }
+
+  /**
+   * Failures (a driver's, a timeout's) are committed first; their alerts follow in this sweep, so a
+   * crash between the two only delays an alert, and each failure's alert is written once.
+   */
+  private async sendAlerts(): Promise<void> {
+    const sent = await new AlertRepository(this.dataSource.manager).sendDue(100, DEFAULT_CONCURRENCY, newJobId);
+    if (sent.length > 0) this.signals.jobQueued();
   }
 
   private async every(ms: number, work: () => Promise<void>): Promise<void> {

@@ -29,6 +29,7 @@ export function toJobSummary(row: JobRow): JobSummary {
     ...(row.startedAt ? { startedAt: iso(row.startedAt) } : {}),
     ...(row.finishedAt ? { finishedAt: iso(row.finishedAt) } : {}),
     ...(row.error ? { error: redact(row.error) } : {}),
+    ...(row.alert ? { alert: { recipeId: row.alert.recipeId, jobId: row.alert.jobId, at: row.alert.at } } : {}),
   };
 }
 

@@ -8,9 +8,21 @@ import { ConnectionsApiModule } from './connections/connections-api.module';
 import { WorkspacesApiModule } from './workspaces/workspaces-api.module';
 import { RecipesApiModule } from './recipes/recipes-api.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { WorkspaceSettingsApiModule } from './workspace-settings/workspace-settings-api.module';
 
 /** The public API: one module per area, each calling its service over the bus. */
 @Module({
-  imports: [AuthApiModule, WorkspacesApiModule, ApiKeysApiModule, ConnectionsApiModule, ConnectorsApiModule, IngressApiModule, AuditApiModule, RecipesApiModule, JobsApiModule],
+  imports: [
+    AuthApiModule,
+    WorkspacesApiModule,
+    ApiKeysApiModule,
+    ConnectionsApiModule,
+    ConnectorsApiModule,
+    IngressApiModule,
+    AuditApiModule,
+    RecipesApiModule,
+    JobsApiModule,
+    WorkspaceSettingsApiModule,
+  ],
 })
 export class GatewayFeatureModule {}

@@ -40,6 +40,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/jobs/rerun': 'jobs:operate',
   'POST /v1/jobs/:id/rerun': 'jobs:operate',
   'POST /v1/jobs/:id/cancel': 'jobs:operate',
+  'GET /v1/workspace/settings': 'workspace:manage',
+  'PUT /v1/workspace/settings': 'workspace:manage',
   'GET /v1/audit': 'audit:read',
   'GET /v1/audit/verify': 'audit:read',
   'GET /v1/audit/export': 'audit:read',

@@ -1,0 +1,110 @@
+import { FakeThirdParty } from '@junction/connector-sdk/testing';
+import { randomBytes } from 'node:crypto';
+import { dropDatabase } from '@junction/platform/database';
+import { TEST_SERVERS, startServiceProcess, waitFor, type ServiceProcess } from '@junction/shared/testing';
+import { ExecutorCluster, postTo } from '../executor-harness';
+
+/**
+ * Error handlers as an attacker (or a careless builder) would abuse them: a handler that fails and
+ * names itself, chained through the workspace default, must not alert for ever; another workspace's
+ * recipe cannot be made one's handler; only an admin may set the workspace default.
+ */
+describe('hostile: error handler loops and reach', () => {
+  const cluster = new ExecutorCluster(new FakeThirdParty());
+  const rootToken = randomBytes(32).toString('base64url');
+  let gateway: ServiceProcess;
+  let auth: ServiceProcess;
+  let keyA: string;
+  let keyB: string;
+
+  const call = async (key: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  };
+  const recipe = async (key: string, definition: Record<string, unknown>): Promise<string> => {
+    const created = await call(key, 'POST', '/v1/recipes', definition);
+    expect(created.status).toBe(201);
+    await call(key, 'POST', `/v1/recipes/${created.body.id as string}/start`);
+    return created.body.id as string;
+  };
+  const failedRun = async (key: string, recipeId: string): Promise<string> => {
+    const run = await call(key, 'POST', `/v1/recipes/${recipeId}/runs?wait=true&timeoutMs=20000`, {});
+    expect(run.body).toMatchObject({ status: 'failed' });
+    return run.body.jobId as string;
+  };
+  const jobsOf = (recipeId: string) => cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1`, [recipeId]);
+
+  beforeAll(async () => {
+    await cluster.start();
+    auth = await startServiceProcess('auth', cluster.base);
+    gateway = await startServiceProcess('gateway', { ...cluster.base, JUNCTION_ROOT_TOKEN: rootToken });
+    const workspace = async (name: string) => {
+      const res = await fetch(`${gateway.url}/v1/workspaces`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      return ((await res.json()) as { apiKey: { key: string } }).apiKey.key;
+    };
+    [keyA, keyB] = [await workspace('a'), await workspace('b')];
+    cluster.sink.on('POST', '/broken', { status: 400, json: { error: 'no' } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([gateway?.stop(), auth?.stop()]);
+    await cluster.close();
+    await dropDatabase(TEST_SERVERS.postgres, `${cluster.namespace}_auth`);
+    await cluster.nc
+      ?.jetstreamManager()
+      .then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_AUDIT`))
+      .catch(() => undefined);
+  }, 60_000);
+
+  it('a failing handler that names itself and is the workspace default never triggers itself', async () => {
+    const broken = { trigger: { type: 'manual' }, steps: [{ id: 'call', ...postTo(cluster.sink.url, '/broken', {}) }] };
+    const handlerId = await recipe(keyA, { name: 'self-alerting handler', ...broken, settings: { onFailure: { recipe: 'self-alerting handler' } } });
+    expect((await call(keyA, 'PUT', '/v1/workspace/settings', { onFailure: { recipe: handlerId } })).status).toBe(200);
+    const victimId = await recipe(keyA, { name: 'victim', ...broken });
+
+    const first = await failedRun(keyA, victimId);
+    await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND status = 'failed'`, [handlerId])) === 1, 30_000, 200);
+    // the handler's own direct failure (a manual run of it) alerts through itself once; that job's failure does not
+    const direct = await failedRun(keyA, handlerId);
+    const second = await failedRun(keyA, victimId);
+    await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND status = 'failed'`, [handlerId])) === 4, 30_000, 200);
+    // a later sweep has run (both victims alerted); the handler's failed handler jobs made nothing more
+    await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND alert_state = 'handler'`, [handlerId])) === 3, 30_000, 200);
+    expect(await jobsOf(handlerId)).toBe(4);
+    for (const id of [first, second, direct]) expect((await call(keyA, 'GET', `/v1/jobs/${id}`)).body.alert).toMatchObject({ recipeId: handlerId });
+  }, 150_000);
+
+  it("another workspace's recipe cannot be a handler, by settings or by the recipe; only an admin sets the default", async () => {
+    const theirs = await recipe(keyB, { name: 'b handler', trigger: { type: 'manual' }, steps: [{ id: 'x', set: { x: 1 } }] });
+    const refused = await call(keyA, 'PUT', '/v1/workspace/settings', { onFailure: { recipe: theirs } });
+    expect(refused.status).toBe(422);
+    expect(JSON.stringify(refused.body)).not.toContain('b handler');
+    expect((await call(keyA, 'PUT', '/v1/workspace/settings', {})).status).toBe(200);
+
+    const pointing = await recipe(keyA, {
+      name: 'points at b',
+      trigger: { type: 'manual' },
+      steps: [{ id: 'call', ...postTo(cluster.sink.url, '/broken', {}) }],
+      settings: { onFailure: { recipe: theirs } },
+    });
+    const failed = await failedRun(keyA, pointing);
+    await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE id = $1 AND alert_state = 'none'`, [failed])) === 1, 30_000, 200);
+    expect(await jobsOf(theirs)).toBe(0);
+    expect((await call(keyA, 'GET', `/v1/jobs/${failed}`)).body.alert).toBeUndefined();
+
+    const builder = await call(keyA, 'POST', '/v1/api-keys', { name: 'builder', role: 'builder' });
+    const builderKey = builder.body.key as string;
+    expect((await call(builderKey, 'PUT', '/v1/workspace/settings', { onFailure: { recipe: pointing } })).status).toBe(403);
+    expect((await call(builderKey, 'GET', '/v1/workspace/settings')).status).toBe(403);
+    expect((await call(keyA, 'GET', '/v1/workspace/settings')).body).toEqual({});
+  }, 150_000);
+});
