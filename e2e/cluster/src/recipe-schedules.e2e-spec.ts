@@ -99,6 +99,10 @@ describe('recipes: misfire policy, schedule status and poll cursors', () => {
     const stopped = await cluster.bus.request(GetRecipe, { workspaceId: WS, id: created.id });
     expect(stopped.schedule).toMatchObject({ enabled: false, lagMs: 0 });
     expect(stopped.schedule?.nextFireAt).toBeUndefined();
+
+    // deleting the stopped recipe removes its disabled schedule
+    await cluster.bus.request(DeleteRecipe, { workspaceId: WS, id: created.id });
+    expect((await schedulerDb.query(`SELECT 1 FROM schedules WHERE recipe_id = $1`, [created.id])).rowCount).toBe(0);
   }, 120_000);
 
   it('rejects a misfire policy it cannot honour with 422 naming the field', async () => {
@@ -151,9 +155,11 @@ describe('recipes: misfire policy, schedule status and poll cursors', () => {
     expect(started.schedule?.enabled).toBe(true);
     expect(started.schedule?.nextFireAt).toBeDefined();
 
-    // delete removes the schedule and its cursor: nothing polls for a recipe that is gone
-    await cluster.bus.request(DeleteRecipe, { workspaceId: WS, id: created.id });
+    // a version without a poll removes the schedule and its cursor: nothing polls for it any more
+    await cluster.bus.request(UpdateRecipe, { workspaceId: WS, id: created.id, definition: { ...definition('manual now'), trigger: { type: 'manual' } } });
+    await cluster.bus.request(StartRecipe, { workspaceId: WS, id: created.id });
     expect(await cursor()).toEqual([]);
     expect((await schedulerDb.query(`SELECT 1 FROM schedules WHERE recipe_id = $1`, [created.id])).rowCount).toBe(0);
+    expect((await cluster.bus.request(GetRecipe, { workspaceId: WS, id: created.id })).schedule).toBeUndefined();
   }, 120_000);
 });

@@ -104,8 +104,10 @@ export class RecipeService {
       if (!row) throw notFound(ref.id);
       const definition = (await recipes.definition(row.id, row.version)) ?? {};
       const recipe = definition as unknown as Recipe;
-      // a schedule or poll is replaced by the upsert below (keeping a poll cursor), so only other set-ups are torn down
-      if (row.state === 'running') await this.retire(row, recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll' ? 'keep' : 'disable');
+      // a schedule or poll is replaced by the upsert below (keeping a poll cursor); a version without one drops the old schedule
+      const scheduled = recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll';
+      if (row.state === 'running') await this.retire(row, scheduled ? 'keep' : 'remove');
+      else if (!scheduled) await this.schedules.removed(row.workspaceId, row.id, await this.activeDefinition(row));
       const hookId = recipe.trigger.type === 'webhook' ? (row.hookId ?? randomBytes(24).toString('base64url')) : undefined;
       hookIds.push(row.hookId, hookId);
       await this.schedules.started(ref.workspaceId, row.id, recipe);
