@@ -124,6 +124,10 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
     expect(recipe.status).toBe(201);
     expect((await cluster.call('POST', `/v1/recipes/${recipe.body.id}/start`)).status).toBe(200);
     await waitFor(() => home.requestsTo('/tick').length >= 2, 20_000);
+    // the recipe view asks the scheduler for its status: a call the executor must have been granted
+    const view = await cluster.call<{ schedule?: { enabled: boolean; nextFireAt?: string; lastFireAt?: string } }>('GET', `/v1/recipes/${recipe.body.id}`);
+    expect(view.status).toBe(200);
+    expect(view.body.schedule).toMatchObject({ enabled: true, nextFireAt: expect.any(String), lastFireAt: expect.any(String) });
     expect((await cluster.call('POST', `/v1/recipes/${recipe.body.id}/stop`)).status).toBe(200);
   }, 60_000);
 
