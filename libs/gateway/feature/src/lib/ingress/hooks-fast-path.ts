@@ -71,10 +71,33 @@ class HookRoute {
     if (res.headersSent) return void res.destroy();
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     // a body not read to its end (refused half-way, or before the first byte: an unknown hook, a
-    // quota, a Content-Length over the limit) is not drained either: the connection is closed
-    if (!req.complete) res.setHeader('connection', 'close');
+    // quota, a Content-Length over the limit) is not kept. A known hook's sender of a too-large body
+    // gets to read its 413: the rest is discarded, within bounds (closing at once makes most clients
+    // report a broken pipe instead of the answer); anything else closes the connection at once.
+    if (!req.complete) {
+      if (status === 413) discardRest(req);
+      else res.setHeader('connection', 'close');
+    }
     send(res, status, PROBLEM_CONTENT_TYPE, body);
   }
+}
+
+// how much of a refused body is read and thrown away before the connection is cut
+const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+const DISCARD_MAX_MS = 10_000;
+
+function discardRest(req: IncomingMessage): void {
+  let seen = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  timer.unref();
+  req.unpipe();
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DISCARD_MAX_BYTES) cut();
+  });
+  req.once('close', () => clearTimeout(timer));
+  req.resume();
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
