@@ -199,6 +199,8 @@ describe('scheduler replicas: no double fire, takeover after a kill (real Postgr
     await createTimers('t.kill', 300, (i) => new Date(start + i * 10));
     await Promise.all([a.loop.start(), b.loop.start()]);
     await sleep(start + 1500 - Date.now());
+    // on a loaded machine A may not have claimed a batch yet: the kill must come after it fired some
+    await waitFor(async () => ((await firedBy('t.kill')).A ?? 0) > 0, 10_000, 20);
     // A dies mid-run: its database sessions and its NATS connection go at once
     await Promise.all([proxy.cut(), a.nc.close()]);
     await a.loop.stop();
