@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsString, Matches, MaxLength, MinLength, ValidateIf, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
 import { CONNECTION_ID_RE, PageQuery, ScopedRequest, WORKSPACE_ID_RE } from './caller';
@@ -78,16 +78,20 @@ export class CreateConnectionBody {
   oauth?: OAuthSettings;
 }
 
+// In the update shapes a field may be absent, never null: a merge-patch `null` would remove a
+// required field (IsOptional lets null through, and the database then refuses it: a 5xx).
+const absentOrValid = () => ValidateIf((_, value) => value !== undefined);
+
 export class UpdateConnectionBody {
   @ApiProperty({ required: false })
-  @IsOptional()
+  @absentOrValid()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name?: string;
 
   @ApiProperty({ required: false, type: Object, additionalProperties: { type: 'string' }, description: 'Replaces every secret field; write-only' })
-  @IsOptional()
+  @absentOrValid()
   @IsSecretMap()
   credentials?: Record<string, string>;
 }
@@ -118,13 +122,13 @@ export class ConnectionRef extends ScopedRequest {
 }
 
 export class UpdateConnectionRequest extends ConnectionRef {
-  @IsOptional()
+  @absentOrValid()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   name?: string;
 
-  @IsOptional()
+  @absentOrValid()
   @IsSecretMap()
   credentials?: Record<string, string>;
 }
