@@ -83,6 +83,20 @@ describe('hostile: error handler loops and reach', () => {
     for (const id of [first, second, direct]) expect((await call(keyA, 'GET', `/v1/jobs/${id}`)).body.alert).toMatchObject({ recipeId: handlerId });
   }, 150_000);
 
+  it('a handler that calls a failing recipe which names the handler does not loop through the call', async () => {
+    const broken = { trigger: { type: 'manual' }, steps: [{ id: 'call', ...postTo(cluster.sink.url, '/broken', {}) }] };
+    // R fails and names H; H calls R (waiting): without a lineage, R's failure inside H would alert H again, for ever
+    const rId = await recipe(keyA, { name: 'chain r', ...broken, settings: { onFailure: { recipe: 'chain h' } } });
+    const hId = await recipe(keyA, { name: 'chain h', trigger: { type: 'manual' }, steps: [{ id: 'again', callRecipe: { recipe: rId } }] });
+    await failedRun(keyA, rId);
+    // the direct failure alerts H once; H's call of R fails, and so does H: neither alerts
+    await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND status = 'failed'`, [hId])) === 1, 30_000, 200);
+    await waitFor(async () => (await cluster.count(`SELECT count(*) AS n FROM jobs WHERE recipe_id = $1 AND alert_state = 'handler'`, [rId])) === 1, 30_000, 200);
+    await new Promise((r) => setTimeout(r, 12_000)); // two sweeps more: nothing new may appear
+    expect(await jobsOf(hId)).toBe(1);
+    expect(await jobsOf(rId)).toBe(2);
+  }, 150_000);
+
   it("another workspace's recipe cannot be a handler, by settings or by the recipe; only an admin sets the default", async () => {
     const theirs = await recipe(keyB, { name: 'b handler', trigger: { type: 'manual' }, steps: [{ id: 'x', set: { x: 1 } }] });
     const refused = await call(keyA, 'PUT', '/v1/workspace/settings', { onFailure: { recipe: theirs } });

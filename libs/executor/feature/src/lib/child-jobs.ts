@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { newJobId } from './job-ids';
 import type { Recipe } from '@junction/executor/contracts';
-import { JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
+import { ALERT_TRIGGER_KIND, JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
 import type { Command, StepResult } from '@junction/executor/domain';
 import { JobSignals } from './job-signals';
 import { RecipeCatalog } from './recipe-catalog';
@@ -36,7 +36,9 @@ export class ChildJobs {
       recipeId: target.id,
       recipeVersion: version,
       dedupeKey,
-      triggerKind: 'api',
+      // a job called by an error handler is part of the handler: its failure must not alert, or a handler
+      // that calls a failing recipe would trigger itself through it
+      triggerKind: parent.triggerKind === ALERT_TRIGGER_KIND ? ALERT_TRIGGER_KIND : 'api',
       concurrency: concurrencyOf(recipe),
       trigger: command.input ?? null,
       receivedAt: new Date(),
