@@ -76,7 +76,7 @@ class HookRoute {
     // report a broken pipe instead of the answer); anything else closes the connection at once.
     if (!req.complete) {
       if (status === 413) discardRest(req);
-      else res.setHeader('connection', 'close');
+      else closeAfterAnswer(req, res);
     }
     send(res, status, PROBLEM_CONTENT_TYPE, body);
   }
@@ -86,10 +86,10 @@ class HookRoute {
 const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
 const DISCARD_MAX_MS = 10_000;
 
-function discardRest(req: IncomingMessage): void {
+function discardRest(req: IncomingMessage, maxMs = DISCARD_MAX_MS): void {
   let seen = 0;
   const cut = () => req.socket.destroy();
-  const timer = setTimeout(cut, DISCARD_MAX_MS);
+  const timer = setTimeout(cut, maxMs);
   timer.unref();
   req.unpipe();
   req.on('data', (chunk: Buffer) => {
@@ -98,6 +98,24 @@ function discardRest(req: IncomingMessage): void {
   });
   req.once('close', () => clearTimeout(timer));
   req.resume();
+}
+
+// how long a connection closed after its answer still swallows what its sender is writing
+const LINGER_MS = 2_000;
+
+/**
+ * `Connection: close`, then a lingering close: the write side ends with the answer (the sender sees
+ * the connection closed) while what it still writes is read and thrown away for a moment. Closing
+ * both sides at once resets the connection under a sender still writing its body, which then
+ * reports a broken pipe instead of the 404.
+ */
+function closeAfterAnswer(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  const socket = req.socket;
+  socket.destroySoon = () => {
+    socket.end();
+    discardRest(req, LINGER_MS);
+  };
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
