@@ -3,6 +3,7 @@ import { CreateExecutorTables1764100000000 } from './lib/migrations/176410000000
 import { ClaimJobsFunction1764200000000 } from './lib/migrations/1764200000000-claim-jobs-function';
 import { DedupeWindows1765100000000 } from './lib/migrations/1765100000000-dedupe-windows';
 import { FailureAlerts1765300000000 } from './lib/migrations/1765300000000-failure-alerts';
+import { RecipeNames1765400000000 } from './lib/migrations/1765400000000-recipe-names';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -12,4 +13,10 @@ export * from './lib/workspace-scope';
 
 /** The executor database, for the service definition. */
 export const EXECUTOR_ENTITIES = [RecipeRow, RecipeVersionRow, JobRow, JobStepRow];
-export const EXECUTOR_MIGRATIONS = [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000, FailureAlerts1765300000000];
+export const EXECUTOR_MIGRATIONS = [
+  CreateExecutorTables1764100000000,
+  ClaimJobsFunction1764200000000,
+  DedupeWindows1765100000000,
+  FailureAlerts1765300000000,
+  RecipeNames1765400000000,
+];

@@ -185,7 +185,11 @@ export class Credentials {
   credentials: Record<string, string>;
 }
 
-/** Which connector each of a workspace's connections belongs to (no secrets): the executor checks recipes with it. */
+/**
+ * Which connector each of a workspace's connections belongs to, and its name (no secrets): the
+ * executor checks recipes with it, resolves the connection names a recipe gives, and names the
+ * connections of an exported recipe.
+ */
 export class ConnectionConnectorsRequest {
   @Matches(WORKSPACE_ID_RE)
   workspaceId: string;
@@ -195,6 +199,14 @@ export class ConnectionConnectorsRequest {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   connectionIds: string[];
+
+  /** Connections looked up by their (unique) name. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  names?: string[];
 }
 
 export class ConnectionConnector {
@@ -204,10 +216,16 @@ export class ConnectionConnector {
 
   @Matches(CONNECTOR_KEY_RE)
   connector: string;
+
+  /** Absent only from an auth service older than connection names in recipes. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  name?: string;
 }
 
 export class ConnectionConnectors {
-  /** The connections that exist in the workspace; unknown ids are left out. */
+  /** The connections that exist in the workspace, asked for by id or by name; unknown ones are left out. */
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => ConnectionConnector)

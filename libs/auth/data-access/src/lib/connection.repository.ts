@@ -1,4 +1,4 @@
-import { MoreThan, Not, type DataSource, type Repository } from 'typeorm';
+import { In, MoreThan, Not, type DataSource, type Repository } from 'typeorm';
 import { ConnectionEntity } from './entities';
 import type { Page, TenantScope } from './tenant';
 
@@ -9,12 +9,26 @@ export class ConnectionRepository {
     this.rows = dataSource.getRepository(ConnectionEntity);
   }
 
+  /** A name taken in the workspace (a concurrent writer) throws `ConnectionNameTakenError`. */
   async insert(row: ConnectionEntity): Promise<void> {
-    await this.rows.insert(row);
+    await uniqueName(row.name, () => this.rows.insert(row));
   }
 
   find(scope: TenantScope & { id: string }): Promise<ConnectionEntity | null> {
     return this.rows.findOneBy({ workspaceId: scope.workspaceId, id: scope.id });
+  }
+
+  findByName(scope: TenantScope & { name: string }): Promise<ConnectionEntity | null> {
+    return this.rows.findOneBy({ workspaceId: scope.workspaceId, name: scope.name });
+  }
+
+  /** The workspace's connections with any of these ids or names (at most 100 of each). */
+  findMany(scope: TenantScope, refs: { ids: string[]; names: string[] }): Promise<ConnectionEntity[]> {
+    const where = [
+      ...(refs.ids.length ? [{ workspaceId: scope.workspaceId, id: In(refs.ids.slice(0, 100)) }] : []),
+      ...(refs.names.length ? [{ workspaceId: scope.workspaceId, name: In(refs.names.slice(0, 100)) }] : []),
+    ];
+    return where.length ? this.rows.find({ where }) : Promise.resolve([]);
   }
 
   list(scope: TenantScope, page: Page): Promise<ConnectionEntity[]> {
@@ -29,7 +43,7 @@ export class ConnectionRepository {
     scope: TenantScope & { id: string },
     changes: Partial<Pick<ConnectionEntity, 'name' | 'status' | 'secretFields' | 'ciphertext' | 'wrappedKey' | 'masterKeyId' | 'oauth' | 'updatedAt'>>,
   ): Promise<boolean> {
-    const result = await this.rows.update({ workspaceId: scope.workspaceId, id: scope.id }, changes);
+    const result = await uniqueName(changes.name, () => this.rows.update({ workspaceId: scope.workspaceId, id: scope.id }, changes));
     return (result.affected ?? 0) > 0;
   }
 
@@ -59,5 +73,23 @@ export class ConnectionRepository {
       .where('id = :id AND master_key_id = :old AND wrapped_key = :oldWrapped', { id: row.id, old: row.masterKeyId, oldWrapped: row.wrappedKey })
       .execute();
     return (result.affected ?? 0) > 0;
+  }
+}
+
+/** Another connection of the workspace already has this name. */
+export class ConnectionNameTakenError extends Error {
+  override readonly name = 'ConnectionNameTakenError';
+  constructor(readonly connectionName: string) {
+    super(`a connection named ${JSON.stringify(connectionName)} already exists in this workspace`);
+  }
+}
+
+async function uniqueName<T>(name: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const cause = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+    if (cause?.code === '23505' && cause.constraint === 'connections_workspace_name') throw new ConnectionNameTakenError(name ?? '');
+    throw error;
   }
 }

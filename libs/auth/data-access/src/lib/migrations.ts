@@ -136,4 +136,31 @@ export class AuthSessionRevocation1765065600003 implements MigrationInterface {
   }
 }
 
-export const AUTH_MIGRATIONS = [AuthInit1764000000000, AuthOAuth1764000000001, AuthUsers1764000000002, AuthSessionRevocation1765065600003];
+/**
+ * Connection names are unique in a workspace (recipes in git name their connections, resolved in
+ * each environment). Existing duplicates are renamed first, the oldest (lowest id) keeping its
+ * name: the 2nd gets " (2)", the 3rd " (3)"…, or " (<id>)" where that name is taken too.
+ */
+export class AuthConnectionNames1765400000004 implements MigrationInterface {
+  name = 'AuthConnectionNames1765400000004';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      WITH ranked AS (SELECT id, name, row_number() OVER (PARTITION BY workspace_id, name ORDER BY id) AS n FROM connections)
+      UPDATE connections c
+         SET name = CASE
+               WHEN EXISTS (SELECT 1 FROM connections o WHERE o.workspace_id = c.workspace_id AND o.name = ranked.name || ' (' || ranked.n || ')')
+               THEN ranked.name || ' (' || c.id || ')'
+               ELSE ranked.name || ' (' || ranked.n || ')'
+             END
+        FROM ranked
+       WHERE ranked.id = c.id AND ranked.n > 1`);
+    await q.query(`CREATE UNIQUE INDEX connections_workspace_name ON connections (workspace_id, name)`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX connections_workspace_name`);
+  }
+}
+
+export const AUTH_MIGRATIONS = [AuthInit1764000000000, AuthOAuth1764000000001, AuthUsers1764000000002, AuthSessionRevocation1765065600003, AuthConnectionNames1765400000004];

@@ -72,7 +72,7 @@ export class ConnectionHandlers {
   @OnRequest(LookupConnectionConnectors)
   connectorsOf(request: ConnectionConnectorsRequest, meta: IncomingMeta): Promise<ConnectionConnectors> {
     if (meta.workspaceId && meta.workspaceId !== request.workspaceId) throw new RemoteError('forbidden', 'workspace of the request and of its context differ');
-    return this.connections.connectorsOf(request.workspaceId, request.connectionIds);
+    return this.connections.connectorsOf(request.workspaceId, request.connectionIds, request.names);
   }
 
   @OnRequest(ReadCredentials)

@@ -4,7 +4,7 @@ import { parseAllowedHosts } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
 import { CONNECTION_ID_RE, type CallerRef, type ConnectionList, type ConnectionView, type Deleted, type OAuthSettings } from '@junction/auth/contracts';
-import { ConnectionRepository, type ConnectionEntity, type Page, type TenantScope } from '@junction/auth/data-access';
+import { ConnectionNameTakenError, ConnectionRepository, type ConnectionEntity, type Page, type TenantScope } from '@junction/auth/data-access';
 import { actorOf, assertAllowed } from './authorize';
 import { ConnectorCheck } from './connector-check';
 import { OAuthClient, OAuthEndpointRefusedError } from './oauth-client';
@@ -34,6 +34,7 @@ export class ConnectionsService {
     }
     if (input.oauth) await this.assertFencedTokenUrl(input.oauth.tokenUrl);
     assertAllowedHosts(input.credentials);
+    await this.assertNameFree(scope, input.name);
     await this.connectors.assertKnown(scope.workspaceId, input.connector);
     const at = this.now();
     const id = `conn_${ulid()}`;
@@ -49,7 +50,7 @@ export class ConnectionsService {
       createdAt: at,
       updatedAt: at,
     };
-    await this.rows.insert(row);
+    await conflictOnTakenName(() => this.rows.insert(row));
     await this.audit.record({
       workspaceId: scope.workspaceId,
       actor: actorOf(caller),
@@ -67,11 +68,14 @@ export class ConnectionsService {
     return { items: rows.map(toConnectionView), ...nextCursor(rows, page.limit) };
   }
 
-  /** Connector keys of the given connections of a workspace (for recipe validation; no secret, no caller: the executor asks). */
-  async connectorsOf(workspaceId: string, ids: string[]): Promise<{ connections: { id: string; connector: string }[] }> {
+  /**
+   * Connector keys and names of the given connections of a workspace, asked for by id or by name
+   * (recipe validation, name resolution and export; no secret, no caller: the executor asks).
+   */
+  async connectorsOf(workspaceId: string, ids: string[], names: string[] = []): Promise<{ connections: { id: string; connector: string; name: string }[] }> {
     // an id that cannot be a connection's is simply not found (and never reaches the database)
-    const found = await Promise.all([...new Set(ids)].filter((id) => CONNECTION_ID_RE.test(id)).map((id) => this.rows.find({ workspaceId, id })));
-    return { connections: found.filter((row) => row !== null).map((row) => ({ id: row.id, connector: row.connector })) };
+    const rows = await this.rows.findMany({ workspaceId }, { ids: [...new Set(ids)].filter((id) => CONNECTION_ID_RE.test(id)), names: [...new Set(names)] });
+    return { connections: rows.map((row) => ({ id: row.id, connector: row.connector, name: row.name })) };
   }
 
   async get(scope: TenantScope & { id: string }, caller: CallerRef): Promise<ConnectionView> {
@@ -83,6 +87,7 @@ export class ConnectionsService {
   async update(scope: TenantScope & { id: string }, caller: CallerRef, input: { name?: string; credentials?: Record<string, string> }): Promise<ConnectionView> {
     assertAllowed(caller, 'connections:write');
     const row = await this.mustFind(scope);
+    if (input.name !== undefined && input.name !== row.name) await this.assertNameFree(scope, input.name);
     const at = this.now();
     const changes: Parameters<ConnectionRepository['update']>[1] = { updatedAt: at };
     if (input.name !== undefined) changes.name = input.name;
@@ -91,7 +96,7 @@ export class ConnectionsService {
       assertAllowedHosts(input.credentials);
       Object.assign(changes, await this.secrets.seal(row, input.credentials), { status: row.oauth?.grant === 'authorization_code' ? 'needs_reauth' : 'active' });
     }
-    if (!(await this.rows.update(scope, changes))) throw new RemoteError('not_found', 'connection not found');
+    if (!(await conflictOnTakenName(() => this.rows.update(scope, changes)))) throw new RemoteError('not_found', 'connection not found');
     await this.audit.record({
       workspaceId: scope.workspaceId,
       actor: actorOf(caller),
@@ -120,10 +125,37 @@ export class ConnectionsService {
     }
   }
 
+  /**
+   * Names are unique in a workspace (recipes name their connections) and never look like an id
+   * (a recipe's `connection` field takes either).
+   */
+  private async assertNameFree(scope: TenantScope, name: string): Promise<void> {
+    if (CONNECTION_ID_RE.test(name)) {
+      throw new RemoteError('invalid_request', 'a connection name cannot look like a connection id', [{ path: 'name', message: 'must not be conn_ followed by a ULID' }]);
+    }
+    const taken = await this.rows.findByName({ ...scope, name });
+    if (taken) throw nameTaken(name, taken.id);
+  }
+
   private async mustFind(scope: TenantScope & { id: string }): Promise<ConnectionEntity> {
     const row = await this.rows.find(scope);
     if (!row) throw new RemoteError('not_found', 'connection not found');
     return row;
+  }
+}
+
+function nameTaken(name: string, id?: string): RemoteError {
+  const message = `a connection named ${JSON.stringify(name)} already exists${id ? ` (${id})` : ''}`;
+  return new RemoteError('conflict', `${message} in this workspace`, [{ path: 'name', message }]);
+}
+
+/** A concurrent writer that took the name first: the unique index answers, as a 409 too. */
+async function conflictOnTakenName<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof ConnectionNameTakenError) throw nameTaken(error.connectionName);
+    throw error;
   }
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { Allow, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { Allow, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 
 export const RECIPE_ID_RE = /^rcp_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -8,6 +8,11 @@ export const JOB_ID_RE = /^job_[0-9A-HJKMNP-TV-Z]{26}$/;
 export const RECIPE_STATES = ['stopped', 'running'] as const;
 export type RecipeState = (typeof RECIPE_STATES)[number];
 export const PAGE_MAX = 100;
+/** A `managedBy` marker: 1–100 printable ASCII characters, e.g. `junction-cli` or `cli:<directory id>`. */
+export const MANAGED_BY_RE = /^[\x21-\x7e][\x20-\x7e]{0,99}$/;
+/** How connections appear in an answer's definitions: as stored (ids), or by their current names (export). */
+export const RECIPE_REFERENCES = ['ids', 'names'] as const;
+export type RecipeReferences = (typeof RECIPE_REFERENCES)[number];
 
 export const ACTOR_KINDS = ['api_key', 'user', 'service', 'root'] as const;
 
@@ -40,15 +45,35 @@ export class RecipeRef extends WorkspaceScoped {
   id: string;
 }
 
-/** The definition is checked by the engine's `validateRecipe` (422 with JSON pointers), not here. */
+/** `references=names`: the definition names its connections instead of giving their ids. */
+export class GetRecipeRequest extends RecipeRef {
+  @IsOptional()
+  @IsIn(RECIPE_REFERENCES)
+  references?: RecipeReferences;
+}
+
+/**
+ * The definition is checked by the engine's `validateRecipe` (422 with JSON pointers), not here.
+ * Its `connection` fields may give a connection's id or its name (resolved to the id before the
+ * version is stored). `managedBy` marks who applied it; it is not part of the definition.
+ */
 export class CreateRecipeRequest extends WorkspaceScoped {
   @IsObject()
   definition: Record<string, unknown>;
+
+  @IsOptional()
+  @Matches(MANAGED_BY_RE)
+  managedBy?: string;
 }
 
+/** `managedBy`: absent keeps the marker, null clears it. */
 export class UpdateRecipeRequest extends RecipeRef {
   @IsObject()
   definition: Record<string, unknown>;
+
+  @ValidateIf((_, value) => value !== undefined && value !== null)
+  @Matches(MANAGED_BY_RE)
+  managedBy?: string | null;
 }
 
 export class ListRecipesRequest extends WorkspaceScoped {
@@ -61,6 +86,20 @@ export class ListRecipesRequest extends WorkspaceScoped {
   @IsOptional()
   @Matches(RECIPE_ID_RE)
   cursor?: string;
+
+  /** Exact name (names are unique in a workspace). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+
+  @IsOptional()
+  @Matches(MANAGED_BY_RE)
+  managedBy?: string;
+
+  @IsOptional()
+  @IsIn(RECIPE_REFERENCES)
+  references?: RecipeReferences;
 }
 
 export class RecipeMisfire {
@@ -125,6 +164,11 @@ export class RecipeView {
   @IsIn(RECIPE_STATES)
   state: RecipeState;
 
+  @ApiPropertyOptional({ example: 'junction-cli', description: 'Who applied the recipe (set on create/update); absent for recipes made in the console or API' })
+  @IsOptional()
+  @Matches(MANAGED_BY_RE)
+  managedBy?: string;
+
   @ApiPropertyOptional({ description: 'The version the recipe runs (set by start)' })
   @IsOptional()
   @IsInt()
@@ -176,7 +220,7 @@ export class RecipeDeleted {
 
 export const CreateRecipe = defineRpc('executor.recipe-create.v1', CreateRecipeRequest, RecipeView);
 export const UpdateRecipe = defineRpc('executor.recipe-update.v1', UpdateRecipeRequest, RecipeView);
-export const GetRecipe = defineRpc('executor.recipe-get.v1', RecipeRef, RecipeView);
+export const GetRecipe = defineRpc('executor.recipe-get.v1', GetRecipeRequest, RecipeView);
 export const ListRecipes = defineRpc('executor.recipe-list.v1', ListRecipesRequest, RecipeList);
 export const DeleteRecipe = defineRpc('executor.recipe-delete.v1', RecipeRef, RecipeDeleted);
 export const StartRecipe = defineRpc('executor.recipe-start.v1', RecipeRef, RecipeView);

@@ -14,6 +14,8 @@ export class RecipeRow {
   @Column('text', { nullable: true }) hookId: string | null;
   /** The provider's id of the hook a connector trigger's onEnable registered (for onDisable). */
   @Column('text', { nullable: true }) hookExternalId: string | null;
+  /** Who applied it (e.g. `junction-cli`); null for recipes made in the console or API. Not versioned. */
+  @Column('text', { nullable: true }) managedBy: string | null;
   @Column('timestamptz', { nullable: true }) deletedAt: Date | null;
   @Column('timestamptz') createdAt: Date;
   @Column('timestamptz') updatedAt: Date;

@@ -3,6 +3,14 @@ import { RecipeVersionRow, type RecipeRow } from './entities';
 import { camelRows } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
 
+/** Another recipe of the workspace (not deleted) already has this name. */
+export class RecipeNameTakenError extends Error {
+  override readonly name = 'RecipeNameTakenError';
+  constructor(readonly recipeName: string) {
+    super(`a recipe named ${JSON.stringify(recipeName)} already exists in this workspace`);
+  }
+}
+
 export interface RecipeWithDefinition {
   recipe: RecipeRow;
   definition: Record<string, unknown>;
@@ -12,26 +20,55 @@ export interface RecipeWithDefinition {
 export class RecipeRepository {
   constructor(private readonly em: EntityManager) {}
 
-  /** Creates the recipe and its version 1 (call inside a transaction). */
-  async create(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown> }): Promise<RecipeRow> {
+  /** Creates the recipe and its version 1 (call inside a transaction). A name taken in the workspace throws `RecipeNameTakenError`. */
+  async create(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown>; managedBy?: string }): Promise<RecipeRow> {
     const [row] = camelRows<RecipeRow>(
-      await this.em.query(`INSERT INTO recipes (id, workspace_id, name, version, state) VALUES ($1, $2, $3, 1, 'stopped') RETURNING *`, [scope.id, scope.workspaceId, scope.name]),
+      await this.unique(scope.name, () =>
+        this.em.query(`INSERT INTO recipes (id, workspace_id, name, version, state, managed_by) VALUES ($1, $2, $3, 1, 'stopped', $4) RETURNING *`, [
+          scope.id,
+          scope.workspaceId,
+          scope.name,
+          scope.managedBy ?? null,
+        ]),
+      ),
     );
     await this.insertVersion(scope.id, 1, scope.definition);
     return row;
   }
 
-  /** Adds the next version; undefined when the recipe is not this workspace's (call inside a transaction). */
-  async addVersion(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown> }): Promise<RecipeRow | undefined> {
+  /**
+   * Adds the next version; undefined when the recipe is not this workspace's (call inside a
+   * transaction). `managedBy`: undefined keeps the marker, null clears it.
+   */
+  async addVersion(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown>; managedBy?: string | null }): Promise<RecipeRow | undefined> {
     const [row] = camelRows<RecipeRow>(
-      await this.em.query(
-        `UPDATE recipes SET version = version + 1, name = $3, updated_at = now()
-          WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING *`,
-        [scope.id, scope.workspaceId, scope.name],
+      await this.unique(scope.name, () =>
+        this.em.query(
+          `UPDATE recipes SET version = version + 1, name = $3, managed_by = CASE WHEN $4 THEN $5 ELSE managed_by END, updated_at = now()
+            WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING *`,
+          [scope.id, scope.workspaceId, scope.name, scope.managedBy !== undefined, scope.managedBy ?? null],
+        ),
       ),
     );
     if (row) await this.insertVersion(row.id, row.version, scope.definition);
     return row;
+  }
+
+  /** The workspace's recipe of that name (names are unique among recipes not deleted). */
+  async findByName(scope: WorkspaceScope & { name: string }): Promise<RecipeRow | undefined> {
+    const [row] = camelRows<RecipeRow>(await this.em.query(`SELECT * FROM recipes WHERE workspace_id = $1 AND name = $2 AND deleted_at IS NULL`, [scope.workspaceId, scope.name]));
+    return row;
+  }
+
+  /** Runs a write, turning a violation of the unique name index (a concurrent writer) into `RecipeNameTakenError`. */
+  private async unique<T>(name: string, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      const cause = (error as { driverError?: { code?: string; constraint?: string } }).driverError ?? (error as { code?: string; constraint?: string });
+      if (cause?.code === '23505' && cause.constraint === 'recipes_workspace_name') throw new RecipeNameTakenError(name);
+      throw error;
+    }
   }
 
   private async insertVersion(recipeId: string, version: number, definition: Record<string, unknown>): Promise<void> {
@@ -55,13 +92,14 @@ export class RecipeRepository {
     return row?.definition;
   }
 
-  /** Newest first; `cursor` is the last id of the previous page (ids are ULIDs, time-ordered). */
-  async list(scope: WorkspaceScope & { limit: number; cursor?: string }): Promise<RecipeWithDefinition[]> {
+  /** Newest first; `cursor` is the last id of the previous page (ids are ULIDs, time-ordered). `name` and `managedBy` match exactly. */
+  async list(scope: WorkspaceScope & { limit: number; cursor?: string; name?: string; managedBy?: string }): Promise<RecipeWithDefinition[]> {
     const rows = (await this.em.query(
       `SELECT r.*, v.definition FROM recipes r JOIN recipe_versions v ON v.recipe_id = r.id AND v.version = r.version
         WHERE r.workspace_id = $1 AND r.deleted_at IS NULL AND ($2::text IS NULL OR r.id < $2)
+          AND ($4::text IS NULL OR r.name = $4) AND ($5::text IS NULL OR r.managed_by = $5)
         ORDER BY r.id DESC LIMIT $3`,
-      [scope.workspaceId, scope.cursor ?? null, scope.limit],
+      [scope.workspaceId, scope.cursor ?? null, scope.limit, scope.name ?? null, scope.managedBy ?? null],
     )) as Record<string, unknown>[];
     return camelRows<RecipeRow & { definition: Record<string, unknown> }>(rows).map(({ definition, ...recipe }) => ({ recipe, definition }));
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LookupConnectionConnectors } from '@junction/auth/contracts';
+import { CONNECTION_ID_RE, LookupConnectionConnectors } from '@junction/auth/contracts';
 import type { Recipe } from '@junction/executor/contracts';
 import { DeadlineExceededError, MESSAGE_BUS, RemoteError, type MessageBus } from '@junction/platform/ports';
 
@@ -42,28 +42,86 @@ function escapePointer(segment: string): string {
 }
 
 /**
- * Refuses (422, naming the path) a recipe that names a connection of another connector: it
- * would only fail later, at every delivery or step, with a message the sender cannot act on. A
- * connection that does not exist (yet) is left to run time.
+ * A copy of the definition whose `connection` fields at `refs` are replaced where `replace`
+ * answers a value (the others are kept).
+ */
+export function replaceConnections(definition: Record<string, unknown>, refs: ConnectionRef[], replace: (ref: ConnectionRef) => string | undefined): Record<string, unknown> {
+  const copy = structuredClone(definition);
+  for (const ref of refs) {
+    const value = replace(ref);
+    if (value === undefined) continue;
+    const segments = ref.path.split('/').slice(1).map(unescapePointer);
+    const field = segments.pop() as string;
+    const parent = segments.reduce<Record<string, unknown>>((node, segment) => node[segment] as Record<string, unknown>, copy);
+    parent[field] = value;
+  }
+  return copy;
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/** A `connection` field gives an id when it looks like one (`conn_<ULID>`); anything else is a connection's name. */
+export const isConnectionId = (value: string): boolean => CONNECTION_ID_RE.test(value);
+
+interface KnownConnection {
+  id: string;
+  connector: string;
+  name?: string;
+}
+
+/**
+ * The connections a recipe names, looked up in its workspace: a name becomes the id (the stored
+ * version keeps ids, so renaming a connection never changes what a version runs), and an export
+ * shows names again.
  */
 @Injectable()
-export class ConnectionRefsCheck {
+export class ConnectionRefsResolver {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
-  async assertMatching(workspaceId: string, recipe: Recipe): Promise<void> {
-    const refs = connectionRefs(recipe);
-    if (refs.length === 0) return;
-    let found: Map<string, string>;
+  /**
+   * The definition to store: every connection name replaced by its connection's id. Refuses (422,
+   * naming the path) an unknown name and a connection of another connector than the field is used
+   * for: it would only fail later, at every delivery or step, with a message the sender cannot act
+   * on. An id whose connection does not exist (yet) is left to run time.
+   */
+  async resolve(workspaceId: string, definition: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const refs = connectionRefs(definition as unknown as Recipe);
+    if (refs.length === 0) return definition;
+    const known = await this.lookup(workspaceId, refs);
+    const byId = new Map(known.map((c) => [c.id, c]));
+    const byName = new Map(known.filter((c) => c.name !== undefined).map((c) => [c.name as string, c]));
+    const target = (ref: ConnectionRef): KnownConnection | undefined => (isConnectionId(ref.connection) ? byId.get(ref.connection) : byName.get(ref.connection));
+    const errors = refs.flatMap((ref) => {
+      const found = target(ref);
+      if (!found) return isConnectionId(ref.connection) ? [] : [{ path: ref.path, message: `no connection named ${JSON.stringify(ref.connection)} in this workspace` }];
+      return found.connector === ref.connector ? [] : [{ path: ref.path, message: `names a connection of connector ${found.connector}, not ${ref.connector}` }];
+    });
+    if (errors.length > 0) throw new RemoteError('unprocessable', `the recipe is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, errors);
+    return refs.some((ref) => !isConnectionId(ref.connection))
+      ? replaceConnections(definition, refs, (ref) => (isConnectionId(ref.connection) ? undefined : target(ref)?.id))
+      : definition;
+  }
+
+  /** The definition with each connection id replaced by its connection's current name (a deleted connection's id stays). */
+  async named(workspaceId: string, definition: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const refs = connectionRefs(definition as unknown as Recipe).filter((ref) => isConnectionId(ref.connection));
+    if (refs.length === 0) return definition;
+    const names = new Map((await this.lookup(workspaceId, refs)).map((c) => [c.id, c.name]));
+    return replaceConnections(definition, refs, (ref) => names.get(ref.connection));
+  }
+
+  private async lookup(workspaceId: string, refs: ConnectionRef[]): Promise<KnownConnection[]> {
+    const ids = [...new Set(refs.filter((r) => isConnectionId(r.connection)).map((r) => r.connection))];
+    const names = [...new Set(refs.filter((r) => !isConnectionId(r.connection)).map((r) => r.connection))];
+    if (ids.length > 100 || names.length > 100) throw new RemoteError('unprocessable', 'a recipe may name at most 100 different connections');
     try {
-      const reply = await this.bus.request(LookupConnectionConnectors, { workspaceId, connectionIds: [...new Set(refs.map((r) => r.connection))].slice(0, 100) }, { workspaceId });
-      found = new Map(reply.connections.map((c) => [c.id, c.connector]));
+      const reply = await this.bus.request(LookupConnectionConnectors, { workspaceId, connectionIds: ids, ...(names.length ? { names } : {}) }, { workspaceId });
+      return reply.connections;
     } catch (error) {
       if (error instanceof DeadlineExceededError) throw new RemoteError('unavailable', 'the connection catalog did not answer; try again');
       throw error;
     }
-    const errors = refs
-      .filter((r) => found.has(r.connection) && found.get(r.connection) !== r.connector)
-      .map((r) => ({ path: r.path, message: `names a connection of connector ${found.get(r.connection)}, not ${r.connector}` }));
-    if (errors.length > 0) throw new RemoteError('unprocessable', `the recipe is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, errors);
   }
 }

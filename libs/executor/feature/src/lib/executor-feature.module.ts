@@ -16,7 +16,7 @@ import { JobSignals } from './job-signals';
 import { RecipeCatalog } from './recipe-catalog';
 import { RecipeSchedules } from './recipe-schedules';
 import { RecipeService } from './recipe.service';
-import { ConnectionRefsCheck } from './connection-refs';
+import { ConnectionRefsResolver } from './connection-refs';
 import { SensitiveFields } from './sensitive-fields';
 import { StepInvoker } from './step-invoker';
 import { TriggerIntake } from './trigger-intake';
@@ -33,7 +33,7 @@ export class ExecutorFeatureModule {
         { provide: EXECUTOR_OPTIONS, useValue: executorOptions(options) },
         RecipeCatalog,
         RecipeService,
-        ConnectionRefsCheck,
+        ConnectionRefsResolver,
         RecipeSchedules,
         ConnectorHooks,
         ExecutorAudit,

@@ -24,6 +24,7 @@ import {
   type WorkspaceSettingsView,
   type AwaitRunRequest,
   type CreateRecipeRequest,
+  type GetRecipeRequest,
   type JobList,
   type JobRef,
   type JobSummary,
@@ -74,7 +75,7 @@ export class ExecutorHandlers {
   }
 
   @OnRequest(GetRecipe)
-  getRecipe(request: RecipeRef): Promise<RecipeView> {
+  getRecipe(request: GetRecipeRequest): Promise<RecipeView> {
     return this.recipes.get(request);
   }
 

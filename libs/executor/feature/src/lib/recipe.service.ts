@@ -6,6 +6,7 @@ import {
   HookChanged,
   PAGE_MAX,
   type CreateRecipeRequest,
+  type GetRecipeRequest,
   type ListRecipesRequest,
   type Recipe,
   type RecipeDeleted,
@@ -16,10 +17,10 @@ import {
   type TriggerTarget,
   type UpdateRecipeRequest,
 } from '@junction/executor/contracts';
-import { RecipeRepository, type RecipeRow } from '@junction/executor/data-access';
+import { RecipeNameTakenError, RecipeRepository, type RecipeRow } from '@junction/executor/data-access';
 import { validateRecipe } from '@junction/executor/domain';
 import { RemoteError, SIGNAL_BUS, type SignalBus } from '@junction/platform/ports';
-import { ConnectionRefsCheck } from './connection-refs';
+import { ConnectionRefsResolver } from './connection-refs';
 import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
 import { RecipeCatalog } from './recipe-catalog';
@@ -35,36 +36,45 @@ export class RecipeService {
     private readonly hooks: ConnectorHooks,
     private readonly audit: ExecutorAudit,
     private readonly catalog: RecipeCatalog,
-    private readonly connections: ConnectionRefsCheck,
+    private readonly connections: ConnectionRefsResolver,
     @Inject(SIGNAL_BUS) private readonly signals: SignalBus,
   ) {}
 
+  /** Connection names in the definition are stored as ids; a name another recipe of the workspace has is a 409. */
   async create(request: CreateRecipeRequest): Promise<RecipeView> {
     const recipe = checked(request.definition);
-    await this.connections.assertMatching(request.workspaceId, recipe);
-    const row = await this.dataSource.transaction((em) =>
-      new RecipeRepository(em).create({ workspaceId: request.workspaceId, id: `rcp_${ulid()}`, name: recipe.name, definition: request.definition }),
+    const definition = await this.connections.resolve(request.workspaceId, request.definition);
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    await assertNameFree(recipes, request.workspaceId, recipe.name);
+    const row = await conflictOnTakenName(() =>
+      this.dataSource.transaction((em) =>
+        new RecipeRepository(em).create({ workspaceId: request.workspaceId, id: `rcp_${ulid()}`, name: recipe.name, definition, managedBy: request.managedBy }),
+      ),
     );
-    await this.audit.record(request, 'recipe.created', { type: 'recipe', id: row.id }, { name: recipe.name, version: 1 });
-    return toRecipeView(row, request.definition);
+    await this.audit.record(request, 'recipe.created', { type: 'recipe', id: row.id }, { name: recipe.name, version: 1, ...(row.managedBy ? { managedBy: row.managedBy } : {}) });
+    return toRecipeView(row, definition);
   }
 
   async update(request: UpdateRecipeRequest): Promise<RecipeView> {
     const recipe = checked(request.definition);
-    await this.connections.assertMatching(request.workspaceId, recipe);
-    const row = await this.dataSource.transaction((em) =>
-      new RecipeRepository(em).addVersion({ workspaceId: request.workspaceId, id: request.id, name: recipe.name, definition: request.definition }),
+    const definition = await this.connections.resolve(request.workspaceId, request.definition);
+    await assertNameFree(new RecipeRepository(this.dataSource.manager), request.workspaceId, recipe.name, request.id);
+    const row = await conflictOnTakenName(() =>
+      this.dataSource.transaction((em) =>
+        new RecipeRepository(em).addVersion({ workspaceId: request.workspaceId, id: request.id, name: recipe.name, definition, managedBy: request.managedBy }),
+      ),
     );
     if (!row) throw notFound(request.id);
     await this.audit.record(request, 'recipe.updated', { type: 'recipe', id: row.id }, { name: recipe.name, version: row.version });
-    return toRecipeView(row, request.definition);
+    return toRecipeView(row, definition);
   }
 
-  async get(ref: RecipeRef): Promise<RecipeView> {
+  async get(ref: GetRecipeRequest): Promise<RecipeView> {
     const recipes = new RecipeRepository(this.dataSource.manager);
     const row = await recipes.find(ref);
     if (!row) throw notFound(ref.id);
-    const view = toRecipeView(row, (await recipes.definition(row.id, row.version)) ?? {});
+    const definition = (await recipes.definition(row.id, row.version)) ?? {};
+    const view = toRecipeView(row, ref.references === 'names' ? await this.connections.named(row.workspaceId, definition) : definition);
     // the schedule runs the active version's trigger, which may differ from the latest version's
     const active = await this.activeDefinition(row);
     const schedule = active ? await this.schedules.status(row.workspaceId, row.id, active) : undefined;
@@ -73,9 +83,17 @@ export class RecipeService {
 
   async list(request: ListRecipesRequest): Promise<RecipeList> {
     const limit = request.limit ?? 50;
-    const rows = await new RecipeRepository(this.dataSource.manager).list({ workspaceId: request.workspaceId, limit: Math.min(limit, PAGE_MAX) + 1, cursor: request.cursor });
+    const rows = await new RecipeRepository(this.dataSource.manager).list({
+      workspaceId: request.workspaceId,
+      limit: Math.min(limit, PAGE_MAX) + 1,
+      cursor: request.cursor,
+      name: request.name,
+      managedBy: request.managedBy,
+    });
     const page = rows.slice(0, limit);
-    return { items: page.map((r) => toRecipeView(r.recipe, r.definition)), ...(rows.length > limit ? { nextCursor: page[page.length - 1].recipe.id } : {}) };
+    const named = (definition: Record<string, unknown>) => (request.references === 'names' ? this.connections.named(request.workspaceId, definition) : definition);
+    const items = await Promise.all(page.map(async (r) => toRecipeView(r.recipe, await named(r.definition))));
+    return { items, ...(rows.length > limit ? { nextCursor: page[page.length - 1].recipe.id } : {}) };
   }
 
   async delete(ref: RecipeRef): Promise<RecipeDeleted> {
@@ -190,6 +208,27 @@ function checked(definition: Record<string, unknown>): Recipe {
   const result = validateRecipe(definition);
   if (!result.ok) throw new RemoteError('unprocessable', `the recipe is invalid (${result.errors.length} error${result.errors.length === 1 ? '' : 's'})`, result.errors);
   return result.recipe;
+}
+
+/** Recipes in git are applied by name, so a name is unique among the workspace's recipes (a deleted one frees it). */
+async function assertNameFree(recipes: RecipeRepository, workspaceId: string, name: string, self?: string): Promise<void> {
+  const taken = await recipes.findByName({ workspaceId, name });
+  if (taken && taken.id !== self) throw nameTaken(name, taken.id);
+}
+
+function nameTaken(name: string, id?: string): RemoteError {
+  const message = `a recipe named ${JSON.stringify(name)} already exists${id ? ` (${id})` : ''}`;
+  return new RemoteError('conflict', `${message} in this workspace`, [{ path: '/name', message }]);
+}
+
+/** A concurrent writer that took the name first: the unique index answers, as a 409 too. */
+async function conflictOnTakenName<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof RecipeNameTakenError) throw nameTaken(error.recipeName);
+    throw error;
+  }
 }
 
 function notFound(id: string): RemoteError {

@@ -10,6 +10,7 @@ export function toRecipeView(row: RecipeRow, definition: Record<string, unknown>
     name: row.name,
     version: row.version,
     state: row.state,
+    ...(row.managedBy ? { managedBy: row.managedBy } : {}),
     ...(row.activeVersion ? { activeVersion: row.activeVersion } : {}),
     definition,
     ...(row.hookId ? { webhookUrl: `/hooks/${row.hookId}` } : {}),

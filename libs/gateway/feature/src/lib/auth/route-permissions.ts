@@ -37,6 +37,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/recipes/:id/runs': 'recipes:run',
   'GET /v1/jobs': 'jobs:read',
   'GET /v1/jobs/:id': 'jobs:read',
+  'GET /v1/jobs/:id/events': 'jobs:read',
   'POST /v1/jobs/rerun': 'jobs:operate',
   'POST /v1/jobs/:id/rerun': 'jobs:operate',
   'POST /v1/jobs/:id/cancel': 'jobs:operate',

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Inject, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import {
   ConnectionList,
@@ -21,6 +21,9 @@ import { scopedBy } from '../auth/caller';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ConnectionId } from '../shared/id-param';
 
+// recipes name their connections (resolved per workspace), so a name is unique in its workspace
+const NAME_TAKEN = { description: 'Another connection of the workspace has this name: `errors` names `name`' } as const;
+
 /** Connections: credentials are write-only; responses name the secret fields that are set. */
 @ApiTags('connections')
 @ApiBearerAuth()
@@ -31,6 +34,7 @@ export class ConnectionsController {
   @Post()
   @ApiOperation({ summary: 'Create a connection (admin, builder)' })
   @ApiCreatedResponse({ type: ConnectionView })
+  @ApiConflictResponse(NAME_TAKEN)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateConnectionBody): Promise<ConnectionView> {
     return this.bus.request(CreateConnection, {
       ...scopedBy(principal),
@@ -58,6 +62,7 @@ export class ConnectionsController {
   @Patch(':id')
   @ApiOperation({ summary: 'Rename a connection or replace its credentials (admin, builder)' })
   @ApiOkResponse({ type: ConnectionView })
+  @ApiConflictResponse(NAME_TAKEN)
   update(@CurrentPrincipal() principal: Principal, @ConnectionId() id: string, @Body() body: UpdateConnectionBody): Promise<ConnectionView> {
     return this.bus.request(UpdateConnection, {
       ...scopedBy(principal),

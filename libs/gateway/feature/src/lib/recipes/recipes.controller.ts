@@ -1,14 +1,37 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { CreateRecipe, DeleteRecipe, GetRecipe, ListRecipes, RecipeDeleted, RecipeList, RecipeView, StartRecipe, StopRecipe, UpdateRecipe } from '@junction/executor/contracts';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  CreateRecipe,
+  DeleteRecipe,
+  GetRecipe,
+  ListRecipes,
+  MANAGED_BY_RE,
+  RecipeDeleted,
+  RecipeList,
+  RecipeView,
+  StartRecipe,
+  StopRecipe,
+  UpdateRecipe,
+} from '@junction/executor/contracts';
 import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { scopeOf } from './executor-scope';
-import { ListRecipesQuery } from './recipes.dto';
+import { GetRecipeQuery, ListRecipesQuery } from './recipes.dto';
 import { RecipeId } from '../shared/id-param';
 
-const RECIPE_BODY = { schema: { type: 'object', description: 'A recipe (trigger, steps, settings); see the recipe format' } } as const;
+const RECIPE_BODY = {
+  schema: {
+    type: 'object',
+    description:
+      'A recipe (trigger, steps, settings); see the recipe format. A `connection` field takes a connection id or its name (resolved in the workspace; ' +
+      'the version stores the id). Beside the recipe, an optional `managedBy` string (1–100 printable characters, e.g. `junction-cli`) marks who applied it: ' +
+      'not part of the definition nor versioned; on PUT, absent keeps it and `null` clears it.',
+    properties: { managedBy: { type: 'string', nullable: true, maxLength: 100, example: 'junction-cli' } },
+  },
+} as const;
+const NAME_TAKEN = { description: 'Another recipe of the workspace has this name: `errors` names `/name`' } as const;
+const INVALID = { description: 'Invalid definition, or a connection name unknown in the workspace: `errors` lists each error with its JSON pointer' } as const;
 
 /** Recipes, kept and run by the executor; the definition is validated there (422 with JSON pointers). */
 @ApiTags('recipes')
@@ -21,13 +44,16 @@ export class RecipesController {
   @ApiOperation({ summary: 'Create a recipe (version 1, stopped)' })
   @ApiBody(RECIPE_BODY)
   @ApiCreatedResponse({ type: RecipeView })
-  @ApiUnprocessableEntityResponse({ description: 'Invalid definition: `errors` lists each error with its JSON pointer' })
+  @ApiUnprocessableEntityResponse(INVALID)
+  @ApiConflictResponse(NAME_TAKEN)
   create(@CurrentPrincipal() principal: Principal, @Body() body: Record<string, unknown>): Promise<RecipeView> {
-    return this.bus.request(CreateRecipe, { ...scopeOf(principal), definition: definitionOf(body) });
+    const { definition, managedBy } = recipeBodyOf(body);
+    if (managedBy === null) throw Problems.validation([{ path: '/managedBy', message: 'must be a string (null only clears it on PUT)' }]);
+    return this.bus.request(CreateRecipe, { ...scopeOf(principal), definition, ...(managedBy !== undefined ? { managedBy } : {}) });
   }
 
   @Get()
-  @ApiOperation({ summary: 'Recipes of the workspace, newest first, cursor-paginated' })
+  @ApiOperation({ summary: 'Recipes of the workspace, newest first, cursor-paginated; filtered by exact `name` or `managedBy`' })
   @ApiOkResponse({ type: RecipeList })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListRecipesQuery): Promise<RecipeList> {
     return this.bus.request(ListRecipes, { workspaceId: principal.workspaceId, ...query });
@@ -36,17 +62,19 @@ export class RecipesController {
   @Get(':id')
   @ApiOperation({ summary: 'One recipe, its latest version' })
   @ApiOkResponse({ type: RecipeView })
-  get(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeView> {
-    return this.bus.request(GetRecipe, { workspaceId: principal.workspaceId, id });
+  get(@CurrentPrincipal() principal: Principal, @RecipeId() id: string, @Query() query: GetRecipeQuery): Promise<RecipeView> {
+    return this.bus.request(GetRecipe, { workspaceId: principal.workspaceId, id, ...query });
   }
 
   @Put(':id')
   @ApiOperation({ summary: 'Replace the definition: a new immutable version (a running recipe keeps its version until started again)' })
   @ApiBody(RECIPE_BODY)
   @ApiOkResponse({ type: RecipeView })
-  @ApiUnprocessableEntityResponse({ description: 'Invalid definition: `errors` lists each error with its JSON pointer' })
+  @ApiUnprocessableEntityResponse(INVALID)
+  @ApiConflictResponse(NAME_TAKEN)
   update(@CurrentPrincipal() principal: Principal, @RecipeId() id: string, @Body() body: Record<string, unknown>): Promise<RecipeView> {
-    return this.bus.request(UpdateRecipe, { ...scopeOf(principal), id, definition: definitionOf(body) });
+    const { definition, managedBy } = recipeBodyOf(body);
+    return this.bus.request(UpdateRecipe, { ...scopeOf(principal), id, definition, ...(managedBy !== undefined ? { managedBy } : {}) });
   }
 
   @Delete(':id')
@@ -73,8 +101,16 @@ export class RecipesController {
   }
 }
 
-// the body is the recipe itself, checked by the engine's schema (paths as JSON pointers), not by a DTO
-function definitionOf(body: unknown): Record<string, unknown> {
+/**
+ * The body is the recipe itself, checked by the engine's schema (paths as JSON pointers), not by
+ * a DTO; `managedBy` beside it is the resource's marker, taken out before the definition is checked.
+ */
+function recipeBodyOf(body: unknown): { definition: Record<string, unknown>; managedBy?: string | null } {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw Problems.validation([{ path: '', message: 'the body must be a JSON object (a recipe)' }]);
-  return body as Record<string, unknown>;
+  const { managedBy, ...definition } = body as Record<string, unknown>;
+  if (managedBy === undefined || managedBy === null) return { definition, managedBy };
+  if (typeof managedBy !== 'string' || !MANAGED_BY_RE.test(managedBy)) {
+    throw Problems.validation([{ path: '/managedBy', message: 'must be 1 to 100 printable ASCII characters, or null to clear it' }]);
+  }
+  return { definition, managedBy };
 }
