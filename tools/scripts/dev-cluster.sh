@@ -13,8 +13,11 @@ if [ ! -f .junction/dev.env ]; then
   node -e 'const c=require("crypto");console.log("JUNCTION_ROOT_TOKEN="+c.randomBytes(32).toString("hex"));console.log("JUNCTION_MASTER_KEYS=dev1:"+c.randomBytes(32).toString("base64"))' > .junction/dev.env
   chmod 600 .junction/dev.env
 fi
-set -a; . ./.junction/dev.env; set +a
-echo "root token for POST /v1/workspaces: see .junction/dev.env"
+# a value the user exported wins over the generated file
+while IFS='=' read -r name value; do
+  [ -n "$name" ] && [ -z "${!name:-}" ] && export "$name=$value"
+done < .junction/dev.env
+echo "root token for POST /v1/workspaces: \$JUNCTION_ROOT_TOKEN if you exported it, else .junction/dev.env"
 npx nx run-many -t build --output-style=static
 services=(gateway auth connectors scheduler executor audit)
 commands=()

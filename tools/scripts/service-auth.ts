@@ -20,12 +20,12 @@ import { nkeys } from 'nats';
 import { Namespace } from '@junction/platform/ports';
 import { natsAuthorizationBlock, natsPermissions, type NatsUserCredential, type ServiceAccess } from '@junction/platform/nats';
 import { redisAclFile, redisAclLine, redisUserName } from '@junction/platform/redis';
-import { auditAccess } from '../../apps/audit/src/access';
-import { authAccess } from '../../apps/auth/src/access';
-import { connectorsAccess } from '../../apps/connectors/src/access';
-import { executorAccess } from '../../apps/executor/src/access';
-import { gatewayAccess } from '../../apps/gateway/src/access';
-import { schedulerAccess } from '../../apps/scheduler/src/access';
+import { auditAccess } from '@junction/audit/feature';
+import { authAccess } from '@junction/auth/feature';
+import { connectorsAccess } from '@junction/connectors/feature';
+import { executorAccess } from '@junction/executor/feature';
+import { gatewayAccess } from '@junction/gateway/feature';
+import { schedulerAccess } from '@junction/scheduler/feature';
 
 export const SERVICE_ACCESS: readonly ServiceAccess[] = [gatewayAccess, authAccess, connectorsAccess, schedulerAccess, executorAccess, auditAccess];
 

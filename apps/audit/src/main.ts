@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@junction/platform/service';
-import { auditService } from './service';
+import { auditService } from '@junction/audit/feature';
 
 runService(auditService);

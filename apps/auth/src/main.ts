@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@junction/platform/service';
-import { authService } from './service';
+import { authService } from '@junction/auth/feature';
 
 runService(authService);

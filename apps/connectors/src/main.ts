@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@junction/platform/service';
-import { connectorsService } from './service';
+import { connectorsService } from '@junction/connectors/feature';
 
 runService(connectorsService);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@junction/platform/service';
-import { executorService } from './service';
+import { executorService } from '@junction/executor/feature';
 
 runService(executorService);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@junction/platform/service';
-import { gatewayService } from './service';
+import { gatewayService } from '@junction/gateway/feature';
 
 runService(gatewayService);

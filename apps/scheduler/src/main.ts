@@ -1,5 +1,5 @@
 import 'reflect-metadata';
 import { runService } from '@junction/platform/service';
-import { schedulerService } from './service';
+import { schedulerService } from '@junction/scheduler/feature';
 
 runService(schedulerService);

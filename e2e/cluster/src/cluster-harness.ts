@@ -1,8 +1,24 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dropDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, dropNatsNamespace, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
 
 export type ServiceName = 'gateway' | 'auth' | 'connectors' | 'scheduler' | 'executor' | 'audit';
+
+/** How the product runs under test: six processes on NATS/Redis/Postgres, or one standalone process. */
+export type RunMode = 'cluster' | 'standalone';
+
+/** Both modes, for suites that must pass in each (`describe.each(RUN_MODES)`). */
+export const RUN_MODES: RunMode[] = ['cluster', 'standalone'];
+
+/** Server addresses nothing listens on: a standalone run must not need any of them. */
+export const CLOSED_SERVERS = {
+  NATS_URL: 'nats://127.0.0.1:1',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:1/postgres',
+};
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -26,7 +42,16 @@ export class Cluster {
     private readonly extraEnv: Record<string, string> = {},
     /** Variables of one service only (its own NATS and Redis credentials). */
     private readonly serviceEnv: Partial<Record<ServiceName, Record<string, string>>> = {},
+    readonly mode: RunMode = 'cluster',
   ) {}
+
+  /** The standalone process (mode `standalone`): every service in it, its data in a temporary directory. */
+  standalone: ServiceProcess | undefined;
+  dataDir = '';
+
+  static inMode(mode: RunMode, namespace = uniqueNamespace(mode === 'cluster' ? 'e2e_cl' : 'e2e_sa'), extraEnv: Record<string, string> = {}): Cluster {
+    return new Cluster(namespace, extraEnv, {}, mode);
+  }
 
   env(): Record<string, string> {
     return {
@@ -44,6 +69,7 @@ export class Cluster {
 
   /** Starts the services two at a time (a 2-core machine), then makes a workspace and its admin key. */
   async start(names: ServiceName[]): Promise<this> {
+    if (this.mode === 'standalone') return this.startStandalone();
     for (let i = 0; i < names.length; i += 2) {
       const batch = names.slice(i, i + 2);
       const started = await Promise.all(batch.map((name) => startServiceProcess(name, { ...this.env(), ...this.serviceEnv[name] })));
@@ -56,6 +82,26 @@ export class Cluster {
       this.workspaceId = created.body.workspace.id;
     }
     return this;
+  }
+
+  /** One process with every service; NATS, Redis and Postgres addresses point at closed ports to prove it uses none. */
+  private async startStandalone(): Promise<this> {
+    this.dataDir ||= mkdtempSync(join(tmpdir(), 'junction-sa-'));
+    this.standalone = await startServiceProcess('standalone', { ...this.env(), ...CLOSED_SERVERS, JUNCTION_DATA_DIR: this.dataDir }, 60_000);
+    this.services.set('gateway', this.standalone);
+    if (!this.apiKey) {
+      const created = await this.call<{ workspace: { id: string }; apiKey: { key: string } }>('POST', '/v1/workspaces', { name: 'e2e' }, this.rootToken);
+      if (created.status !== 201) throw new Error(`workspace creation failed: ${created.status} ${JSON.stringify(created.body)}`);
+      this.apiKey = created.body.apiKey.key;
+      this.workspaceId = created.body.workspace.id;
+    }
+    return this;
+  }
+
+  /** Standalone: SIGKILL the process (nothing flushed, the embedded Postgres orphaned) and start it again on the same data. */
+  async killAndRestartStandalone(): Promise<void> {
+    await this.standalone?.kill();
+    await this.startStandalone();
   }
 
   get gatewayUrl(): string {
@@ -88,9 +134,26 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.services.values()].map((s) => s.stop()));
+    await Promise.all([...new Set(this.services.values())].map((s) => s.stop()));
+    if (this.mode === 'standalone') {
+      if (this.dataDir) {
+        stopLeftoverPostgres(this.dataDir);
+        rmSync(this.dataDir, { recursive: true, force: true });
+      }
+      return;
+    }
     const owning: ServiceName[] = ['auth', 'connectors', 'scheduler', 'executor', 'audit'];
     await Promise.all(owning.filter((n) => this.services.has(n)).map((n) => dropDatabase(TEST_SERVERS.postgres, `${this.namespace}_${n}`)));
     await dropNatsNamespace(TEST_SERVERS.nats, this.namespace);
+  }
+}
+
+/** A standalone process killed with SIGKILL leaves its embedded Postgres running: a test must not. */
+function stopLeftoverPostgres(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGQUIT');
+  } catch {
+    // no server left (the normal case: a clean stop removes postmaster.pid)
   }
 }

@@ -5,3 +5,5 @@ export * from './lib/connector-resolver';
 export * from './lib/connectors-feature.module';
 export * from './lib/host-breakers';
 export { CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS } from '@junction/connectors/data-access';
+export * from './lib/connectors.service';
+export * from './lib/connectors.access';

@@ -3,3 +3,5 @@ export * from './lib/openapi';
 export * from './lib/shared/principal';
 export { serveHooksDirectly } from './lib/ingress/hooks-fast-path';
 export { IsTrustProxy, applyTrustProxy } from './lib/limits/trust-proxy';
+export * from './lib/gateway.service';
+export * from './lib/gateway.access';

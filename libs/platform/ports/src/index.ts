@@ -8,3 +8,6 @@ export * from './lib/validation';
 export * from './lib/random-pool';
 export * from './lib/rate-limiter';
 export * from './lib/master-keys';
+export * from './lib/access';
+export * from './lib/rpc-answer';
+export * from './lib/redelivery';

@@ -7,3 +7,5 @@ export * from './lib/scheduler.options';
 export * from './lib/tick-firing';
 export * from './lib/timer-firing';
 export * from './lib/timer.service';
+export * from './lib/scheduler.service';
+export * from './lib/scheduler.access';

@@ -8,8 +8,7 @@ import { PublicRoutesOnlyGuard } from '@junction/platform/http';
 import { LoggingModule, ROOT_LOGGER } from '@junction/platform/logging';
 import { MessagingModule } from '@junction/platform/messaging';
 import { MetricsModule } from '@junction/platform/metrics';
-import { NATS_READINESS, NatsModule } from '@junction/platform/nats';
-import { REDIS_READINESS, RedisModule } from '@junction/platform/redis';
+import { clusterBinding, type PlatformBinding } from './platform-binding';
 import { SERVICE_ENV, type ServiceDefinition } from './service-definition';
 
 @Global()
@@ -27,31 +26,14 @@ class ServiceCoreModule {
   }
 }
 
-/** The root module of a service: platform adapters chosen from the environment, then its features. */
-export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDefinition<E>, env: E, logger: Logger): DynamicModule {
-  const readiness: InjectionToken[] = [NATS_READINESS, REDIS_READINESS];
+/** The root module of a service: the platform's adapters (cluster by default), then its features. */
+export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDefinition<E>, env: E, logger: Logger, platform: PlatformBinding = clusterBinding): DynamicModule {
+  const readiness: InjectionToken[] = [...platform.readiness];
   const imports: DynamicModule['imports'] = [
     ServiceCoreModule.forRoot(env, logger),
     LoggingModule.forRoot(logger, env.HTTP_ACCESS_LOG),
     MetricsModule.forService(definition.name),
-    NatsModule.forRoot({
-      url: env.NATS_URL,
-      namespace: env.JUNCTION_NAMESPACE,
-      service: definition.name,
-      requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
-      streamReplicas: env.NATS_STREAM_REPLICAS,
-      claimThresholdBytes: env.NATS_CLAIM_THRESHOLD_BYTES,
-      access: definition.access,
-      credentials: { user: env.NATS_USER, password: env.NATS_PASSWORD, nkeySeed: env.NATS_NKEY_SEED, credsFile: env.NATS_CREDS },
-      tls: { caFile: env.NATS_TLS_CA, certFile: env.NATS_TLS_CERT, keyFile: env.NATS_TLS_KEY },
-    }),
-    RedisModule.forRoot({
-      url: env.REDIS_URL,
-      namespace: env.JUNCTION_NAMESPACE,
-      username: env.REDIS_USERNAME,
-      password: env.REDIS_PASSWORD,
-      tlsCaFile: env.REDIS_TLS_CA,
-    }),
+    ...platform.modules(definition as unknown as ServiceDefinition<PlatformEnv>, env),
   ];
   if (definition.database) {
     imports.push(

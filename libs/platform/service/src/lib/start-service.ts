@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type PlatformEnv } from '@junction/platform/co
 import { ProblemFilter, createValidationPipe, traceContextMiddleware, verifyUtf8Body } from '@junction/platform/http';
 import { createLogger } from '@junction/platform/logging';
 import { ServiceMetrics, httpMetricsMiddleware } from '@junction/platform/metrics';
+import type { PlatformBinding } from './platform-binding';
 import type { ServiceDefinition } from './service-definition';
 import { buildServiceModule } from './service.module';
 
@@ -24,13 +25,22 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Log destination; stdout by default. */
   logDestination?: DestinationStream;
+  /** Where the ports come from: the cluster's NATS and Redis unless standalone mode passes its own. */
+  platform?: PlatformBinding;
+  /**
+   * False: the application is initialised (handlers, consumers, timers) but opens no HTTP port —
+   * standalone mode serves the API from the gateway alone.
+   */
+  listen?: boolean;
+  /** Logger to use instead of one made from the environment (standalone mode shares one destination). */
+  logger?: Logger;
 }
 
 /** Boots one service: validated config, logging, platform adapters, HTTP listener. */
 export async function startService<E extends PlatformEnv>(definition: ServiceDefinition<E>, options: StartOptions = {}): Promise<RunningService<E>> {
   const env = loadConfig(definition.env, options.env ?? process.env);
-  const logger = createLogger({ service: definition.name, level: env.LOG_LEVEL, destination: options.logDestination });
-  const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger), new ExpressAdapter(strictExpress()), {
+  const logger = options.logger ?? createLogger({ service: definition.name, level: env.LOG_LEVEL, destination: options.logDestination });
+  const app = await NestFactory.create<NestExpressApplication>(buildServiceModule(definition, env, logger, options.platform), new ExpressAdapter(strictExpress()), {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
@@ -45,11 +55,39 @@ export async function startService<E extends PlatformEnv>(definition: ServiceDef
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
-  await app.listen(env.PORT, env.HOST);
+  if (options.listen === false) {
+    await app.init();
+    logger.info({ namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started (no HTTP listener)`);
+    return { app, env, logger, url: '', close: () => app.close() };
+  }
+  await listenOrExplain(app, env.PORT, env.HOST);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   logger.info({ url, namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started`);
   return { app, env, logger, url, close: () => app.close() };
+}
+
+/** A port already taken names the port and the variable that moves it, instead of a bare EADDRINUSE. */
+async function listenOrExplain(app: INestApplication, port: number, host: string): Promise<void> {
+  try {
+    await app.listen(port, host);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE') throw new PortInUseError(port, host);
+    if (code === 'EACCES') throw new PortInUseError(port, host, 'is not allowed for this user (ports below 1024 need privileges)');
+    throw error;
+  }
+}
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(
+    readonly port: number,
+    readonly host: string,
+    why = 'is already in use by another program',
+  ) {
+    super(`port ${port} on ${host} ${why}: stop that program or set PORT to another port (e.g. PORT=${port + 10})`);
+  }
 }
 
 /**
@@ -68,7 +106,7 @@ function strictExpress(): express.Express {
 /** Entry point of a service process: a configuration error exits 1 with a message naming the variables. */
 export function runService<E extends PlatformEnv>(definition: ServiceDefinition<E>): void {
   startService(definition).catch((error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof PortInUseError) {
       process.stderr.write(`${definition.name}: ${error.message}\n`);
     } else {
       process.stderr.write(`${definition.name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

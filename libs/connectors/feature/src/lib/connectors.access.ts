@@ -1,6 +1,6 @@
 import { ReadCredentials } from '@junction/auth/contracts';
 import { GetConnector, InvokeAction, ListConnectors, RegisterConnector, TriggerLifecycle, VerifyWebhook } from '@junction/connectors/contracts';
-import type { ServiceAccess } from '@junction/platform/nats';
+import type { ServiceAccess } from '@junction/platform/ports';
 import { ConnectorsPoll } from '@junction/scheduler/contracts';
 
 /** Everything connectors does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */

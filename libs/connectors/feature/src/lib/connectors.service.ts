@@ -2,8 +2,10 @@ import { IsInt, IsString, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import { IsFenceAllowList } from '@junction/platform/fence';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { BUILT_IN_CONNECTORS, CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS, ConnectorsFeatureModule } from '@junction/connectors/feature';
-import { connectorsAccess } from './access';
+import { BUILT_IN_CONNECTORS } from './built-in-connectors';
+import { CONNECTORS_ENTITIES, CONNECTORS_MIGRATIONS } from '@junction/connectors/data-access';
+import { ConnectorsFeatureModule } from './connectors-feature.module';
+import { connectorsAccess } from './connectors.access';
 
 class ConnectorsEnv extends PlatformEnv {
   override PORT = 3002;

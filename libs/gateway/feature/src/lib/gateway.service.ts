@@ -1,8 +1,11 @@
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { GatewayFeatureModule, IsTrustProxy, applyTrustProxy, mountOpenApi, serveHooksDirectly } from '@junction/gateway/feature';
-import { gatewayAccess } from './access';
+import { GatewayFeatureModule } from './gateway-feature.module';
+import { IsTrustProxy, applyTrustProxy } from './limits/trust-proxy';
+import { mountOpenApi } from './openapi';
+import { serveHooksDirectly } from './ingress/hooks-fast-path';
+import { gatewayAccess } from './gateway.access';
 
 class GatewayEnv extends PlatformEnv {
   override PORT = 3000;

@@ -1,8 +1,8 @@
 import { IsInt, IsUrl, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { ExecutorFeatureModule, executorDatabase } from '@junction/executor/feature';
-import { executorAccess } from './access';
+import { ExecutorFeatureModule, executorDatabase } from './executor-feature.module';
+import { executorAccess } from './executor.access';
 
 class ExecutorEnv extends PlatformEnv {
   override PORT = 3004;

@@ -1,8 +1,8 @@
 import { IsInt, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { SchedulerFeatureModule, schedulerDatabase } from '@junction/scheduler/feature';
-import { schedulerAccess } from './access';
+import { SchedulerFeatureModule, schedulerDatabase } from './scheduler-feature.module';
+import { schedulerAccess } from './scheduler.access';
 
 class SchedulerEnv extends PlatformEnv {
   override PORT = 3003;

@@ -26,7 +26,7 @@ import {
   VerifyKey,
 } from '@junction/auth/contracts';
 import { GetConnector } from '@junction/connectors/contracts';
-import type { ServiceAccess } from '@junction/platform/nats';
+import type { ServiceAccess } from '@junction/platform/ports';
 
 /** Everything auth does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */
 export const authAccess: ServiceAccess = {

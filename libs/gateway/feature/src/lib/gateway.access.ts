@@ -45,7 +45,7 @@ import {
   GetWorkspaceSettings,
   PutWorkspaceSettings,
 } from '@junction/executor/contracts';
-import type { ServiceAccess } from '@junction/platform/nats';
+import type { ServiceAccess } from '@junction/platform/ports';
 
 /**
  * Everything the gateway does on NATS: its NATS permissions are generated from this

@@ -22,7 +22,7 @@ import {
   GetWorkspaceSettings,
   PutWorkspaceSettings,
 } from '@junction/executor/contracts';
-import type { ServiceAccess } from '@junction/platform/nats';
+import type { ServiceAccess } from '@junction/platform/ports';
 import { DeleteSchedule, GetSchedule, RecordPolled, TickFired, UpsertSchedule } from '@junction/scheduler/contracts';
 
 /** Everything executor does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */

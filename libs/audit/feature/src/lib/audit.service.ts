@@ -2,8 +2,8 @@ import { IsBoolean, IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class
 import { PlatformEnv } from '@junction/platform/config';
 import { MASTER_KEYS_PATTERN } from '@junction/platform/ports';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { AUDIT_DATABASE, AuditFeatureModule } from '@junction/audit/feature';
-import { auditAccess } from './access';
+import { AUDIT_DATABASE, AuditFeatureModule } from './audit-feature.module';
+import { auditAccess } from './audit.access';
 
 class AuditEnv extends PlatformEnv {
   override PORT = 3005;

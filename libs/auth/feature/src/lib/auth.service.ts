@@ -3,8 +3,8 @@ import { PlatformEnv } from '@junction/platform/config';
 import { IsFenceAllowList } from '@junction/platform/fence';
 import { MASTER_KEYS_PATTERN } from '@junction/platform/ports';
 import type { ServiceDefinition } from '@junction/platform/service';
-import { AUTH_DATABASE, AuthFeatureModule } from '@junction/auth/feature';
-import { authAccess } from './access';
+import { AUTH_DATABASE, AuthFeatureModule } from './auth-feature.module';
+import { authAccess } from './auth.access';
 
 class AuthEnv extends PlatformEnv {
   override PORT = 3001;
