@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'platform-pg-queue',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/platform/pg-queue',
+};

@@ -1,0 +1,2 @@
+export * from './lib/pg-queue.migrations';
+export * from './lib/postgres-queue';
