@@ -5,15 +5,17 @@ import {
   DeadlineExceededError,
   InvalidMessageError,
   RemoteError,
+  answerRequest,
   ensureValid,
-  isServerUnavailable,
   messageContext,
   validatePayload,
   withTimeout,
+  type AnswerHooks,
   type Closable,
   type IncomingMeta,
   type MessageBus,
   type Namespace,
+  type ReplyEnvelope,
   type RequestOptions,
   type RpcContract,
   type SignalBus,
@@ -24,7 +26,7 @@ import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
 import { NatsLink } from './nats-link';
 import type { AccessGuard } from './nats-permissions';
-import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders, type ReplyEnvelope } from './wire';
+import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
 
 /**
  * Request/reply over core NATS. Each subject is served by a queue group, so replicas share the
@@ -36,7 +38,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
   private readonly link: NatsLink;
   // one line when a service (or a server behind it) stops answering and one when it is back, not one per call
   private readonly outages = new Map<string, OutageLog>();
-  private readonly handlerOutage: OutageLog;
+  private readonly answerHooks: AnswerHooks;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -48,7 +50,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     private readonly guard?: AccessGuard,
   ) {
     this.link = NatsLink.of(nc);
-    this.handlerOutage = new OutageLog(logger, 'a server or service this service needs');
+    this.answerHooks = { logger, outage: new OutageLog(logger, 'a server or service this service needs') };
   }
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
@@ -179,33 +181,12 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     const deadline = Number(msg.headers?.get(H.deadline)) || Date.now() + contract.timeoutMs;
     const stop = this.metrics.rpcServerDuration.startTimer({ subject: contract.subject });
     await messageContext.run(context, async () => {
-      let envelope: ReplyEnvelope;
-      let outcome = 'ok';
       if (Date.now() > deadline) {
         stop({ outcome: 'expired' });
         return; // nobody waits for the answer any more
       }
-      try {
-        const payload = validatePayload(contract.request, decodeJson(await this.claims.unwrap(msg.data, msg.headers)), `${contract.subject} request`);
-        const result = await handler(payload, { ...context, subject: contract.subject, deadline });
-        this.handlerOutage.up();
-        try {
-          envelope = { ok: true, data: ensureValid(contract.response, result, `${contract.subject} response`) };
-        } catch (invalid) {
-          // our own answer breaks the contract: a bug here, not the caller's fault
-          this.logger.error({ err: invalid, subject: contract.subject }, 'handler answered with an invalid response');
-          envelope = { ok: false, error: { code: 'internal', message: 'the service failed to handle the request' } };
-        }
-      } catch (error) {
-        if (isServerUnavailable(error) || error instanceof DeadlineExceededError) {
-          // the database, Redis, NATS or a service this handler called is away: the caller may try again, and the
-          // outage is logged once, not per request
-          this.handlerOutage.down(error);
-          envelope = { ok: false, error: { code: 'unavailable', message: 'a server this service needs is unavailable; try again' } };
-        } else envelope = { ok: false, error: toRemoteError(error) };
-        outcome = envelope.error.code === 'internal' ? 'error' : envelope.error.code;
-        if (outcome === 'error') this.logger.error({ err: error, subject: contract.subject }, 'request handler failed');
-      }
+      const read = async () => decodeJson(await this.claims.unwrap(msg.data, msg.headers));
+      const { envelope, outcome } = await answerRequest(contract, read, handler, { ...context, subject: contract.subject, deadline }, this.answerHooks);
       stop({ outcome });
       if (msg.reply) await this.reply(msg, envelope);
     });
@@ -225,12 +206,4 @@ export class NatsMessageBus implements MessageBus, SignalBus {
       msg.respond(encodeJson({ ok: false, error: { code: 'unavailable', message: 'the reply could not be delivered' } } satisfies ReplyEnvelope));
     }
   }
-}
-
-function toRemoteError(error: unknown): { code: RemoteError['code']; message: string; errors?: RemoteError['errors'] } {
-  if (error instanceof RemoteError) return { code: error.code, message: error.message, errors: error.errors };
-  if (error instanceof InvalidMessageError) return { code: 'invalid_request', message: error.message, errors: error.errors };
-  if (error instanceof SyntaxError) return { code: 'invalid_request', message: 'payload is not valid JSON' };
-  // Internal details stay in this service's log; the caller learns only that it failed.
-  return { code: 'internal', message: 'the service failed to handle the request' };
 }

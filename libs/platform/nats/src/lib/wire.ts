@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import { childTraceparent, messageContext, type FieldError, type MessageContext, type RemoteErrorCode } from '@junction/platform/ports';
+import { childTraceparent, messageContext, type MessageContext } from '@junction/platform/ports';
 
 /** Header names carried by every message. */
 export const H = {
@@ -11,8 +11,6 @@ export const H = {
 
 /** Version of the envelope and header layout below; payload versions live in the subject (`.v1`). */
 export const WIRE_SCHEMA = '1';
-
-export type ReplyEnvelope = { ok: true; data: unknown } | { ok: false; error: { code: RemoteErrorCode; message: string; errors?: FieldError[] } };
 
 /** Headers for an outgoing message: a child span of the current trace, and the tenant. */
 export function outgoingHeaders(workspaceId?: string): MsgHdrs {

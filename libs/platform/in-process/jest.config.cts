@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'platform-in-process',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/platform/in-process',
+};
