@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { commandLineOf, isAlive } from './process-info';
+
+export interface LeftoverServer {
+  pid: number;
+}
+
+/**
+ * A postmaster still running on this cluster, left by a process that was killed (SIGKILL leaves
+ * the server orphaned). A postmaster.pid whose pid is dead, or now belongs to another program, is
+ * not one: Postgres itself replaces a stale pid file.
+ */
+export function findLeftoverServer(pgDir: string): LeftoverServer | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  if (!isAlive(pid)) return undefined;
+  const command = commandLineOf(pid) ?? '';
+  const recordedDir = lines[1] ? resolve(lines[1]) : '';
+  if (!/postgres/.test(command) || recordedDir !== resolve(pgDir)) return undefined;
+  return { pid };
+}
+
+/** Fast shutdown (SIGINT, what `pg_ctl stop -m fast` sends), then immediate (SIGQUIT), then SIGKILL. */
+export async function stopServer(pid: number, fastMs = 10_000): Promise<boolean> {
+  for (const [signal, waitMs] of [
+    ['SIGINT', fastMs],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 2_000],
+  ] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return true; // already gone
+    }
+    if (await waitForExit(pid, waitMs)) return true;
+  }
+  return false;
+}
+
+async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isAlive(pid) || isZombie(pid)) return true;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return false;
+}
+
+/** An exited child not yet reaped by its parent still answers kill(0); it is gone for our purposes. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}
