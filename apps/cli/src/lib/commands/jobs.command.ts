@@ -1,0 +1,91 @@
+import { Command, Option } from 'commander';
+import { apiFor, globals, print } from '../context';
+import { CliError, EXIT } from '../exit-codes';
+import { findRecipe } from '../http/junction-api';
+import { followJob, stepLine, TERMINAL_STATUSES, type JobRecord } from '../jobs/follow-job';
+import { renderList, renderObject, type Column } from '../output/render';
+
+const JOB_ID_RE = /^job_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+function jobId(id: string): string {
+  if (!JOB_ID_RE.test(id)) throw new CliError(`"${id}" is not a job id (job_…)`, EXIT.usage);
+  return id;
+}
+
+const JOB_COLUMNS: Column<JobRecord>[] = [
+  { header: 'ID', value: (j) => j.id },
+  { header: 'RECIPE', value: (j) => j.recipeId },
+  { header: 'VERSION', value: (j) => j.recipeVersion },
+  { header: 'STATUS', value: (j) => j.status },
+  { header: 'CREATED', value: (j) => j.createdAt },
+  { header: 'FINISHED', value: (j) => j.finishedAt },
+];
+
+/** Exit code of a command that waited for a job: 3 when it ended badly. */
+export function exitForStatus(status: string): void {
+  if (TERMINAL_STATUSES.has(status) && status !== 'succeeded') process.exitCode = EXIT.jobFailed;
+}
+
+export function jobsCommand(): Command {
+  const jobs = new Command('jobs').description('job history, step timelines and reruns');
+
+  jobs
+    .command('list')
+    .description('jobs of the workspace, newest first')
+    .option('-r, --recipe <recipe>', 'only this recipe (name or id)')
+    .addOption(new Option('-s, --status <status>', 'only jobs in this status').choices(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'stopped']))
+    .option('--since <iso>', 'created at or after this instant (ISO 8601)')
+    .option('-l, --limit <n>', 'at most this many (1–100)', '20')
+    .addHelpText('after', '\nExample:\n  $ junction jobs list --recipe "orders to slack" --status failed')
+    .action(async (options: { recipe?: string; status?: string; since?: string; limit: string }, command: Command) => {
+      const api = apiFor(command);
+      let recipeId: string | undefined;
+      if (options.recipe) {
+        const recipe = await findRecipe(api, options.recipe);
+        if (!recipe) throw new CliError(`no recipe "${options.recipe}" in this workspace`);
+        recipeId = recipe.id;
+      }
+      const page = await api.get<{ items: JobRecord[] }>('/v1/jobs', 'listing jobs', { recipeId, status: options.status, since: options.since, limit: options.limit });
+      print(renderList(page.items, JOB_COLUMNS, globals(command).output));
+    });
+
+  jobs
+    .command('get')
+    .description("one job: status, output and every step's record")
+    .argument('<id>', 'job id')
+    .addHelpText('after', '\nExample:\n  $ junction jobs get job_01JF8Z5Q3V7X9B2C4D6E8G0H2M --output yaml')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      const job = await apiFor(command).get<JobRecord & { output?: unknown }>(`/v1/jobs/${jobId(id)}`, `reading job ${id}`);
+      const { output } = globals(command);
+      if (output !== 'table') return print(renderObject(job, [], output));
+      print(renderObject(job, [...JOB_COLUMNS, { header: 'ERROR', value: (j) => j.error }], 'table'));
+      if (job.steps?.length) print(['', 'steps:', ...job.steps.map((s) => `  ${stepLine(s)}`)].join('\n'));
+    });
+
+  jobs
+    .command('logs')
+    .description("a job's step timeline; --follow streams it until the job ends")
+    .argument('<id>', 'job id')
+    .option('-f, --follow', 'keep printing steps as they happen, until the job ends')
+    .addHelpText('after', '\nExample:\n  $ junction jobs logs job_01JF8Z5Q3V7X9B2C4D6E8G0H2M --follow')
+    .action(async (id: string, options: { follow?: boolean }, command: Command) => {
+      const api = apiFor(command);
+      if (options.follow) return exitForStatus(await followJob(api, jobId(id), print));
+      const job = await api.get<JobRecord>(`/v1/jobs/${jobId(id)}`, `reading job ${id}`);
+      print([...(job.steps ?? []).map(stepLine), `job ${job.id} ${job.status}`].join('\n'));
+    });
+
+  jobs
+    .command('rerun')
+    .description('run a failed job again from its failed step, on the version it ran or --latest')
+    .argument('<id>', 'job id')
+    .option('--latest', "on the recipe's latest version instead of the one the job ran")
+    .addHelpText('after', '\nExample:\n  $ junction jobs rerun job_01JF8Z5Q3V7X9B2C4D6E8G0H2M --latest')
+    .action(async (id: string, options: { latest?: boolean }, command: Command) => {
+      const body = options.latest ? { version: 'latest' } : {};
+      const res = await apiFor(command).request<JobRecord>('POST', `/v1/jobs/${jobId(id)}/rerun`, `rerunning job ${id}`, { body });
+      print(renderObject(res.body, JOB_COLUMNS, globals(command).output));
+    });
+
+  return jobs;
+}
