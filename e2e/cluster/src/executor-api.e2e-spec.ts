@@ -173,7 +173,7 @@ describe('executor API through the gateway', () => {
   });
 
   it('pages and filters the job list', async () => {
-    const id = (await call(keyA, 'POST', '/v1/recipes', RECIPE)).body.id as string;
+    const id = (await call(keyA, 'POST', '/v1/recipes', { ...RECIPE, name: 'job pages' })).body.id as string;
     await call(keyA, 'POST', `/v1/recipes/${id}/start`);
     const workspaceA = (await cluster.db.query(`SELECT workspace_id FROM recipes WHERE id = $1`, [id])).rows[0].workspace_id as string;
     for (const key of ['p1', 'p2', 'p3']) await cluster.publish({ id }, workspaceA, key, { x: key });
