@@ -1,6 +1,7 @@
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EmbeddedDatabaseError } from './embedded-database.error';
 import { isAlive, startTimeOf } from './process-info';
 
 export const LOCK_FILE_NAME = 'junction.lock';
@@ -49,8 +50,13 @@ export class DataDirLock {
 
   static acquire(dir: string): DataDirLock {
     const dataDir = resolve(dir);
-    mkdirSync(dataDir, { recursive: true });
     const file = join(dataDir, LOCK_FILE_NAME);
+    try {
+      mkdirSync(dataDir, { recursive: true });
+      accessSync(dataDir, constants.W_OK);
+    } catch (error) {
+      throw notWritable(dataDir, error);
+    }
     const holder: DataDirHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString(), command: describeCommand() };
     if (heldHere.has(file)) throw new DataDirInUseError(dataDir, readHolder(file) ?? holder);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -95,7 +101,7 @@ function createExclusive(file: string, holder: DataDirHolder): boolean {
     fd = openSync(file, 'wx', 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw notWritable(dirname(file), error);
   }
   try {
     writeSync(fd, `${JSON.stringify(holder)}\n`);
@@ -163,6 +169,15 @@ function takeOverStale(file: string, stale: DataDirHolder, dataDir: string): voi
     throw new DataDirInUseError(dataDir, moved);
   }
   unlinkSync(aside);
+}
+
+function notWritable(dataDir: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return error as Error;
+  return new EmbeddedDatabaseError(
+    `The data directory ${dataDir} is not writable by this user (${code}); fix its permissions or set JUNCTION_DATA_DIR to a writable directory`,
+    dataDir,
+  );
 }
 
 /** What a person would recognise: `npm start` rather than the node binary's path. */

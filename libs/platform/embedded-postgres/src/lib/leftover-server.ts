@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { commandLineOf, isAlive } from './process-info';
+import { commandLineOf, isAlive, isRunning } from './process-info';
 
 export interface LeftoverServer {
   pid: number;
@@ -46,18 +46,8 @@ export async function stopServer(pid: number, fastMs = 10_000): Promise<boolean>
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid) || isZombie(pid)) return true;
+    if (!isRunning(pid)) return true;
     await new Promise((done) => setTimeout(done, 50));
   }
   return false;
-}
-
-/** An exited child not yet reaped by its parent still answers kill(0); it is gone for our purposes. */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
 }

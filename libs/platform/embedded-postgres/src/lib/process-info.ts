@@ -12,6 +12,17 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Alive and not a zombie: an exited process nobody has reaped yet still answers kill(0). */
+export function isRunning(pid: number): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true; // no /proc (macOS): alive is the best we know
+  }
+}
+
 /** The process's command line, or undefined when it is gone. /proc on Linux, `ps` elsewhere (macOS). */
 export function commandLineOf(pid: number): string | undefined {
   try {
