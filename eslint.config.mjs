@@ -28,7 +28,8 @@ const depConstraints = [
   })),
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:executor', 'scope:shared'] },
   { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
-  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:platform'] },
+  // contracts: the shared test kit builds every domain's messages (factories); the sdk's type rule still keeps it to utils
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:platform', 'type:contracts'] },
 ];
 
 /** Tests may also use the shared test kit (fakes, proxies, process helpers), production code may not. */

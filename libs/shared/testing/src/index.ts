@@ -6,3 +6,5 @@ export * from './lib/tcp-proxy';
 export * from './lib/wait-for';
 export * from './lib/throwaway-server';
 export * from './lib/throwaway-postgres';
+export * from './lib/manual-clock';
+export * from './lib/factories';
