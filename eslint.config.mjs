@@ -26,6 +26,8 @@ const depConstraints = [
     sourceTag: `scope:${scope}`,
     onlyDependOnLibsWithTags: [`scope:${scope}`, 'scope:platform', 'scope:shared', 'type:contracts'],
   })),
+  // the standalone app hosts every service in one process: it wires all scopes, as the six apps do one each
+  { sourceTag: 'scope:standalone', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:auth', 'scope:connectors', 'scope:scheduler', 'scope:executor', 'scope:audit', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:executor', 'scope:shared'] },
   { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
   // contracts: the shared test kit builds every domain's messages (factories); the sdk's type rule still keeps it to utils

@@ -1,0 +1,4 @@
+export * from './lib/local-secrets';
+export * from './lib/quickstart';
+export * from './lib/run-standalone';
+export * from './lib/standalone-ports.module';

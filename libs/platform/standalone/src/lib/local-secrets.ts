@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The operator's root token and the vault's master key of one data directory, made on its first start. */
+export interface LocalSecrets {
+  JUNCTION_ROOT_TOKEN: string;
+  JUNCTION_MASTER_KEYS: string;
+}
+
+const FILE = 'secrets.json';
+
+/**
+ * Reads the data directory's secrets, making them once (mode 0600). The vault's data is encrypted
+ * under the master key, so it is generated once and kept with the data it protects.
+ */
+export function loadLocalSecrets(dataDir: string): LocalSecrets {
+  const path = join(dataDir, FILE);
+  if (existsSync(path)) {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalSecrets>;
+    if (typeof parsed.JUNCTION_ROOT_TOKEN !== 'string' || typeof parsed.JUNCTION_MASTER_KEYS !== 'string') {
+      throw new Error(`${path} is not a Junction secrets file (JUNCTION_ROOT_TOKEN, JUNCTION_MASTER_KEYS): restore it from a backup or move the data directory away`);
+    }
+    return { JUNCTION_ROOT_TOKEN: parsed.JUNCTION_ROOT_TOKEN, JUNCTION_MASTER_KEYS: parsed.JUNCTION_MASTER_KEYS };
+  }
+  const secrets: LocalSecrets = {
+    JUNCTION_ROOT_TOKEN: randomBytes(32).toString('hex'),
+    JUNCTION_MASTER_KEYS: `local1:${randomBytes(32).toString('base64')}`,
+  };
+  writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  return secrets;
+}
+
+/** Generated values fill only what the user did not export: an exported variable always wins. */
+export function withExportedFirst(exported: NodeJS.ProcessEnv, generated: Record<string, string>): Record<string, string> {
+  const merged: Record<string, string> = { ...generated };
+  for (const [key, value] of Object.entries(exported)) if (value !== undefined && value !== '') merged[key] = value;
+  return merged;
+}

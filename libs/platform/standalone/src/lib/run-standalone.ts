@@ -1,0 +1,179 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { ConfigError } from '@junction/platform/config';
+import { databaseUrl, ensureDatabase, migrateExclusively } from '@junction/platform/database';
+import { DataDirLock, EmbeddedPostgres } from '@junction/platform/embedded-postgres';
+import { InProcessHub, MemoryCache, MemoryLock } from '@junction/platform/in-process';
+import { createLogger } from '@junction/platform/logging';
+import { PostgresQueue, pgQueueMigrations } from '@junction/platform/pg-queue';
+import { MemoryRateLimiters, withTimeout } from '@junction/platform/ports';
+import { PortInUseError, startService, type RunningService, type ServiceDefinition } from '@junction/platform/service';
+import { loadLocalSecrets, withExportedFirst } from './local-secrets';
+import { quickstartText } from './quickstart';
+import { standaloneBinding, type StandaloneShared } from './standalone-ports.module';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyService = ServiceDefinition<any>;
+
+export interface StandaloneOptions {
+  /** Every service, the gateway among them; it starts last, once the others serve. */
+  services: AnyService[];
+  env?: NodeJS.ProcessEnv;
+  /** Where the ready banner goes (stdout by default). */
+  print?: (text: string) => void;
+}
+
+export interface RunningStandalone {
+  url: string;
+  dataDir: string;
+  apiKeyFile: string;
+  services: RunningService[];
+  stop(): Promise<void>;
+}
+
+/** `JUNCTION_DATA_DIR`, else `.junction` in the working directory (the repository for `npm start`). */
+export function resolveDataDir(env: NodeJS.ProcessEnv): string {
+  const dir = env['JUNCTION_DATA_DIR'] || '.junction';
+  return isAbsolute(dir) ? dir : resolve(process.cwd(), dir);
+}
+
+/**
+ * All of Junction in this process: an embedded Postgres in the data directory (one database per
+ * service, the cluster's migrations), in-process bus, cache and locks, durable work in the
+ * embedded database, the API on the gateway's port. Only one process may use a data directory.
+ */
+export async function startStandalone(options: StandaloneOptions): Promise<RunningStandalone> {
+  const exported = options.env ?? process.env;
+  const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const dataDir = resolveDataDir(exported);
+  // as root the embedded Postgres runs as an unprivileged user that must pass through the directory;
+  // the secrets in it are files of mode 0600 either way
+  const created = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (created && process.getuid?.() === 0) chmodSync(dataDir, 0o711);
+  const lock = await DataDirLock.acquire(dataDir);
+  const cleanups: (() => Promise<void>)[] = [async () => lock.release()];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const secrets = loadLocalSecrets(dataDir);
+    const namespace = exported['JUNCTION_NAMESPACE'] || 'junction';
+    const logger = createLogger({ service: 'standalone', level: (exported['LOG_LEVEL'] as 'info' | undefined) ?? 'info' });
+    const postgres = await EmbeddedPostgres.start({ dataDir, logger });
+    cleanups.push(() => postgres.stop());
+
+    const shared = await sharedPorts(postgres.url, `${namespace}_queue`, logger);
+    cleanups.push(() => shared.close());
+
+    const port = exported['PORT'] || '3000';
+    const env = withExportedFirst(exported, {
+      ...secrets,
+      HOST: '127.0.0.1',
+      PORT: port,
+      JUNCTION_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      // six pools on one small server: a few connections each is plenty in one process
+      DATABASE_POOL_SIZE: '4',
+    });
+    // the embedded server is the only database standalone mode uses, whatever DATABASE_URL says
+    env['DATABASE_URL'] = postgres.url;
+    delete env['DATABASE_NAME'];
+
+    const binding = standaloneBinding(shared.ports);
+    const running: RunningService[] = [];
+    cleanups.push(async () => {
+      // the API first, so nothing new arrives while the rest drains
+      for (const service of running.reverse()) await service.close().catch(() => undefined);
+    });
+    const gateway = options.services.find((s) => s.name === 'gateway');
+    if (!gateway) throw new Error('standalone mode needs the gateway service');
+    const others = options.services.filter((s) => s !== gateway);
+    running.push(...(await Promise.all(others.map((definition) => startService(definition, { env, platform: binding, listen: false })))));
+    const api = await startService(gateway, { env, platform: binding });
+    running.push(api);
+
+    const url = `http://127.0.0.1:${new URL(api.url).port}`;
+    const apiKeyFile = join(dataDir, 'admin-key');
+    const firstStart = !existsSync(apiKeyFile);
+    const apiKey = firstStart ? await createLocalWorkspace(url, env['JUNCTION_ROOT_TOKEN'], apiKeyFile) : readFileSync(apiKeyFile, 'utf8').trim();
+    logger.info({ url, dataDir }, 'standalone started');
+    print(quickstartText({ url, apiKey, keyFile: apiKeyFile, firstStart }));
+    return { url, dataDir, apiKeyFile, services: running, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Logger): Promise<{ ports: StandaloneShared; close(): Promise<void> }> {
+  await ensureDatabase(serverUrl, queueDatabase);
+  const url = databaseUrl(serverUrl, queueDatabase);
+  const migrations = new DataSource({ type: 'postgres', url, migrations: pgQueueMigrations, migrationsTableName: 'schema_migrations' });
+  await migrations.initialize();
+  try {
+    await migrateExclusively(migrations);
+  } finally {
+    await migrations.destroy();
+  }
+  const pool = new Pool({ connectionString: url, max: 8 });
+  const queue = new PostgresQueue(pool, { logger });
+  return {
+    ports: {
+      hub: new InProcessHub(),
+      queue,
+      cache: new MemoryCache(),
+      lock: new MemoryLock(),
+      rateLimiters: new MemoryRateLimiters(),
+      database: {
+        name: 'database',
+        check: async (timeoutMs) => {
+          await withTimeout(pool.query('SELECT 1'), timeoutMs, () => new Error(`the embedded database did not answer within ${timeoutMs} ms`));
+        },
+      },
+    },
+    close: async () => {
+      await queue.close();
+      await pool.end();
+    },
+  };
+}
+
+/** The first start makes the local workspace and keeps its admin key beside the data (0600). */
+async function createLocalWorkspace(url: string, rootToken: string | undefined, keyFile: string): Promise<string> {
+  if (!rootToken) throw new Error('JUNCTION_ROOT_TOKEN is empty: cannot create the local workspace');
+  const res = await fetch(`${url}/v1/workspaces`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'local' }),
+  });
+  const body = (await res.json()) as { apiKey?: { key?: string } };
+  if (res.status !== 201 || !body.apiKey?.key) throw new Error(`creating the local workspace failed: ${res.status} ${JSON.stringify(body)}`);
+  writeFileSync(keyFile, `${body.apiKey.key}\n`, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  return body.apiKey.key;
+}
+
+/** Entry point of the standalone process: a bad state exits 1 with one clear message; SIGINT/SIGTERM stop it cleanly. */
+export function runStandalone(services: AnyService[]): void {
+  startStandalone({ services }).then(
+    (running) => {
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        process.stderr.write(`\n${signal}: stopping Junction…\n`);
+        void running.stop().then(() => process.exit(0));
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    },
+    (error: unknown) => {
+      const known = error instanceof ConfigError || error instanceof PortInUseError || (error instanceof Error && error.name !== 'Error');
+      const text = error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error);
+      process.stderr.write(`junction: ${text}\n`);
+      process.exit(1);
+    },
+  );
+}
