@@ -116,9 +116,10 @@ describe('outbound fence (hostile)', () => {
       [`postgres://postgres@%2Fvar%2Frun%2Fpostgresql/postgres`, /not a valid host name/],
       [`postgres:///postgres`, /host is required/],
     ];
-    for (const [connectionString, why] of attempts) {
-      const id = await connection('pg', 'postgres', { connectionString });
-      const job = await run('pg', { action: 'postgres.query', connection: id, input: { sql: 'SELECT current_user' } });
+    // names are unique in a workspace: one connection and recipe per attempt
+    for (const [i, [connectionString, why]] of attempts.entries()) {
+      const id = await connection(`pg ${i}`, 'postgres', { connectionString });
+      const job = await run(`pg ${i}`, { action: 'postgres.query', connection: id, input: { sql: 'SELECT current_user' } });
       expect({ connectionString, status: job.status }).toEqual({ connectionString, status: 'failed' });
       expect(job.steps[0].error?.message).toMatch(why);
     }
@@ -132,8 +133,8 @@ describe('outbound fence (hostile)', () => {
   it('postgres: sslcert=/dev/zero fails the step at once, and the connectors service keeps serving', async () => {
     const started = Date.now();
     for (const option of ['sslcert', 'sslkey', 'sslrootcert']) {
-      const id = await connection('pg tls', 'postgres', { connectionString: `postgres://u@127.0.0.2:${canary.port}/db?sslmode=require&${option}=/dev/zero` });
-      const job = await run('pg tls', { action: 'postgres.query', connection: id, input: { sql: 'SELECT 1' } });
+      const id = await connection(`pg tls ${option}`, 'postgres', { connectionString: `postgres://u@127.0.0.2:${canary.port}/db?sslmode=require&${option}=/dev/zero` });
+      const job = await run(`pg tls ${option}`, { action: 'postgres.query', connection: id, input: { sql: 'SELECT 1' } });
       expect(job.status).toBe('failed');
       expect(job.steps[0].error?.message).toMatch(new RegExp(`option "${option}" is not allowed`));
     }
