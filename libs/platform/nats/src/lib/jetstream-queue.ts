@@ -17,8 +17,8 @@ import type { Logger } from 'pino';
 import {
   ConnectionLostError,
   DeadlineExceededError,
-  InvalidMessageError,
   ensureValid,
+  failedDeliveryOutcome,
   isServerUnavailable,
   messageContext,
   validatePayload,
@@ -51,12 +51,6 @@ const HOLD_RETRY_MS = [250, 500, 1000, 2000];
 const HOLD_MAX_MS = 5 * 60_000;
 // a pull request's lifetime (the client's default is 30 s)
 const PULL_EXPIRES_MS = 5_000;
-
-/** Exponential backoff with full jitter for a message whose handler threw, ms. */
-export function redeliveryDelayMs(deliveryCount: number, baseMs = 500, capMs = 30_000): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, deliveryCount - 1));
-  return Math.floor(Math.random() * ceiling);
-}
 
 /**
  * Durable work over JetStream: file-backed streams, publish acknowledged only once stored,
@@ -214,18 +208,9 @@ export class JetStreamQueue implements DurableQueue {
         };
         outcome = (await this.holdThroughOutage(() => handler(payload, meta), msg, open)) ?? { action: 'ack' };
       } catch (error) {
-        if (isServerUnavailable(error)) {
-          // still away after the hold (or the consumer is closing): redelivered soon, without a line per message
-          outcome = { action: 'retry', delayMs: redeliveryDelayMs(deliveryCount, 500, 5_000) };
-        } else if (error instanceof InvalidMessageError || error instanceof SyntaxError) {
-          outcome = { action: 'drop', reason: error.message };
-        } else if (deliveryCount >= maxDeliver) {
-          this.logger.error({ err: error, subject, deliveryCount }, 'durable message failed on its last delivery');
-          outcome = { action: 'drop', reason: 'max deliveries reached' };
-        } else {
-          this.logger.warn({ err: error, subject, deliveryCount }, 'durable message failed; will be redelivered');
-          outcome = { action: 'retry', delayMs: redeliveryDelayMs(deliveryCount) };
-        }
+        const failed = failedDeliveryOutcome(error, deliveryCount, maxDeliver);
+        if (failed.log) this.logger[failed.log.level]({ err: error, subject, deliveryCount }, failed.log.message);
+        outcome = failed.outcome;
       }
       switch (outcome.action) {
         case 'ack':

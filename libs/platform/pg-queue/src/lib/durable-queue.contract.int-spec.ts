@@ -21,7 +21,7 @@ import {
 } from '@junction/platform/ports';
 import { TEST_SERVERS, dropNatsNamespace, uniqueNamespace, waitFor } from '@junction/shared/testing';
 import { PostgresQueue } from './postgres-queue';
-import { createQueueDatabase } from './testing/queue-database';
+import { createQueueDatabase, endPool } from './testing/queue-database';
 
 /**
  * The `DurableQueue` port's contract, run against both adapters: JetStream (cluster mode) and
@@ -90,7 +90,7 @@ async function postgres(): Promise<Harness> {
     guarded: async (guard) => queue.forService(guard),
     teardown: async () => {
       await queue.close();
-      await pool.end();
+      await endPool(pool);
       await dropDatabase(TEST_SERVERS.postgres, name);
     },
   };

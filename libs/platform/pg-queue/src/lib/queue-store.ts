@@ -45,22 +45,41 @@ export interface PendingDelivery {
   notBefore: number;
 }
 
-const PUBLISH = `WITH msg AS (
-    INSERT INTO queue_message (stream, subject, payload, traceparent, workspace_id) VALUES ($1, $2, $3, $4, $5) RETURNING seq, published_at),
-  fan AS (INSERT INTO queue_delivery (seq, consumer_id) SELECT msg.seq, c FROM msg, unnest($6::int[]) AS c)
-  SELECT seq, published_at FROM msg`;
-
-// the dedupe row is taken first: a conflict with a live one stores nothing, an expired one is taken over
-const PUBLISH_ONCE = `WITH claim AS (
+// Several publishes in one statement (one commit): the dedupe rows are taken first (in key order, so
+// two statements claiming the same ids cannot deadlock), a conflict with a live one stores nothing
+// (its seq comes back null), an expired one is taken over. `chosen` is
+// referenced more than once, so Postgres materializes it: each row draws its sequence number once.
+const PUBLISH_BATCH = `WITH input AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+      AS i(idx, stream, subject, payload, traceparent, workspace_id, msg_id, window_ms)),
+  claimed AS (
     INSERT INTO queue_msg_id AS k (stream, msg_id, seq, expires_at)
-    VALUES ($1, $7, nextval('queue_message_seq'), now() + $8::bigint * interval '1 millisecond')
+    SELECT stream, msg_id, nextval('queue_message_seq'), now() + window_ms * interval '1 millisecond' FROM input WHERE msg_id IS NOT NULL ORDER BY stream, msg_id
     ON CONFLICT (stream, msg_id) DO UPDATE SET seq = EXCLUDED.seq, expires_at = EXCLUDED.expires_at WHERE k.expires_at <= now()
-    RETURNING seq),
+    RETURNING stream, msg_id, seq),
+  chosen AS (
+    SELECT i.*, CASE WHEN i.msg_id IS NULL THEN nextval('queue_message_seq') ELSE c.seq END AS seq
+      FROM input i LEFT JOIN claimed c ON c.stream = i.stream AND c.msg_id = i.msg_id ORDER BY i.idx),
   msg AS (
     INSERT INTO queue_message (seq, stream, subject, msg_id, payload, traceparent, workspace_id)
-    SELECT seq, $1, $2, $7, $3, $4, $5 FROM claim RETURNING seq, published_at),
-  fan AS (INSERT INTO queue_delivery (seq, consumer_id) SELECT msg.seq, c FROM msg, unnest($6::int[]) AS c)
-  SELECT seq, published_at FROM msg`;
+    SELECT seq, stream, subject, msg_id, payload, traceparent, workspace_id FROM chosen WHERE seq IS NOT NULL),
+  fan AS (
+    INSERT INTO queue_delivery (seq, consumer_id)
+    SELECT ch.seq, f.consumer_id FROM chosen ch JOIN unnest($9::int[], $10::int[]) AS f(idx, consumer_id) ON f.idx = ch.idx WHERE ch.seq IS NOT NULL)
+  SELECT idx, seq, now() AS published_at FROM chosen`;
+
+// publish statements in flight at once; what arrives meanwhile waits and goes in the next one
+const PUBLISH_STATEMENTS = 2;
+const BATCH_MAX_MESSAGES = 256;
+const BATCH_MAX_BYTES = 4 * 1024 * 1024;
+
+interface QueuedPublish {
+  message: NewMessage;
+  consumerIds: number[];
+  duplicateWindowMs: number;
+  resolve: (result: { seq: number; publishedAt: number; duplicate: boolean }) => void;
+  reject: (error: unknown) => void;
+}
 
 // one statement, so a crash cannot leave a message without the rows that keep it; the inner
 // NOT EXISTS skips the rows this statement deletes (a statement does not see its own deletions)
@@ -94,6 +113,8 @@ export class QueueStore {
   private readonly streams = new Map<string, StoredStream>();
   private readonly ensured = new Map<string, Promise<StoredStream>>();
   private readonly consumers = new Map<string, StoredConsumer>();
+  private readonly publishQueue: QueuedPublish[] = [];
+  private publishing = 0;
   private ackConsumers: number[] = [];
   private ackSeqs: number[] = [];
   private flushQueued = false;
@@ -208,18 +229,85 @@ export class QueueStore {
     });
   }
 
-  /** Stores a message and its deliveries in one statement: committed when this resolves. */
-  async insert(message: NewMessage, consumerIds: number[], duplicateWindowMs: number): Promise<{ seq: number; publishedAt: number; duplicate: boolean }> {
-    const values: unknown[] = [message.stream, message.subject, message.payload, message.traceparent, message.workspaceId ?? null, consumerIds];
-    if (message.msgId === undefined) {
-      const { rows } = await this.gate.shared(() => this.pool.query<{ seq: string; published_at: Date }>({ name: 'pgq_publish', text: PUBLISH, values }));
-      return { seq: Number(rows[0].seq), publishedAt: toMs(rows[0].published_at), duplicate: false };
+  /**
+   * Stores a message and its deliveries: committed when this resolves. Publishes that arrive while
+   * earlier ones are being written share the next statement, so a burst costs a few commits
+   * (fsyncs), not one each, and a lone publish is written at once.
+   */
+  insert(message: NewMessage, consumerIds: number[], duplicateWindowMs: number): Promise<{ seq: number; publishedAt: number; duplicate: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.publishQueue.push({ message, consumerIds, duplicateWindowMs, resolve, reject });
+      this.writePublishes();
+    });
+  }
+
+  private writePublishes(): void {
+    while (this.publishing < PUBLISH_STATEMENTS && this.publishQueue.length > 0) {
+      const batch = this.takeBatch();
+      this.publishing++;
+      this.gate
+        .shared(() => this.writeBatch(batch))
+        .catch((error: unknown) => {
+          for (const p of batch) p.reject(error);
+        })
+        .finally(() => {
+          this.publishing--;
+          this.writePublishes();
+        });
     }
-    values.push(message.msgId, duplicateWindowMs);
-    const { rows } = await this.gate.shared(() => this.pool.query<{ seq: string; published_at: Date }>({ name: 'pgq_publish_once', text: PUBLISH_ONCE, values }));
-    if (rows.length > 0) return { seq: Number(rows[0].seq), publishedAt: toMs(rows[0].published_at), duplicate: false };
-    const first = await this.pool.query<{ seq: string }>('SELECT seq FROM queue_msg_id WHERE stream = $1 AND msg_id = $2', [message.stream, message.msgId]);
-    return { seq: Number(first.rows[0]?.seq ?? 0), publishedAt: 0, duplicate: true };
+  }
+
+  /** The next publishes in arrival order, up to the limits; a second copy of a msg-id waits for the next statement (one statement may not claim a key twice). */
+  private takeBatch(): QueuedPublish[] {
+    const queue = this.publishQueue;
+    const batch: QueuedPublish[] = [];
+    const later: QueuedPublish[] = [];
+    const keys = new Set<string>();
+    let bytes = 0;
+    let i = 0;
+    for (; i < queue.length && batch.length < BATCH_MAX_MESSAGES; i++) {
+      const next = queue[i];
+      if (batch.length > 0 && bytes + next.message.payload.length > BATCH_MAX_BYTES) break;
+      const key = next.message.msgId === undefined ? undefined : `${next.message.stream}|${next.message.msgId}`;
+      if (key !== undefined && keys.has(key)) {
+        later.push(next);
+        continue;
+      }
+      if (key !== undefined) keys.add(key);
+      bytes += next.message.payload.length;
+      batch.push(next);
+    }
+    queue.splice(0, i, ...later);
+    return batch;
+  }
+
+  private async writeBatch(batch: QueuedPublish[]): Promise<void> {
+    const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], []];
+    batch.forEach(({ message: m, consumerIds, duplicateWindowMs }, idx) => {
+      const row = [idx, m.stream, m.subject, m.payload, m.traceparent, m.workspaceId ?? null, m.msgId ?? null, duplicateWindowMs];
+      row.forEach((value, column) => columns[column].push(value));
+      for (const id of consumerIds) {
+        columns[8].push(idx);
+        columns[9].push(id);
+      }
+    });
+    const { rows } = await this.pool.query<{ idx: number; seq: string | null; published_at: Date }>({ name: 'pgq_publish', text: PUBLISH_BATCH, values: columns });
+    const duplicates = rows.filter((r) => r.seq === null).map((r) => batch[r.idx].message);
+    const firsts = duplicates.length > 0 ? await this.firstSequences(duplicates) : new Map<string, number>();
+    for (const row of rows) {
+      const { message, resolve } = batch[row.idx];
+      if (row.seq !== null) resolve({ seq: Number(row.seq), publishedAt: toMs(row.published_at), duplicate: false });
+      else resolve({ seq: firsts.get(`${message.stream}|${message.msgId}`) ?? 0, publishedAt: 0, duplicate: true });
+    }
+  }
+
+  /** The sequence numbers the first copies of these msg-ids were stored under. */
+  private async firstSequences(messages: NewMessage[]): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ stream: string; msg_id: string; seq: string }>(
+      'SELECT k.stream, k.msg_id, k.seq FROM queue_msg_id k JOIN unnest($1::text[], $2::text[]) AS d(stream, msg_id) ON k.stream = d.stream AND k.msg_id = d.msg_id',
+      [messages.map((m) => m.stream), messages.map((m) => m.msgId)],
+    );
+    return new Map(rows.map((r) => [`${r.stream}|${r.msg_id}`, Number(r.seq)]));
   }
 
   /** What a consumer has not acknowledged yet, oldest first. */

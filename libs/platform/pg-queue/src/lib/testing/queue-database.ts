@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { databaseUrl, ensureDatabase, migrateExclusively } from '@junction/platform/database';
 import { pgQueueMigrations } from '../pg-queue.migrations';
@@ -13,4 +14,13 @@ export async function createQueueDatabase(serverUrl: string, name: string): Prom
     await dataSource.destroy();
   }
   return url;
+}
+
+/**
+ * Ends a pool before its database is dropped. `pool.end()` resolves before the sockets close, so
+ * the drop can still terminate a closing session, whose error would otherwise crash the process.
+ */
+export async function endPool(pool: Pool): Promise<void> {
+  pool.on('error', () => undefined);
+  await pool.end();
 }
