@@ -1,4 +1,5 @@
 import type { Recipe, Step } from '@junction/executor/contracts';
+import { aRecipe } from '@junction/shared/testing';
 
 import { advance } from './interpreter';
 import { rerun, start } from './job-lifecycle';
@@ -297,9 +298,9 @@ describe('forEach concurrency: validation', () => {
     ['callRecipe', { id: 'c', callRecipe: { recipe: 'rcp_2', input: {} } }],
   ])('refuses %s inside a forEach with concurrency > 1, at any depth, and allows it with concurrency 1', (kind, step) => {
     const nested = { id: 'g', try: [step] };
-    const refused = validateRecipe({ name: 'x', trigger: { type: 'webhook' }, steps: [{ id: 'loop', forEach: [1], concurrency: 2, steps: [nested] }] });
+    const refused = validateRecipe(aRecipe({ steps: [{ id: 'loop', forEach: [1], concurrency: 2, steps: [nested] }] }));
     expect(refused).toEqual({ ok: false, errors: [{ path: `/steps/0/steps/0/try/0/${kind}`, message: 'is not allowed inside a forEach with concurrency > 1' }] });
-    expect(validateRecipe({ name: 'x', trigger: { type: 'webhook' }, steps: [{ id: 'loop', forEach: [1], concurrency: 1, steps: [nested] }] }).ok).toBe(true);
-    expect(validateRecipe({ name: 'x', trigger: { type: 'webhook' }, steps: [{ id: 'loop', forEach: [1], concurrency: 2, steps: [] }, step] }).ok).toBe(true);
+    expect(validateRecipe(aRecipe({ steps: [{ id: 'loop', forEach: [1], concurrency: 1, steps: [nested] }] })).ok).toBe(true);
+    expect(validateRecipe(aRecipe({ steps: [{ id: 'loop', forEach: [1], concurrency: 2, steps: [] }, step] })).ok).toBe(true);
   });
 });
