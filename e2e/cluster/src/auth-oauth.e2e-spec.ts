@@ -90,9 +90,11 @@ describe('auth: OAuth2 connections', () => {
   let ws: { id: string; key: string };
 
   /** Creates an authorization-code connection and walks the browser part of the flow. */
+  let made = 0;
   async function authorisedConnection(): Promise<{ id: string }> {
+    // connection names are unique in a workspace
     const created = await cluster.api('POST', '/v1/connections', ws.key, {
-      name: 'CRM',
+      name: `CRM ${++made}`,
       connector: 'http',
       credentials: { clientId: provider.clientId, clientSecret: provider.clientSecret },
       oauth: { grant: 'authorization_code', authorizationUrl: `${provider.url}/authorize`, tokenUrl: `${provider.url}/token`, redirectUri, scopes: ['read', 'write'] },
@@ -189,9 +191,9 @@ describe('auth: OAuth2 connections', () => {
     ['another host', 'https://evil.example/v1/oauth/callback'],
     ['another scheme', redirectUri.replace('https:', 'http:')],
     ['a query string', `${redirectUri}?x=1`],
-  ])('refuses a redirect URI differing by %s, and stores no state', async (_label, uri) => {
+  ])('refuses a redirect URI differing by %s, and stores no state', async (label, uri) => {
     const created = await cluster.api('POST', '/v1/connections', ws.key, {
-      name: 'redirect',
+      name: `redirect ${label}`,
       connector: 'http',
       credentials: { clientId: provider.clientId },
       oauth: { grant: 'authorization_code', authorizationUrl: `${provider.url}/authorize`, tokenUrl: `${provider.url}/token`, redirectUri },

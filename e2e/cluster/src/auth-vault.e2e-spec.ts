@@ -156,7 +156,13 @@ describe('auth: workspaces, API keys, roles and the credential vault', () => {
       const keyId = ((await api('GET', '/v1/api-keys', keys.admin)).body.items as { id: string }[])[0].id;
       const path = route.replace(':id', connectionId).replace(':keyId', keyId);
       const body =
-        method === 'POST' && route === '/v1/connections' ? conn : method === 'POST' ? { name: 'x', role: 'auditor' } : method === 'PATCH' ? { name: 'renamed' } : undefined;
+        method === 'POST' && route === '/v1/connections'
+          ? { ...conn, name: `${conn.name} by ${role}` }
+          : method === 'POST'
+            ? { name: 'x', role: 'auditor' }
+            : method === 'PATCH'
+              ? { name: 'renamed' }
+              : undefined;
       const res = await api(method, path, keys[role], body);
       expect(res.status).toBe(expected);
       if (expected === 403) expect(res.body.type).toBe('https://junction.dev/problems/forbidden');
