@@ -67,8 +67,8 @@ export function recipesCommand(): Command {
     .description('check recipe files offline with the validator the server runs; errors as file:line:column')
     .argument('<files...>', 'recipe files (.yaml, .yml, .json)')
     .addHelpText('after', '\nExample:\n  $ junction recipes validate recipes/*.yaml')
-    .action((files: string[], _options: unknown, command: Command) => {
-      const { recipes: valid, errors } = checkRecipeFiles(files);
+    .action(async (files: string[], _options: unknown, command: Command) => {
+      const { recipes: valid, errors } = await checkRecipeFiles(files);
       if (errors.length > 0) throw new CliError(errors.join('\n'));
       if (globals(command).output === 'table') print(`${valid.length} recipe file${valid.length === 1 ? '' : 's'} valid`);
       else

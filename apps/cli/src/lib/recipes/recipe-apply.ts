@@ -9,7 +9,7 @@ export const DEFAULT_MARKER = 'junction-cli';
 
 /** Reads the directory (all files valid, or nothing) and the workspace, and compares them. */
 export async function planDirectory(api: ApiClient, dir: string, options: PlanOptions): Promise<Plan> {
-  const files = loadRecipeDir(dir);
+  const files = await loadRecipeDir(dir);
   const [remote, connections] = await Promise.all([listRecipes(api), listConnections(api)]);
   return computePlan(files, remote, connections, options);
 }

@@ -22,10 +22,10 @@ export function recipeFilesIn(dir: string): string[] {
  * Loads and validates a directory of recipes, all or nothing: one invalid file, or two files with
  * the same recipe name, and nothing is applied.
  */
-export function loadRecipeDir(dir: string): RecipeFile[] {
+export async function loadRecipeDir(dir: string): Promise<RecipeFile[]> {
   const files = recipeFilesIn(dir);
   if (files.length === 0) throw new CliError(`no recipe files (.yaml, .yml, .json) in ${dir}`);
-  const { recipes, errors } = checkRecipeFiles(files);
+  const { recipes, errors } = await checkRecipeFiles(files);
   const seen = new Map<string, RecipeFile>();
   for (const recipe of recipes) {
     const name = recipe.definition['name'] as string;

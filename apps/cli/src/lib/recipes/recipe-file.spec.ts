@@ -66,9 +66,9 @@ describe('recipe files: YAML to recipe, with source positions', () => {
     expect(state).toEqual({ ok: false, errors: [{ file: 's.yaml', line: 2, column: 8, message: 'state must be "started" or "stopped"' }] });
   });
 
-  it('validates with the engine and prints file:line:column for each error', () => {
+  it('validates with the engine and prints file:line:column for each error', async () => {
     const text = 'name: bad\ntrigger:\n  type: manual\nsteps:\n  - id: Shout\n    set: { a: 1 }\n  - id: wait\n    delay: soon\n    colour: red\n';
-    const check = checkRecipeText('bad.yaml', text);
+    const check = await checkRecipeText('bad.yaml', text);
     expect(check.ok).toBe(false);
     if (check.ok) return;
     expect(check.errors.map(formatFileError)).toEqual([
@@ -78,8 +78,8 @@ describe('recipe files: YAML to recipe, with source positions', () => {
     ]);
   });
 
-  it('accepts a valid file, connections written by name', () => {
-    expect(checkRecipeText('orders.yaml', YAML).ok).toBe(true);
+  it('accepts a valid file, connections written by name', async () => {
+    expect((await checkRecipeText('orders.yaml', YAML)).ok).toBe(true);
   });
 
   it('unescapes JSON pointer segments', () => {

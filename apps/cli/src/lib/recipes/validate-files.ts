@@ -1,18 +1,27 @@
 import { readFileSync } from 'node:fs';
-import { validateRecipe } from '@junction/executor/domain';
+import type { validateRecipe as ValidateRecipe } from '@junction/executor/domain';
 import { formatFileError, parseRecipeFile, type FileError, type RecipeFile } from './recipe-file';
 
 export type FileCheck = { ok: true; recipe: RecipeFile } | { ok: false; errors: FileError[] };
+
+let validator: typeof ValidateRecipe | undefined;
+
+// loaded on first use: the engine and the recipe contracts cost most of a second to load, which
+// commands that never validate (jobs, run, connections) should not pay
+async function loadValidator(): Promise<typeof ValidateRecipe> {
+  validator ??= (await import('@junction/executor/domain')).validateRecipe;
+  return validator;
+}
 
 /**
  * A recipe file checked offline with the validator the executor runs on every create and update
  * (`validateRecipe` of the engine's domain library), its JSON pointers mapped back to lines.
  */
-export function checkRecipeText(file: string, text: string): FileCheck {
+export async function checkRecipeText(file: string, text: string): Promise<FileCheck> {
   const parsed = parseRecipeFile(file, text);
   if (!parsed.ok) return parsed;
   const { recipe } = parsed;
-  const result = validateRecipe(recipe.definition);
+  const result = (await loadValidator())(recipe.definition);
   if (result.ok) return { ok: true, recipe };
   // a field that should not be there is pointed at by its key, a wrong value by the value
   const errors = result.errors.map((e) => ({ file, ...recipe.positionOf(e.path, e.message === 'is not allowed here'), message: `${e.path || '(recipe)'} ${e.message}` }));
@@ -20,7 +29,7 @@ export function checkRecipeText(file: string, text: string): FileCheck {
   return { ok: false, errors };
 }
 
-export function checkRecipeFile(file: string): FileCheck {
+export async function checkRecipeFile(file: string): Promise<FileCheck> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -31,11 +40,11 @@ export function checkRecipeFile(file: string): FileCheck {
 }
 
 /** Checks every file; the valid recipes, and every error as `file:line:column: message` lines. */
-export function checkRecipeFiles(files: string[]): { recipes: RecipeFile[]; errors: string[] } {
+export async function checkRecipeFiles(files: string[]): Promise<{ recipes: RecipeFile[]; errors: string[] }> {
   const recipes: RecipeFile[] = [];
   const errors: string[] = [];
   for (const file of files) {
-    const check = checkRecipeFile(file);
+    const check = await checkRecipeFile(file);
     if (check.ok) recipes.push(check.recipe);
     else errors.push(...check.errors.map(formatFileError));
   }
