@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase } from '@junction/platform/database';
@@ -86,7 +86,11 @@ export class Cluster {
 
   /** One process with every service; NATS, Redis and Postgres addresses point at closed ports to prove it uses none. */
   private async startStandalone(): Promise<this> {
-    this.dataDir ||= mkdtempSync(join(tmpdir(), 'junction-sa-'));
+    if (!this.dataDir) {
+      this.dataDir = mkdtempSync(join(tmpdir(), 'junction-sa-'));
+      // mkdtemp makes it 0700; as root the embedded Postgres runs as nobody and must pass through it
+      if (process.getuid?.() === 0) chmodSync(this.dataDir, 0o711);
+    }
     this.standalone = await startServiceProcess('standalone', { ...this.env(), ...CLOSED_SERVERS, JUNCTION_DATA_DIR: this.dataDir }, 60_000);
     this.services.set('gateway', this.standalone);
     if (!this.apiKey) {

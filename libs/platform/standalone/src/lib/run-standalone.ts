@@ -11,6 +11,7 @@ import { createLogger } from '@junction/platform/logging';
 import { PostgresQueue, pgQueueMigrations } from '@junction/platform/pg-queue';
 import { MemoryRateLimiters, withTimeout } from '@junction/platform/ports';
 import { PortInUseError, startService, type RunningService, type ServiceDefinition } from '@junction/platform/service';
+import { resolveApiPort } from './api-port';
 import { loadLocalSecrets, withExportedFirst } from './local-secrets';
 import { quickstartText } from './quickstart';
 import { standaloneBinding, type StandaloneShared } from './standalone-ports.module';
@@ -68,15 +69,16 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     const shared = await sharedPorts(postgres.url, `${namespace}_queue`, logger);
     cleanups.push(() => shared.close());
 
-    const port = exported['PORT'] || '3000';
+    const host = exported['HOST'] || '127.0.0.1';
+    const port = await resolveApiPort(exported['PORT'] || '3000', host);
     const env = withExportedFirst(exported, {
       ...secrets,
-      HOST: '127.0.0.1',
-      PORT: port,
+      HOST: host,
       JUNCTION_PUBLIC_URL: `http://127.0.0.1:${port}`,
       // six pools on one small server: a few connections each is plenty in one process
       DATABASE_POOL_SIZE: '4',
     });
+    env['PORT'] = port;
     // the embedded server is the only database standalone mode uses, whatever DATABASE_URL says
     env['DATABASE_URL'] = postgres.url;
     delete env['DATABASE_NAME'];
@@ -90,7 +92,11 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     const gateway = options.services.find((s) => s.name === 'gateway');
     if (!gateway) throw new Error('standalone mode needs the gateway service');
     const others = options.services.filter((s) => s !== gateway);
-    running.push(...(await Promise.all(others.map((definition) => startService(definition, { env, platform: binding, listen: false })))));
+    // every start settles before a failure stops the database: none is left starting against it
+    const started = await Promise.allSettled(others.map((definition) => startService(definition, { env, platform: binding, listen: false })));
+    running.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const api = await startService(gateway, { env, platform: binding });
     running.push(api);
 
