@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -173,6 +173,19 @@ describe('EmbeddedPostgres', () => {
     await exitOf(owner);
     expect(owner.signalCode).toBe('SIGTERM'); // the signal was re-raised: the process ended as it would have
     expect(isRunning(started.pid)).toBe(false);
+  });
+
+  it('names the port when a fixed port is taken', async () => {
+    const dataDir = copyOfTemplate();
+    const squatter = createServer((socket) => socket.destroy()); // answers nothing, holds no connection open
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      const refusal = await refusalOf(EmbeddedPostgres.start({ dataDir, port }));
+      expect(refusal.message).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
   });
 
   it('refuses to start while another process holds the data directory', async () => {
