@@ -177,6 +177,12 @@ export class ConsumerDispatcher {
         this.forget(entry);
         continue;
       }
+      if (entry.deliveries >= sub.options.maxDeliver) {
+        // delivered that often already, by a process that died holding it
+        this.logger.error({ subject: entry.subject, sequence: entry.seq, deliveryCount: entry.deliveries }, 'durable message dropped: max deliveries reached');
+        this.finish(entry);
+        continue;
+      }
       sub.running++;
       if (entry.payload === undefined) toRead.push([entry, sub]);
       else this.deliver(entry, sub);
@@ -227,6 +233,7 @@ export class ConsumerDispatcher {
     const attempt: Attempt = { sub, deadline: Date.now() + sub.options.ackWaitMs, current: true };
     entry.attempt = attempt;
     entry.deliveries++;
+    this.store.delivered(this.consumer.id, entry.seq, entry.deliveries);
     this.inflight.add(entry);
     const deliveryCount = entry.deliveries;
     const context: MessageContext = entry.workspaceId ? { traceparent: entry.traceparent, workspaceId: entry.workspaceId } : { traceparent: entry.traceparent };

@@ -44,7 +44,7 @@ describe('PostgresQueue (real Postgres)', () => {
     for (const name of databases) await dropDatabase(TEST_SERVERS.postgres, name);
   });
 
-  it('after a process is killed mid-handling, a restart delivers again exactly what was published and not acknowledged', async () => {
+  it('after a process is killed mid-handling, a restart delivers again exactly what was published and not acknowledged, as second deliveries', async () => {
     const name = uniqueNamespace('pgq');
     databases.push(name);
     const url = await createQueueDatabase(TEST_SERVERS.postgres, name);
@@ -60,7 +60,11 @@ describe('PostgresQueue (real Postgres)', () => {
     try {
       // all ten stored, 5..9 in the handler's hands, 0..4 acknowledged (their rows gone)
       await waitFor(
-        async () => output.includes('published 9') && [5, 6, 7, 8, 9].every((n) => output.includes(`holding ${n}`)) && (await count(probe, 'queue_delivery')) === 5,
+        async () =>
+          output.includes('published 9') &&
+          [5, 6, 7, 8, 9].every((n) => output.includes(`holding ${n}`)) &&
+          (await count(probe, 'queue_delivery')) === 5 &&
+          (await probe.query<{ n: number }>('SELECT count(*)::int AS n FROM queue_delivery WHERE deliveries = 1')).rows[0].n === 5,
         20_000,
       );
       child.kill('SIGKILL');
@@ -72,11 +76,21 @@ describe('PostgresQueue (real Postgres)', () => {
 
     const { queue } = open(url);
     const received: number[] = [];
-    const consumer = await queue.consume(WorkQueued, async ({ n }) => void received.push(n), { durable: CRASH_DURABLE, concurrency: 4 });
+    const counts: number[] = [];
+    const consumer = await queue.consume(
+      WorkQueued,
+      async ({ n }, meta) => {
+        received.push(n);
+        counts.push(meta.deliveryCount);
+      },
+      { durable: CRASH_DURABLE, concurrency: 4 },
+    );
     cleanup.push(() => consumer.close());
     await waitFor(() => received.length >= 5, 20_000);
     await sleep(500);
     expect(received.sort((a, b) => a - b)).toEqual([5, 6, 7, 8, 9]);
+    // the dead process's deliveries count, as JetStream's would
+    expect(counts).toEqual([2, 2, 2, 2, 2]);
     await waitFor(async () => (await queue.backlog(WorkQueued, CRASH_DURABLE)) === 0, 5000);
   }, 60_000);
 

@@ -117,6 +117,7 @@ export class QueueStore {
   private publishing = 0;
   private ackConsumers: number[] = [];
   private ackSeqs: number[] = [];
+  private readonly started = new Map<string, [consumerId: number, seq: number, deliveries: number]>();
   private flushQueued = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private owner: PoolClient | undefined;
@@ -352,6 +353,20 @@ export class QueueStore {
   ack(consumerId: number, seq: number): void {
     this.ackConsumers.push(consumerId);
     this.ackSeqs.push(seq);
+    this.scheduleFlush();
+  }
+
+  /**
+   * Records that a delivery started (its count), so a message in the hands of a process that then
+   * dies comes back with the next count, and `maxDeliver` also bounds a message that kills its
+   * process. Written without waiting for the disk: losing it with a power cut costs only a count.
+   */
+  delivered(consumerId: number, seq: number, deliveries: number): void {
+    this.started.set(`${consumerId}|${seq}`, [consumerId, seq, deliveries]);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
     setImmediate(() => void this.flushAcks());
@@ -361,21 +376,47 @@ export class QueueStore {
   flushAcks(): Promise<void> {
     return this.serially(async () => {
       this.flushQueued = false;
-      if (this.ackSeqs.length === 0) return;
       const consumers = this.ackConsumers;
       const seqs = this.ackSeqs;
       this.ackConsumers = [];
       this.ackSeqs = [];
-      try {
-        await this.gate.shared(() => this.pool.query({ name: 'pgq_ack', text: ACK, values: [consumers, seqs] }));
-      } catch (error) {
-        // kept and written later: until then a restart would deliver these messages again (at least once)
-        this.ackConsumers.unshift(...consumers);
-        this.ackSeqs.unshift(...seqs);
-        this.logger.warn({ err: error, acks: seqs.length }, 'durable acks not written yet; retrying');
-        if (!this.closed) this.retryTimer ??= setTimeout(() => ((this.retryTimer = undefined), void this.flushAcks()), 1000).unref();
+      // a delivery acknowledged in this same flush needs no count
+      for (let i = 0; i < seqs.length; i++) this.started.delete(`${consumers[i]}|${seqs[i]}`);
+      const started = [...this.started.values()];
+      this.started.clear();
+      if (seqs.length > 0) {
+        try {
+          await this.gate.shared(() => this.pool.query({ name: 'pgq_ack', text: ACK, values: [consumers, seqs] }));
+        } catch (error) {
+          // kept and written later: until then a restart would deliver these messages again (at least once)
+          this.ackConsumers.unshift(...consumers);
+          this.ackSeqs.unshift(...seqs);
+          this.logger.warn({ err: error, acks: seqs.length }, 'durable acks not written yet; retrying');
+          if (!this.closed) this.retryTimer ??= setTimeout(() => ((this.retryTimer = undefined), void this.flushAcks()), 1000).unref();
+        }
       }
+      if (started.length > 0) await this.recordDeliveries(started).catch((error: unknown) => this.logger.warn({ err: error }, 'durable delivery counts not recorded'));
     });
+  }
+
+  private async recordDeliveries(started: [number, number, number][]): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SET LOCAL synchronous_commit = off');
+      await client.query({
+        name: 'pgq_delivered',
+        text: `UPDATE queue_delivery d SET deliveries = GREATEST(d.deliveries, s.n)
+                 FROM unnest($1::int[], $2::bigint[], $3::int[]) AS s(consumer_id, seq, n) WHERE d.consumer_id = s.consumer_id AND d.seq = s.seq`,
+        values: [started.map((s) => s[0]), started.map((s) => s[1]), started.map((s) => s[2])],
+      });
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** Keeps a retried message's delivery count and due time, so a restart honours them. */
