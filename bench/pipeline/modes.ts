@@ -1,0 +1,134 @@
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster, type ServiceName } from '../../e2e/cluster/src/cluster-harness';
+import { TEST_SERVERS } from '@junction/shared/testing';
+import { BackendCpu } from './backend-cpu';
+import { measurePipeline, startRecipe, type PipelineFigures } from './measure';
+import { byKind, cpuMs, memory, processTree, type TreeMemory } from './process-tree';
+import type { Sink } from './sink';
+
+export interface MemoryFigures {
+  rssMb: number;
+  pssMb: number;
+  byKind: Record<string, { count: number; rssMb: number; pssMb: number }>;
+}
+
+export interface ModeFigures {
+  mode: 'cluster' | 'standalone';
+  /** Spawn → `<service> started` log line, ms. Standalone: a fresh data dir, then restarts on it. */
+  startMs: { fresh: number; existing: number[] };
+  /** Idle after start, at each of `RunOptions.idleAfterMs` (pools close idle connections after a while). */
+  idleMemory: (MemoryFigures & { afterReadyMs: number })[];
+  /** Idle again, the last of `idleAfterMs` after the load drained. */
+  idleMemoryAfterLoad: MemoryFigures;
+  pipeline: PipelineFigures;
+}
+
+export interface RunOptions {
+  ingestSeconds: number;
+  connections: number;
+  /** When idle memory is read, ms after ready (ascending). */
+  idleAfterMs: number[];
+  /** Standalone restarts on the existing data dir to time. */
+  restarts: number;
+  prefix: string;
+}
+
+const CLUSTER_SERVICES: ServiceName[] = ['gateway', 'auth', 'connectors', 'executor'];
+const QUIET = { HTTP_ACCESS_LOG: 'false' };
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** When the process logged `<name> started` (pino's ISO time), epoch ms. */
+function startedAt(output: string[], name: string): number {
+  for (const line of output) {
+    try {
+      const parsed = JSON.parse(line) as { msg?: string; time?: string };
+      if (parsed.msg === `${name} started` && parsed.time) return Date.parse(parsed.time);
+    } catch {
+      // not a JSON log line
+    }
+  }
+  throw new Error(`no "${name} started" line`);
+}
+
+function summarise(tree: TreeMemory, extraKinds: Record<string, TreeMemory> = {}): MemoryFigures {
+  const kinds = byKind(tree);
+  for (const [kind, extra] of Object.entries(extraKinds)) kinds[kind] = { count: extra.processes.length, rssMb: extra.rssMb, pssMb: extra.pssMb };
+  const total = Object.values(kinds);
+  return { rssMb: total.reduce((s, k) => s + k.rssMb, 0), pssMb: total.reduce((s, k) => s + k.pssMb, 0), byKind: kinds };
+}
+
+async function idleSamples(ready: number, afterMs: number[], read: () => Promise<MemoryFigures>): Promise<(MemoryFigures & { afterReadyMs: number })[]> {
+  const samples: (MemoryFigures & { afterReadyMs: number })[] = [];
+  for (const at of afterMs) {
+    await pause(ready + at - Date.now());
+    samples.push({ afterReadyMs: at, ...(await read()) });
+  }
+  return samples;
+}
+
+/** Four services as processes on the machine's NATS, Redis and Postgres (the bench's usual cluster). */
+export async function runCluster(sink: Sink, options: RunOptions): Promise<ModeFigures> {
+  const cluster = new Cluster(undefined, QUIET);
+  const t0 = Date.now();
+  try {
+    await cluster.start(CLUSTER_SERVICES);
+    const ready = Math.max(...[...cluster.services.entries()].map(([name, s]) => startedAt(s.output, name)));
+    const backends = await new BackendCpu(TEST_SERVERS.postgres, cluster.namespace).start();
+    try {
+      const servicePids = () => [...cluster.services.values()].flatMap((s) => processTree(s.child.pid ?? 0));
+      const read = async () => summarise(memory(servicePids()), { 'postgres backend (shared server)': memory(await backends.pids()) });
+      const idleMemory = await idleSamples(ready, options.idleAfterMs, read);
+      const hook = await startRecipe(cluster, sink);
+      const cpu = async () => ({
+        ...Object.fromEntries([...cluster.services.entries()].map(([name, s]) => [name, cpuMs(processTree(s.child.pid ?? 0))])),
+        'postgres backends': await backends.totalMs(),
+      });
+      const pipeline = await measurePipeline(hook, sink, { ...options, cpu });
+      await pause(options.idleAfterMs[options.idleAfterMs.length - 1]);
+      return { mode: 'cluster', startMs: { fresh: ready - t0, existing: [] }, idleMemory, idleMemoryAfterLoad: await read(), pipeline };
+    } finally {
+      await backends.stop();
+    }
+  } finally {
+    await cluster.stop();
+  }
+}
+
+/** The standalone process (all six services, embedded Postgres in a temporary data dir). */
+export async function runStandalone(sink: Sink, options: RunOptions): Promise<ModeFigures> {
+  const cluster = Cluster.inMode('standalone', undefined, QUIET);
+  // as root the embedded Postgres runs as nobody, who must pass through the directory (mkdtemp makes it 0700)
+  cluster.dataDir = mkdtempSync(join(tmpdir(), 'junction-bench-'));
+  chmodSync(cluster.dataDir, 0o711);
+  let ready = 0;
+  const timedStart = async () => {
+    const t0 = Date.now();
+    await cluster.start([]);
+    ready = startedAt(cluster.standalone?.output ?? [], 'standalone');
+    return ready - t0;
+  };
+  try {
+    const fresh = await timedStart();
+    const existing: number[] = [];
+    for (let i = 0; i < options.restarts; i++) {
+      await cluster.standalone?.stop();
+      existing.push(await timedStart());
+    }
+    const root = cluster.standalone?.child.pid ?? 0;
+    const read = async () => summarise(memory(processTree(root)));
+    const idleMemory = await idleSamples(ready, options.idleAfterMs, read);
+    const hook = await startRecipe(cluster, sink);
+    // a Postgres backend that exits moves its CPU to the postmaster's count: the tree's sum only grows
+    const cpu = async () => {
+      const tree = processTree(root);
+      return { node: cpuMs([root]), postgres: cpuMs(tree.slice(1)) };
+    };
+    const pipeline = await measurePipeline(hook, sink, { ...options, cpu });
+    await pause(options.idleAfterMs[options.idleAfterMs.length - 1]);
+    return { mode: 'standalone', startMs: { fresh, existing }, idleMemory, idleMemoryAfterLoad: await read(), pipeline };
+  } finally {
+    await cluster.stop();
+  }
+}
