@@ -188,4 +188,18 @@ describe('recipes as code: the API the CLI uses', () => {
     expect(quiet.events.map((e) => e.event)).not.toContain('end');
     await cluster.call('POST', `/v1/jobs/${jobId}/cancel`);
   }, 40_000);
+
+  it('documents the new query parameters, the 409s and the event stream in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${cluster.gatewayUrl}/docs/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { parameters?: { name: string }[]; responses: Record<string, { content?: Record<string, unknown> }> }>>;
+    };
+    const params = (path: string, method = 'get') => (doc.paths[path][method].parameters ?? []).map((p) => p.name);
+    expect(params('/v1/recipes')).toEqual(expect.arrayContaining(['name', 'managedBy', 'references', 'cursor', 'limit']));
+    expect(params('/v1/recipes/{id}')).toContain('references');
+    expect(Object.keys(doc.paths['/v1/recipes'].post.responses)).toEqual(expect.arrayContaining(['201', '409', '422']));
+    expect(Object.keys(doc.paths['/v1/connections'].post.responses)).toContain('409');
+    const events = doc.paths['/v1/jobs/{id}/events'].get;
+    expect(Object.keys(events.responses['200'].content ?? {})).toEqual(['text/event-stream']);
+    expect(Object.keys(events.responses)).toEqual(expect.arrayContaining(['200', '404', '429']));
+  });
 });

@@ -65,7 +65,12 @@ export class RecipeService {
       ),
     );
     if (!row) throw notFound(request.id);
-    await this.audit.record(request, 'recipe.updated', { type: 'recipe', id: row.id }, { name: recipe.name, version: row.version });
+    await this.audit.record(
+      request,
+      'recipe.updated',
+      { type: 'recipe', id: row.id },
+      { name: recipe.name, version: row.version, ...(request.managedBy !== undefined ? { managedBy: request.managedBy } : {}) },
+    );
     return toRecipeView(row, definition);
   }
 
