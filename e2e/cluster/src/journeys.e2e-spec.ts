@@ -5,7 +5,7 @@ import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
 interface Job {
   id: string;
   status: string;
-  steps?: { id: string; status: string; output?: unknown }[];
+  steps?: { stepId: string; status: string; output?: unknown }[];
 }
 
 /**
@@ -49,7 +49,7 @@ describe.each(RUN_MODES)('user journeys (%s)', (mode: RunMode) => {
       name: 'signup to crm',
       trigger: { type: 'webhook' },
       steps: [
-        { id: 'contact', action: 'http.request', connection: connectionId, input: { method: 'POST', url: `${crm.url}/contacts`, body: { email: '{{ trigger.body.email }}' } } },
+        { id: 'contact', action: 'http.request', connection: connectionId, input: { method: 'POST', url: `${crm.url}/contacts`, body: { json: { email: '{{ trigger.body.email }}' } } } },
       ],
     });
     expect(recipe.status).toBe(201);
@@ -60,11 +60,12 @@ describe.each(RUN_MODES)('user journeys (%s)', (mode: RunMode) => {
     let done: Job | undefined;
     await waitFor(async () => {
       const list = await cluster.call<{ items: Job[] }>('GET', `/v1/jobs?recipeId=${recipeId}`);
-      done = list.body.items.find((j) => j.status === 'succeeded');
+      done = list.body.items.find((j) => ['succeeded', 'failed', 'cancelled'].includes(j.status));
       return done !== undefined;
     }, 30_000);
     const job = await cluster.call<Job>('GET', `/v1/jobs/${done?.id}`);
-    expect(job.body.steps?.map((s) => [s.id, s.status])).toEqual([['contact', 'succeeded']]);
+    if (job.body.status !== 'succeeded') throw new Error(`job ${job.body.status}: ${JSON.stringify(job.body)}`);
+    expect(job.body.steps?.map((s) => [s.stepId, s.status])).toEqual([['contact', 'succeeded']]);
     const calls = crm.requestsTo('/contacts');
     expect(calls).toHaveLength(1);
     expect(calls[0].headers['authorization']).toBe('Bearer tok-journey-secret');
