@@ -38,6 +38,7 @@ class QueueCore {
   private readonly dispatchers = new Map<number, ConsumerDispatcher>();
   private timer: NodeJS.Timeout | undefined;
   private lastPurge = 0;
+  private closed = false;
 
   constructor(
     pool: Pool,
@@ -49,6 +50,7 @@ class QueueCore {
   }
 
   async open(): Promise<void> {
+    if (this.closed) throw new Error('the durable queue is closed');
     await this.store.open();
     this.timer ??= setInterval(() => this.tick(), this.pollIntervalMs).unref();
   }
@@ -87,6 +89,7 @@ class QueueCore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
     this.timer = undefined;
     await this.store.close();
