@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,14 @@ function listing(dir: string): string[] {
   };
   walk(dir);
   return lines;
+}
+
+/** nobody: the account tests switch to when they run as root. */
+function unprivileged(): { uid: number; gid: number } {
+  return {
+    uid: Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' })),
+    gid: Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' })),
+  };
 }
 
 async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -243,6 +251,25 @@ describe('EmbeddedPostgres', () => {
     });
   });
 
+  it('runs as an ordinary user: creates, answers, stops with its process', async () => {
+    const dataDir = join(root, 'ordinary-user');
+    mkdirSync(dataDir);
+    const asUser = isRoot() ? unprivileged() : {};
+    if ('uid' in asUser) chownSync(dataDir, asUser.uid, asUser.gid);
+    const owner = spawnFixture('run-server', [dataDir], { ...asUser, env: { ...process.env, HOME: tmpdir() } });
+    const started = JSON.parse(await firstLine(owner, 60_000)) as { pid: number; port: number; error?: string };
+    try {
+      expect(started.error).toBeUndefined();
+      expect(statSync(join(dataDir, 'pg')).uid).toBe('uid' in asUser ? asUser.uid : process.getuid?.());
+      const password = readFileSync(join(dataDir, 'pg-password'), 'utf8').trim();
+      expect(await query(`postgres://postgres:${password}@127.0.0.1:${started.port}/postgres`, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      owner.kill('SIGTERM');
+      await exitOf(owner);
+    }
+    expect(isRunning(started.pid)).toBe(false);
+  });
+
   it('refuses a data directory this user cannot write, changing nothing', async () => {
     const dataDir = join(root, 'read-only');
     mkdirSync(dataDir);
@@ -251,10 +278,8 @@ describe('EmbeddedPostgres', () => {
     const messages: string[] = [];
     if (isRoot()) {
       // root writes anywhere: the refusal is seen by an unprivileged user, here nobody
-      const nobody = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }));
-      const nogroup = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }));
       for (const step of ['lock', 'start']) {
-        const child = spawnFixture('run-server', [dataDir, step], { uid: nobody, gid: nogroup, env: { ...process.env, HOME: tmpdir() } });
+        const child = spawnFixture('run-server', [dataDir, step], { ...unprivileged(), env: { ...process.env, HOME: tmpdir() } });
         const line = JSON.parse(await firstLine(child)) as { error?: string };
         await exitOf(child);
         messages.push(line.error ?? 'started');

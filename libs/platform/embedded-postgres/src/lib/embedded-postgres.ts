@@ -41,6 +41,8 @@ function serverSettings(port: number): string[] {
     shared_buffers: '16MB',
     io_method: 'sync',
     max_connections: '80',
+    // no logical replication here: without workers Postgres starts no launcher process (~8 MB resident)
+    max_logical_replication_workers: '0',
     fsync: 'on',
     synchronous_commit: 'on',
     full_page_writes: 'on',
