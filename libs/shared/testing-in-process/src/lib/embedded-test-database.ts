@@ -15,7 +15,9 @@ export interface EmbeddedTestDatabase {
 /**
  * A throwaway Postgres of this test file's own, from the embedded binaries (no server installed,
  * none reached on 5432): started in `beforeAll` under a temporary directory, stopped and deleted in
- * `afterAll`. Costs an initdb and a start (seconds), so one per file, not per test.
+ * `afterAll`. Costs an initdb and a start (seconds), so one per file, not per test. Jest runs
+ * afterAll hooks in the order declared: declare the one closing your pools before calling this,
+ * or the server stops under them and their idle clients' errors crash the file.
  */
 export function withEmbeddedTestDatabase(options: { startTimeoutMs?: number } = {}): EmbeddedTestDatabase {
   let dir: string | undefined;
