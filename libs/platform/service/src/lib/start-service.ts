@@ -34,6 +34,11 @@ export interface StartOptions {
   listen?: boolean;
   /** Logger to use instead of one made from the environment (standalone mode shares one destination). */
   logger?: Logger;
+  /**
+   * False: SIGTERM/SIGINT are the caller's to handle (standalone mode stops its services in order,
+   * then the database); Nest's own hooks would close each app on the signal and re-raise it. True by default.
+   */
+  shutdownHooks?: boolean;
 }
 
 /** Boots one service: validated config, logging, platform adapters, HTTP listener. */
@@ -54,13 +59,19 @@ export async function startService<E extends PlatformEnv>(definition: ServiceDef
   app.useGlobalFilters(new ProblemFilter(logger));
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   if (options.listen === false) {
     await app.init();
     logger.info({ namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started (no HTTP listener)`);
     return { app, env, logger, url: '', close: () => app.close() };
   }
-  await listenOrExplain(app, env.PORT, env.HOST);
+  try {
+    await listenOrExplain(app, env.PORT, env.HOST);
+  } catch (error) {
+    // initialised but not listening: its consumers and timers must not outlive the failed start
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   logger.info({ url, namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started`);

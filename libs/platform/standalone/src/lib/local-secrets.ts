@@ -17,9 +17,9 @@ const FILE = 'secrets.json';
 export function loadLocalSecrets(dataDir: string): LocalSecrets {
   const path = join(dataDir, FILE);
   if (existsSync(path)) {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<LocalSecrets>;
+    const parsed = readSecretsFile(path);
     if (typeof parsed.JUNCTION_ROOT_TOKEN !== 'string' || typeof parsed.JUNCTION_MASTER_KEYS !== 'string') {
-      throw new Error(`${path} is not a Junction secrets file (JUNCTION_ROOT_TOKEN, JUNCTION_MASTER_KEYS): restore it from a backup or move the data directory away`);
+      throw new LocalSecretsError(`${path} is not a Junction secrets file (JUNCTION_ROOT_TOKEN, JUNCTION_MASTER_KEYS): restore it from a backup or move the data directory away`);
     }
     return { JUNCTION_ROOT_TOKEN: parsed.JUNCTION_ROOT_TOKEN, JUNCTION_MASTER_KEYS: parsed.JUNCTION_MASTER_KEYS };
   }
@@ -29,6 +29,27 @@ export function loadLocalSecrets(dataDir: string): LocalSecrets {
   };
   writeFileSync(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   return secrets;
+}
+
+/** A secrets file that cannot be used: the message names the file and what to do (no stack trace for a person to read). */
+export class LocalSecretsError extends Error {
+  override readonly name = 'LocalSecretsError';
+}
+
+/** Unreadable or not JSON: the same refusal as a file of the wrong shape, naming the path. */
+function readSecretsFile(path: string): Partial<LocalSecrets> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new LocalSecretsError(`${path} cannot be read (${(error as NodeJS.ErrnoException).code}): fix its permissions, or restore it from a backup`);
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<LocalSecrets>) : {};
+  } catch {
+    return {};
+  }
 }
 
 /** Generated values fill only what the user did not export: an exported variable always wins. */

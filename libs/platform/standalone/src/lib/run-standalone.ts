@@ -57,7 +57,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   const lock = await DataDirLock.acquire(dataDir);
   const cleanups: (() => Promise<void>)[] = [async () => lock.release()];
   const stopAll = async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      await cleanup().catch((error: unknown) => process.stderr.write(`junction: while stopping: ${error instanceof Error ? error.message : String(error)}\n`));
+    }
   };
   try {
     const secrets = loadLocalSecrets(dataDir);
@@ -93,11 +95,11 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     if (!gateway) throw new Error('standalone mode needs the gateway service');
     const others = options.services.filter((s) => s !== gateway);
     // every start settles before a failure stops the database: none is left starting against it
-    const started = await Promise.allSettled(others.map((definition) => startService(definition, { env, platform: binding, listen: false })));
+    const started = await Promise.allSettled(others.map((definition) => startService(definition, { env, platform: binding, listen: false, shutdownHooks: false })));
     running.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const api = await startService(gateway, { env, platform: binding });
+    const api = await startService(gateway, { env, platform: binding, shutdownHooks: false });
     running.push(api);
 
     const url = `http://127.0.0.1:${new URL(api.url).port}`;
@@ -124,6 +126,8 @@ async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Log
     await migrations.destroy();
   }
   const pool = new Pool({ connectionString: url, max: 8 });
+  // an idle connection the server drops must not end the process (the next query reconnects)
+  pool.on('error', (error) => logger.warn({ err: error }, 'queue database connection lost'));
   const queue = new PostgresQueue(pool, { logger });
   return {
     ports: {
@@ -140,8 +144,11 @@ async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Log
       },
     },
     close: async () => {
-      await queue.close();
-      await pool.end();
+      try {
+        await queue.close();
+      } finally {
+        await pool.end();
+      }
     },
   };
 }
