@@ -8,6 +8,8 @@ import { uniqueNamespace } from '@junction/shared/testing';
 import { Cluster } from './cluster-harness';
 
 const CLI = join(__dirname, '../../../dist/apps/cli/main.js');
+// a test runs several CLI processes; on a loaded 2-core machine each may take seconds
+const SLOW = 180_000;
 
 interface Ran {
   code: number | null;
@@ -111,7 +113,7 @@ describe('junction CLI against the cluster', () => {
     });
     await new Promise<void>((resolve) => crm.listen(0, '127.0.0.1', resolve));
     crmUrl = `http://127.0.0.1:${(crm.address() as AddressInfo).port}`;
-    await cluster.start(['gateway', 'auth', 'connectors', 'executor']);
+    await cluster.start(['gateway', 'auth', 'connectors', 'executor', 'audit']);
     const connection = await cluster.call('POST', '/v1/connections', { name: 'crm', connector: 'http', credentials: { apiKey: 'crm-secret', allowedHosts: crmUrl } });
     expect(connection.status).toBe(201);
     mkdirSync(recipesDir);
@@ -123,115 +125,168 @@ describe('junction CLI against the cluster', () => {
     await cluster.stop();
     await new Promise((resolve) => crm?.close(resolve));
     rmSync(home, { recursive: true, force: true });
-  });
+  }, SLOW);
 
-  it('logs in: the key is checked and the profile saved readable by the user only', async () => {
-    const bad = await junction(['login', '--url', cluster.gatewayUrl, '--key', 'jk_wrong']);
-    expect(bad.code).toBe(4);
-    expect(bad.stderr).toContain('(401)');
-    const ok = await junction(['login', '--profile', 'dev', '--url', cluster.gatewayUrl, '--key', cluster.apiKey]);
-    expect(ok).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
-    const config = join(home, '.config', 'junction', 'config.yaml');
-    expect(statSync(config).mode & 0o777).toBe(0o600);
-    expect(readFileSync(config, 'utf8')).toContain('current: dev');
-  });
+  it(
+    'logs in: the key is checked and the profile saved readable by the user only',
+    async () => {
+      const bad = await junction(['login', '--url', cluster.gatewayUrl, '--key', 'jk_wrong']);
+      expect(bad.code).toBe(4);
+      expect(bad.stderr).toContain('(401)');
+      const ok = await junction(['login', '--profile', 'dev', '--url', cluster.gatewayUrl, '--key', cluster.apiKey]);
+      expect(ok).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+      const config = join(home, '.config', 'junction', 'config.yaml');
+      expect(statSync(config).mode & 0o777).toBe(0o600);
+      expect(readFileSync(config, 'utf8')).toContain('current: dev');
+    },
+    SLOW,
+  );
 
-  it('applies a directory of three recipes: created, marked, declared states applied, connection by name', async () => {
-    const applied = await junction(['recipes', 'apply', '-f', recipesDir]);
-    expect(applied.stderr).toBe('');
-    expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain('Applied: 3 recipes changed.');
-    const rows = await recipes();
-    expect(rows.map((r) => [r.name, r.version, r.state, r.managedBy]).sort()).toEqual([
-      ['greet', 1, 'running', 'junction-cli'],
-      ['inbound hook', 1, 'stopped', 'junction-cli'],
-      ['push order', 1, 'running', 'junction-cli'],
-    ]);
-    const push = rows.find((r) => r.name === 'push order') as RecipeRow;
-    const stored = (await cluster.call<{ definition: { steps: { connection: string }[] } }>('GET', `/v1/recipes/${push.id}`)).body;
-    expect(stored.definition.steps[0].connection).toMatch(/^conn_/);
-  });
+  it(
+    'applies a directory of three recipes: created, marked, declared states applied, connection by name',
+    async () => {
+      const applied = await junction(['recipes', 'apply', '-f', recipesDir]);
+      expect(applied.stderr).toBe('');
+      expect(applied.code).toBe(0);
+      expect(applied.stdout).toContain('Applied: 3 recipes changed.');
+      const rows = await recipes();
+      expect(rows.map((r) => [r.name, r.version, r.state, r.managedBy]).sort()).toEqual([
+        ['greet', 1, 'running', 'junction-cli'],
+        ['inbound hook', 1, 'stopped', 'junction-cli'],
+        ['push order', 1, 'running', 'junction-cli'],
+      ]);
+      const push = rows.find((r) => r.name === 'push order') as RecipeRow;
+      const stored = (await cluster.call<{ definition: { steps: { connection: string }[] } }>('GET', `/v1/recipes/${push.id}`)).body;
+      expect(stored.definition.steps[0].connection).toMatch(/^conn_/);
+    },
+    SLOW,
+  );
 
-  it('applies the same files again: nothing to do, no new versions', async () => {
-    const before = await versions();
-    const again = await junction(['recipes', 'apply', '-f', recipesDir]);
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('Nothing to do: 3 recipes unchanged.');
-    expect(await versions()).toEqual(before);
-    expect((await junction(['recipes', 'plan', '-f', recipesDir])).code).toBe(0);
-  });
+  it(
+    'applies the same files again: nothing to do, no new versions',
+    async () => {
+      const before = await versions();
+      const again = await junction(['recipes', 'apply', '-f', recipesDir]);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('Nothing to do: 3 recipes unchanged.');
+      expect(await versions()).toEqual(before);
+      expect((await junction(['recipes', 'plan', '-f', recipesDir])).code).toBe(0);
+    },
+    SLOW,
+  );
 
-  it('plans exactly an edited file (exit code 2), then applies it as a new version', async () => {
-    const file = join(recipesDir, 'hook.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('body: "{{ trigger.body }}"', 'body: "{{ trigger.body.order }}"'));
-    const plan = await junction(['recipes', 'plan', '-f', recipesDir]);
-    expect(plan.code).toBe(2);
-    const lines = plan.stdout.split('\n');
-    expect(lines.filter((l) => /^ {2}[+~>■=] /.test(l))).toEqual([
-      `  = greet (${join(recipesDir, 'greet.yaml')}): unchanged`,
-      `  ~ inbound hook (${file}): new version (v2)`,
-      `  = push order (${join(recipesDir, 'push-order.yaml')}): unchanged`,
-    ]);
-    expect(lines.filter((l) => /^ {6}[-+] /.test(l))).toEqual(['      -       body: "{{ trigger.body }}"', '      +       body: "{{ trigger.body.order }}"']);
-    const json = await junction(['recipes', 'plan', '-f', recipesDir, '--output', 'json']);
-    expect((JSON.parse(json.stdout) as { name: string; changes: string[] }[]).filter((i) => i.changes.length > 0)).toEqual([
-      expect.objectContaining({ name: 'inbound hook', changes: ['new version'] }),
-    ]);
-    const applied = await junction(['recipes', 'apply', '-f', recipesDir]);
-    expect(applied.code).toBe(0);
-    expect(await versions()).toEqual({ greet: 1, 'push order': 1, 'inbound hook': 2 });
-  });
+  it(
+    'plans exactly an edited file (exit code 2), then applies it as a new version',
+    async () => {
+      const file = join(recipesDir, 'hook.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('body: "{{ trigger.body }}"', 'body: "{{ trigger.body.order }}"'));
+      const plan = await junction(['recipes', 'plan', '-f', recipesDir]);
+      expect(plan.code).toBe(2);
+      const lines = plan.stdout.split('\n');
+      expect(lines.filter((l) => /^ {2}[+~>■=] /.test(l))).toEqual([
+        `  = greet (${join(recipesDir, 'greet.yaml')}): unchanged`,
+        `  ~ inbound hook (${file}): new version (v2)`,
+        `  = push order (${join(recipesDir, 'push-order.yaml')}): unchanged`,
+      ]);
+      expect(lines.filter((l) => /^ {6}[-+] /.test(l))).toEqual(['      -       body: "{{ trigger.body }}"', '      +       body: "{{ trigger.body.order }}"']);
+      const json = await junction(['recipes', 'plan', '-f', recipesDir, '--output', 'json']);
+      expect((JSON.parse(json.stdout) as { name: string; changes: string[] }[]).filter((i) => i.changes.length > 0)).toEqual([
+        expect.objectContaining({ name: 'inbound hook', changes: ['new version'] }),
+      ]);
+      const applied = await junction(['recipes', 'apply', '-f', recipesDir]);
+      expect(applied.code).toBe(0);
+      expect(await versions()).toEqual({ greet: 1, 'push order': 1, 'inbound hook': 2 });
+    },
+    SLOW,
+  );
 
-  it('exports one YAML file per recipe that applies back with no change', async () => {
-    const exported = await junction(['recipes', 'export', '-o', exportDir]);
-    expect(exported.code).toBe(0);
-    expect(readdirSync(exportDir).sort()).toEqual(['greet.yaml', 'inbound-hook.yaml', 'push-order.yaml']);
-    expect(readFileSync(join(exportDir, 'push-order.yaml'), 'utf8')).toContain('connection: crm');
-    const before = await versions();
-    const reapplied = await junction(['recipes', 'apply', '-f', exportDir]);
-    expect(reapplied.stdout).toContain('Nothing to do: 3 recipes unchanged.');
-    expect(await versions()).toEqual(before);
-  });
+  it(
+    'exports one YAML file per recipe that applies back with no change',
+    async () => {
+      const exported = await junction(['recipes', 'export', '-o', exportDir]);
+      expect(exported.code).toBe(0);
+      expect(readdirSync(exportDir).sort()).toEqual(['greet.yaml', 'inbound-hook.yaml', 'push-order.yaml']);
+      expect(readFileSync(join(exportDir, 'push-order.yaml'), 'utf8')).toContain('connection: crm');
+      const before = await versions();
+      const reapplied = await junction(['recipes', 'apply', '-f', exportDir]);
+      expect(reapplied.stdout).toContain('Nothing to do: 3 recipes unchanged.');
+      expect(await versions()).toEqual(before);
+    },
+    SLOW,
+  );
 
-  it('runs a recipe by name and waits for its reply', async () => {
-    const ran = await junction(['run', 'greet', '--data', '{"who":"ada"}', '--wait', '--output', 'json']);
-    expect(ran.stderr).toBe('');
-    expect(ran.code).toBe(0);
-    expect(JSON.parse(ran.stdout)).toEqual({ said: 'hello ada' });
-  });
+  it(
+    'runs a recipe by name and waits for its reply',
+    async () => {
+      const ran = await junction(['run', 'greet', '--data', '{"who":"ada"}', '--wait', '--output', 'json']);
+      expect(ran.stderr).toBe('');
+      expect(ran.code).toBe(0);
+      expect(JSON.parse(ran.stdout)).toEqual({ said: 'hello ada' });
+    },
+    SLOW,
+  );
 
-  it('follows a job step by step until it ends', async () => {
-    const started = await junction(['run', 'push order', '--data', '{"order":7}', '--output', 'json']);
-    expect(started.code).toBe(0);
-    const recipe = (await recipes()).find((r) => r.name === 'push order') as RecipeRow;
-    let jobId = '';
-    for (let i = 0; i < 50 && !jobId; i++) {
-      jobId = (await cluster.call<{ items: { id: string }[] }>('GET', `/v1/jobs?recipeId=${recipe.id}`)).body.items[0]?.id ?? '';
-      if (!jobId) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(jobId).toMatch(/^job_/);
-    const began = Date.now();
-    const followed = await junction(['jobs', 'logs', jobId, '--follow']);
-    expect(followed.stderr).toBe('');
-    expect(followed.stdout).toContain(`job ${jobId} succeeded`);
-    expect(followed.code).toBe(0);
-    const lines = followed.stdout.trim().split('\n');
-    expect(lines[lines.length - 1]).toBe(`job ${jobId} succeeded`);
-    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^#\d+ push action succeeded \d+ms$/)]));
-    expect(Date.now() - began).toBeLessThan(20_000);
-    expect(orders).toEqual([{ order: 7 }]);
-  });
+  it(
+    'follows a job step by step until it ends',
+    async () => {
+      const started = await junction(['run', 'push order', '--data', '{"order":7}', '--output', 'json']);
+      expect(started.code).toBe(0);
+      const recipe = (await recipes()).find((r) => r.name === 'push order') as RecipeRow;
+      let jobId = '';
+      for (let i = 0; i < 50 && !jobId; i++) {
+        jobId = (await cluster.call<{ items: { id: string }[] }>('GET', `/v1/jobs?recipeId=${recipe.id}`)).body.items[0]?.id ?? '';
+        if (!jobId) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(jobId).toMatch(/^job_/);
+      const began = Date.now();
+      const followed = await junction(['jobs', 'logs', jobId, '--follow']);
+      expect(followed.stderr).toBe('');
+      expect(followed.stdout).toContain(`job ${jobId} succeeded`);
+      expect(followed.code).toBe(0);
+      const lines = followed.stdout.trim().split('\n');
+      expect(lines[lines.length - 1]).toBe(`job ${jobId} succeeded`);
+      expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^#\d+ push action succeeded \d+ms$/)]));
+      expect(Date.now() - began).toBeLessThan(20_000);
+      expect(orders).toEqual([{ order: 7 }]);
+    },
+    SLOW,
+  );
 
-  it('refuses a file with an error: file:line:column and exit code 1, offline and before any change', async () => {
-    const file = join(recipesDir, 'greet.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('  - id: answer', '  - id: Answer'));
-    const before = await versions();
-    const validated = await junction(['recipes', 'validate', file]);
-    expect(validated.code).toBe(1);
-    expect(validated.stderr.trim()).toBe(`${file}:9:9: /steps/1/id must match pattern "^[a-z][a-z0-9_]*$"`);
-    const applied = await junction(['recipes', 'apply', '-f', recipesDir]);
-    expect(applied.code).toBe(1);
-    expect(applied.stderr).toContain(`${file}:9:9:`);
-    expect(await versions()).toEqual(before);
-  });
+  it(
+    'exports the audit log of a time range as NDJSON',
+    async () => {
+      const out = join(home, 'audit.ndjson');
+      let actions: string[] = [];
+      // audit events arrive asynchronously over the bus
+      for (let i = 0; i < 50 && !actions.includes('recipe.started'); i++) {
+        const exported = await junction(['audit', 'export', '--since', '1h', '-o', out]);
+        expect(exported.code).toBe(0);
+        actions = readFileSync(out, 'utf8')
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => (JSON.parse(l) as { action: string }).action);
+        if (!actions.includes('recipe.started')) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(actions).toEqual(expect.arrayContaining(['recipe.created', 'recipe.updated', 'recipe.started']));
+      expect(statSync(out).mode & 0o777).toBe(0o600);
+    },
+    SLOW,
+  );
+
+  it(
+    'refuses a file with an error: file:line:column and exit code 1, offline and before any change',
+    async () => {
+      const file = join(recipesDir, 'greet.yaml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('  - id: answer', '  - id: Answer'));
+      const before = await versions();
+      const validated = await junction(['recipes', 'validate', file]);
+      expect(validated.code).toBe(1);
+      expect(validated.stderr.trim()).toBe(`${file}:9:9: /steps/1/id must match pattern "^[a-z][a-z0-9_]*$"`);
+      const applied = await junction(['recipes', 'apply', '-f', recipesDir]);
+      expect(applied.code).toBe(1);
+      expect(applied.stderr).toContain(`${file}:9:9:`);
+      expect(await versions()).toEqual(before);
+    },
+    SLOW,
+  );
 });

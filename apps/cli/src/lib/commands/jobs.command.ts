@@ -3,6 +3,7 @@ import { apiFor, globals, print } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { findRecipe } from '../http/junction-api';
 import { followJob, stepLine, TERMINAL_STATUSES, type JobRecord } from '../jobs/follow-job';
+import { progress } from '../output/progress';
 import { renderList, renderObject, type Column } from '../output/render';
 
 const JOB_ID_RE = /^job_[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -87,5 +88,53 @@ export function jobsCommand(): Command {
       print(renderObject(res.body, JOB_COLUMNS, globals(command).output));
     });
 
+  jobs
+    .command('rerun-failed')
+    .description('rerun every failed job of a recipe (each from its failed step), in batches, with progress')
+    .argument('<recipe>', 'recipe name or id')
+    .option('--since <iso>', 'only jobs created at or after this instant (ISO 8601)')
+    .option('--latest', "on the recipe's latest version instead of the one each job ran")
+    .addHelpText('after', '\nExample:\n  $ junction jobs rerun-failed "orders to slack" --since 2026-12-01T00:00:00Z --latest')
+    .action(async (name: string, options: { since?: string; latest?: boolean }, command: Command) => {
+      const api = apiFor(command);
+      const recipe = await findRecipe(api, name);
+      if (!recipe) throw new CliError(`no recipe "${name}" in this workspace`);
+      const failed = await api.listAll<JobRecord>('/v1/jobs', 'listing failed jobs', { recipeId: recipe.id, status: 'failed', since: options.since });
+      const bar = progress(failed.length, 'rerunning');
+      const outcomes: RerunOutcome[] = [];
+      let cursor: string | undefined;
+      try {
+        do {
+          const body = { recipeId: recipe.id, ...(options.latest ? { version: 'latest' } : {}), ...(options.since ? { since: options.since } : {}), ...(cursor ? { cursor } : {}) };
+          const page = (await api.request<{ items: RerunOutcome[]; nextCursor?: string }>('POST', '/v1/jobs/rerun', `rerunning the failed jobs of "${recipe.name}"`, { body }))
+            .body;
+          for (const item of page.items) bar.tick(item.id);
+          outcomes.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+      } finally {
+        bar.stop();
+      }
+      const rows = outcomes.map((o) => ({ id: o.id, result: o.rerun ? 'rerun' : 'not rerun', error: o.error }));
+      print(
+        renderList(
+          rows,
+          [
+            { header: 'JOB', value: (r) => r.id },
+            { header: 'RESULT', value: (r) => r.result },
+            { header: 'WHY NOT', value: (r) => (r.error as { message?: string } | undefined)?.message },
+          ],
+          globals(command).output,
+        ),
+      );
+      if (outcomes.some((o) => !o.rerun)) process.exitCode = EXIT.error;
+    });
+
   return jobs;
+}
+
+interface RerunOutcome {
+  id: string;
+  rerun?: unknown;
+  error?: unknown;
 }
