@@ -254,13 +254,13 @@ describe('EmbeddedPostgres', () => {
   it('runs as an ordinary user: creates, answers, stops with its process', async () => {
     const dataDir = join(root, 'ordinary-user');
     mkdirSync(dataDir);
-    const asUser = isRoot() ? unprivileged() : {};
-    if ('uid' in asUser) chownSync(dataDir, asUser.uid, asUser.gid);
-    const owner = spawnFixture('run-server', [dataDir], { ...asUser, env: { ...process.env, HOME: tmpdir() } });
+    const asUser = isRoot() ? unprivileged() : undefined;
+    if (asUser) chownSync(dataDir, asUser.uid, asUser.gid);
+    const owner = spawnFixture('run-server', [dataDir], { ...(asUser ?? {}), env: { ...process.env, HOME: tmpdir() } });
     const started = JSON.parse(await firstLine(owner, 60_000)) as { pid: number; port: number; error?: string };
     try {
       expect(started.error).toBeUndefined();
-      expect(statSync(join(dataDir, 'pg')).uid).toBe('uid' in asUser ? asUser.uid : process.getuid?.());
+      expect(statSync(join(dataDir, 'pg')).uid).toBe(asUser ? asUser.uid : process.getuid?.());
       const password = readFileSync(join(dataDir, 'pg-password'), 'utf8').trim();
       expect(await query(`postgres://postgres:${password}@127.0.0.1:${started.port}/postgres`, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
     } finally {
