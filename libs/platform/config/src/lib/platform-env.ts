@@ -44,6 +44,12 @@ export class PlatformEnv {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
+  /** How long a pooled Postgres connection may sit idle before it is closed, ms (node-postgres' default). */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  DATABASE_POOL_IDLE_MS = 10_000;
+
   /** Comma-separated servers; `tls://` requires TLS, `nats://` upgrades when the server asks for it. */
   @Matches(NATS_URLS, { message: 'must be nats://host:port or tls://host:port URLs, comma-separated, without credentials (see NATS_USER)' })
   NATS_URL = 'nats://127.0.0.1:4222';

@@ -16,6 +16,8 @@ export interface DatabaseModuleOptions {
   serverUrl: string;
   database: string;
   poolSize: number;
+  /** An idle pooled connection is closed after this long, ms; 10 s (node-postgres' default) if unset. */
+  poolIdleMs?: number;
   entities: EntityList;
   /** Migration classes, applied in order at start-up. The schema never comes from `synchronize`. */
   migrations: MigrationList;
@@ -60,7 +62,7 @@ export class DatabaseModule {
               migrationsTransactionMode: 'each' as const,
               synchronize: false,
               namingStrategy: new SnakeNamingStrategy(),
-              extra: { max: options.poolSize, connectionTimeoutMillis: 5000 },
+              extra: { max: options.poolSize, idleTimeoutMillis: options.poolIdleMs ?? 10_000, connectionTimeoutMillis: 5000 },
               retryAttempts: 3,
               retryDelay: 1000,
             };

@@ -41,6 +41,7 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
         serverUrl: env.DATABASE_URL,
         database: env.DATABASE_NAME ?? `${env.JUNCTION_NAMESPACE}_${definition.name}`,
         poolSize: env.DATABASE_POOL_SIZE,
+        poolIdleMs: env.DATABASE_POOL_IDLE_MS,
         ...definition.database,
       }),
     );

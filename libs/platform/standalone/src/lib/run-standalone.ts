@@ -77,8 +77,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       ...secrets,
       HOST: host,
       JUNCTION_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      // six pools on one small server: a few connections each is plenty in one process
+      // six pools on one small server: a few connections each is plenty in one process, and one
+      // idle for a second is closed (each backend is ~16 MB resident; the pollers keep what they use)
       DATABASE_POOL_SIZE: '4',
+      DATABASE_POOL_IDLE_MS: '1000',
     });
     env['PORT'] = port;
     // the embedded server is the only database standalone mode uses, whatever DATABASE_URL says
