@@ -65,6 +65,9 @@ function unescapePointer(segment: string): string {
 /** A `connection` field gives an id when it looks like one (`conn_<ULID>`); anything else is a connection's name. */
 export const isConnectionId = (value: string): boolean => CONNECTION_ID_RE.test(value);
 
+/** Ids, and names, one lookup may ask for (the auth contract's cap). */
+const LOOKUP_MAX = 100;
+
 interface KnownConnection {
   id: string;
   connector: string;
@@ -89,7 +92,9 @@ export class ConnectionRefsResolver {
   async resolve(workspaceId: string, definition: Record<string, unknown>): Promise<Record<string, unknown>> {
     const refs = connectionRefs(definition as unknown as Recipe);
     if (refs.length === 0) return definition;
-    const known = await this.lookup(workspaceId, refs);
+    const ids = [...new Set(refs.filter((r) => isConnectionId(r.connection)).map((r) => r.connection))];
+    const names = [...new Set(refs.filter((r) => !isConnectionId(r.connection)).map((r) => r.connection))];
+    const known = await this.lookup(workspaceId, ids, names);
     const byId = new Map(known.map((c) => [c.id, c]));
     const byName = new Map(known.filter((c) => c.name !== undefined).map((c) => [c.name as string, c]));
     const target = (ref: ConnectionRef): KnownConnection | undefined => (isConnectionId(ref.connection) ? byId.get(ref.connection) : byName.get(ref.connection));
@@ -104,18 +109,22 @@ export class ConnectionRefsResolver {
       : definition;
   }
 
-  /** The definition with each connection id replaced by its connection's current name (a deleted connection's id stays). */
-  async named(workspaceId: string, definition: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const refs = connectionRefs(definition as unknown as Recipe).filter((ref) => isConnectionId(ref.connection));
-    if (refs.length === 0) return definition;
-    const names = new Map((await this.lookup(workspaceId, refs)).map((c) => [c.id, c.name]));
-    return replaceConnections(definition, refs, (ref) => names.get(ref.connection));
+  /**
+   * The definitions with each connection id replaced by its connection's current name (a deleted
+   * connection's id stays); one lookup per 100 distinct ids, for a whole page of recipes.
+   */
+  async named(workspaceId: string, definitions: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const refs = definitions.map((d) => connectionRefs(d as unknown as Recipe).filter((ref) => isConnectionId(ref.connection)));
+    const ids = [...new Set(refs.flat().map((ref) => ref.connection))];
+    const names = new Map<string, string | undefined>();
+    for (let i = 0; i < ids.length; i += LOOKUP_MAX) {
+      for (const c of await this.lookup(workspaceId, ids.slice(i, i + LOOKUP_MAX), [])) names.set(c.id, c.name);
+    }
+    return definitions.map((d, i) => (refs[i].length ? replaceConnections(d, refs[i], (ref) => names.get(ref.connection)) : d));
   }
 
-  private async lookup(workspaceId: string, refs: ConnectionRef[]): Promise<KnownConnection[]> {
-    const ids = [...new Set(refs.filter((r) => isConnectionId(r.connection)).map((r) => r.connection))];
-    const names = [...new Set(refs.filter((r) => !isConnectionId(r.connection)).map((r) => r.connection))];
-    if (ids.length > 100 || names.length > 100) throw new RemoteError('unprocessable', 'a recipe may name at most 100 different connections');
+  private async lookup(workspaceId: string, ids: string[], names: string[]): Promise<KnownConnection[]> {
+    if (ids.length > LOOKUP_MAX || names.length > LOOKUP_MAX) throw new RemoteError('unprocessable', `a recipe may name at most ${LOOKUP_MAX} different connections`);
     try {
       const reply = await this.bus.request(LookupConnectionConnectors, { workspaceId, connectionIds: ids, ...(names.length ? { names } : {}) }, { workspaceId });
       return reply.connections;

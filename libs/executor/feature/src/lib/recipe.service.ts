@@ -79,7 +79,7 @@ export class RecipeService {
     const row = await recipes.find(ref);
     if (!row) throw notFound(ref.id);
     const definition = (await recipes.definition(row.id, row.version)) ?? {};
-    const view = toRecipeView(row, ref.references === 'names' ? await this.connections.named(row.workspaceId, definition) : definition);
+    const view = toRecipeView(row, ref.references === 'names' ? (await this.connections.named(row.workspaceId, [definition]))[0] : definition);
     // the schedule runs the active version's trigger, which may differ from the latest version's
     const active = await this.activeDefinition(row);
     const schedule = active ? await this.schedules.status(row.workspaceId, row.id, active) : undefined;
@@ -96,9 +96,9 @@ export class RecipeService {
       managedBy: request.managedBy,
     });
     const page = rows.slice(0, limit);
-    const named = (definition: Record<string, unknown>) => (request.references === 'names' ? this.connections.named(request.workspaceId, definition) : definition);
-    const items = await Promise.all(page.map(async (r) => toRecipeView(r.recipe, await named(r.definition))));
-    return { items, ...(rows.length > limit ? { nextCursor: page[page.length - 1].recipe.id } : {}) };
+    const definitions = page.map((r) => r.definition);
+    const shown = request.references === 'names' ? await this.connections.named(request.workspaceId, definitions) : definitions;
+    return { items: page.map((r, i) => toRecipeView(r.recipe, shown[i])), ...(rows.length > limit ? { nextCursor: page[page.length - 1].recipe.id } : {}) };
   }
 
   async delete(ref: RecipeRef): Promise<RecipeDeleted> {
