@@ -173,6 +173,25 @@ describe('EmbeddedPostgres', () => {
     }
   });
 
+  it('starts over a stale postmaster.pid when the server was killed with its owner', async () => {
+    const dataDir = copyOfTemplate();
+    const owner = spawnFixture('run-server', [dataDir]);
+    const started = JSON.parse(await firstLine(owner)) as { pid: number };
+    owner.kill('SIGKILL');
+    process.kill(started.pid, 'SIGKILL'); // power-cut-like: no shutdown checkpoint, postmaster.pid left behind
+    await exitOf(owner);
+    expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(true);
+
+    const lock = DataDirLock.acquire(dataDir);
+    const server = await EmbeddedPostgres.start({ dataDir });
+    try {
+      expect(await query(server.url, 'SELECT note FROM kept')).toEqual([{ note: 'survives a restart' }]);
+    } finally {
+      await server.stop();
+      lock.release();
+    }
+  });
+
   it('stops the server when its Node process gets SIGTERM', async () => {
     const dataDir = copyOfTemplate();
     const owner = spawnFixture('run-server', [dataDir]);

@@ -7,7 +7,7 @@ import { type DataDirLayout, inspectDataDir, layoutOf } from './cluster-state';
 import { DataDirInUseError, DataDirLock } from './data-dir-lock';
 import { EmbeddedDatabaseError } from './embedded-database.error';
 import { initCluster } from './init-cluster';
-import { findLeftoverServer, stopServer } from './leftover-server';
+import { clearZombiePidFile, findLeftoverServer, stopServer } from './leftover-server';
 import { type PostgresBinaries, resolvePostgresBinaries } from './postgres-binaries';
 import { forgetServer, stopWithProcess } from './process-hooks';
 import { assertReachable, type RunAs, resolveRunAs } from './run-as';
@@ -99,6 +99,8 @@ export class EmbeddedPostgres {
           throw new EmbeddedDatabaseError(`A Postgres server (pid ${leftover.pid}) left running on ${layout.pgDir} does not stop; kill it and start again`, layout.pgDir);
         }
       }
+      const zombie = await clearZombiePidFile(layout.pgDir);
+      if (zombie) options.logger?.warn(`Removed ${layout.pgDir}/postmaster.pid: it named pid ${zombie}, a server that exited (not yet reaped)`);
     }
     const server = await launch(layout, binaries, runAs, password, options);
     options.logger?.info(`Embedded Postgres ready on 127.0.0.1:${server.port} in ${Date.now() - startedAt} ms (log: ${layout.logFile})`);
@@ -167,8 +169,13 @@ async function launch(layout: DataDirLayout, binaries: PostgresBinaries, runAs: 
         layout.logFile,
       );
     }
+    // backends of a killed server still hold its shared memory for a moment after it died
+    if (/shared memory block .* is still in use/.test(log) && attempt < 10) {
+      await new Promise((done) => setTimeout(done, 1_000));
+      continue;
+    }
     const portTaken = /could not bind|Address already in use/i.test(log);
-    if (portTaken && options.port === undefined && attempt < 3) continue;
+    if (portTaken && options.port === undefined && attempt < 5) continue;
     if (portTaken) {
       throw new EmbeddedDatabaseError(`Port ${port} on 127.0.0.1 is already in use, so the embedded Postgres cannot listen on it; free it or choose another port`, layout.logFile);
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { commandLineOf, isAlive, isRunning } from './process-info';
 
@@ -50,4 +50,28 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
     await new Promise((done) => setTimeout(done, 50));
   }
   return false;
+}
+
+/**
+ * A postmaster.pid naming a process that has exited but not been reaped yet (a zombie: the server
+ * was killed and its new parent, often a container's init, has not collected it). Postgres takes a
+ * zombie for a live server and refuses to start, so wait for the reaper, then remove the file that
+ * names a process that no longer runs. A dead pid is left to Postgres, which replaces the file itself.
+ */
+export async function clearZombiePidFile(pgDir: string, waitMs = 5_000): Promise<number | undefined> {
+  const file = join(pgDir, 'postmaster.pid');
+  const pidOf = () => {
+    try {
+      return Number(readFileSync(file, 'utf8').split('\n')[0]);
+    } catch {
+      return undefined;
+    }
+  };
+  const pid = pidOf();
+  if (pid === undefined || !isAlive(pid) || isRunning(pid)) return undefined;
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline && isAlive(pid)) await new Promise((done) => setTimeout(done, 100));
+  if (!isAlive(pid) || pidOf() !== pid) return undefined;
+  unlinkSync(file);
+  return pid;
 }
