@@ -248,6 +248,11 @@ describe('junction CLI against the cluster', () => {
       expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^#\d+ push action succeeded \d+ms$/)]));
       expect(Date.now() - began).toBeLessThan(20_000);
       expect(orders).toEqual([{ order: 7 }]);
+      // without a respond step, --wait prints the job's outcome
+      const waited = await junction(['run', 'push order', '--data', '{"order":8}', '--wait']);
+      expect(waited.code).toBe(0);
+      expect(waited.stdout).toMatch(/^job job_\w+ succeeded\n/);
+      expect(orders).toEqual([{ order: 7 }, { order: 8 }]);
     },
     SLOW,
   );

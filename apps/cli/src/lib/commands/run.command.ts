@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { apiFor, globals, print } from '../context';
 import { CliError, EXIT } from '../exit-codes';
+import { ApiError, type Problem } from '../http/api-client';
 import { findRecipe } from '../http/junction-api';
+import type { OutputFormat } from '../output/render';
 import { exitForStatus } from './jobs.command';
 
 /** `--data '{"a":1}'` or `--data @payload.json` (`@-`: standard input). */
@@ -17,12 +19,39 @@ export function readData(data: string | undefined): unknown {
   }
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** JSON/YAML print the answer as it came; a table prints the reply's body, or the job's result. */
+function printAnswer(status: number, body: unknown, output: OutputFormat): void {
+  if (output === 'yaml') return print(stringify(body).trimEnd());
+  if (typeof body === 'string') return print(body);
+  const answer = body as RunAnswer;
+  if (output === 'table' && status === 202 && answer.runId) return print(`run ${answer.runId} ${answer.status}${answer.jobId ? ` (job ${answer.jobId})` : ''}`);
+  if (output === 'table' && isJobOutcome(answer)) {
+    const result = answer.status === 'succeeded' ? answer.output : answer.error;
+    return print(`job ${answer.jobId} ${answer.status}${result === undefined ? '' : `\n${stringify(result).trimEnd()}`}`);
+  }
+  print(JSON.stringify(body, null, 2));
+}
+
 interface RunAnswer {
   runId?: string;
   jobId?: string;
   status?: string;
   output?: unknown;
   error?: unknown;
+}
+
+/** `?wait=true` without a respond step answers `{ runId, jobId, status, output?, error? }`. */
+function isJobOutcome(body: unknown): body is RunAnswer & { jobId: string; status: string } {
+  const b = body as RunAnswer | null;
+  return typeof b === 'object' && b !== null && typeof b.runId === 'string' && typeof b.jobId === 'string' && typeof b.status === 'string';
 }
 
 export function runCommand(): Command {
@@ -41,20 +70,19 @@ export function runCommand(): Command {
       if (!Number.isInteger(seconds) || seconds < 1 || seconds > 120) throw new CliError('--timeout must be a whole number of seconds from 1 to 120', EXIT.usage);
       const recipe = await findRecipe(api, name);
       if (!recipe) throw new CliError(`no recipe "${name}" in this workspace`);
-      const res = await api.request<unknown>('POST', `/v1/recipes/${recipe.id}/runs`, `running recipe "${recipe.name}"`, {
+      const what = `running recipe "${recipe.name}"`;
+      const res = await api.raw('POST', `/v1/recipes/${recipe.id}/runs`, what, {
         body: payload,
         query: options.wait ? { wait: true, timeoutMs: seconds * 1000 } : {},
         headers: options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {},
       });
-      const { output } = globals(command);
-      const answer = res.body as RunAnswer;
-      // a respond step's reply is the recipe's own answer: printed as it came
-      const isJobOutcome = typeof res.body === 'object' && res.body !== null && 'jobId' in answer && 'status' in answer && (res.status === 200 || res.status === 202);
-      if (output === 'json' || (output === 'table' && typeof res.body !== 'object')) print(typeof res.body === 'string' ? res.body : JSON.stringify(res.body, null, 2));
-      else if (output === 'yaml') print(stringify(res.body).trimEnd());
-      else if (isJobOutcome)
-        print(`job ${answer.jobId} ${answer.status}\n${stringify(answer.status === 'succeeded' ? (answer.output ?? null) : (answer.error ?? null)).trimEnd()}`);
-      else print(JSON.stringify(res.body, null, 2));
-      if (isJobOutcome && answer.status) exitForStatus(answer.status);
+      const text = await res.text();
+      const body = parseJson(text);
+      // the API's own refusals are problem documents; anything else is the run's answer
+      if ((res.headers.get('content-type') ?? '').startsWith('application/problem+json')) throw new ApiError(res.status, body as Problem, what);
+      printAnswer(res.status, body, globals(command).output);
+      if (isJobOutcome(body)) exitForStatus(body.status);
+      // a respond step answering 4xx/5xx is the recipe saying it failed
+      if (res.status >= 400) process.exitCode = EXIT.error;
     });
 }
