@@ -22,4 +22,5 @@ done
 # several path patterns, so filters go into the one pattern as a lookahead (any of them, as in jest).
 pattern='\.spec\.ts$'
 if [ ${#filters[@]} -gt 0 ]; then pattern="^(?=.*(?:$(IFS='|'; echo "${filters[*]}"))).*$pattern"; fi
-exec npx jest --ci --maxWorkers=2 --testPathPatterns "$pattern" "${options[@]}"
+# jest.unit.config.cjs names only the projects holding a unit spec (the root config crawls all)
+exec npx jest -c tools/scripts/jest.unit.config.cjs --ci --maxWorkers=2 --testPathPatterns "$pattern" "${options[@]}"
