@@ -1,4 +1,4 @@
-import { clockBindings, compileExpression, evaluateExpression, ExpressionError, toPlainJson } from './expression';
+import { clockBindings, compileExpression, evaluateExpression, EXPRESSION_LIMITS, ExpressionError, setExpressionTimeout, toPlainJson } from './expression';
 import { compileTemplate, render, scanTemplate, type TemplateNode } from './template';
 
 const clock = clockBindings(0);
@@ -93,8 +93,12 @@ describe('expression errors and bounds', () => {
     ['a deep non-tail recursion is stopped by the depth bound', '($f := function($n){ $n > 100000 ? 0 : 1 + $f($n + 1) }; $f(0))', 'D1011'],
     ['a huge sequence is stopped by the sequence bound', '$count([1..10000000].($ * 2))', 'D2015'],
   ])('%s', async (_what, source, code) => {
+    // the depth and sequence bounds must fire on their own: on a loaded machine the 100 ms time bound could win the race
+    if (code !== 'D1012') setExpressionTimeout(10_000);
     const started = Date.now();
-    const error = await Promise.resolve(evaluateExpression(compileExpression(source, site), {}, clock)).catch((e: unknown) => e);
+    const error = await Promise.resolve(evaluateExpression(compileExpression(source, site), {}, clock))
+      .catch((e: unknown) => e)
+      .finally(() => setExpressionTimeout(EXPRESSION_LIMITS.timeoutMs));
     expect(error).toBeInstanceOf(ExpressionError);
     expect((error as ExpressionError).code).toBe(code);
     expect(Date.now() - started).toBeLessThan(1_000);
