@@ -116,7 +116,7 @@ describe('standalone: SIGKILL with accepted events queued and jobs mid-step', ()
     await new Promise((done) => setTimeout(done, 1000));
     jobs = await listAllJobs(cluster, recipe.body.id);
     console.log(
-      `killed with ${doneAtKill}/${accepted.size} jobs done and ${midCall} mid-call (${unknown.size} deliveries cut unanswered); ` +
+      `killed with ${doneAtKill}/${accepted.size} jobs done and ${midCall} mid-call (${unknown.size} deliveries cut unanswered, ${jobs.filter((j) => unknown.has(j.dedupeKey)).length} of them stored); ` +
         `restart → ready ${readyMs} ms; all accepted succeeded ${recoveredS.toFixed(1)} s after the kill`,
     );
 

@@ -1,18 +1,18 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ConfigError } from '@junction/platform/config';
 import { databaseUrl, ensureDatabase, migrateExclusively } from '@junction/platform/database';
-import { DataDirLock, EmbeddedPostgres } from '@junction/platform/embedded-postgres';
 import { InProcessHub, MemoryCache, MemoryLock } from '@junction/platform/in-process';
 import { createLogger } from '@junction/platform/logging';
 import { PostgresQueue, pgQueueMigrations } from '@junction/platform/pg-queue';
 import { MemoryRateLimiters, withTimeout } from '@junction/platform/ports';
 import { PortInUseError, startService, type RunningService, type ServiceDefinition } from '@junction/platform/service';
 import { resolveApiPort } from './api-port';
-import { loadLocalSecrets, withExportedFirst } from './local-secrets';
+import { startDatabase, type DatabaseStart } from './database-start';
+import { withExportedFirst } from './local-secrets';
 import { quickstartText } from './quickstart';
 import { standaloneBinding, type StandaloneShared } from './standalone-ports.module';
 
@@ -25,6 +25,8 @@ export interface StandaloneOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the ready banner goes (stdout by default). */
   print?: (text: string) => void;
+  /** The data directory and its database, when the entry point began them already (`startDatabase`); begun here otherwise. */
+  database?: DatabaseStart;
 }
 
 export interface RunningStandalone {
@@ -35,12 +37,6 @@ export interface RunningStandalone {
   stop(): Promise<void>;
 }
 
-/** `JUNCTION_DATA_DIR`, else `.junction` in the working directory (the repository for `npm start`). */
-export function resolveDataDir(env: NodeJS.ProcessEnv): string {
-  const dir = env['JUNCTION_DATA_DIR'] || '.junction';
-  return isAbsolute(dir) ? dir : resolve(process.cwd(), dir);
-}
-
 /**
  * All of Junction in this process: an embedded Postgres in the data directory (one database per
  * service, the cluster's migrations), in-process bus, cache and locks, durable work in the
@@ -49,24 +45,19 @@ export function resolveDataDir(env: NodeJS.ProcessEnv): string {
 export async function startStandalone(options: StandaloneOptions): Promise<RunningStandalone> {
   const exported = options.env ?? process.env;
   const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
-  const dataDir = resolveDataDir(exported);
-  // as root the embedded Postgres runs as an unprivileged user that must pass through the directory;
-  // the secrets in it are files of mode 0600 either way
-  const created = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  if (created && process.getuid?.() === 0) chmodSync(dataDir, 0o711);
-  const lock = await DataDirLock.acquire(dataDir);
-  const cleanups: (() => Promise<void>)[] = [async () => lock.release()];
+  const logger = createLogger({ service: 'standalone', level: (exported['LOG_LEVEL'] as 'info' | undefined) ?? 'info' });
+  const database = options.database ?? startDatabase(exported);
+  database.log.attach(logger);
+  // on failure it holds nothing and runs nothing
+  const { dataDir, lock, secrets, postgres } = await database.started;
+  const cleanups: (() => Promise<void>)[] = [async () => lock.release(), () => postgres.stop()];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
       await cleanup().catch((error: unknown) => process.stderr.write(`junction: while stopping: ${error instanceof Error ? error.message : String(error)}\n`));
     }
   };
   try {
-    const secrets = loadLocalSecrets(dataDir);
     const namespace = exported['JUNCTION_NAMESPACE'] || 'junction';
-    const logger = createLogger({ service: 'standalone', level: (exported['LOG_LEVEL'] as 'info' | undefined) ?? 'info' });
-    const postgres = await EmbeddedPostgres.start({ dataDir, logger });
-    cleanups.push(() => postgres.stop());
 
     const shared = await sharedPorts(postgres.url, `${namespace}_queue`, logger);
     cleanups.push(() => shared.close());
@@ -128,8 +119,10 @@ async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Log
     await migrations.destroy();
   }
   const pool = new Pool({ connectionString: url, max: 8 });
-  // an idle connection the server drops must not end the process (the next query reconnects)
-  pool.on('error', (error) => logger.warn({ err: error }, 'queue database connection lost'));
+  // an idle connection the server drops must not end the process (the next query reconnects); once
+  // closing, pool.end() has not waited for its connections to finish, so the server's stop may still reach one
+  let closing = false;
+  pool.on('error', (error) => closing || logger.warn({ err: error }, 'queue database connection lost'));
   const queue = new PostgresQueue(pool, { logger });
   return {
     ports: {
@@ -146,6 +139,7 @@ async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Log
       },
     },
     close: async () => {
+      closing = true;
       try {
         await queue.close();
       } finally {
@@ -171,8 +165,8 @@ async function createLocalWorkspace(url: string, rootToken: string | undefined, 
 }
 
 /** Entry point of the standalone process: a bad state exits 1 with one clear message; SIGINT/SIGTERM stop it cleanly. */
-export function runStandalone(services: AnyService[]): void {
-  startStandalone({ services }).then(
+export function runStandalone(services: AnyService[], database?: DatabaseStart): void {
+  startStandalone({ services, database }).then(
     (running) => {
       let stopping = false;
       const stop = (signal: string) => {
