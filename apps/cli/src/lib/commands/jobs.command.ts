@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { apiFor, globals, print } from '../context';
 import { CliError, EXIT } from '../exit-codes';
-import { findRecipe } from '../http/junction-api';
+import { findRecipe, listRecipes } from '../http/junction-api';
 import { followJob, stepLine, TERMINAL_STATUSES, type JobRecord } from '../jobs/follow-job';
 import { progress } from '../output/progress';
 import { renderList, renderObject, type Column } from '../output/render';
@@ -47,7 +47,12 @@ export function jobsCommand(): Command {
         recipeId = recipe.id;
       }
       const page = await api.get<{ items: JobRecord[] }>('/v1/jobs', 'listing jobs', { recipeId, status: options.status, since: options.since, limit: options.limit });
-      print(renderList(page.items, JOB_COLUMNS, globals(command).output));
+      const { output } = globals(command);
+      if (output !== 'table' || page.items.length === 0) return print(renderList(page.items, JOB_COLUMNS, output));
+      // people read recipe names, scripts get the ids (json, yaml)
+      const names = new Map((await listRecipes(api)).map((r) => [r.id, r.name]));
+      const columns = JOB_COLUMNS.map((c) => (c.header === 'RECIPE' ? { header: 'RECIPE', value: (j: JobRecord) => names.get(j.recipeId) ?? j.recipeId } : c));
+      print(renderList(page.items, columns, output));
     });
 
   jobs
