@@ -29,6 +29,8 @@ const depConstraints = [
   // the standalone app hosts every service in one process: it wires all scopes, as the six apps do one each
   { sourceTag: 'scope:standalone', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:auth', 'scope:connectors', 'scope:scheduler', 'scope:executor', 'scope:audit', 'scope:platform', 'scope:shared'] },
   { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:cli', 'scope:executor', 'scope:shared'] },
+  // the web console is a browser app on the public HTTP API alone: it imports no library of the repo
+  { sourceTag: 'scope:console', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:platform'] },
   // contracts: the shared test kit builds every domain's messages (factories); the sdk's type rule still keeps it to utils
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:platform', 'type:contracts'] },
@@ -51,7 +53,7 @@ export default [
   ...nx.configs['flat/javascript'],
   { ignores: ['**/dist', '**/out-tsc', '**/node_modules', 'coverage', 'tmp', '.nx', '**/files/**', '.junction'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },

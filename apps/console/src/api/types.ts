@@ -1,0 +1,56 @@
+// The parts of the public API's resources the console shows (see /docs/openapi.json).
+
+export interface Recipe {
+  id: string;
+  name: string;
+  version: number;
+  state: 'stopped' | 'running';
+  activeVersion?: number;
+  managedBy?: string;
+  definition: Record<string, unknown>;
+  webhookUrl?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'stopped'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const TERMINAL: readonly string[] = ['succeeded', 'failed', 'cancelled', 'stopped'];
+
+export interface JobSummary {
+  id: string;
+  recipeId: string;
+  recipeVersion: number;
+  status: JobStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  error?: unknown;
+}
+
+export interface JobStep {
+  seq: number;
+  stepId: string;
+  stepKey: string;
+  kind: string;
+  status: string;
+  attempt?: number;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  error?: unknown;
+}
+
+export interface Job extends JobSummary {
+  steps: JobStep[];
+}
+
+/** The trigger's type of a recipe definition (`webhook`, `schedule`, …), or a dash. */
+export function triggerType(recipe: Recipe): string {
+  const trigger = recipe.definition['trigger'];
+  const type = trigger && typeof trigger === 'object' ? (trigger as Record<string, unknown>)['type'] : undefined;
+  return typeof type === 'string' ? type : '—';
+}

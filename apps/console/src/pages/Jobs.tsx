@@ -1,0 +1,97 @@
+import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { useJobs } from '../api/jobs';
+import { useRecipes } from '../api/recipes';
+import { JOB_STATUSES } from '../api/types';
+import { Badge, ErrorNote, Loading, When } from '../components/Status';
+
+export function JobsPage() {
+  const search = useSearch({ from: '/jobs' });
+  const navigate = useNavigate({ from: '/jobs' });
+  const jobs = useJobs(search);
+  const recipes = useRecipes();
+  const names = new Map((recipes.data?.items ?? []).map((r) => [r.id, r.name]));
+  // a new filter starts from the first page
+  const filter = (change: { recipeId?: string; status?: string }) => void navigate({ search: { ...search, ...change, cursor: undefined } });
+
+  return (
+    <section aria-labelledby="jobs-title">
+      <h1 id="jobs-title">Jobs</h1>
+      <form className="filters row" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Recipe
+          <select value={search.recipeId ?? ''} onChange={(e) => filter({ recipeId: e.target.value || undefined })}>
+            <option value="">All recipes</option>
+            {(recipes.data?.items ?? []).map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={search.status ?? ''} onChange={(e) => filter({ status: e.target.value || undefined })}>
+            <option value="">Any status</option>
+            {JOB_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+      {jobs.isPending ? (
+        <Loading />
+      ) : jobs.error ? (
+        <ErrorNote error={jobs.error} />
+      ) : jobs.data.items.length === 0 ? (
+        <p className="muted">No jobs match.</p>
+      ) : (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Recipe</th>
+                <th scope="col">Version</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.data.items.map((job) => (
+                <tr key={job.id}>
+                  <td>
+                    <Link to="/jobs/$jobId" params={{ jobId: job.id }}>
+                      <code>{job.id}</code>
+                    </Link>
+                  </td>
+                  <td>{names.get(job.recipeId) ?? <code>{job.recipeId}</code>}</td>
+                  <td>{job.recipeVersion}</td>
+                  <td>
+                    <Badge value={job.status} />
+                  </td>
+                  <td>
+                    <When at={job.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <nav className="row" aria-label="Pages">
+            {search.cursor && (
+              <Link to="/jobs" search={{ ...search, cursor: undefined }}>
+                First page
+              </Link>
+            )}
+            {jobs.data.nextCursor && (
+              <Link to="/jobs" search={{ ...search, cursor: jobs.data.nextCursor }}>
+                Next page
+              </Link>
+            )}
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import { useEffect } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, Outlet } from '@tanstack/react-router';
+import { api } from '../api/client';
+import { rememberMe, signOut, useSession, type Me } from '../api/session';
+import { Loading } from '../components/Status';
+import { SignIn } from './SignIn';
+
+/** The shell: the sign-in form until there is a key, then navigation and the page. */
+export function Layout() {
+  const { key, me } = useSession();
+  const queryClient = useQueryClient();
+
+  // a key kept from before a reload: ask who it is again (a 401 signs out)
+  useEffect(() => {
+    if (key && !me) api<Me>('GET', '/v1/me').then(rememberMe, () => undefined);
+  }, [key, me]);
+  // nothing cached for one principal may show to the next
+  useEffect(() => {
+    if (!key) queryClient.clear();
+  }, [key, queryClient]);
+
+  if (!key) return <SignIn />;
+  if (!me) return <Loading />;
+  return (
+    <>
+      <header className="top">
+        <nav aria-label="Main">
+          <strong>Junction</strong>
+          <Link to="/recipes" activeProps={{ 'aria-current': 'page' }}>
+            Recipes
+          </Link>
+          <Link to="/jobs" activeProps={{ 'aria-current': 'page' }}>
+            Jobs
+          </Link>
+        </nav>
+        <span className="muted">
+          {me.role} · {me.workspaceId}
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        <Outlet />
+      </main>
+    </>
+  );
+}

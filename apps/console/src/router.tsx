@@ -1,0 +1,47 @@
+import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
+import type { JobFilters } from './api/jobs';
+import { JobPage } from './pages/JobPage';
+import { JobsPage } from './pages/Jobs';
+import { Layout } from './pages/Layout';
+import { RecipePage } from './pages/RecipePage';
+import { RecipesPage } from './pages/Recipes';
+
+const rootRoute = createRootRoute({
+  component: Layout,
+  notFoundComponent: () => (
+    <p>
+      No such page. <Link to="/recipes">Go to the recipes</Link>.
+    </p>
+  ),
+});
+
+const indexRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/',
+  beforeLoad: () => {
+    throw redirect({ to: '/recipes' });
+  },
+});
+
+const recipesRoute = createRoute({ getParentRoute: () => rootRoute, path: '/recipes', component: RecipesPage });
+const recipeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/recipes/$recipeId', component: RecipePage });
+
+const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+const jobsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/jobs',
+  validateSearch: (search: Record<string, unknown>): JobFilters => ({ recipeId: text(search['recipeId']), status: text(search['status']), cursor: text(search['cursor']) }),
+  component: JobsPage,
+});
+const jobRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs/$jobId', component: JobPage });
+
+export const router = createRouter({
+  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, recipeRoute, jobsRoute, jobRoute]),
+  basepath: '/console',
+});
+
+declare module '@tanstack/react-router' {
+  interface Register {
+    router: typeof router;
+  }
+}
