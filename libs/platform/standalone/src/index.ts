@@ -1,3 +1,4 @@
+export * from './lib/database-start';
 export * from './lib/local-secrets';
 export * from './lib/quickstart';
 export * from './lib/run-standalone';
