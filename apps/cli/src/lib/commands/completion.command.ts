@@ -10,7 +10,9 @@ interface Node {
 function commandTree(root: Command): Node[] {
   const nodes: Node[] = [];
   const visit = (command: Command, path: string[]): void => {
-    const options = [...command.options, ...(path.length === 0 ? [] : root.options)].flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)));
+    // under a subcommand, the program's own options still apply (all but --version)
+    const inherited = path.length === 0 ? [] : root.options.filter((o) => o.long !== '--version');
+    const options = [...command.options, ...inherited].flatMap((o) => [o.long, o.short].filter((f): f is string => Boolean(f)));
     nodes.push({ path, words: [...command.commands.map((c) => c.name()), ...options, '--help'] });
     for (const child of command.commands) visit(child, [...path, child.name()]);
   };
@@ -39,7 +41,8 @@ ${commandTree(root)
   case "$path" in
 ${cases}
   esac
-  COMPREPLY=($(compgen -f -W "$words" -- "$cur"))
+  # no word matches (a file argument): -o default completes file names
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 complete -o default -F _junction junction
 `;
@@ -52,6 +55,11 @@ autoload -U +X bashcompinit && bashcompinit
 ${bashScript(root)}`;
 }
 
+/** The completion script of a shell for this command tree. */
+export function completionScript(root: Command, shell: 'bash' | 'zsh'): string {
+  return shell === 'zsh' ? zshScript(root) : bashScript(root);
+}
+
 export function completionCommand(root: Command): Command {
   return new Command('completion')
     .description('print a shell completion script (bash or zsh)')
@@ -59,6 +67,6 @@ export function completionCommand(root: Command): Command {
     .addHelpText('after', '\nExamples:\n  $ eval "$(junction completion bash)"     # in ~/.bashrc\n  $ eval "$(junction completion zsh)"      # in ~/.zshrc')
     .action((shell: string) => {
       if (shell !== 'bash' && shell !== 'zsh') throw new CliError(`no completion for "${shell}": bash or zsh`, EXIT.usage);
-      process.stdout.write(shell === 'zsh' ? zshScript(root) : bashScript(root));
+      process.stdout.write(completionScript(root, shell));
     });
 }
