@@ -32,7 +32,7 @@ function describePlan(plan: Plan): string {
   lines.push(
     '',
     plan.hasChanges
-      ? `Plan: ${count('create')} to create, ${count('new version')} new versions, ${count('start')} to start, ${count('stop')} to stop, ${unchanged} unchanged.`
+      ? `Plan: ${count('create')} to create, ${count('new version')} new version${count('new version') === 1 ? '' : 's'}, ${count('start')} to start, ${count('stop')} to stop, ${unchanged} unchanged.`
       : `Nothing to do: ${unchanged} recipes unchanged.`,
   );
   return lines.join('\n');
