@@ -136,24 +136,26 @@ describe('standalone: first run, restart and bad states', () => {
   }, 60_000);
 
   it.each([
-    ['secrets.json is not JSON', 'secrets.json', '{ "JUNCTION_ROOT_TOKEN": '],
-    ['pg/PG_VERSION holds garbage', 'pg/PG_VERSION', 'garbage\n'],
+    ['secrets.json is not JSON', 'secrets.json', '{ "JUNCTION_ROOT_TOKEN": ', 'secrets.json'],
+    ['secrets.json is missing beside the database', 'secrets.json', undefined, 'secrets.json'],
+    ['pg/PG_VERSION holds garbage', 'pg/PG_VERSION', 'garbage\n', 'pg'],
   ])(
     'stops on a damaged data directory (%s) with the path and what to do, changing nothing',
-    async (_, file, garbage) => {
+    async (_, file, garbage, named) => {
       const path = join(dataDir, file);
       const original = readFileSync(path);
-      writeFileSync(path, garbage);
+      if (garbage === undefined) rmSync(path);
+      else writeFileSync(path, garbage);
       try {
         const before = snapshotDir(dataDir);
         const message = await refused();
-        expect(message).toContain(file === 'secrets.json' ? path : join(dataDir, 'pg'));
+        expect(message).toContain(join(dataDir, named));
         expect(message).toMatch(/restore it from a backup|move it away/);
         expect(message).not.toMatch(/\n\s+at /); // a message for a person, not a stack trace
         expect(snapshotDir(dataDir)).toEqual(before);
         expect(processesNaming(dataDir)).toEqual([]);
       } finally {
-        writeFileSync(path, original);
+        writeFileSync(path, original, { mode: 0o600 });
       }
     },
     60_000,

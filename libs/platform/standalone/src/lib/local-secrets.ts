@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The operator's root token and the vault's master key of one data directory, made on its first start. */
@@ -23,6 +23,12 @@ export function loadLocalSecrets(dataDir: string): LocalSecrets {
     }
     return { JUNCTION_ROOT_TOKEN: parsed.JUNCTION_ROOT_TOKEN, JUNCTION_MASTER_KEYS: parsed.JUNCTION_MASTER_KEYS };
   }
+  // new secrets beside an existing database would lock its vault away (a new master key) and change the directory
+  if (holdsDatabase(dataDir)) {
+    throw new LocalSecretsError(
+      `${path} is missing but ${join(dataDir, 'pg')} is not empty: its vault is encrypted under the master key kept there; restore it from a backup, or move the data directory away (or set JUNCTION_DATA_DIR to another directory)`,
+    );
+  }
   const secrets: LocalSecrets = {
     JUNCTION_ROOT_TOKEN: randomBytes(32).toString('hex'),
     JUNCTION_MASTER_KEYS: `local1:${randomBytes(32).toString('base64')}`,
@@ -34,6 +40,15 @@ export function loadLocalSecrets(dataDir: string): LocalSecrets {
 /** A secrets file that cannot be used: the message names the file and what to do (no stack trace for a person to read). */
 export class LocalSecretsError extends Error {
   override readonly name = 'LocalSecretsError';
+}
+
+/** The embedded database's directory exists and is not empty (unreadable: left for the database's own checks). */
+function holdsDatabase(dataDir: string): boolean {
+  try {
+    return readdirSync(join(dataDir, 'pg')).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Unreadable or not JSON: the same refusal as a file of the wrong shape, naming the path. */
