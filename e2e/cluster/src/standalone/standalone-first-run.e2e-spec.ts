@@ -135,6 +135,17 @@ describe('standalone: first run, restart and bad states', () => {
     expect(existsSync(join(dataDir, 'junction.lock'))).toBe(false);
   }, 60_000);
 
+  it('stops when JUNCTION_DATA_DIR is a file, naming it, and leaves the file as it was', async () => {
+    const file = join(dataDir, 'not-a-dir');
+    writeFileSync(file, 'a file\n');
+    const message = await refused({ JUNCTION_DATA_DIR: file });
+    expect(message).toContain(`The data directory ${file} is not a directory`);
+    expect(message).toContain('set JUNCTION_DATA_DIR to another directory');
+    expect(message).not.toMatch(/\n\s+at /);
+    expect(readFileSync(file, 'utf8')).toBe('a file\n');
+    rmSync(file);
+  }, 60_000);
+
   it.each([
     ['secrets.json is not JSON', 'secrets.json', '{ "JUNCTION_ROOT_TOKEN": ', 'secrets.json'],
     ['secrets.json is missing beside the database', 'secrets.json', undefined, 'secrets.json'],

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { DataDirLock, EmbeddedPostgres, type EmbeddedPostgresLogger } from '@junction/platform/embedded-postgres';
+import { DataDirLock, EmbeddedDatabaseError, EmbeddedPostgres, type EmbeddedPostgresLogger } from '@junction/platform/embedded-postgres';
 import { loadLocalSecrets, type LocalSecrets } from './local-secrets';
 
 /** `JUNCTION_DATA_DIR`, else `.junction` in the working directory (the repository for `npm start`). */
@@ -65,7 +65,7 @@ export function startDatabase(env: NodeJS.ProcessEnv): DatabaseStart {
     const dataDir = resolveDataDir(env);
     // as root the embedded Postgres runs as an unprivileged user that must pass through the directory;
     // the secrets in it are files of mode 0600 either way
-    const created = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const created = makeDataDir(dataDir);
     if (created && process.getuid?.() === 0) chmodSync(dataDir, 0o711);
     const lock = await DataDirLock.acquire(dataDir);
     try {
@@ -80,4 +80,15 @@ export function startDatabase(env: NodeJS.ProcessEnv): DatabaseStart {
   // awaited by startStandalone, possibly after a failure: not an unhandled rejection meanwhile
   started.catch(() => undefined);
   return { started, log };
+}
+
+/** Creates the data directory if missing; a path that cannot be one (a file, no permission) is refused naming it. */
+function makeDataDir(dataDir: string): string | undefined {
+  try {
+    return mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'is not a directory (or lies under a file)' : `cannot be created (${code})`;
+    throw new EmbeddedDatabaseError(`The data directory ${dataDir} ${why}; move that away, or set JUNCTION_DATA_DIR to another directory`, dataDir);
+  }
 }
