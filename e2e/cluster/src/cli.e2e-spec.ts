@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { uniqueNamespace } from '@junction/shared/testing';
-import { Cluster } from './cluster-harness';
+import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
 
 const CLI = join(__dirname, '../../../dist/apps/cli/main.js');
 // a test runs several CLI processes; on a loaded 2-core machine each may take seconds
@@ -69,12 +69,12 @@ steps:
 });
 
 /**
- * The `junction` CLI, built, run as a child process against the cluster like a user in a
- * terminal: login, apply a directory, idempotent re-apply, plan of an edit, export round trip,
+ * The `junction` CLI, built, run as a child process against the product (standalone and cluster)
+ * like a user in a terminal: login, apply a directory, idempotent re-apply, plan of an edit, export round trip,
  * run --wait, jobs logs --follow, and a bad file's file:line:column.
  */
-describe('junction CLI against the cluster', () => {
-  const cluster = new Cluster(uniqueNamespace('e2e_cli'));
+describe.each(RUN_MODES)('junction CLI against the product (%s)', (mode: RunMode) => {
+  const cluster = Cluster.inMode(mode, uniqueNamespace(mode === 'cluster' ? 'e2e_cli' : 'e2e_clisa'));
   const home = mkdtempSync(join(tmpdir(), 'junction-cli-home-'));
   const recipesDir = join(home, 'recipes');
   const exportDir = join(home, 'exported');
