@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { auditCommand } from './commands/audit.command';
 import { completionCommand } from './commands/completion.command';
 import { connectionsCommand } from './commands/connections.command';
+import { deadLettersCommand } from './commands/dead-letters.command';
 import { jobsCommand } from './commands/jobs.command';
 import { loginCommand, profilesCommand } from './commands/login.command';
 import { recipesCommand } from './commands/recipes.command';
@@ -32,7 +33,8 @@ Example:
   $ junction login --url http://localhost:3000 --key "$KEY"
   $ junction recipes apply -f recipes/`,
     );
-  for (const command of [loginCommand(), profilesCommand(), recipesCommand(), runCommand(), jobsCommand(), connectionsCommand(), auditCommand()]) program.addCommand(command);
+  for (const command of [loginCommand(), profilesCommand(), recipesCommand(), runCommand(), jobsCommand(), deadLettersCommand(), connectionsCommand(), auditCommand()])
+    program.addCommand(command);
   program.addCommand(completionCommand(program));
   program.exitOverride();
   for (const command of allCommands(program)) command.exitOverride();

@@ -38,22 +38,7 @@ export function jobsCommand(): Command {
     .option('--since <iso>', 'created at or after this instant (ISO 8601)')
     .option('-l, --limit <n>', 'at most this many (1–100)', '20')
     .addHelpText('after', '\nExample:\n  $ junction jobs list --recipe "orders to slack" --status failed')
-    .action(async (options: { recipe?: string; status?: string; since?: string; limit: string }, command: Command) => {
-      const api = apiFor(command);
-      let recipeId: string | undefined;
-      if (options.recipe) {
-        const recipe = await findRecipe(api, options.recipe);
-        if (!recipe) throw new CliError(`no recipe "${options.recipe}" in this workspace`);
-        recipeId = recipe.id;
-      }
-      const page = await api.get<{ items: JobRecord[] }>('/v1/jobs', 'listing jobs', { recipeId, status: options.status, since: options.since, limit: options.limit });
-      const { output } = globals(command);
-      if (output !== 'table' || page.items.length === 0) return print(renderList(page.items, JOB_COLUMNS, output));
-      // people read recipe names, scripts get the ids (json, yaml)
-      const names = new Map((await listRecipes(api)).map((r) => [r.id, r.name]));
-      const columns = JOB_COLUMNS.map((c) => (c.header === 'RECIPE' ? { header: 'RECIPE', value: (j: JobRecord) => names.get(j.recipeId) ?? j.recipeId } : c));
-      print(renderList(page.items, columns, output));
-    });
+    .action((options: JobFilters, command: Command) => printJobs(command, options));
 
   jobs
     .command('get')
@@ -100,42 +85,74 @@ export function jobsCommand(): Command {
     .option('--since <iso>', 'only jobs created at or after this instant (ISO 8601)')
     .option('--latest', "on the recipe's latest version instead of the one each job ran")
     .addHelpText('after', '\nExample:\n  $ junction jobs rerun-failed "orders to slack" --since 2026-12-01T00:00:00Z --latest')
-    .action(async (name: string, options: { since?: string; latest?: boolean }, command: Command) => {
-      const api = apiFor(command);
-      const recipe = await findRecipe(api, name);
-      if (!recipe) throw new CliError(`no recipe "${name}" in this workspace`);
-      const failed = await api.listAll<JobRecord>('/v1/jobs', 'listing failed jobs', { recipeId: recipe.id, status: 'failed', since: options.since });
-      const bar = progress(failed.length, 'rerunning');
-      const outcomes: RerunOutcome[] = [];
-      let cursor: string | undefined;
-      try {
-        do {
-          const body = { recipeId: recipe.id, ...(options.latest ? { version: 'latest' } : {}), ...(options.since ? { since: options.since } : {}), ...(cursor ? { cursor } : {}) };
-          const page = (await api.request<{ items: RerunOutcome[]; nextCursor?: string }>('POST', '/v1/jobs/rerun', `rerunning the failed jobs of "${recipe.name}"`, { body }))
-            .body;
-          for (const item of page.items) bar.tick(item.id);
-          outcomes.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor);
-      } finally {
-        bar.stop();
-      }
-      const rows = outcomes.map((o) => ({ id: o.id, result: o.rerun ? 'rerun' : 'not rerun', error: o.error }));
-      print(
-        renderList(
-          rows,
-          [
-            { header: 'JOB', value: (r) => r.id },
-            { header: 'RESULT', value: (r) => r.result },
-            { header: 'WHY NOT', value: (r) => (r.error as { message?: string } | undefined)?.message },
-          ],
-          globals(command).output,
-        ),
-      );
-      if (outcomes.some((o) => !o.rerun)) process.exitCode = EXIT.error;
-    });
+    .action((name: string, options: RerunFailedOptions, command: Command) => rerunFailed(command, name, options));
 
   return jobs;
+}
+
+export interface JobFilters {
+  recipe?: string;
+  status?: string;
+  since?: string;
+  limit: string;
+}
+
+/** `jobs list` (and `dead-letters list`): a page of jobs, recipe names in the table. */
+export async function printJobs(command: Command, options: JobFilters): Promise<void> {
+  const api = apiFor(command);
+  let recipeId: string | undefined;
+  if (options.recipe) {
+    const recipe = await findRecipe(api, options.recipe);
+    if (!recipe) throw new CliError(`no recipe "${options.recipe}" in this workspace`);
+    recipeId = recipe.id;
+  }
+  const page = await api.get<{ items: JobRecord[] }>('/v1/jobs', 'listing jobs', { recipeId, status: options.status, since: options.since, limit: options.limit });
+  const { output } = globals(command);
+  if (output !== 'table' || page.items.length === 0) return print(renderList(page.items, JOB_COLUMNS, output));
+  // people read recipe names, scripts get the ids (json, yaml)
+  const names = new Map((await listRecipes(api)).map((r) => [r.id, r.name]));
+  const columns = JOB_COLUMNS.map((c) => (c.header === 'RECIPE' ? { header: 'RECIPE', value: (j: JobRecord) => names.get(j.recipeId) ?? j.recipeId } : c));
+  print(renderList(page.items, columns, output));
+}
+
+export interface RerunFailedOptions {
+  since?: string;
+  latest?: boolean;
+}
+
+/** `jobs rerun-failed` (and `dead-letters redrive`): every failed job of a recipe, batch after batch, with progress. */
+export async function rerunFailed(command: Command, name: string, options: RerunFailedOptions): Promise<void> {
+  const api = apiFor(command);
+  const recipe = await findRecipe(api, name);
+  if (!recipe) throw new CliError(`no recipe "${name}" in this workspace`);
+  const failed = await api.listAll<JobRecord>('/v1/jobs', 'listing failed jobs', { recipeId: recipe.id, status: 'failed', since: options.since });
+  const bar = progress(failed.length, 'rerunning');
+  const outcomes: RerunOutcome[] = [];
+  let cursor: string | undefined;
+  try {
+    do {
+      const body = { recipeId: recipe.id, ...(options.latest ? { version: 'latest' } : {}), ...(options.since ? { since: options.since } : {}), ...(cursor ? { cursor } : {}) };
+      const page = (await api.request<{ items: RerunOutcome[]; nextCursor?: string }>('POST', '/v1/jobs/rerun', `rerunning the failed jobs of "${recipe.name}"`, { body })).body;
+      for (const item of page.items) bar.tick(item.id);
+      outcomes.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+  } finally {
+    bar.stop();
+  }
+  const rows = outcomes.map((o) => ({ id: o.id, result: o.rerun ? 'rerun' : 'not rerun', error: o.error }));
+  print(
+    renderList(
+      rows,
+      [
+        { header: 'JOB', value: (r) => r.id },
+        { header: 'RESULT', value: (r) => r.result },
+        { header: 'WHY NOT', value: (r) => (r.error as { message?: string } | undefined)?.message },
+      ],
+      globals(command).output,
+    ),
+  );
+  if (outcomes.some((o) => !o.rerun)) process.exitCode = EXIT.error;
 }
 
 interface RerunOutcome {
