@@ -38,6 +38,7 @@ describe('standalone: first run, restart and bad states', () => {
       (e: Error) => e,
     );
     expect(error.message).toMatch(/^standalone exited with 1 before it started/);
+    expect(error.message).not.toMatch(/\n\s+at /); // a message for a person, not a stack trace
     return error.message;
   };
   /** The banner, once its last line is out (it follows the `standalone started` log line). */
@@ -141,7 +142,6 @@ describe('standalone: first run, restart and bad states', () => {
     const message = await refused({ JUNCTION_DATA_DIR: file });
     expect(message).toContain(`The data directory ${file} is not a directory`);
     expect(message).toContain('set JUNCTION_DATA_DIR to another directory');
-    expect(message).not.toMatch(/\n\s+at /);
     expect(readFileSync(file, 'utf8')).toBe('a file\n');
     rmSync(file);
   }, 60_000);
@@ -162,7 +162,6 @@ describe('standalone: first run, restart and bad states', () => {
         const message = await refused();
         expect(message).toContain(join(dataDir, named));
         expect(message).toMatch(/restore it from a backup|move it away/);
-        expect(message).not.toMatch(/\n\s+at /); // a message for a person, not a stack trace
         expect(snapshotDir(dataDir)).toEqual(before);
         expect(processesNaming(dataDir)).toEqual([]);
       } finally {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ConfigError } from '@junction/platform/config';
 import { databaseUrl, ensureDatabase, migrateExclusively } from '@junction/platform/database';
+import { DataDirInUseError, EmbeddedDatabaseError } from '@junction/platform/embedded-postgres';
 import { InProcessHub, MemoryCache, MemoryLock } from '@junction/platform/in-process';
 import { createLogger } from '@junction/platform/logging';
 import { PostgresQueue, pgQueueMigrations } from '@junction/platform/pg-queue';
@@ -12,12 +13,15 @@ import { MemoryRateLimiters, withTimeout } from '@junction/platform/ports';
 import { PortInUseError, startService, type RunningService, type ServiceDefinition } from '@junction/platform/service';
 import { resolveApiPort } from './api-port';
 import { startDatabase, type DatabaseStart } from './database-start';
-import { withExportedFirst } from './local-secrets';
+import { LocalSecretsError, withExportedFirst } from './local-secrets';
 import { quickstartText } from './quickstart';
 import { standaloneBinding, type StandaloneShared } from './standalone-ports.module';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyService = ServiceDefinition<any>;
+
+/** Refusals whose message names what is wrong and what to do. */
+const KNOWN_STATES = [ConfigError, PortInUseError, EmbeddedDatabaseError, DataDirInUseError, LocalSecretsError];
 
 export interface StandaloneOptions {
   /** Every service, the gateway among them; it starts last, once the others serve. */
@@ -179,7 +183,8 @@ export function runStandalone(services: AnyService[], database?: DatabaseStart):
       process.once('SIGTERM', () => stop('SIGTERM'));
     },
     (error: unknown) => {
-      const known = error instanceof ConfigError || error instanceof PortInUseError || (error instanceof Error && error.name !== 'Error');
+      // a state the message explains prints alone; anything else is a bug worth its stack
+      const known = KNOWN_STATES.some((type) => error instanceof type);
       const text = error instanceof Error ? (known ? error.message : (error.stack ?? error.message)) : String(error);
       process.stderr.write(`junction: ${text}\n`);
       process.exit(1);
