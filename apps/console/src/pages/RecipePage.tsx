@@ -128,13 +128,15 @@ function DefinitionEditor({ recipe, editable }: { recipe: Recipe; editable: bool
         )}
         {save.error && fieldErrors.length === 0 && <ErrorNote error={save.error} />}
         {fieldErrors.length > 0 && (
-          <ul role="alert" className="error field-errors" aria-label="Errors in the definition">
-            {fieldErrors.map((f, i) => (
-              <li key={`${f.path}-${i}`}>
-                <code>{f.path || '/'}</code> {f.message}
-              </li>
-            ))}
-          </ul>
+          <div role="alert">
+            <ul className="error field-errors" aria-label="Errors in the definition">
+              {fieldErrors.map((f, i) => (
+                <li key={`${f.path}-${i}`}>
+                  <code>{f.path || '/'}</code> {f.message}
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
         {save.isSuccess && !save.isPending && <p role="status">Saved as version {save.data.version}.</p>}
       </div>

@@ -9,8 +9,9 @@ import { WorkspacesApiModule } from './workspaces/workspaces-api.module';
 import { RecipesApiModule } from './recipes/recipes-api.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
 import { WorkspaceSettingsApiModule } from './workspace-settings/workspace-settings-api.module';
+import { ConsoleModule } from './console/console.module';
 
-/** The public API: one module per area, each calling its service over the bus. */
+/** The public API: one module per area, each calling its service over the bus; and the web console's files. */
 @Module({
   imports: [
     AuthApiModule,
@@ -23,6 +24,7 @@ import { WorkspaceSettingsApiModule } from './workspace-settings/workspace-setti
     RecipesApiModule,
     JobsApiModule,
     WorkspaceSettingsApiModule,
+    ConsoleModule,
   ],
 })
 export class GatewayFeatureModule {}

@@ -92,6 +92,11 @@ class GatewayEnv extends PlatformEnv {
   @IsString()
   @IsTrustProxy()
   TRUST_PROXY = '';
+
+  /** The web console's build served at /console; unset: `dist/apps/console` beside this bundle. */
+  @IsOptional()
+  @IsString()
+  CONSOLE_DIR: string | undefined = undefined;
 }
 
 export const gatewayService: ServiceDefinition<GatewayEnv> = {

@@ -24,6 +24,8 @@ describe('route → role table', () => {
     ['operator', 'POST', '/v1/connectors', false],
     ['admin', 'DELETE', '/v1/api-keys/:id', true],
     ['builder', 'DELETE', '/v1/api-keys/:id', false],
+    ['auditor', 'GET', '/v1/me', true],
+    ['operator', 'GET', '/v1/me', true],
   ] as const)('%s %s %s → %s', (role, method, route, allowed) => {
     expect(routeAllows(role, method, route)).toBe(allowed);
   });

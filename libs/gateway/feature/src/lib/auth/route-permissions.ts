@@ -15,6 +15,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/users/:id/disable': 'users:manage',
   'POST /v1/users/:id/enable': 'users:manage',
   'PUT /v1/users/me/password': 'sessions:own',
+  'GET /v1/me': 'sessions:own',
   'DELETE /v1/sessions/current': 'sessions:own',
   'DELETE /v1/sessions': 'sessions:own',
   'GET /v1/connectors': 'connectors:read',

@@ -1,0 +1,42 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium (`apt-get install chromium`; .ci/run installs it): no browser is downloaded. */
+export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'], headless: true });
+}
+
+/**
+ * A fresh browser profile at 1280×800 that records what must never happen: a JavaScript dialog
+ * (an injected script's alert), a page error, or a request whose URL carries `secret`.
+ */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  dialogs: string[];
+  pageErrors: string[];
+  requestUrls: string[];
+}
+
+export async function watchedPage(browser: Browser): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const watched: WatchedPage = { context, page, dialogs: [], pageErrors: [], requestUrls: [] };
+  page.on('dialog', (dialog) => {
+    watched.dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => watched.pageErrors.push(error.message));
+  page.on('request', (request) => watched.requestUrls.push(request.url()));
+  return watched;
+}
+
+/** Signs in through the form, as a person would, and waits for the shell. */
+export async function signIn(page: Page, consoleUrl: string, key: string): Promise<void> {
+  await page.goto(consoleUrl);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}

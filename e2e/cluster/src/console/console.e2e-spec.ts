@@ -1,0 +1,168 @@
+import type { Browser } from 'playwright-core';
+import { Cluster } from '../cluster-harness';
+import { launchChromium, signIn, watchedPage, type WatchedPage } from './browser';
+
+interface RecipeBody {
+  id: string;
+  name: string;
+  webhookUrl?: string;
+}
+
+// a marker an injected script would set; the page must never get it
+const XSS_NAME = '<img src=x onerror="window.__xss=1;alert(1)">';
+const definition = (name: string) => ({ name, trigger: { type: 'webhook' }, steps: [{ id: 'shape', set: { order: '{{ trigger.body.id }}' } }] });
+
+/** The web console served by the standalone process, driven in Debian's chromium (issue #14). */
+describe('web console (standalone): a person signs in, starts a recipe and follows its job', () => {
+  const cluster = Cluster.inMode('standalone');
+  let browser: Browser;
+  let consoleUrl = '';
+  let auditorKey = '';
+  const open = (): Promise<WatchedPage> => watchedPage(browser);
+
+  beforeAll(async () => {
+    [browser] = await Promise.all([launchChromium(), cluster.start([])]);
+    consoleUrl = `${cluster.gatewayUrl}/console/`;
+    const created = await cluster.call<{ key: string }>('POST', '/v1/api-keys', { name: 'console-auditor', role: 'auditor' });
+    expect(created.status).toBe(201);
+    auditorKey = created.body.key;
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster.stop();
+  });
+
+  it('serves the console with a strict CSP, no inline script, cache headers and the SPA fallback', async () => {
+    const index = await fetch(consoleUrl);
+    expect(index.status).toBe(200);
+    const csp = index.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    expect(index.headers.get('x-content-type-options')).toBe('nosniff');
+    const html = await index.text();
+    // every <script> has a src: nothing inline for the CSP to have to allow
+    const scripts = html.match(/<script\b[^>]*>[\s\S]*?<\/script>/g) ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const script of scripts) expect(script).toMatch(/^<script\b[^>]*\bsrc="\/console\/assets\/[^"]+"[^>]*><\/script>$/);
+
+    const asset = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1] ?? '';
+    const js = await fetch(`${cluster.gatewayUrl}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+
+    // a client-side route is the app; a missing asset is not
+    const deep = await fetch(`${cluster.gatewayUrl}/console/jobs/job_x?status=failed`);
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+    expect(deep.headers.get('content-security-policy')).toBe(csp);
+    const missing = await fetch(`${cluster.gatewayUrl}/console/assets/nope-12345678.js`);
+    expect(missing.status).toBe(404);
+    expect((await fetch(`${cluster.gatewayUrl}/console/../v1/recipes`)).status).toBe(401);
+  });
+
+  it('GET /v1/me names the caller and its role, and is in the OpenAPI document', async () => {
+    const admin = await cluster.call<{ role: string; workspaceId: string; kind: string }>('GET', '/v1/me');
+    expect(admin.status).toBe(200);
+    expect(admin.body).toMatchObject({ role: 'admin', workspaceId: cluster.workspaceId, kind: 'api_key' });
+    expect((await cluster.call('GET', '/v1/me', undefined, auditorKey)).body).toMatchObject({ role: 'auditor' });
+    expect((await cluster.call('GET', '/v1/me', undefined, 'jn_not_a_key')).status).toBe(401);
+    const doc = await cluster.call<{ paths: Record<string, unknown> }>('GET', '/docs/openapi.json');
+    expect(Object.keys(doc.body.paths)).toContain('/v1/me');
+    expect(Object.keys(doc.body.paths).filter((p) => p.startsWith('/console'))).toEqual([]);
+  });
+
+  it('shows an error for a wrong key, not a blank page, and keeps nothing', async () => {
+    const { page } = await open();
+    await page.goto(consoleUrl);
+    await page.getByLabel('API key').fill('jn_wrong_key_0123456789');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not accepted');
+    await expect(page.evaluate('sessionStorage.length + localStorage.length')).resolves.toBe(0);
+  });
+
+  it('journey: sign in → the recipe listed → start it → webhook → the job and its steps; the key never in a URL or localStorage', async () => {
+    const watched = await open();
+    const { page } = watched;
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console orders'));
+    expect(made.status).toBe(201);
+    const evil = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition(XSS_NAME));
+    expect(evil.status).toBe(201);
+
+    await signIn(page, consoleUrl, cluster.apiKey);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'console orders' }) });
+    await expect(row.getByRole('cell', { name: 'webhook' }).count()).resolves.toBe(1);
+    await row.getByText('stopped').waitFor();
+
+    // the hostile name is text in the page, never markup
+    await page.getByRole('link', { name: XSS_NAME }).waitFor();
+    await expect(page.locator('img').count()).resolves.toBe(0);
+
+    await row.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Start recipe' }).click();
+    await row.getByText('running').waitFor();
+
+    await page.getByRole('link', { name: 'console orders' }).click();
+    await page.getByRole('heading', { name: 'console orders' }).waitFor();
+    const hookUrl = (await page.locator('#webhook-url').textContent()) ?? '';
+    expect(hookUrl).toMatch(new RegExp(`^${cluster.gatewayUrl}/hooks/[A-Za-z0-9_-]{16,64}$`));
+    const sent = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'A-1' }) });
+    expect(sent.status).toBe(202);
+
+    await page.getByRole('link', { name: 'Jobs of this recipe' }).click();
+    const jobLink = page.getByRole('table').getByRole('link').first();
+    await jobLink.waitFor();
+    await jobLink.click();
+    await page.getByRole('heading', { name: /^Job / }).waitFor();
+    const timeline = page.getByRole('list', { name: 'Step timeline' });
+    await timeline.getByText('shape').waitFor();
+    await timeline.getByText('succeeded').waitFor();
+    await page.locator('.facts').getByText('succeeded').waitFor();
+
+    await expect(page.evaluate('window.__xss')).resolves.toBeUndefined();
+    expect(watched.dialogs).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.requestUrls.filter((u) => u.includes(cluster.apiKey))).toEqual([]);
+    expect(watched.requestUrls.some((u) => u.includes('/v1/recipes'))).toBe(true);
+    await expect(page.evaluate('localStorage.length')).resolves.toBe(0);
+    await expect(page.evaluate('sessionStorage.length')).resolves.toBe(1);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    await expect(page.evaluate('sessionStorage.length + localStorage.length')).resolves.toBe(0);
+  });
+
+  it("shows the server's 422 errors at their paths when a definition is saved", async () => {
+    const { page } = await open();
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console invalid edit'));
+    await signIn(page, `${consoleUrl}recipes/${made.body.id}`, cluster.apiKey);
+    await page.getByRole('heading', { name: 'console invalid edit' }).waitFor();
+    await page.getByLabel('Definition (JSON)').fill(JSON.stringify({ name: 'console invalid edit', trigger: { type: 'webhook' }, steps: 'not a list' }));
+    await page.getByRole('button', { name: 'Save' }).click();
+    const errors = page.getByRole('list', { name: 'Errors in the definition' });
+    await errors.waitFor();
+    await expect(errors.textContent()).resolves.toContain('/steps');
+    await page.getByLabel('Definition (JSON)').fill(JSON.stringify(definition('console invalid edit'), null, 2));
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved as version 2.').waitFor();
+  });
+
+  it('an auditor sees recipes and jobs but no edit, start/stop or rerun controls', async () => {
+    const { page } = await open();
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console audited'));
+    await signIn(page, consoleUrl, auditorKey);
+    await page.getByRole('link', { name: 'console audited' }).waitFor();
+    await expect(page.getByRole('button', { name: /^(Start|Stop)$/ }).count()).resolves.toBe(0);
+    await page.getByRole('link', { name: 'console audited' }).click();
+    await page.getByRole('heading', { name: 'console audited' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
+    await expect(page.getByLabel('Definition (JSON)').getAttribute('readonly')).resolves.not.toBeNull();
+    await expect(page.getByRole('button', { name: /^(Start|Stop)$/ }).count()).resolves.toBe(0);
+    // the API holds the line too
+    expect((await cluster.call('POST', `/v1/recipes/${made.body.id}/start`, undefined, auditorKey)).status).toBe(403);
+  });
+});
