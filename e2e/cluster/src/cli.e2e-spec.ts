@@ -258,6 +258,31 @@ describe.each(RUN_MODES)('junction CLI against the product (%s)', (mode: RunMode
   );
 
   it(
+    'lists a failed job as a dead letter and redrives it',
+    async () => {
+      const created = await cluster.call('POST', '/v1/recipes', {
+        name: 'always fails',
+        trigger: { type: 'manual' },
+        steps: [{ id: 'give_up', stop: { failed: true, reason: 'not today' } }],
+      });
+      expect(created.status).toBe(201);
+      expect((await cluster.call('POST', `/v1/recipes/${created.body['id'] as string}/start`)).status).toBe(200);
+      const ran = await junction(['run', 'always fails', '--wait']);
+      expect(ran.code).toBe(3);
+      expect(ran.stdout).toMatch(/^job job_\w+ failed\n/);
+      const listed = await junction(['dead-letters', 'list', '--recipe', 'always fails', '--output', 'json']);
+      expect(listed.code).toBe(0);
+      const dead = JSON.parse(listed.stdout) as { id: string; status: string }[];
+      expect(dead.map((j) => j.status)).toEqual(['failed']);
+      const redriven = await junction(['dead-letters', 'redrive', 'always fails', '--output', 'json']);
+      expect(redriven.stderr).toBe('');
+      expect(redriven.code).toBe(0);
+      expect(JSON.parse(redriven.stdout)).toEqual([{ id: dead[0].id, result: 'rerun' }]);
+    },
+    SLOW,
+  );
+
+  it(
     'exports the audit log of a time range as NDJSON',
     async () => {
       const out = join(home, 'audit.ndjson');
