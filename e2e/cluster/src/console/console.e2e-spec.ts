@@ -28,6 +28,17 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     auditorKey = created.body.key;
   }, 120_000);
 
+  /** Waits (through the API) until the recipe has a failed job. */
+  async function failedJobOf(recipeId: string): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const page = await cluster.call<{ items: unknown[] }>('GET', `/v1/jobs?recipeId=${recipeId}&status=failed`);
+      if (page.body.items.length > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`recipe ${recipeId} has no failed job after 30 s`);
+  }
+
   afterAll(async () => {
     await browser?.close();
     await cluster.stop();
@@ -149,6 +160,41 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await page.getByLabel('Definition (JSON)').fill(JSON.stringify(definition('console invalid edit'), null, 2));
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved as version 2.').waitFor();
+  });
+
+  it('a failed job shows its error, and rerun (after a confirmation) runs it again', async () => {
+    const watched = await open();
+    const { page } = watched;
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', {
+      name: 'console failing',
+      trigger: { type: 'webhook' },
+      steps: [{ id: 'halt', stop: { reason: 'refused by the console test', failed: true } }],
+    });
+    const hook = await cluster.startHook(made.body.id);
+    expect((await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(202);
+
+    await failedJobOf(made.body.id);
+
+    await signIn(page, `${consoleUrl}jobs?status=failed&recipeId=${made.body.id}`, cluster.apiKey);
+    await page.getByRole('table').getByRole('link').first().click();
+    const timeline = page.getByRole('list', { name: 'Step timeline' });
+    await timeline.getByText('halt').waitFor();
+    await page.locator('.facts').getByText('refused by the console test').waitFor();
+    const jobId = (await page.locator('h1 code').textContent()) ?? '';
+    const before = await cluster.call<{ finishedAt: string }>('GET', `/v1/jobs/${jobId}`);
+
+    await page.getByRole('button', { name: 'Rerun' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rerun job' }).click();
+    // the job ran again: it ends once more (the stop step still refuses), later than before
+    const deadline = Date.now() + 30_000;
+    let after = before;
+    while (after.body.finishedAt === before.body.finishedAt && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await cluster.call<{ finishedAt: string }>('GET', `/v1/jobs/${jobId}`);
+    }
+    expect(after.body.finishedAt > before.body.finishedAt).toBe(true);
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
+    expect(watched.pageErrors).toEqual([]);
   });
 
   it('an auditor sees recipes and jobs but no edit, start/stop or rerun controls', async () => {
