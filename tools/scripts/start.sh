@@ -10,7 +10,7 @@ export NX_DAEMON=false NX_NO_CLOUD=true
 [ -d node_modules/.bin ] || npm ci --no-audit --no-fund
 # cached after the first build: a start with nothing changed rebuilds nothing
 build_log=$(mktemp)
-npx nx build standalone --output-style=static > "$build_log" 2>&1 || { cat "$build_log"; rm -f "$build_log"; exit 1; }
+npx nx run-many -t build -p standalone console --output-style=static > "$build_log" 2>&1 || { cat "$build_log"; rm -f "$build_log"; exit 1; }
 rm -f "$build_log"
 if [ -t 1 ] && [ -x node_modules/.bin/pino-pretty ]; then
   # readable logs on a terminal; the banner (plain text) passes through as is
