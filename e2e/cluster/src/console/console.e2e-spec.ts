@@ -39,6 +39,17 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     throw new Error(`recipe ${recipeId} has no failed job after 30 s`);
   }
 
+  /** Waits (through the API) for the recipe's first job and answers its id. */
+  async function firstJobOf(recipeId: string): Promise<string> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      const page = await cluster.call<{ items: { id: string }[] }>('GET', `/v1/jobs?recipeId=${recipeId}`);
+      if (page.body.items[0]) return page.body.items[0].id;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`recipe ${recipeId} has no job after 30 s`);
+  }
+
   afterAll(async () => {
     await browser?.close();
     await cluster.stop();
@@ -106,8 +117,8 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
 
     await signIn(page, consoleUrl, cluster.apiKey);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'console orders' }) });
-    await expect(row.getByRole('cell', { name: 'webhook' }).count()).resolves.toBe(1);
     await row.getByText('stopped').waitFor();
+    await expect(row.getByRole('cell', { name: 'webhook' }).count()).resolves.toBe(1);
 
     // the hostile name is text in the page, never markup
     await page.getByRole('link', { name: XSS_NAME }).waitFor();
@@ -195,6 +206,53 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     expect(after.body.finishedAt > before.body.finishedAt).toBe(true);
     await expect(page.getByRole('alert').count()).resolves.toBe(0);
     expect(watched.pageErrors).toEqual([]);
+  });
+
+  it('follows a running job live over the event stream, without a reload', async () => {
+    const watched = await open();
+    const { page } = watched;
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', {
+      name: 'console slow',
+      trigger: { type: 'webhook' },
+      steps: [
+        { id: 'pause', delay: '3s' },
+        { id: 'after', set: { done: true } },
+      ],
+    });
+    const hook = await cluster.startHook(made.body.id);
+    await signIn(page, `${consoleUrl}jobs?recipeId=${made.body.id}`, cluster.apiKey);
+    expect((await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":1}' })).status).toBe(202);
+    const jobId = await firstJobOf(made.body.id);
+
+    await page.goto(`${consoleUrl}jobs/${jobId}`);
+    await page.getByText('(live)').waitFor();
+    const timeline = page.getByRole('list', { name: 'Step timeline' });
+    // the delay ends and the next step runs while the page stays open
+    await timeline.getByText('after').waitFor({ timeout: 30_000 });
+    await page.locator('.facts').getByText('succeeded').waitFor();
+    await expect(page.getByText('(live)').count()).resolves.toBe(0);
+    expect(watched.requestUrls.filter((u) => u.endsWith(`/v1/jobs/${jobId}/events`)).length).toBeGreaterThan(0);
+    expect(watched.requestUrls.filter((u) => u.includes(cluster.apiKey))).toEqual([]);
+  });
+
+  it('cancels a running job after a confirmation', async () => {
+    const { page } = await open();
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', { name: 'console sleepy', trigger: { type: 'webhook' }, steps: [{ id: 'nap', delay: '10m' }] });
+    const hook = await cluster.startHook(made.body.id);
+    expect((await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(202);
+    const jobId = await firstJobOf(made.body.id);
+
+    await signIn(page, `${consoleUrl}jobs/${jobId}`, cluster.apiKey);
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    // the first answer is no: nothing happens
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel', exact: true }).click();
+    await expect(page.getByRole('dialog').isVisible()).resolves.toBe(false);
+    expect((await cluster.call<{ status: string }>('GET', `/v1/jobs/${jobId}`)).body.status).not.toBe('cancelled');
+
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Yes, cancel it' }).click();
+    await page.locator('.facts').getByText('cancelled').waitFor({ timeout: 30_000 });
+    expect((await cluster.call<{ status: string }>('GET', `/v1/jobs/${jobId}`)).body.status).toBe('cancelled');
   });
 
   it('an auditor sees recipes and jobs but no edit, start/stop or rerun controls', async () => {

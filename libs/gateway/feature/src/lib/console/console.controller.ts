@@ -21,7 +21,12 @@ const LOOKS_LIKE_FILE = /(^assets\/)|(\.[A-Za-z0-9]+$)/;
 export class ConsoleController {
   constructor(@Inject(ConsoleFiles) private readonly files: ConsoleFiles) {}
 
-  // `{*path}`: /console, /console/ and everything under it
+  @Get()
+  index(@Res() res: Response): void {
+    this.send(res, this.files.index);
+  }
+
+  // `{*path}`: /console/ and everything under it
   @Get('{*path}')
   file(@Req() req: Request, @Res() res: Response): void {
     const path = req.path.startsWith(PREFIX) ? req.path.slice(PREFIX.length) : '';
