@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link, useParams } from '@tanstack/react-router';
 import { ApiError, type FieldError } from '../api/client';
 import { can } from '../api/permissions';
@@ -7,6 +7,10 @@ import { useSession } from '../api/session';
 import { triggerType, type Recipe } from '../api/types';
 import { Badge, ErrorNote, Loading } from '../components/Status';
 import { SwitchButton } from './Recipes';
+
+// CodeMirror is the biggest part of the console: its own chunk, loaded when a recipe is opened
+const JsonEditor = lazy(() => import('../components/JsonEditor'));
+const NO_ERRORS: FieldError[] = [];
 
 export function RecipePage() {
   const { recipeId } = useParams({ from: '/recipes/$recipeId' });
@@ -88,7 +92,7 @@ function DefinitionEditor({ recipe, editable }: { recipe: Recipe; editable: bool
   // a newer version from the server replaces the text (after a save, or a start/stop refetch)
   useEffect(() => setText(JSON.stringify(recipe.definition, null, 2)), [recipe.version, recipe.definition]);
 
-  const fieldErrors: FieldError[] = save.error instanceof ApiError ? save.error.errors : [];
+  const fieldErrors: FieldError[] = save.error instanceof ApiError ? save.error.errors : NO_ERRORS;
   function submit() {
     let definition: unknown;
     try {
@@ -109,17 +113,10 @@ function DefinitionEditor({ recipe, editable }: { recipe: Recipe; editable: bool
         submit();
       }}
     >
-      <label htmlFor="definition">Definition (JSON)</label>
-      <textarea
-        id="definition"
-        rows={Math.min(30, Math.max(8, text.split('\n').length + 1))}
-        spellCheck={false}
-        readOnly={!editable}
-        aria-invalid={parseError !== null || fieldErrors.length > 0}
-        aria-describedby="definition-errors"
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-      />
+      <label id="definition-label">Definition (JSON)</label>
+      <Suspense fallback={<textarea rows={12} readOnly aria-busy="true" aria-labelledby="definition-label" value={text} />}>
+        <JsonEditor value={text} onChange={setText} readOnly={!editable} labelledBy="definition-label" describedBy="definition-errors" errors={fieldErrors} />
+      </Suspense>
       <div id="definition-errors">
         {parseError && (
           <p role="alert" className="error">

@@ -18,18 +18,23 @@ export interface WatchedPage {
   dialogs: string[];
   pageErrors: string[];
   requestUrls: string[];
+  /** What the browser refused under the Content-Security-Policy (its console errors say so). */
+  cspViolations: string[];
 }
 
 export async function watchedPage(browser: Browser): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
-  const watched: WatchedPage = { context, page, dialogs: [], pageErrors: [], requestUrls: [] };
+  const watched: WatchedPage = { context, page, dialogs: [], pageErrors: [], requestUrls: [], cspViolations: [] };
   page.on('dialog', (dialog) => {
     watched.dialogs.push(dialog.message());
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => watched.pageErrors.push(error.message));
   page.on('request', (request) => watched.requestUrls.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) watched.cspViolations.push(message.text());
+  });
   return watched;
 }
 
@@ -39,4 +44,13 @@ export async function signIn(page: Page, consoleUrl: string, key: string): Promi
   await page.getByLabel('API key').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/**
+ * With CONSOLE_SCREENSHOTS=<dir> (e.g. docs/console), the suite saves what a person sees at
+ * 1280×800 under that directory as <name>.png; without it, nothing is written.
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env['CONSOLE_SCREENSHOTS'];
+  if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
 }

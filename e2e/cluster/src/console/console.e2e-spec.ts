@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { Cluster } from '../cluster-harness';
-import { launchChromium, signIn, watchedPage, type WatchedPage } from './browser';
+import { launchChromium, screenshot, signIn, watchedPage, type WatchedPage } from './browser';
 
 interface RecipeBody {
   id: string;
@@ -63,9 +63,13 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toContain('unsafe-inline');
+    // the one inline thing allowed: a <style> with this response's nonce (the editor's theme), named in index.html
+    const nonce = /'nonce-([A-Za-z0-9+/=]{20,})'/.exec(csp)?.[1] ?? '';
+    expect(csp).toContain(`style-src 'self' 'nonce-${nonce}'`);
     expect(index.headers.get('cache-control')).toBe('no-cache');
     expect(index.headers.get('x-content-type-options')).toBe('nosniff');
     const html = await index.text();
+    expect(html).toContain(`<meta name="csp-nonce" content="${nonce}" />`);
     // every <script> has a src: nothing inline for the CSP to have to allow
     const scripts = html.match(/<script\b[^>]*>[\s\S]*?<\/script>/g) ?? [];
     expect(scripts.length).toBeGreaterThan(0);
@@ -80,8 +84,11 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     // a client-side route is the app; a missing asset is not
     const deep = await fetch(`${cluster.gatewayUrl}/console/jobs/job_x?status=failed`);
     expect(deep.status).toBe(200);
-    expect(await deep.text()).toBe(html);
-    expect(deep.headers.get('content-security-policy')).toBe(csp);
+    const deepCsp = deep.headers.get('content-security-policy') ?? '';
+    const deepNonce = /'nonce-([^']+)'/.exec(deepCsp)?.[1] ?? '';
+    expect(deepNonce).not.toBe(nonce); // a fresh one per page load
+    expect(deepCsp).toBe(csp.replace(nonce, deepNonce));
+    expect(await deep.text()).toBe(html.replace(nonce, deepNonce));
     const missing = await fetch(`${cluster.gatewayUrl}/console/assets/nope-12345678.js`);
     expect(missing.status).toBe(404);
     expect((await fetch(`${cluster.gatewayUrl}/console/../v1/recipes`)).status).toBe(401);
@@ -124,18 +131,23 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await page.getByRole('link', { name: XSS_NAME }).waitFor();
     await expect(page.locator('img').count()).resolves.toBe(0);
 
+    await screenshot(page, 'recipes');
     await row.getByRole('button', { name: 'Start' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Start recipe' }).click();
     await row.getByText('running').waitFor();
 
     await page.getByRole('link', { name: 'console orders' }).click();
     await page.getByRole('heading', { name: 'console orders' }).waitFor();
+    await page.locator('.cm-content').waitFor();
+    await screenshot(page, 'recipe');
     const hookUrl = (await page.locator('#webhook-url').textContent()) ?? '';
     expect(hookUrl).toMatch(new RegExp(`^${cluster.gatewayUrl}/hooks/[A-Za-z0-9_-]{16,64}$`));
     const sent = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'A-1' }) });
     expect(sent.status).toBe(202);
 
     await page.getByRole('link', { name: 'Jobs of this recipe' }).click();
+    await page.getByRole('table').waitFor();
+    await screenshot(page, 'jobs');
     const jobLink = page.getByRole('table').getByRole('link').first();
     await jobLink.waitFor();
     await jobLink.click();
@@ -144,10 +156,12 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await timeline.getByText('shape').waitFor();
     await timeline.getByText('succeeded').waitFor();
     await page.locator('.facts').getByText('succeeded').waitFor();
+    await screenshot(page, 'job');
 
     await expect(page.evaluate('window.__xss')).resolves.toBeUndefined();
     expect(watched.dialogs).toEqual([]);
     expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
     expect(watched.requestUrls.filter((u) => u.includes(cluster.apiKey))).toEqual([]);
     expect(watched.requestUrls.some((u) => u.includes('/v1/recipes'))).toBe(true);
     await expect(page.evaluate('localStorage.length')).resolves.toBe(0);
@@ -158,8 +172,9 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await expect(page.evaluate('sessionStorage.length + localStorage.length')).resolves.toBe(0);
   });
 
-  it("shows the server's 422 errors at their paths when a definition is saved", async () => {
-    const { page } = await open();
+  it("shows the server's 422 errors at their paths when a definition is saved (listed, and underlined in the editor)", async () => {
+    const watched = await open();
+    const { page } = watched;
     const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console invalid edit'));
     await signIn(page, `${consoleUrl}recipes/${made.body.id}`, cluster.apiKey);
     await page.getByRole('heading', { name: 'console invalid edit' }).waitFor();
@@ -168,9 +183,16 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     const errors = page.getByRole('list', { name: 'Errors in the definition' });
     await errors.waitFor();
     await expect(errors.textContent()).resolves.toContain('/steps');
+    // the editor marks the value the pointer names
+    await expect(page.locator('.cm-lintRange-error').first().textContent()).resolves.toBe('"not a list"');
+    await screenshot(page, 'recipe-errors');
     await page.getByLabel('Definition (JSON)').fill(JSON.stringify(definition('console invalid edit'), null, 2));
+    // the editor has taken the new text once the old marks are gone (they covered replaced text)
+    await page.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved as version 2.').waitFor();
+    expect(watched.cspViolations).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
   });
 
   it('a failed job shows its error, and rerun (after a confirmation) runs it again', async () => {
@@ -263,8 +285,10 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await expect(page.getByRole('button', { name: /^(Start|Stop)$/ }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'console audited' }).click();
     await page.getByRole('heading', { name: 'console audited' }).waitFor();
+    await page.locator('.cm-content').waitFor();
     await expect(page.getByRole('button', { name: 'Save' }).count()).resolves.toBe(0);
-    await expect(page.getByLabel('Definition (JSON)').getAttribute('readonly')).resolves.not.toBeNull();
+    await expect(page.getByLabel('Definition (JSON)').getAttribute('aria-readonly')).resolves.toBe('true');
+    await expect(page.getByLabel('Definition (JSON)').getAttribute('contenteditable')).resolves.toBe('false');
     await expect(page.getByRole('button', { name: /^(Start|Stop)$/ }).count()).resolves.toBe(0);
     // the API holds the line too
     expect((await cluster.call('POST', `/v1/recipes/${made.body.id}/start`, undefined, auditorKey)).status).toBe(403);

@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ProblemException } from '@junction/platform/http';
 import { PublicRoute } from '../auth/public-route';
-import { CACHE_IMMUTABLE, CACHE_REVALIDATE, CONSOLE_HEADERS } from './console-headers';
+import { CACHE_IMMUTABLE, CACHE_REVALIDATE, CONSOLE_HEADERS, consoleCsp, withStyleNonce } from './console-headers';
 import { ConsoleFiles, type ConsoleFile } from './console-files';
 
 const PREFIX = '/console/';
@@ -37,10 +38,19 @@ export class ConsoleController {
   private send(res: Response, file: ConsoleFile | undefined): void {
     res.set(CONSOLE_HEADERS);
     if (!file) {
+      res.set('Content-Security-Policy', consoleCsp());
       const detail = this.files.available ? 'No such file in the console.' : 'The console is not built on this server (npm run build, or set CONSOLE_DIR).';
       throw new ProblemException('not-found', 'Not found', 404, { detail });
     }
     res.status(200).set({ 'Content-Type': file.contentType, 'Cache-Control': file.immutable ? CACHE_IMMUTABLE : CACHE_REVALIDATE });
-    res.send(file.body);
+    if (file !== this.files.index) {
+      res.set('Content-Security-Policy', consoleCsp());
+      res.send(file.body);
+      return;
+    }
+    // a fresh nonce for each page load: only the editor's own <style> element may apply
+    const nonce = randomBytes(16).toString('base64');
+    res.set('Content-Security-Policy', consoleCsp(nonce));
+    res.send(withStyleNonce(file.body.toString('utf8'), nonce));
   }
 }
