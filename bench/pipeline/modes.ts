@@ -33,6 +33,8 @@ export interface RunOptions {
   /** Standalone restarts on the existing data dir to time. */
   restarts: number;
   prefix: string;
+  /** Extra variables for the standalone process (experiments: `--standalone-env=DATABASE_POOL_SIZE=10`). */
+  standaloneEnv: Record<string, string>;
 }
 
 const CLUSTER_SERVICES: ServiceName[] = ['gateway', 'auth', 'connectors', 'executor'];
@@ -98,7 +100,7 @@ export async function runCluster(sink: Sink, options: RunOptions): Promise<ModeF
 
 /** The standalone process (all six services, embedded Postgres in a temporary data dir). */
 export async function runStandalone(sink: Sink, options: RunOptions): Promise<ModeFigures> {
-  const cluster = Cluster.inMode('standalone', undefined, QUIET);
+  const cluster = Cluster.inMode('standalone', undefined, { ...QUIET, ...options.standaloneEnv });
   // as root the embedded Postgres runs as nobody, who must pass through the directory (mkdtemp makes it 0700)
   cluster.dataDir = mkdtempSync(join(tmpdir(), 'junction-bench-'));
   chmodSync(cluster.dataDir, 0o711);

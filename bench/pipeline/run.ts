@@ -5,6 +5,7 @@
  *
  *   node -r @swc-node/register bench/pipeline/run.ts [ingestSeconds=10] [connections=32]
  *   node -r @swc-node/register bench/pipeline/run.ts [ingestSeconds=10] [connections=32] --standalone [--runs=3]
+ *     [--standalone-env=KEY=VALUE,…] [--standalone-only]   (experiments: variables for the standalone process; skip the cluster)
  *
  * Cluster (default): four services on the local Postgres, Redis and NATS; prints a table and writes
  * bench/results/pipeline.json. --standalone: the same run in both modes side by side, cluster and
@@ -28,7 +29,15 @@ const options: RunOptions = {
   idleAfterMs: [5_000, 20_000],
   restarts: 2,
   prefix: '',
+  standaloneEnv: Object.fromEntries(
+    (flag('standalone-env')?.slice('--standalone-env='.length) ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  ),
 };
+/** Experiments: the standalone figures alone (the table's cluster column stays empty). */
+const standaloneOnly = flag('standalone-only') !== undefined;
 const runs = Number(flag('runs')?.split('=')[1] ?? 1);
 
 function write(file: string, result: unknown): void {
@@ -88,7 +97,7 @@ async function clusterOnly(): Promise<void> {
 
 async function bothModes(): Promise<void> {
   const sink = await startSink();
-  const results: { run: number; loadAverage: number[]; cluster: ModeFigures; standalone: ModeFigures }[] = [];
+  const results: { run: number; loadAverage: number[]; cluster?: ModeFigures; standalone: ModeFigures }[] = [];
   try {
     for (let run = 1; run <= runs; run++) {
       const loadAverage = loadavg().map((l) => Number(l.toFixed(2)));
@@ -97,10 +106,11 @@ async function bothModes(): Promise<void> {
       // alternate which mode goes first: the machine's load drifts
       const first = run % 2 === 1 ? 'cluster' : 'standalone';
       const figures: Partial<Record<'cluster' | 'standalone', ModeFigures>> = {};
-      for (const mode of first === 'cluster' ? (['cluster', 'standalone'] as const) : (['standalone', 'cluster'] as const)) {
+      const order = first === 'cluster' ? (['cluster', 'standalone'] as const) : (['standalone', 'cluster'] as const);
+      for (const mode of order.filter((m) => !standaloneOnly || m === 'standalone')) {
         figures[mode] = mode === 'cluster' ? await runCluster(sink, { ...each, prefix: `${each.prefix}c-` }) : await runStandalone(sink, { ...each, prefix: `${each.prefix}s-` });
       }
-      results.push({ run, loadAverage, cluster: figures.cluster as ModeFigures, standalone: figures.standalone as ModeFigures });
+      results.push({ run, loadAverage, cluster: figures.cluster, standalone: figures.standalone as ModeFigures });
     }
   } finally {
     sink.close();
@@ -109,7 +119,13 @@ async function bothModes(): Promise<void> {
   printRows(standaloneTable(results));
   write('pipeline-standalone.json', {
     machine: { cores: 2, node: process.version },
-    options: { ingestSeconds: options.ingestSeconds, connections: options.connections, idleAfterMs: options.idleAfterMs, restarts: options.restarts },
+    options: {
+      ingestSeconds: options.ingestSeconds,
+      connections: options.connections,
+      idleAfterMs: options.idleAfterMs,
+      restarts: options.restarts,
+      standaloneEnv: options.standaloneEnv,
+    },
     runs: results,
   });
 }

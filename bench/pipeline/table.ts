@@ -1,6 +1,6 @@
 import type { MemoryFigures, ModeFigures } from './modes';
 
-type Run = { cluster: ModeFigures; standalone: ModeFigures };
+type Run = { cluster?: ModeFigures; standalone: ModeFigures };
 
 /** `median (min–max)` over the runs, or the one value. */
 function spread(values: number[], digits: number, unit = ''): string {
@@ -25,19 +25,17 @@ function cpuDetail(f: ModeFigures): string {
 
 /** Rows: measure | standalone | cluster | standalone target. Medians with min–max over the runs. */
 export function standaloneTable(runs: Run[]): string[][] {
+  const clusters = runs.flatMap((r) => (r.cluster ? [r.cluster] : []));
   const both = (pick: (f: ModeFigures) => number, digits: number, unit: string) => [
     spread(
       runs.map((r) => pick(r.standalone)),
       digits,
       unit,
     ),
-    spread(
-      runs.map((r) => pick(r.cluster)),
-      digits,
-      unit,
-    ),
+    spread(clusters.map(pick), digits, unit),
   ];
-  const last = runs[runs.length - 1];
+  const last = runs[runs.length - 1].standalone;
+  const lastCluster = clusters[clusters.length - 1];
   return [
     ['measure', 'standalone', 'cluster (4 services)', 'standalone target'],
     ['completed jobs/s (end to end)', ...both((f) => f.pipeline.endToEnd.jobsPerSec, 0, ''), '≥ 500'],
@@ -64,10 +62,10 @@ export function standaloneTable(runs: Run[]): string[][] {
     ['webhook ingest, durable 202 req/s', ...both((f) => f.pipeline.ingest.reqPerSec, 0, ''), ''],
     [
       '(last run, idle) memory by process kind, VmRSS/Pss MB',
-      memoryDetail(last.standalone.idleMemory[last.standalone.idleMemory.length - 1]),
-      memoryDetail(last.cluster.idleMemory[last.cluster.idleMemory.length - 1]),
+      memoryDetail(last.idleMemory[last.idleMemory.length - 1]),
+      lastCluster ? memoryDetail(lastCluster.idleMemory[lastCluster.idleMemory.length - 1]) : 'n/a',
       '',
     ],
-    ['(last run) CPU ms per job by group', cpuDetail(last.standalone), cpuDetail(last.cluster), ''],
+    ['(last run) CPU ms per job by group', cpuDetail(last), lastCluster ? cpuDetail(lastCluster) : 'n/a', ''],
   ];
 }
