@@ -48,36 +48,38 @@ export function JobsPage() {
         <p className="muted">No jobs match.</p>
       ) : (
         <>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Recipe</th>
-                <th scope="col">Version</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {jobs.data.items.map((job) => (
-                <tr key={job.id}>
-                  <td>
-                    <Link to="/jobs/$jobId" params={{ jobId: job.id }}>
-                      <code>{job.id}</code>
-                    </Link>
-                  </td>
-                  <td>{names.get(job.recipeId) ?? <code>{job.recipeId}</code>}</td>
-                  <td>{job.recipeVersion}</td>
-                  <td>
-                    <Badge value={job.status} />
-                  </td>
-                  <td>
-                    <When at={job.createdAt} />
-                  </td>
+          <div className="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Recipe</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {jobs.data.items.map((job) => (
+                  <tr key={job.id}>
+                    <td>
+                      <Link to="/jobs/$jobId" params={{ jobId: job.id }}>
+                        <code>{job.id}</code>
+                      </Link>
+                    </td>
+                    <td>{names.get(job.recipeId) ?? <code>{job.recipeId}</code>}</td>
+                    <td>{job.recipeVersion}</td>
+                    <td>
+                      <Badge value={job.status} />
+                    </td>
+                    <td>
+                      <When at={job.createdAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <nav className="row" aria-label="Pages">
             {search.cursor && (
               <Link to="/jobs" search={{ ...search, cursor: undefined }}>

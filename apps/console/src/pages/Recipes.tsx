@@ -23,22 +23,24 @@ export function RecipesPage() {
       ) : recipes.data.items.length === 0 ? (
         <p className="muted">No recipes yet. Create one with the API (POST /v1/recipes) or the CLI.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">Version</th>
-              <th scope="col">Trigger</th>
-              {operate && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {recipes.data.items.map((recipe) => (
-              <RecipeRow key={recipe.id} recipe={recipe} operate={operate} busy={switcher.isPending} onSwitch={(to) => switcher.mutate({ id: recipe.id, to })} />
-            ))}
-          </tbody>
-        </table>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">State</th>
+                <th scope="col">Version</th>
+                <th scope="col">Trigger</th>
+                {operate && <th scope="col">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {recipes.data.items.map((recipe) => (
+                <RecipeRow key={recipe.id} recipe={recipe} operate={operate} busy={switcher.isPending} onSwitch={(to) => switcher.mutate({ id: recipe.id, to })} />
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -277,6 +277,30 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     expect((await cluster.call<{ status: string }>('GET', `/v1/jobs/${jobId}`)).body.status).toBe('cancelled');
   });
 
+  it('fits a 390 px wide phone screen: no page scrolls sideways', async () => {
+    const { page } = await open();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console narrow screen with a rather long recipe name'));
+    const hook = await cluster.startHook(made.body.id);
+    expect((await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":"n-1"}' })).status).toBe(202);
+    const jobId = await firstJobOf(made.body.id);
+
+    await signIn(page, consoleUrl, cluster.apiKey);
+    const pages: [string, string, () => Promise<void>][] = [
+      ['recipes', 'recipes', () => page.getByRole('table').waitFor()],
+      ['recipe', `recipes/${made.body.id}`, () => page.locator('.cm-content').waitFor()],
+      ['jobs', `jobs?recipeId=${made.body.id}`, () => page.getByRole('table').waitFor()],
+      ['job', `jobs/${jobId}`, () => page.getByRole('list', { name: 'Step timeline' }).waitFor()],
+    ];
+    for (const [name, path, ready] of pages) {
+      await page.goto(`${consoleUrl}${path}`);
+      await ready();
+      await screenshot(page, `narrow-${name}`);
+      const width = await page.evaluate('document.documentElement.scrollWidth');
+      expect({ path, width }).toEqual({ path, width: 390 });
+    }
+  });
+
   it('an auditor sees recipes and jobs but no edit, start/stop or rerun controls', async () => {
     const { page } = await open();
     const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console audited'));
