@@ -3,6 +3,7 @@ import type { JobFilters } from './api/jobs';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/Jobs';
 import { Layout } from './pages/Layout';
+import { NewRecipePage } from './pages/NewRecipePage';
 import { RecipePage } from './pages/RecipePage';
 import { RecipesPage } from './pages/Recipes';
 
@@ -24,6 +25,7 @@ const indexRoute = createRoute({
 });
 
 const recipesRoute = createRoute({ getParentRoute: () => rootRoute, path: '/recipes', component: RecipesPage });
+const newRecipeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/recipes/new', component: NewRecipePage });
 const recipeRoute = createRoute({ getParentRoute: () => rootRoute, path: '/recipes/$recipeId', component: RecipePage });
 
 const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -36,7 +38,7 @@ const jobsRoute = createRoute({
 const jobRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs/$jobId', component: JobPage });
 
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, recipeRoute, jobsRoute, jobRoute]),
+  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute]),
   basepath: '/console',
 });
 

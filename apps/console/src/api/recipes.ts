@@ -37,3 +37,14 @@ export function useSaveRecipe(id: string) {
     },
   });
 }
+
+export function useCreateRecipe() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (definition: unknown) => api<Recipe>('POST', '/v1/recipes', definition),
+    onSuccess: (recipe) => {
+      queryClient.setQueryData(recipeKeys.one(recipe.id), recipe);
+      return queryClient.invalidateQueries({ queryKey: recipeKeys.all, exact: true });
+    },
+  });
+}

@@ -1,16 +1,12 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from '@tanstack/react-router';
-import { ApiError, type FieldError } from '../api/client';
 import { can } from '../api/permissions';
 import { useRecipe, useRecipeSwitch, useSaveRecipe } from '../api/recipes';
 import { useSession } from '../api/session';
 import { triggerType, type Recipe } from '../api/types';
+import { DefinitionForm } from '../components/DefinitionForm';
 import { Badge, ErrorNote, Loading } from '../components/Status';
 import { SwitchButton } from './Recipes';
-
-// CodeMirror is the biggest part of the console: its own chunk, loaded when a recipe is opened
-const JsonEditor = lazy(() => import('../components/JsonEditor'));
-const NO_ERRORS: FieldError[] = [];
 
 export function RecipePage() {
   const { recipeId } = useParams({ from: '/recipes/$recipeId' });
@@ -84,64 +80,19 @@ function WebhookUrl({ path }: { path: string }) {
   );
 }
 
-/** The definition as JSON; save makes a new version (PUT), the server's 422 errors listed at their JSON pointers. */
+/** The definition as JSON; save makes a new version (PUT), the server's 422 errors shown at their JSON pointers. */
 function DefinitionEditor({ recipe, editable }: { recipe: Recipe; editable: boolean }) {
   const save = useSaveRecipe(recipe.id);
-  const [text, setText] = useState(() => JSON.stringify(recipe.definition, null, 2));
-  const [parseError, setParseError] = useState<string | null>(null);
-  // a newer version from the server replaces the text (after a save, or a start/stop refetch)
-  useEffect(() => setText(JSON.stringify(recipe.definition, null, 2)), [recipe.version, recipe.definition]);
-
-  const fieldErrors: FieldError[] = save.error instanceof ApiError ? save.error.errors : NO_ERRORS;
-  function submit() {
-    let definition: unknown;
-    try {
-      definition = JSON.parse(text);
-    } catch (e) {
-      setParseError(`Not valid JSON: ${(e as Error).message}`);
-      return;
-    }
-    setParseError(null);
-    save.mutate(definition);
-  }
-
+  const initial = useMemo(() => JSON.stringify(recipe.definition, null, 2), [recipe.definition]);
   return (
-    <form
-      className="editor"
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
-      <label id="definition-label">Definition (JSON)</label>
-      <Suspense fallback={<textarea rows={12} readOnly aria-busy="true" aria-labelledby="definition-label" value={text} />}>
-        <JsonEditor value={text} onChange={setText} readOnly={!editable} labelledBy="definition-label" describedBy="definition-errors" errors={fieldErrors} />
-      </Suspense>
-      <div id="definition-errors">
-        {parseError && (
-          <p role="alert" className="error">
-            {parseError}
-          </p>
-        )}
-        {save.error && fieldErrors.length === 0 && <ErrorNote error={save.error} />}
-        {fieldErrors.length > 0 && (
-          <div role="alert">
-            <ul className="error field-errors" aria-label="Errors in the definition">
-              {fieldErrors.map((f, i) => (
-                <li key={`${f.path}-${i}`}>
-                  <code>{f.path || '/'}</code> {f.message}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
-        {save.isSuccess && !save.isPending && <p role="status">Saved as version {save.data.version}.</p>}
-      </div>
-      {editable && (
-        <button type="submit" className="primary" disabled={save.isPending}>
-          Save
-        </button>
-      )}
-    </form>
+    <DefinitionForm
+      initial={initial}
+      editable={editable}
+      submitLabel="Save"
+      pending={save.isPending}
+      error={save.error}
+      onSubmit={(definition) => save.mutate(definition)}
+      done={save.isSuccess && !save.isPending && <p role="status">Saved as version {save.data.version}.</p>}
+    />
   );
 }

@@ -14,14 +14,21 @@ export function RecipesPage() {
 
   return (
     <section aria-labelledby="recipes-title">
-      <h1 id="recipes-title">Recipes</h1>
+      <div className="row heading-row">
+        <h1 id="recipes-title">Recipes</h1>
+        {can(me, 'recipes:write') && (
+          <Link to="/recipes/new" className="button">
+            New recipe
+          </Link>
+        )}
+      </div>
       {switcher.error && <ErrorNote error={switcher.error} />}
       {recipes.isPending ? (
         <Loading />
       ) : recipes.error ? (
         <ErrorNote error={recipes.error} />
       ) : recipes.data.items.length === 0 ? (
-        <p className="muted">No recipes yet. Create one with the API (POST /v1/recipes) or the CLI.</p>
+        <p className="muted">No recipes yet. Create one here, with the API (POST /v1/recipes) or with the CLI.</p>
       ) : (
         <div className="table-wrap">
           <table>

@@ -195,6 +195,31 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     expect(watched.pageErrors).toEqual([]);
   });
 
+  it('creates a recipe in the editor: a deliberate error shown inline, then fixed', async () => {
+    const watched = await open();
+    const { page } = watched;
+    await signIn(page, consoleUrl, cluster.apiKey);
+    await page.getByRole('link', { name: 'New recipe' }).click();
+    await page.getByRole('heading', { name: 'New recipe' }).waitFor();
+    await page.locator('.cm-content').waitFor();
+    const broken = { name: 'console made here', trigger: { type: 'webhook' }, steps: [{ id: 'shape', set: 'not an object' }] };
+    await page.getByLabel('Definition (JSON)').fill(JSON.stringify(broken, null, 2));
+    await page.getByRole('button', { name: 'Create' }).click();
+    const errors = page.getByRole('list', { name: 'Errors in the definition' });
+    await errors.waitFor();
+    await expect(errors.textContent()).resolves.toContain('/steps/0');
+    await page.locator('.cm-lintRange-error').first().waitFor();
+
+    await page.getByLabel('Definition (JSON)').fill(JSON.stringify(definition('console made here'), null, 2));
+    await page.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'console made here' }).waitFor();
+    const listed = await cluster.call<{ items: RecipeBody[] }>('GET', `/v1/recipes?name=${encodeURIComponent('console made here')}`);
+    expect(listed.body.items.map((r) => r.name)).toEqual(['console made here']);
+    expect(page.url()).toBe(`${consoleUrl}recipes/${listed.body.items[0].id}`);
+    expect(watched.cspViolations).toEqual([]);
+  });
+
   it('a failed job shows its error, and rerun (after a confirmation) runs it again', async () => {
     const watched = await open();
     const { page } = watched;
@@ -307,6 +332,7 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await signIn(page, consoleUrl, auditorKey);
     await page.getByRole('link', { name: 'console audited' }).waitFor();
     await expect(page.getByRole('button', { name: /^(Start|Stop)$/ }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'New recipe' }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'console audited' }).click();
     await page.getByRole('heading', { name: 'console audited' }).waitFor();
     await page.locator('.cm-content').waitFor();
