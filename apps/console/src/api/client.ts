@@ -50,6 +50,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
     if (res.status === 401 && key === currentKey()) signOut();
     throw error;
   }
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 

@@ -42,6 +42,11 @@ export function signOut(): void {
   set({ key: null, me: null });
 }
 
+/** The session this tab holds, for a sign-out that also revokes a password session's token. */
+export function currentSession(): Session {
+  return session;
+}
+
 export function useSession(): Session {
   return useSyncExternalStore(
     (listener) => {

@@ -2,9 +2,16 @@ import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import { api } from '../api/client';
-import { rememberMe, signOut, useSession, type Me } from '../api/session';
+import { currentSession, rememberMe, signOut, useSession, type Me } from '../api/session';
 import { Loading } from '../components/Status';
 import { SignIn } from './SignIn';
+
+/** Signs out; a password session's token is revoked on the server too (an API key stays valid: it is not this tab's to end). */
+async function leave(): Promise<void> {
+  const { key, me } = currentSession();
+  if (key && me?.kind === 'user') await api('DELETE', '/v1/sessions/current').catch(() => undefined);
+  signOut();
+}
 
 /** The shell: the sign-in form until there is a key, then navigation and the page. */
 export function Layout() {
@@ -37,7 +44,7 @@ export function Layout() {
         <span className="muted">
           {me.role} · {me.workspaceId}
         </span>
-        <button type="button" onClick={signOut}>
+        <button type="button" onClick={() => void leave()}>
           Sign out
         </button>
       </header>

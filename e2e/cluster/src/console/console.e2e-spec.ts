@@ -326,6 +326,33 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     }
   });
 
+  it('signs in with email and password; signing out revokes that session token', async () => {
+    const { page } = await open();
+    const password = 'console-test-password-1';
+    const user = await cluster.call('POST', '/v1/users', { email: 'operator@console.test', password, role: 'operator' });
+    expect(user.status).toBe(201);
+
+    await page.goto(consoleUrl);
+    await page.getByText('Sign in with email and password').click();
+    await page.getByLabel('Email').fill('operator@console.test');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in with password' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('not accepted');
+
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in with password' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByText(/^operator · /).waitFor();
+    const token = String(await page.evaluate('sessionStorage.getItem("junction.apiKey")'));
+    expect((await cluster.call('GET', '/v1/me', undefined, token)).status).toBe(200);
+    await expect(page.evaluate('localStorage.length')).resolves.toBe(0);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    // revocation reaches every gateway within 5 s; this one at once
+    expect((await cluster.call('GET', '/v1/me', undefined, token)).status).toBe(401);
+  });
+
   it('an auditor sees recipes and jobs but no edit, start/stop or rerun controls', async () => {
     const { page } = await open();
     const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console audited'));
