@@ -1,5 +1,7 @@
 import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
+import type { AuditFilters } from './api/audit';
 import type { JobFilters } from './api/jobs';
+import { AuditPage } from './pages/AuditPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/Jobs';
 import { Layout } from './pages/Layout';
@@ -37,8 +39,20 @@ const jobsRoute = createRoute({
 });
 const jobRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs/$jobId', component: JobPage });
 
+const auditRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/audit',
+  validateSearch: (search: Record<string, unknown>): AuditFilters => ({
+    action: text(search['action']),
+    actor: text(search['actor']),
+    target: text(search['target']),
+    cursor: text(search['cursor']),
+  }),
+  component: AuditPage,
+});
+
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute]),
+  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute]),
   basepath: '/console',
 });
 

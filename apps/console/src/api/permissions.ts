@@ -6,6 +6,7 @@ const CAN = {
   'recipes:write': ['admin', 'builder'],
   'recipes:operate': ['admin', 'operator'],
   'jobs:operate': ['admin', 'operator'],
+  'audit:read': ['admin', 'auditor'],
 } as const;
 
 export type Action = keyof typeof CAN;

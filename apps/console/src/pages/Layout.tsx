@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Outlet } from '@tanstack/react-router';
 import { api } from '../api/client';
+import { can } from '../api/permissions';
 import { currentSession, rememberMe, signOut, useSession, type Me } from '../api/session';
 import { Loading } from '../components/Status';
 import { SignIn } from './SignIn';
@@ -40,6 +41,11 @@ export function Layout() {
           <Link to="/jobs" activeProps={{ 'aria-current': 'page' }}>
             Jobs
           </Link>
+          {can(me, 'audit:read') && (
+            <Link to="/audit" activeProps={{ 'aria-current': 'page' }}>
+              Audit log
+            </Link>
+          )}
         </nav>
         <span className="muted">
           {me.role} · {me.workspaceId}
