@@ -49,7 +49,12 @@ describe.each(RUN_MODES)('user journeys (%s)', (mode: RunMode) => {
       name: 'signup to crm',
       trigger: { type: 'webhook' },
       steps: [
-        { id: 'contact', action: 'http.request', connection: connectionId, input: { method: 'POST', url: `${crm.url}/contacts`, body: { json: { email: '{{ trigger.body.email }}' } } } },
+        {
+          id: 'contact',
+          action: 'http.request',
+          connection: connectionId,
+          input: { method: 'POST', url: `${crm.url}/contacts`, body: { json: { email: '{{ trigger.body.email }}' } } },
+        },
       ],
     });
     expect(recipe.status).toBe(201);

@@ -4,7 +4,6 @@ import { streamOwner, subjectMatches, type Namespace, type ServiceAccess, type S
 export { AccessGuard, UndeclaredAccessError, streamOwner, type ConsumerAccess, type ServiceAccess } from '@junction/platform/ports';
 import { RPC_CLAIMS, streamClaims } from './claim-check';
 
-
 /** A user's permission block in nats-server's configuration. */
 export interface NatsPermissions {
   publish: { allow: string[] };
@@ -125,4 +124,3 @@ export function natsAuthorizationBlock(users: readonly NatsUserEntry[]): string 
 export function permitted(patterns: readonly string[], subject: string): boolean {
   return patterns.some((pattern) => subjectMatches(pattern, subject));
 }
-
