@@ -1,6 +1,7 @@
 import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
 import type { AuditFilters } from './api/audit';
 import type { JobFilters } from './api/jobs';
+import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/Jobs';
@@ -51,8 +52,10 @@ const auditRoute = createRoute({
   component: AuditPage,
 });
 
+const apiKeysRoute = createRoute({ getParentRoute: () => rootRoute, path: '/api-keys', component: ApiKeysPage });
+
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute]),
+  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute, apiKeysRoute]),
   basepath: '/console',
 });
 

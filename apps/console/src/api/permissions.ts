@@ -7,6 +7,7 @@ const CAN = {
   'recipes:operate': ['admin', 'operator'],
   'jobs:operate': ['admin', 'operator'],
   'audit:read': ['admin', 'auditor'],
+  'api_keys:manage': ['admin'],
 } as const;
 
 export type Action = keyof typeof CAN;

@@ -46,6 +46,11 @@ export function Layout() {
               Audit log
             </Link>
           )}
+          {can(me, 'api_keys:manage') && (
+            <Link to="/api-keys" activeProps={{ 'aria-current': 'page' }}>
+              API keys
+            </Link>
+          )}
         </nav>
         <span className="muted">
           {me.role} · {me.workspaceId}

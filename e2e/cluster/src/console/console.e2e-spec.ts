@@ -390,6 +390,33 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     expect(lines.map((l) => (JSON.parse(l) as { action: string }).action).filter((a) => !a.startsWith('recipe.'))).toEqual([]);
   });
 
+  it('API keys: an admin creates one (the secret shown once), and revokes it after a confirmation', async () => {
+    const { page } = await open();
+    await signIn(page, consoleUrl, cluster.apiKey);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByLabel('Name').fill('console-made');
+    await page.getByLabel('Role').selectOption('builder');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const secret = (await page.locator('#new-key').textContent()) ?? '';
+    expect(secret).toMatch(/^jn_/);
+    expect((await cluster.call('GET', '/v1/me', undefined, secret)).body).toMatchObject({ role: 'builder' });
+
+    const row = page.getByRole('row').filter({ hasText: 'console-made' });
+    await row.waitFor();
+    // the list shows the prefix only
+    expect(await page.getByRole('table').textContent()).not.toContain(secret);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await row.getByText('revoked').waitFor();
+    expect((await cluster.call('GET', '/v1/me', undefined, secret)).status).toBe(401);
+    // leaving the page forgets the secret
+    await page.getByRole('link', { name: 'Recipes' }).click();
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await expect(page.locator('#new-key').count()).resolves.toBe(0);
+  });
+
   it('an auditor sees recipes and jobs but no edit, start/stop or rerun controls', async () => {
     const { page } = await open();
     const made = await cluster.call<RecipeBody>('POST', '/v1/recipes', definition('console audited'));
@@ -397,6 +424,7 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await page.getByRole('link', { name: 'console audited' }).waitFor();
     await expect(page.getByRole('button', { name: /^(Start|Stop)$/ }).count()).resolves.toBe(0);
     await expect(page.getByRole('link', { name: 'New recipe' }).count()).resolves.toBe(0);
+    await expect(page.getByRole('link', { name: 'API keys' }).count()).resolves.toBe(0);
     await page.getByRole('link', { name: 'console audited' }).click();
     await page.getByRole('heading', { name: 'console audited' }).waitFor();
     await page.locator('.cm-content').waitFor();
