@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from 'pino';
-import { OutageLog } from '@junction/platform/logging';
+import { OutageLog, ServiceOutageLogs } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import {
   DeadlineExceededError,
@@ -47,8 +47,9 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
   private readonly guard?: AccessGuard;
   private readonly metrics?: ServiceMetrics;
   // one line when a service stops answering and one when it is back, not one per call
-  private readonly outages = new Map<string, OutageLog>();
   private readonly answerHooks: AnswerHooks;
+  // per called service: one line when it stops answering and one when it is back
+  private readonly outages: ServiceOutageLogs;
 
   constructor(
     private readonly hub: InProcessHub,
@@ -59,6 +60,7 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
     this.guard = options.guard;
     this.metrics = options.metrics;
     this.answerHooks = { logger: options.logger, outage: new OutageLog(options.logger, 'a server or service this service needs') };
+    this.outages = new ServiceOutageLogs(options.logger);
   }
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
@@ -77,7 +79,7 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
         ...(workspaceId ? { workspaceId } : {}),
         deadline: Date.now() + timeoutMs,
       };
-      const service = this.outageOf(subject);
+      const service = this.outages.of(subject);
       const responder = this.hub.responderFor(subject);
       if (!responder) {
         outcome = 'timeout';
@@ -164,16 +166,5 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
       stop?.({ outcome });
       return JSON.stringify(envelope);
     });
-  }
-
-  /** The outage log of the service a subject belongs to (`auth.…` → auth). */
-  private outageOf(subject: string): OutageLog {
-    const service = subject.split('.', 1)[0];
-    let log = this.outages.get(service);
-    if (!log) {
-      log = new OutageLog(this.logger, `${service} service`);
-      this.outages.set(service, log);
-    }
-    return log;
   }
 }

@@ -37,3 +37,20 @@ export class OutageLog {
     this.logger.info({ dependency: this.dependency, downMs, failed }, `${this.dependency} available again`);
   }
 }
+
+/** One `OutageLog` per called service, named by a subject's first token (`auth.…` → the auth service). */
+export class ServiceOutageLogs {
+  private readonly logs = new Map<string, OutageLog>();
+
+  constructor(private readonly logger: Logger) {}
+
+  of(subject: string): OutageLog {
+    const service = subject.split('.', 1)[0];
+    let log = this.logs.get(service);
+    if (!log) {
+      log = new OutageLog(this.logger, `${service} service`);
+      this.logs.set(service, log);
+    }
+    return log;
+  }
+}

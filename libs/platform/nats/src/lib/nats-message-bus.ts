@@ -21,7 +21,7 @@ import {
   type SignalBus,
   type SignalContract,
 } from '@junction/platform/ports';
-import { OutageLog } from '@junction/platform/logging';
+import { OutageLog, ServiceOutageLogs } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
 import { NatsLink } from './nats-link';
@@ -37,8 +37,9 @@ import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './w
 export class NatsMessageBus implements MessageBus, SignalBus {
   private readonly link: NatsLink;
   // one line when a service (or a server behind it) stops answering and one when it is back, not one per call
-  private readonly outages = new Map<string, OutageLog>();
   private readonly answerHooks: AnswerHooks;
+  // per called service: one line when it stops answering and one when it is back
+  private readonly outages: ServiceOutageLogs;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -51,6 +52,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
   ) {
     this.link = NatsLink.of(nc);
     this.answerHooks = { logger, outage: new OutageLog(logger, 'a server or service this service needs') };
+    this.outages = new ServiceOutageLogs(logger);
   }
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
@@ -66,7 +68,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
       const body = await this.claims.wrap(encodeJson(valid), headers, RPC_CLAIMS);
       requestClaim = this.claims.refOf(headers);
       let reply: Msg;
-      const service = this.outageOf(contract.subject);
+      const service = this.outages.of(contract.subject);
       try {
         reply = await this.link.guard(
           () => this.nc.request(this.ns.subject(contract.subject), body, { timeout: timeoutMs, headers }),
@@ -153,17 +155,6 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     });
     await this.nc.flush();
     return { close: async () => sub.drain() };
-  }
-
-  /** The outage log of the service a subject belongs to (`auth.…` → auth). */
-  private outageOf(subject: string): OutageLog {
-    const service = subject.split('.', 1)[0];
-    let log = this.outages.get(service);
-    if (!log) {
-      log = new OutageLog(this.logger, `${service} service`);
-      this.outages.set(service, log);
-    }
-    return log;
   }
 
   async ping(timeoutMs: number): Promise<void> {
