@@ -3,6 +3,7 @@ import type { AuditFilters } from './api/audit';
 import type { JobFilters } from './api/jobs';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
+import { ConnectionsPage } from './pages/ConnectionsPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/Jobs';
 import { Layout } from './pages/Layout';
@@ -35,7 +36,12 @@ const text = (value: unknown) => (typeof value === 'string' && value !== '' ? va
 const jobsRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: '/jobs',
-  validateSearch: (search: Record<string, unknown>): JobFilters => ({ recipeId: text(search['recipeId']), status: text(search['status']), cursor: text(search['cursor']) }),
+  validateSearch: (search: Record<string, unknown>): JobFilters => ({
+    recipeId: text(search['recipeId']),
+    status: text(search['status']),
+    range: text(search['range']),
+    cursor: text(search['cursor']),
+  }),
   component: JobsPage,
 });
 const jobRoute = createRoute({ getParentRoute: () => rootRoute, path: '/jobs/$jobId', component: JobPage });
@@ -53,9 +59,10 @@ const auditRoute = createRoute({
 });
 
 const apiKeysRoute = createRoute({ getParentRoute: () => rootRoute, path: '/api-keys', component: ApiKeysPage });
+const connectionsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connections', component: ConnectionsPage });
 
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute, apiKeysRoute]),
+  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute, apiKeysRoute, connectionsRoute]),
   basepath: '/console',
 });
 

@@ -2,11 +2,14 @@ import { useEffect } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { currentKey } from './session';
+import { jobsQuery } from './job-range';
 import { TERMINAL, type Job, type JobSummary, type Page } from './types';
 
 export interface JobFilters {
   recipeId?: string;
   status?: string;
+  /** A time range back from now (a key of JOB_RANGES): the API's `since`, computed when the page is read. */
+  range?: string;
   cursor?: string;
 }
 
@@ -16,9 +19,7 @@ export const jobKeys = {
 };
 
 export function useJobs(filters: JobFilters) {
-  const query = new URLSearchParams({ limit: '50' });
-  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
-  return useQuery({ queryKey: jobKeys.list(filters), queryFn: () => api<Page<JobSummary>>('GET', `/v1/jobs?${query.toString()}`) });
+  return useQuery({ queryKey: jobKeys.list(filters), queryFn: () => api<Page<JobSummary>>('GET', `/v1/jobs?${jobsQuery(filters).toString()}`) });
 }
 
 export function useJob(id: string) {

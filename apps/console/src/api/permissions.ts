@@ -5,9 +5,11 @@ import type { Me } from './session';
 const CAN = {
   'recipes:write': ['admin', 'builder'],
   'recipes:operate': ['admin', 'operator'],
+  'recipes:run': ['admin', 'builder', 'operator'],
   'jobs:operate': ['admin', 'operator'],
   'audit:read': ['admin', 'auditor'],
   'api_keys:manage': ['admin'],
+  'connections:write': ['admin', 'builder'],
 } as const;
 
 export type Action = keyof typeof CAN;

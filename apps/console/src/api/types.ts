@@ -42,6 +42,9 @@ export interface JobStep {
   finishedAt: string;
   durationMs: number;
   error?: unknown;
+  /** Secrets and sensitive fields come back as "[redacted]". */
+  input?: unknown;
+  output?: unknown;
 }
 
 export interface Job extends JobSummary {

@@ -4,6 +4,8 @@ import { can } from '../api/permissions';
 import { useSession } from '../api/session';
 import { TERMINAL, type Job, type JobStep } from '../api/types';
 import { ConfirmButton } from '../components/Confirm';
+import { JsonView } from '../components/JsonView';
+import { stepWait, thirdPartyResponse } from '../components/step-error';
 import { Badge, duration, ErrorNote, errorText, Loading, When } from '../components/Status';
 
 export function JobPage() {
@@ -100,9 +102,35 @@ function Timeline({ steps }: { steps: JobStep[] }) {
             <span>{duration(step.durationMs)}</span>
             <When at={step.startedAt} />
           </div>
-          {step.error !== undefined && <pre className="error">{errorText(step.error)}</pre>}
+          <StepWait step={step} />
+          {step.error !== undefined && <StepError error={step.error} />}
+          {step.input !== undefined && <JsonView label="Input" value={step.input} />}
+          {step.output !== undefined && <JsonView label="Output" value={step.output} />}
         </li>
       ))}
     </ol>
+  );
+}
+
+/** A retrying or deferred record is a wait: for the third party's Retry-After, an open circuit, or a backoff. */
+function StepWait({ step }: { step: JobStep }) {
+  if (step.status !== 'retrying' && step.status !== 'deferred') return null;
+  const wait = stepWait(step.error);
+  return (
+    <p className="wait">
+      {wait.circuit ? 'Circuit open' : wait.retryAfterMs !== undefined ? 'Retry-After' : 'Waiting'}
+      {wait.retryAfterMs !== undefined && `: waited ${duration(wait.retryAfterMs)} before the next attempt`}
+    </p>
+  );
+}
+
+/** The step's error in words, and the third party's answer (status and body) when it sent one. */
+function StepError({ error }: { error: unknown }) {
+  const response = thirdPartyResponse(error);
+  return (
+    <div className="step-error">
+      <pre className="error">{errorText(error)}</pre>
+      {response && <JsonView label={response.status !== undefined ? `Third party's response (HTTP ${response.status})` : "Third party's response"} value={response.body} />}
+    </div>
   );
 }

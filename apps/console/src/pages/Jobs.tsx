@@ -1,4 +1,5 @@
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { JOB_RANGES } from '../api/job-range';
 import { useJobs } from '../api/jobs';
 import { useRecipes } from '../api/recipes';
 import { JOB_STATUSES } from '../api/types';
@@ -11,7 +12,7 @@ export function JobsPage() {
   const recipes = useRecipes();
   const names = new Map((recipes.data?.items ?? []).map((r) => [r.id, r.name]));
   // a new filter starts from the first page
-  const filter = (change: { recipeId?: string; status?: string }) => void navigate({ search: { ...search, ...change, cursor: undefined } });
+  const filter = (change: { recipeId?: string; status?: string; range?: string }) => void navigate({ search: { ...search, ...change, cursor: undefined } });
 
   return (
     <section aria-labelledby="jobs-title">
@@ -35,6 +36,17 @@ export function JobsPage() {
             {JOB_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Created
+          <select value={search.range ?? ''} onChange={(e) => filter({ range: e.target.value || undefined })}>
+            <option value="">Any time</option>
+            {Object.entries(JOB_RANGES).map(([value, { label }]) => (
+              <option key={value} value={value}>
+                {label}
               </option>
             ))}
           </select>

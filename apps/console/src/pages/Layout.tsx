@@ -41,6 +41,9 @@ export function Layout() {
           <Link to="/jobs" activeProps={{ 'aria-current': 'page' }}>
             Jobs
           </Link>
+          <Link to="/connections" activeProps={{ 'aria-current': 'page' }}>
+            Connections
+          </Link>
           {can(me, 'audit:read') && (
             <Link to="/audit" activeProps={{ 'aria-current': 'page' }}>
               Audit log
