@@ -3,6 +3,9 @@ import { waitFor } from '@junction/shared/testing';
 import { Cluster } from '../cluster-harness';
 import { listAllJobs, stepsOf, type JobRow } from './standalone-api';
 
+// EXECUTOR_LEASE_MS's default, left unset here
+const DEFAULT_LEASE_MS = 15_000;
+
 type Outcome = 'accepted' | 'unknown' | `status ${number}`;
 
 /**
@@ -19,9 +22,8 @@ describe('standalone: SIGKILL with accepted events queued and jobs mid-step', ()
     await sink.start();
     sink.on('POST', '/slow', { status: 200, json: { ok: true }, delayMs: 300 });
     sink.on('POST', '/after', { status: 200, json: { ok: true } });
-    // short leases: the killed process's jobs are taken over seconds after the restart
+    // the default lease: the restarted process hands back the killed one's leases at start instead of waiting them out
     cluster = Cluster.inMode('standalone', undefined, {
-      EXECUTOR_LEASE_MS: '2000',
       EXECUTOR_POLL_INTERVAL_MS: '200',
       JUNCTION_HTTP_ALLOW: `127.0.0.1:${new URL(sink.url).port}`,
     });
@@ -162,11 +164,16 @@ describe('standalone: SIGKILL with accepted events queued and jobs mid-step', ()
       expect(times).toHaveLength(2);
       expect(times[0]).toBeLessThan(killedAt);
       expect(times[1]).toBeGreaterThan(killedAt);
+      // re-driven before any lease of the killed process could run out (renewed every third of it)
+      expect(times[1] - killedAt).toBeLessThan((DEFAULT_LEASE_MS * 2) / 3);
       // not a completed step repeated: its checkpoint came only after the restart (the key is job:step:attempt group)
       expect(finishedAt.get(key.split(':').slice(0, 2).join(':'))).toBeGreaterThan(killedAt);
     }
     expect(repeated.length).toBeGreaterThanOrEqual(1);
     expect(repeated.length).toBeLessThanOrEqual(12); // at most the recipe's concurrency was mid-call
-    console.log(`${repeated.length} calls cut by the kill were re-sent with their idempotency key`);
+    const resentAfterS = Math.max(...repeated.map(([, times]) => times[1] - killedAt)) / 1000;
+    console.log(
+      `${repeated.length} calls cut by the kill were re-sent with their idempotency key, the last ${resentAfterS.toFixed(1)} s after the kill (lease ${DEFAULT_LEASE_MS / 1000} s)`,
+    );
   }, 180_000);
 });

@@ -176,6 +176,22 @@ export class JobRepository {
   }
 
   /**
+   * Hands back every lease held by any other worker (fenced: the revision moves on); returns how
+   * many. Only for a process that alone uses this database (standalone mode): a live replica's jobs
+   * would be driven twice.
+   */
+  async releaseOthers(owner: string): Promise<number> {
+    const rows = camelRows<{ id: string }>(
+      await this.em.query(
+        `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, revision = revision + 1
+          WHERE status = 'running' AND lease_owner IS NOT NULL AND lease_owner <> $1 RETURNING id`,
+        [owner],
+      ),
+    );
+    return rows.length;
+  }
+
+  /**
    * Leases up to `limit` jobs nobody holds (new, re-run, woken, or whose worker's lease ran out),
    * oldest first, without taking a recipe past its concurrency. One statement: `claim_jobs`
    * (migration 1764200000000) serialises claimers on an advisory lock and counts leases after it.

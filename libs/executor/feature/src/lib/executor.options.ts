@@ -26,6 +26,12 @@ export interface ExecutorOptions {
   expressionInlineMs: number;
   expressionTimeoutMs: number;
   expressionWorkers: number;
+  /**
+   * At start, hand back the leases of every other worker, so jobs a killed process was running are
+   * re-driven at once instead of after `leaseMs`. Only where this process alone uses the database
+   * (standalone mode, whose data directory is locked); in a cluster it would steal live replicas' jobs.
+   */
+  reclaimLeasesAtStart: boolean;
 }
 
 export const EXECUTOR_OPTIONS = Symbol('ExecutorOptions');
@@ -45,6 +51,7 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
     expressionInlineMs: 20,
     expressionTimeoutMs: 1_000,
     expressionWorkers: 1,
+    reclaimLeasesAtStart: false,
     ...overrides,
   };
 }

@@ -1,4 +1,4 @@
-import { IsInt, IsUrl, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsUrl, Max, Min } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
 import { ExecutorFeatureModule, executorDatabase } from './executor-feature.module';
@@ -12,6 +12,14 @@ class ExecutorEnv extends PlatformEnv {
   @Min(1000)
   @Max(600_000)
   EXECUTOR_LEASE_MS = 15_000;
+
+  /**
+   * Set by standalone mode only (one process owns its data directory): at start, leases left by a
+   * killed process are handed back at once instead of after EXECUTOR_LEASE_MS. Never in a cluster:
+   * a running replica's jobs would be driven twice.
+   */
+  @IsBoolean()
+  EXECUTOR_RECLAIM_LEASES_AT_START = false;
 
   /** Jobs one process drives at once. */
   @IsInt()
@@ -82,6 +90,7 @@ export const executorService: ServiceDefinition<ExecutorEnv> = {
       expressionInlineMs: env.EXECUTOR_EXPRESSION_INLINE_MS,
       expressionTimeoutMs: env.EXECUTOR_EXPRESSION_TIMEOUT_MS,
       expressionWorkers: env.EXECUTOR_EXPRESSION_WORKERS,
+      reclaimLeasesAtStart: env.EXECUTOR_RECLAIM_LEASES_AT_START,
       publicUrl: env.JUNCTION_PUBLIC_URL.replace(/\/+$/, ''),
     }),
   ],

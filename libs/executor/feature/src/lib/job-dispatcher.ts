@@ -91,6 +91,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async claimLoop(): Promise<void> {
+    if (this.options.reclaimLeasesAtStart) await this.reclaimLeases();
     while (this.running) {
       this.nudged = false;
       let claimed: JobRow[] = [];
@@ -107,6 +108,17 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       for (const job of claimed) this.run(job);
       if (claimed.length > 0 && claimed.length >= room) continue;
       if (!this.nudged) await this.sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  /** Before the first claim: the leases a killed predecessor left are free now, not once they run out. */
+  private async reclaimLeases(): Promise<void> {
+    try {
+      const released = await new JobRepository(this.dataSource.manager).releaseOthers(this.options.workerId);
+      if (released > 0) this.logger.info({ released }, 'job leases of a previous process handed back; its jobs are re-driven now');
+    } catch (error) {
+      // not fatal: those jobs are re-driven once their leases run out
+      this.logger.warn({ err: error }, 'handing back the leases of a previous process failed; its jobs wait for their leases to run out');
     }
   }
 

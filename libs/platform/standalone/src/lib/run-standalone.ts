@@ -83,6 +83,9 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     // the embedded server is the only database standalone mode uses, whatever DATABASE_URL says
     env['DATABASE_URL'] = postgres.url;
     delete env['DATABASE_NAME'];
+    // the data directory's lock makes this the only executor on the database: leases a killed
+    // predecessor held are handed back at start, so its running jobs resume at once, not after EXECUTOR_LEASE_MS
+    env['EXECUTOR_RECLAIM_LEASES_AT_START'] = 'true';
 
     const binding = standaloneBinding(shared.ports);
     const running: RunningService[] = [];
@@ -94,11 +97,13 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     if (!gateway) throw new Error('standalone mode needs the gateway service');
     const others = options.services.filter((s) => s !== gateway);
     // every start settles before a failure stops the database: none is left starting against it
-    const started = await Promise.allSettled(others.map((definition) => startService(definition, { env, platform: binding, listen: false, shutdownHooks: false })));
+    const started = await Promise.allSettled(
+      others.map((definition) => startService(definition, { env, platform: binding, listen: false, shutdownHooks: false, frameworkLogLevel: 'debug' })),
+    );
     running.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const api = await startService(gateway, { env, platform: binding, shutdownHooks: false });
+    const api = await startService(gateway, { env, platform: binding, shutdownHooks: false, frameworkLogLevel: 'debug' });
     running.push(api);
 
     const url = `http://127.0.0.1:${new URL(api.url).port}`;
