@@ -5,3 +5,4 @@ export * from './lib/recipe-api.contracts';
 export * from './lib/job-api.contracts';
 export * from './lib/dedupe';
 export * from './lib/workspace-settings.contracts';
+export * from './lib/recipe-versions.contracts';

@@ -45,6 +45,18 @@ export class RecipeRef extends WorkspaceScoped {
   id: string;
 }
 
+/** Versions are numbered from 1 (an int column); the bound keeps a malformed number from the database. */
+export const RECIPE_VERSION_MAX = 2_147_483_647;
+
+/** `version` absent: start the latest; present: run that immutable version (a rollback). */
+export class StartRecipeRequest extends RecipeRef {
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(RECIPE_VERSION_MAX)
+  version?: number;
+}
+
 /** `references=names`: the definition names its connections instead of giving their ids. */
 export class GetRecipeRequest extends RecipeRef {
   @IsOptional()
@@ -223,5 +235,5 @@ export const UpdateRecipe = defineRpc('executor.recipe-update.v1', UpdateRecipeR
 export const GetRecipe = defineRpc('executor.recipe-get.v1', GetRecipeRequest, RecipeView);
 export const ListRecipes = defineRpc('executor.recipe-list.v1', ListRecipesRequest, RecipeList);
 export const DeleteRecipe = defineRpc('executor.recipe-delete.v1', RecipeRef, RecipeDeleted);
-export const StartRecipe = defineRpc('executor.recipe-start.v1', RecipeRef, RecipeView);
+export const StartRecipe = defineRpc('executor.recipe-start.v1', StartRecipeRequest, RecipeView);
 export const StopRecipe = defineRpc('executor.recipe-stop.v1', RecipeRef, RecipeView);

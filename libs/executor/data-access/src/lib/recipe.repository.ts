@@ -92,6 +92,18 @@ export class RecipeRepository {
     return row?.definition;
   }
 
+  /** Every version of a recipe (its id already checked against the workspace), newest first, without definitions. */
+  async versions(recipeId: string): Promise<{ version: number; createdAt: Date }[]> {
+    return camelRows<{ version: number; createdAt: Date }>(
+      await this.em.query(`SELECT version, created_at FROM recipe_versions WHERE recipe_id = $1 ORDER BY version DESC`, [recipeId]),
+    );
+  }
+
+  /** One version with its definition and when it was made. */
+  async version(recipeId: string, version: number): Promise<RecipeVersionRow | undefined> {
+    return (await this.em.getRepository(RecipeVersionRow).findOne({ where: { recipeId, version } })) ?? undefined;
+  }
+
   /** Newest first; `cursor` is the last id of the previous page (ids are ULIDs, time-ordered). `name` and `managedBy` match exactly. */
   async list(scope: WorkspaceScope & { limit: number; cursor?: string; name?: string; managedBy?: string }): Promise<RecipeWithDefinition[]> {
     const rows = (await this.em.query(

@@ -16,6 +16,12 @@ import {
   type RerunResult,
   ResolveTrigger,
   StartRecipe,
+  ListRecipeVersions,
+  GetRecipeVersion,
+  type StartRecipeRequest,
+  type RecipeVersionList,
+  type RecipeVersionRef,
+  type RecipeVersionView,
   StopRecipe,
   UpdateRecipe,
   GetWorkspaceSettings,
@@ -90,8 +96,18 @@ export class ExecutorHandlers {
   }
 
   @OnRequest(StartRecipe)
-  startRecipe(request: RecipeRef): Promise<RecipeView> {
+  startRecipe(request: StartRecipeRequest): Promise<RecipeView> {
     return this.recipes.start(request);
+  }
+
+  @OnRequest(ListRecipeVersions)
+  listRecipeVersions(request: RecipeRef): Promise<RecipeVersionList> {
+    return this.recipes.versions(request);
+  }
+
+  @OnRequest(GetRecipeVersion)
+  getRecipeVersion(request: RecipeVersionRef): Promise<RecipeVersionView> {
+    return this.recipes.version(request);
   }
 
   @OnRequest(StopRecipe)

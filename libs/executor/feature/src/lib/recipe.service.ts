@@ -12,7 +12,11 @@ import {
   type RecipeDeleted,
   type RecipeList,
   type RecipeRef,
+  type RecipeVersionList,
+  type RecipeVersionRef,
+  type RecipeVersionView,
   type RecipeView,
+  type StartRecipeRequest,
   type ResolveTriggerRequest,
   type TriggerTarget,
   type UpdateRecipeRequest,
@@ -86,6 +90,24 @@ export class RecipeService {
     return schedule ? { ...view, schedule } : view;
   }
 
+  /** Every version, newest first; `active` marks the one a running recipe runs. */
+  async versions(ref: RecipeRef): Promise<RecipeVersionList> {
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    const row = await recipes.find(ref);
+    if (!row) throw notFound(ref.id);
+    const versions = await recipes.versions(row.id);
+    return { items: versions.map((v) => ({ version: v.version, createdAt: new Date(v.createdAt).toISOString(), active: isActive(row, v.version) })) };
+  }
+
+  async version(ref: RecipeVersionRef): Promise<RecipeVersionView> {
+    const recipes = new RecipeRepository(this.dataSource.manager);
+    const row = await recipes.find(ref);
+    if (!row) throw notFound(ref.id);
+    const found = await recipes.version(row.id, ref.version);
+    if (!found) throw versionNotFound(ref.id, ref.version);
+    return { version: found.version, createdAt: new Date(found.createdAt).toISOString(), active: isActive(row, found.version), definition: found.definition };
+  }
+
   async list(request: ListRecipesRequest): Promise<RecipeList> {
     const limit = request.limit ?? 50;
     const rows = await new RecipeRepository(this.dataSource.manager).list({
@@ -119,13 +141,16 @@ export class RecipeService {
    * scheduler, a connector webhook with its provider), so a failure there leaves the recipe as it
    * was. A webhook recipe gets its unguessable hook id once and keeps it.
    */
-  async start(ref: RecipeRef): Promise<RecipeView> {
+  /** Runs `ref.version` (a rollback to an older one) or, without it, the latest. */
+  async start(ref: StartRecipeRequest): Promise<RecipeView> {
     const hookIds: (string | null | undefined)[] = [];
     const view = await this.dataSource.transaction(async (em) => {
       const recipes = new RecipeRepository(em);
       const row = await recipes.find(ref, true);
       if (!row) throw notFound(ref.id);
-      const definition = (await recipes.definition(row.id, row.version)) ?? {};
+      const version = ref.version ?? row.version;
+      const definition = await recipes.definition(row.id, version);
+      if (!definition) throw versionNotFound(ref.id, version);
       const recipe = definition as unknown as Recipe;
       // a schedule or poll is replaced by the upsert below (keeping a poll cursor); a version without one drops the old schedule
       const scheduled = recipe.trigger.type === 'schedule' || recipe.trigger.type === 'poll';
@@ -135,8 +160,10 @@ export class RecipeService {
       hookIds.push(row.hookId, hookId);
       await this.schedules.started(ref.workspaceId, row.id, recipe);
       const hookExternalId = hookId ? await this.hooks.enable(ref.workspaceId, recipe, hookId) : undefined;
-      const started = await recipes.setRunState({ ...ref, state: 'running', activeVersion: row.version, hookId, hookExternalId: hookExternalId ?? null });
-      return toRecipeView(started ?? row, definition);
+      const started = await recipes.setRunState({ ...ref, state: 'running', activeVersion: version, hookId, hookExternalId: hookExternalId ?? null });
+      // the view shows the latest version's definition, as `version` names the latest
+      const latest = version === row.version ? definition : ((await recipes.definition(row.id, row.version)) ?? {});
+      return toRecipeView(started ?? row, latest);
     });
     await this.hookChanged(...hookIds);
     await this.audit.record(ref, 'recipe.started', { type: 'recipe', id: view.id }, { version: view.activeVersion });
@@ -239,3 +266,9 @@ async function conflictOnTakenName<T>(write: () => Promise<T>): Promise<T> {
 function notFound(id: string): RemoteError {
   return new RemoteError('not_found', `recipe ${id} not found`);
 }
+
+function versionNotFound(id: string, version: number): RemoteError {
+  return new RemoteError('not_found', `recipe ${id} has no version ${version}`);
+}
+
+const isActive = (row: RecipeRow, version: number): boolean => row.state === 'running' && row.activeVersion === version;

@@ -30,6 +30,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/connections/:id/oauth/authorize': 'connections:write',
   'GET /v1/recipes': 'recipes:read',
   'GET /v1/recipes/:id': 'recipes:read',
+  'GET /v1/recipes/:id/versions': 'recipes:read',
+  'GET /v1/recipes/:id/versions/:v': 'recipes:read',
   'POST /v1/recipes': 'recipes:write',
   'PUT /v1/recipes/:id': 'recipes:write',
   'DELETE /v1/recipes/:id': 'recipes:write',

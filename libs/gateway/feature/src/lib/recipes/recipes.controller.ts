@@ -1,13 +1,27 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import {
   CreateRecipe,
   DeleteRecipe,
   GetRecipe,
+  GetRecipeVersion,
   ListRecipes,
+  ListRecipeVersions,
   MANAGED_BY_RE,
   RecipeDeleted,
   RecipeList,
+  RecipeVersionList,
+  RecipeVersionView,
   RecipeView,
   StartRecipe,
   StopRecipe,
@@ -17,7 +31,8 @@ import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { scopeOf } from './executor-scope';
-import { GetRecipeQuery, ListRecipesQuery } from './recipes.dto';
+import { GetRecipeQuery, ListRecipesQuery, StartRecipeBody } from './recipes.dto';
+import { RecipeVersion } from './version-param';
 import { RecipeId } from '../shared/id-param';
 
 const RECIPE_BODY = {
@@ -66,6 +81,21 @@ export class RecipesController {
     return this.bus.request(GetRecipe, { workspaceId: principal.workspaceId, id, ...query });
   }
 
+  @Get(':id/versions')
+  @ApiOperation({ summary: 'Every version of a recipe, newest first (number, when it was made, whether it is the one running)' })
+  @ApiOkResponse({ type: RecipeVersionList })
+  versions(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeVersionList> {
+    return this.bus.request(ListRecipeVersions, { workspaceId: principal.workspaceId, id });
+  }
+
+  @Get(':id/versions/:v')
+  @ApiOperation({ summary: 'One version of a recipe with its definition as stored' })
+  @ApiOkResponse({ type: RecipeVersionView })
+  @ApiNotFoundResponse({ description: 'No such recipe in the workspace, or no such version' })
+  version(@CurrentPrincipal() principal: Principal, @RecipeId() id: string, @RecipeVersion() version: number): Promise<RecipeVersionView> {
+    return this.bus.request(GetRecipeVersion, { workspaceId: principal.workspaceId, id, version });
+  }
+
   @Put(':id')
   @ApiOperation({ summary: 'Replace the definition: a new immutable version (a running recipe keeps its version until started again)' })
   @ApiBody(RECIPE_BODY)
@@ -86,10 +116,12 @@ export class RecipesController {
 
   @Post(':id/start')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Run the latest version; a webhook recipe reports its `webhookUrl`' })
+  @ApiOperation({ summary: 'Run the latest version, or `{ "version": n }` to run (roll back to) that one; a webhook recipe reports its `webhookUrl`' })
+  @ApiBody({ type: StartRecipeBody, required: false })
   @ApiOkResponse({ type: RecipeView })
-  start(@CurrentPrincipal() principal: Principal, @RecipeId() id: string): Promise<RecipeView> {
-    return this.bus.request(StartRecipe, { ...scopeOf(principal), id });
+  @ApiNotFoundResponse({ description: 'No such recipe in the workspace, or no such version' })
+  start(@CurrentPrincipal() principal: Principal, @RecipeId() id: string, @Body() body: StartRecipeBody): Promise<RecipeView> {
+    return this.bus.request(StartRecipe, { ...scopeOf(principal), id, ...(body?.version ? { version: body.version } : {}) });
   }
 
   @Post(':id/stop')

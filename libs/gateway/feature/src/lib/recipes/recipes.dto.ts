@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
-import { MANAGED_BY_RE, RECIPE_ID_RE, RECIPE_REFERENCES, type RecipeReferences } from '@junction/executor/contracts';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { MANAGED_BY_RE, RECIPE_ID_RE, RECIPE_REFERENCES, RECIPE_VERSION_MAX, type RecipeReferences } from '@junction/executor/contracts';
 import { PageLimitQuery } from '../shared/page-query';
 
 const REFERENCES = {
@@ -38,4 +38,13 @@ export class ListRecipesQuery extends PageLimitQuery {
   @IsOptional()
   @IsIn(RECIPE_REFERENCES)
   references?: RecipeReferences;
+}
+
+export class StartRecipeBody {
+  @ApiPropertyOptional({ example: 2, description: 'Run this version (a rollback to an older one); absent: the latest' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(RECIPE_VERSION_MAX)
+  version?: number;
 }
