@@ -194,7 +194,8 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await screenshot(page, 'recipe-errors');
     await page.getByLabel('Definition (JSON)').fill(JSON.stringify(definition('console invalid edit'), null, 2));
     // the editor has taken the new text once the old marks are gone (they covered replaced text)
-    await page.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
+    // every underline gone (CodeMirror may draw one per error, so no single locator to wait on)
+    await page.waitForFunction("document.querySelectorAll('.cm-lintRange-error').length === 0");
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByText('Saved as version 2.').waitFor();
     expect(watched.cspViolations).toEqual([]);
@@ -217,7 +218,8 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     await page.locator('.cm-lintRange-error').first().waitFor();
 
     await page.getByLabel('Definition (JSON)').fill(JSON.stringify(definition('console made here'), null, 2));
-    await page.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
+    // every underline gone (CodeMirror may draw one per error, so no single locator to wait on)
+    await page.waitForFunction("document.querySelectorAll('.cm-lintRange-error').length === 0");
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'console made here' }).waitFor();
     const listed = await cluster.call<{ items: RecipeBody[] }>('GET', `/v1/recipes?name=${encodeURIComponent('console made here')}`);
@@ -248,9 +250,11 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     const before = await cluster.call<{ finishedAt: string }>('GET', `/v1/jobs/${jobId}`);
 
     await page.getByRole('button', { name: 'Rerun' }).click();
+    const rerun = page.waitForResponse((res) => res.url().endsWith(`/v1/jobs/${jobId}/rerun`));
     await page.getByRole('dialog').getByRole('button', { name: 'Rerun job' }).click();
+    expect((await rerun).status()).toBeLessThan(300);
     // the job ran again: it ends once more (the stop step still refuses), later than before
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     let after = before;
     while (after.body.finishedAt === before.body.finishedAt && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -259,7 +263,7 @@ describe('web console (standalone): a person signs in, starts a recipe and follo
     expect(after.body.finishedAt > before.body.finishedAt).toBe(true);
     await expect(page.getByRole('alert').count()).resolves.toBe(0);
     expect(watched.pageErrors).toEqual([]);
-  });
+  }, 120_000);
 
   it('follows a running job live over the event stream, without a reload', async () => {
     const watched = await open();
