@@ -151,7 +151,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
       const batch = await Promise.all(deliveries.slice(i, i + 50).map((d) => deliver(d.body, d.headers)));
       statuses.push(...batch.map((r) => r.status));
     }
-    expect(statuses.every((s) => s === 202)).toBe(true);
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
     await waitFor(async () => sink.requestsTo('/orders').length - sinkBefore >= 450 && (await jobs('succeeded')).filter((j) => keys.has(j.dedupeKey)).length >= 450, 120_000, 500);
     await new Promise((r) => setTimeout(r, 1000)); // a duplicate job would show up here
     const bulk = (await jobs()).filter((j) => keys.has(j.dedupeKey));
