@@ -7,6 +7,8 @@ import { triggerType, type Recipe } from '../api/types';
 import { DefinitionForm } from '../components/DefinitionForm';
 import { Badge, ErrorNote, Loading } from '../components/Status';
 import { SwitchButton } from './Recipes';
+import { RecipeVersions } from './RecipeVersions';
+import { TestRun } from './TestRun';
 
 export function RecipePage() {
   const { recipeId } = useParams({ from: '/recipes/$recipeId' });
@@ -54,6 +56,8 @@ function RecipeDetail({ recipe }: { recipe: Recipe }) {
       </div>
       {switcher.error && <ErrorNote error={switcher.error} />}
       <DefinitionEditor recipe={recipe} editable={can(me, 'recipes:write')} />
+      {can(me, 'recipes:run') && <TestRun recipe={recipe} />}
+      <RecipeVersions recipe={recipe} />
     </section>
   );
 }
