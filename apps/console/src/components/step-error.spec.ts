@@ -8,10 +8,14 @@ describe("a step's error and waits", () => {
     expect(thirdPartyResponse('a plain message')).toBeUndefined();
   });
 
-  it('tells an open circuit from a Retry-After wait', () => {
-    expect(stepWait({ kind: 'circuit_open', message: 'open', retryAfterMs: 5000 })).toEqual({ circuit: true, retryAfterMs: 5000 });
-    expect(stepWait({ kind: 'rate_limited', message: '429', retryAfterMs: 2000 })).toEqual({ circuit: false, retryAfterMs: 2000 });
-    expect(stepWait(undefined)).toEqual({ circuit: false });
+  it('names the wait by the error kind, and measures it to the next attempt', () => {
+    expect(stepWait({ kind: 'circuit_open', message: 'open' })).toEqual({ reason: 'Circuit open' });
+    expect(stepWait({ kind: 'rate_limited', message: '429' }, '2026-12-07T10:00:00.000Z', '2026-12-07T10:00:01.250Z')).toEqual({
+      reason: 'Rate limited (Retry-After)',
+      waitedMs: 1250,
+    });
+    expect(stepWait({ kind: 'retryable', message: '503' }, '2026-12-07T10:00:00.000Z')).toEqual({ reason: 'Retry backoff' });
+    expect(stepWait(undefined)).toEqual({ reason: 'Retry backoff' });
   });
 
   it('counts redacted values at any depth', () => {

@@ -4,11 +4,22 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-/** How long the step waited and why: `circuit_open` is the breaker's; a retryAfterMs otherwise is the third party's Retry-After. */
-export function stepWait(error: unknown): { circuit: boolean; retryAfterMs?: number } {
-  const e = record(error);
-  const retryAfterMs = typeof e?.['retryAfterMs'] === 'number' ? e['retryAfterMs'] : undefined;
-  return { circuit: e?.['kind'] === 'circuit_open', ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+const WAIT_REASONS: Record<string, string> = {
+  circuit_open: 'Circuit open',
+  rate_limited: 'Rate limited (Retry-After)',
+  throttled: 'Throttled by the connection’s rate limit',
+};
+
+/**
+ * Why a retrying or deferred record waited: the error's kind says (an open circuit, the third
+ * party's Retry-After, the connection's own limit; else a retry backoff). The record does not keep
+ * the delay: `waitedMs` is the gap to the step's next attempt, when there is one.
+ */
+export function stepWait(error: unknown, finishedAt?: string, nextStartedAt?: string): { reason: string; waitedMs?: number } {
+  const kind = record(error)?.['kind'];
+  const reason = (typeof kind === 'string' ? WAIT_REASONS[kind] : undefined) ?? 'Retry backoff';
+  const waitedMs = finishedAt && nextStartedAt ? Date.parse(nextStartedAt) - Date.parse(finishedAt) : undefined;
+  return { reason, ...(waitedMs !== undefined && Number.isFinite(waitedMs) && waitedMs >= 0 ? { waitedMs } : {}) };
 }
 
 /** The third party's answer to a failed call (already scrubbed of secrets by the connectors service), if the error carries one. */

@@ -9,9 +9,10 @@ const KIND_NAMES: Record<string, string> = { none: 'No credentials', api_key: 'A
 
 function KindSelect({ id, kinds, value, onChange }: { id: string; kinds: string[]; value: string; onChange: (kind: string) => void }) {
   if (kinds.length < 2) return null;
+  // the label beside the select, not around it: a wrapping label would put every option's text into its name
   return (
-    <label htmlFor={id}>
-      Authentication
+    <>
+      <label htmlFor={id}>Authentication</label>
       <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
         {kinds.map((kind) => (
           <option key={kind} value={kind}>
@@ -19,7 +20,7 @@ function KindSelect({ id, kinds, value, onChange }: { id: string; kinds: string[
           </option>
         ))}
       </select>
-    </label>
+    </>
   );
 }
 

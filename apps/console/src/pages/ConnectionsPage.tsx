@@ -64,7 +64,7 @@ export function ConnectionsPage() {
           </table>
         </div>
       )}
-      {write && editedConnection && (
+      {write && editedConnection && connectors.data && (
         <EditConnectionForm key={editedConnection.id} connection={editedConnection} connector={catalog.get(editedConnection.connector)} onDone={() => setEditing(null)} />
       )}
     </section>

@@ -92,7 +92,7 @@ function JobDetail({ job, live }: { job: Job; live: boolean }) {
 function Timeline({ steps }: { steps: JobStep[] }) {
   return (
     <ol className="timeline" aria-label="Step timeline">
-      {steps.map((step) => (
+      {steps.map((step, i) => (
         <li key={step.seq} className={`step step-${step.status}`}>
           <div className="row">
             <strong>{step.stepKey}</strong>
@@ -102,7 +102,7 @@ function Timeline({ steps }: { steps: JobStep[] }) {
             <span>{duration(step.durationMs)}</span>
             <When at={step.startedAt} />
           </div>
-          <StepWait step={step} />
+          <StepWait step={step} next={steps.slice(i + 1).find((later) => later.stepKey === step.stepKey)} />
           {step.error !== undefined && <StepError error={step.error} />}
           {step.input !== undefined && <JsonView label="Input" value={step.input} />}
           {step.output !== undefined && <JsonView label="Output" value={step.output} />}
@@ -113,13 +113,12 @@ function Timeline({ steps }: { steps: JobStep[] }) {
 }
 
 /** A retrying or deferred record is a wait: for the third party's Retry-After, an open circuit, or a backoff. */
-function StepWait({ step }: { step: JobStep }) {
+function StepWait({ step, next }: { step: JobStep; next: JobStep | undefined }) {
   if (step.status !== 'retrying' && step.status !== 'deferred') return null;
-  const wait = stepWait(step.error);
+  const wait = stepWait(step.error, step.finishedAt, next?.startedAt);
   return (
     <p className="wait">
-      {wait.circuit ? 'Circuit open' : wait.retryAfterMs !== undefined ? 'Retry-After' : 'Waiting'}
-      {wait.retryAfterMs !== undefined && `: waited ${duration(wait.retryAfterMs)} before the next attempt`}
+      {wait.reason}: {wait.waitedMs !== undefined ? `waited ${duration(wait.waitedMs)} before the next attempt` : 'waiting for the next attempt'}
     </p>
   );
 }
