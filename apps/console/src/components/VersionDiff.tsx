@@ -1,31 +1,7 @@
 import { useMemo } from 'react';
-import { diffLines } from 'diff';
+import { diffDefinitions, type DiffLine } from './version-diff';
 
-/** Unchanged runs longer than this are folded to their first and last CONTEXT lines. */
-const CONTEXT = 3;
-
-interface Line {
-  kind: 'added' | 'removed' | 'same' | 'fold';
-  text: string;
-}
-
-/** The line diff of two definitions, pretty-printed the same way so only real changes show. */
-export function diffDefinitions(before: unknown, after: unknown): Line[] {
-  const lines: Line[] = [];
-  for (const part of diffLines(JSON.stringify(before, null, 2) + '\n', JSON.stringify(after, null, 2) + '\n')) {
-    const texts = part.value.replace(/\n$/, '').split('\n');
-    if (part.added) texts.forEach((text) => lines.push({ kind: 'added', text }));
-    else if (part.removed) texts.forEach((text) => lines.push({ kind: 'removed', text }));
-    else if (texts.length > CONTEXT * 2 + 1) {
-      texts.slice(0, CONTEXT).forEach((text) => lines.push({ kind: 'same', text }));
-      lines.push({ kind: 'fold', text: `… ${texts.length - CONTEXT * 2} unchanged lines` });
-      texts.slice(-CONTEXT).forEach((text) => lines.push({ kind: 'same', text }));
-    } else texts.forEach((text) => lines.push({ kind: 'same', text }));
-  }
-  return lines;
-}
-
-const MARK: Record<Line['kind'], string> = { added: '+ ', removed: '- ', same: '  ', fold: '' };
+const MARK: Record<DiffLine['kind'], string> = { added: '+ ', removed: '- ', same: '  ', fold: '' };
 
 export function VersionDiff({ before, after, label }: { before: unknown; after: unknown; label: string }) {
   const lines = useMemo(() => diffDefinitions(before, after), [before, after]);
