@@ -40,6 +40,8 @@ describe('web console (standalone): connections with write-only secrets, and wha
   let browser: Browser;
   let consoleUrl = '';
   let auditorKey = '';
+  /** The failed job of the steps-in-detail test, looked at again on a narrow screen. */
+  let detailedJobId = '';
   const open = (): Promise<WatchedPage> => watchedPage(browser);
 
   beforeAll(async () => {
@@ -235,6 +237,7 @@ describe('web console (standalone): connections with write-only secrets, and wha
     const hook = await cluster.startHook(made.body.id);
     expect((await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"n":7}' })).status).toBe(202);
     const jobId = await jobOf(cluster, made.body.id, 'failed');
+    detailedJobId = jobId;
 
     const bodies = recordGetBodies(page);
     await signIn(page, `${consoleUrl}jobs/${jobId}`, cluster.apiKey);
@@ -290,5 +293,23 @@ describe('web console (standalone): connections with write-only secrets, and wha
     // the same range through the API leaves out an older cut-off's jobs: a since in the future lists none
     const none = await cluster.call<{ items: unknown[] }>('GET', `/v1/jobs?recipeId=${made.body.id}&since=${new Date(Date.now() + 60_000).toISOString()}`);
     expect(none.body.items).toEqual([]);
+  });
+
+  it('fits a 390 px wide phone screen: the connections with both forms open, and the job with its details open', async () => {
+    const { page } = await open();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, `${consoleUrl}connections`, cluster.apiKey);
+    await page.getByText('New connection').click();
+    await page.getByRole('button', { name: 'Edit console edited' }).click();
+    await page.getByRole('form', { name: 'Edit console edited' }).waitFor();
+    await screenshot(page, 'narrow-connections');
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBe(390);
+
+    expect(detailedJobId).not.toBe('');
+    await page.goto(`${consoleUrl}jobs/${detailedJobId}`);
+    const timeline = page.getByRole('list', { name: 'Step timeline' });
+    await timeline.getByText('refused', { exact: true }).waitFor();
+    for (const summary of await timeline.locator('summary').all()) await summary.click();
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBe(390);
   });
 });
