@@ -1,7 +1,7 @@
 import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
 
 interface VersionList {
-  items: { version: number; createdAt: string; active: boolean }[];
+  items: { version: number; createdAt: string; active: boolean; createdBy?: { type: string; id: string } }[];
 }
 
 const recipe = (tag: string) => ({ name: 'versioned', trigger: { type: 'manual' }, steps: [{ id: 'tag', set: { tag } }] });
@@ -32,6 +32,9 @@ describe.each(RUN_MODES)('recipe versions API (%s)', (mode: RunMode) => {
       [1, false],
     ]);
     expect(Number.isNaN(Date.parse(list.body.items[0].createdAt))).toBe(false);
+    // made with the workspace's admin key: its id, never the secret
+    const me = await cluster.call<{ id: string }>('GET', '/v1/me');
+    for (const v of list.body.items) expect(v.createdBy).toEqual({ type: 'api_key', id: me.body.id });
     const one = await cluster.call<{ version: number; definition: unknown }>('GET', `/v1/recipes/${recipeId}/versions/1`);
     expect(one.status).toBe(200);
     expect(one.body).toMatchObject({ version: 1, active: false, definition: recipe('one') });

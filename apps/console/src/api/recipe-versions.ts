@@ -8,6 +8,8 @@ export interface RecipeVersionSummary {
   createdAt: string;
   /** The version a running recipe runs. */
   active: boolean;
+  /** The API key or user that made it (absent for versions older than the field). */
+  createdBy?: { type: string; id: string };
 }
 
 export interface RecipeVersion extends RecipeVersionSummary {

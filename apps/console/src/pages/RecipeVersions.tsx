@@ -30,6 +30,7 @@ export function RecipeVersions({ recipe }: { recipe: Recipe }) {
                 <tr>
                   <th scope="col">Version</th>
                   <th scope="col">Made</th>
+                  <th scope="col">By</th>
                   <th scope="col">State</th>
                   {operate && <th scope="col">Actions</th>}
                 </tr>
@@ -41,6 +42,7 @@ export function RecipeVersions({ recipe }: { recipe: Recipe }) {
                     <td>
                       <When at={v.createdAt} />
                     </td>
+                    <td>{v.createdBy ? <code>{v.createdBy.id}</code> : <span className="muted">—</span>}</td>
                     <td>{v.active ? <Badge value="running" /> : <span className="muted">{v.version === recipe.version ? 'latest' : '—'}</span>}</td>
                     {operate && (
                       <td>

@@ -33,6 +33,8 @@ describe('web console (standalone): recipe versions, diff, rollback and test run
     const versions = page.getByRole('table', { name: 'Versions' });
     await versions.waitFor();
     await expect(versions.getByRole('row').count()).resolves.toBe(4); // the header and three versions
+    const me = await cluster.call<{ id: string }>('GET', '/v1/me');
+    await expect(versions.getByText(me.body.id).count()).resolves.toBe(3); // who made each version: the key's id
 
     // the newest two at first, then any two (stored definitions come back with their keys sorted)
     const diff = page.getByLabel('Changes from version 2 to version 3');

@@ -4,6 +4,7 @@ import { ClaimJobsFunction1764200000000 } from './lib/migrations/1764200000000-c
 import { DedupeWindows1765100000000 } from './lib/migrations/1765100000000-dedupe-windows';
 import { FailureAlerts1765300000000 } from './lib/migrations/1765300000000-failure-alerts';
 import { RecipeNames1765400000000 } from './lib/migrations/1765400000000-recipe-names';
+import { RecipeVersionAuthors1765500000000 } from './lib/migrations/1765500000000-recipe-version-authors';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -19,4 +20,5 @@ export const EXECUTOR_MIGRATIONS = [
   DedupeWindows1765100000000,
   FailureAlerts1765300000000,
   RecipeNames1765400000000,
+  RecipeVersionAuthors1765500000000,
 ];

@@ -1,8 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsBoolean, IsInt, IsISO8601, IsObject, Max, Min, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsISO8601, IsObject, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
-import { RECIPE_VERSION_MAX, RecipeRef } from './recipe-api.contracts';
+import { Actor, RECIPE_VERSION_MAX, RecipeRef } from './recipe-api.contracts';
 
 export class RecipeVersionRef extends RecipeRef {
   @IsInt()
@@ -24,6 +24,16 @@ export class RecipeVersionSummary {
   @ApiProperty({ description: 'The version a running recipe runs (set by start)' })
   @IsBoolean()
   active: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    properties: { type: { type: 'string', enum: ['api_key', 'user', 'service', 'root'] }, id: { type: 'string' } },
+    description: 'Who made the version (the API key or user); absent for versions made before authors were kept',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Actor)
+  createdBy?: Actor;
 }
 
 export class RecipeVersionList {

@@ -27,6 +27,13 @@ export class RecipeVersionRow {
   @PrimaryColumn('int') version: number;
   @Column('jsonb') definition: Record<string, unknown>;
   @Column('timestamptz') createdAt: Date;
+  /** The actor that made the version (`{ type, id }`); null for versions older than the column. */
+  @Column('jsonb', { nullable: true }) createdBy: VersionAuthor | null;
+}
+
+export interface VersionAuthor {
+  type: string;
+  id: string;
 }
 
 export type JobRowStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'stopped';

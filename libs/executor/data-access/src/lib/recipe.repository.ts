@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { RecipeVersionRow, type RecipeRow } from './entities';
+import { RecipeVersionRow, type RecipeRow, type VersionAuthor } from './entities';
 import { camelRows } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
 
@@ -21,7 +21,7 @@ export class RecipeRepository {
   constructor(private readonly em: EntityManager) {}
 
   /** Creates the recipe and its version 1 (call inside a transaction). A name taken in the workspace throws `RecipeNameTakenError`. */
-  async create(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown>; managedBy?: string }): Promise<RecipeRow> {
+  async create(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown>; managedBy?: string; createdBy?: VersionAuthor }): Promise<RecipeRow> {
     const [row] = camelRows<RecipeRow>(
       await this.unique(scope.name, () =>
         this.em.query(`INSERT INTO recipes (id, workspace_id, name, version, state, managed_by) VALUES ($1, $2, $3, 1, 'stopped', $4) RETURNING *`, [
@@ -32,7 +32,7 @@ export class RecipeRepository {
         ]),
       ),
     );
-    await this.insertVersion(scope.id, 1, scope.definition);
+    await this.insertVersion(scope.id, 1, scope.definition, scope.createdBy);
     return row;
   }
 
@@ -40,7 +40,9 @@ export class RecipeRepository {
    * Adds the next version; undefined when the recipe is not this workspace's (call inside a
    * transaction). `managedBy`: undefined keeps the marker, null clears it.
    */
-  async addVersion(scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown>; managedBy?: string | null }): Promise<RecipeRow | undefined> {
+  async addVersion(
+    scope: WorkspaceScope & { id: string; name: string; definition: Record<string, unknown>; managedBy?: string | null; createdBy?: VersionAuthor },
+  ): Promise<RecipeRow | undefined> {
     const [row] = camelRows<RecipeRow>(
       await this.unique(scope.name, () =>
         this.em.query(
@@ -50,7 +52,7 @@ export class RecipeRepository {
         ),
       ),
     );
-    if (row) await this.insertVersion(row.id, row.version, scope.definition);
+    if (row) await this.insertVersion(row.id, row.version, scope.definition, scope.createdBy);
     return row;
   }
 
@@ -71,8 +73,13 @@ export class RecipeRepository {
     }
   }
 
-  private async insertVersion(recipeId: string, version: number, definition: Record<string, unknown>): Promise<void> {
-    await this.em.query(`INSERT INTO recipe_versions (recipe_id, version, definition) VALUES ($1, $2, $3)`, [recipeId, version, definition]);
+  private async insertVersion(recipeId: string, version: number, definition: Record<string, unknown>, createdBy: VersionAuthor | undefined): Promise<void> {
+    await this.em.query(`INSERT INTO recipe_versions (recipe_id, version, definition, created_by) VALUES ($1, $2, $3, $4)`, [
+      recipeId,
+      version,
+      definition,
+      createdBy ? { type: createdBy.type, id: createdBy.id } : null,
+    ]);
   }
 
   async find(scope: WorkspaceScope & { id: string }, lock = false): Promise<RecipeRow | undefined> {
@@ -93,9 +100,9 @@ export class RecipeRepository {
   }
 
   /** Every version of a recipe (its id already checked against the workspace), newest first, without definitions. */
-  async versions(recipeId: string): Promise<{ version: number; createdAt: Date }[]> {
-    return camelRows<{ version: number; createdAt: Date }>(
-      await this.em.query(`SELECT version, created_at FROM recipe_versions WHERE recipe_id = $1 ORDER BY version DESC`, [recipeId]),
+  async versions(recipeId: string): Promise<{ version: number; createdAt: Date; createdBy: VersionAuthor | null }[]> {
+    return camelRows<{ version: number; createdAt: Date; createdBy: VersionAuthor | null }>(
+      await this.em.query(`SELECT version, created_at, created_by FROM recipe_versions WHERE recipe_id = $1 ORDER BY version DESC`, [recipeId]),
     );
   }
 

@@ -12,7 +12,9 @@ import {
   type RecipeDeleted,
   type RecipeList,
   type RecipeRef,
+  type Actor,
   type RecipeVersionList,
+  type RecipeVersionSummary,
   type RecipeVersionRef,
   type RecipeVersionView,
   type RecipeView,
@@ -21,7 +23,7 @@ import {
   type TriggerTarget,
   type UpdateRecipeRequest,
 } from '@junction/executor/contracts';
-import { RecipeNameTakenError, RecipeRepository, type RecipeRow } from '@junction/executor/data-access';
+import { RecipeNameTakenError, RecipeRepository, type RecipeRow, type VersionAuthor } from '@junction/executor/data-access';
 import { validateRecipe } from '@junction/executor/domain';
 import { RemoteError, SIGNAL_BUS, type SignalBus } from '@junction/platform/ports';
 import { ConnectionRefsResolver } from './connection-refs';
@@ -52,7 +54,14 @@ export class RecipeService {
     await assertNameFree(recipes, request.workspaceId, recipe.name);
     const row = await conflictOnTakenName(() =>
       this.dataSource.transaction((em) =>
-        new RecipeRepository(em).create({ workspaceId: request.workspaceId, id: `rcp_${ulid()}`, name: recipe.name, definition, managedBy: request.managedBy }),
+        new RecipeRepository(em).create({
+          workspaceId: request.workspaceId,
+          id: `rcp_${ulid()}`,
+          name: recipe.name,
+          definition,
+          managedBy: request.managedBy,
+          createdBy: request.actor,
+        }),
       ),
     );
     await this.audit.record(request, 'recipe.created', { type: 'recipe', id: row.id }, { name: recipe.name, version: 1, ...(row.managedBy ? { managedBy: row.managedBy } : {}) });
@@ -65,7 +74,14 @@ export class RecipeService {
     await assertNameFree(new RecipeRepository(this.dataSource.manager), request.workspaceId, recipe.name, request.id);
     const row = await conflictOnTakenName(() =>
       this.dataSource.transaction((em) =>
-        new RecipeRepository(em).addVersion({ workspaceId: request.workspaceId, id: request.id, name: recipe.name, definition, managedBy: request.managedBy }),
+        new RecipeRepository(em).addVersion({
+          workspaceId: request.workspaceId,
+          id: request.id,
+          name: recipe.name,
+          definition,
+          managedBy: request.managedBy,
+          createdBy: request.actor,
+        }),
       ),
     );
     if (!row) throw notFound(request.id);
@@ -96,7 +112,7 @@ export class RecipeService {
     const row = await recipes.find(ref);
     if (!row) throw notFound(ref.id);
     const versions = await recipes.versions(row.id);
-    return { items: versions.map((v) => ({ version: v.version, createdAt: new Date(v.createdAt).toISOString(), active: isActive(row, v.version) })) };
+    return { items: versions.map((v) => versionSummary(row, v)) };
   }
 
   async version(ref: RecipeVersionRef): Promise<RecipeVersionView> {
@@ -105,7 +121,7 @@ export class RecipeService {
     if (!row) throw notFound(ref.id);
     const found = await recipes.version(row.id, ref.version);
     if (!found) throw versionNotFound(ref.id, ref.version);
-    return { version: found.version, createdAt: new Date(found.createdAt).toISOString(), active: isActive(row, found.version), definition: found.definition };
+    return { ...versionSummary(row, found), definition: found.definition };
   }
 
   async list(request: ListRecipesRequest): Promise<RecipeList> {
@@ -271,4 +287,12 @@ function versionNotFound(id: string, version: number): RemoteError {
   return new RemoteError('not_found', `recipe ${id} has no version ${version}`);
 }
 
-const isActive = (row: RecipeRow, version: number): boolean => row.state === 'running' && row.activeVersion === version;
+/** `active`: the version a running recipe runs; `createdBy` absent for versions made before it was kept. */
+function versionSummary(row: RecipeRow, v: { version: number; createdAt: Date; createdBy: VersionAuthor | null }): RecipeVersionSummary {
+  return {
+    version: v.version,
+    createdAt: new Date(v.createdAt).toISOString(),
+    active: row.state === 'running' && row.activeVersion === v.version,
+    ...(v.createdBy ? { createdBy: { type: v.createdBy.type as Actor['type'], id: v.createdBy.id } } : {}),
+  };
+}
