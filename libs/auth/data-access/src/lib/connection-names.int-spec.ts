@@ -3,7 +3,7 @@ import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { ConnectionNameTakenError, ConnectionRepository } from './connection.repository';
 import { ConnectionEntity } from './entities';
-import { AUTH_MIGRATIONS } from './migrations';
+import { AUTH_MIGRATIONS, AuthConnectionNames1765400000004 } from './migrations';
 
 /** The connection-names migration on a database that already has duplicate names, then the unique index and lookups by name. */
 describe('connection names (real Postgres)', () => {
@@ -36,7 +36,7 @@ describe('connection names (real Postgres)', () => {
 
   beforeAll(async () => {
     await ensureDatabase(TEST_SERVERS.postgres, name);
-    ds = await open(AUTH_MIGRATIONS.slice(0, -1));
+    ds = await open(AUTH_MIGRATIONS.slice(0, AUTH_MIGRATIONS.indexOf(AuthConnectionNames1765400000004)));
     await ds.query(`INSERT INTO workspaces (id, name, created_at) VALUES ('ws_a', 'a', now()), ('ws_b', 'b', now())`);
     const rows = ds.getRepository(ConnectionEntity);
     for (const [id, ws, n] of [

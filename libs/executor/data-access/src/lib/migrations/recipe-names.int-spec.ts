@@ -3,6 +3,7 @@ import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { EXECUTOR_MIGRATIONS } from '../../index';
 import { RecipeRepository, RecipeNameTakenError } from '../recipe.repository';
+import { RecipeNames1765400000000 } from './1765400000000-recipe-names';
 
 /** The recipe-names migration on a database that already has duplicate names, then the unique index at work. */
 describe('recipe names migration (real Postgres)', () => {
@@ -13,7 +14,8 @@ describe('recipe names migration (real Postgres)', () => {
 
   beforeAll(async () => {
     await ensureDatabase(TEST_SERVERS.postgres, name);
-    const before = EXECUTOR_MIGRATIONS.slice(0, -1);
+    // every migration before this one (later ones may follow it in the list)
+    const before = EXECUTOR_MIGRATIONS.slice(0, EXECUTOR_MIGRATIONS.indexOf(RecipeNames1765400000000));
     ds = await new DataSource({
       type: 'postgres',
       url: databaseUrl(TEST_SERVERS.postgres, name),
