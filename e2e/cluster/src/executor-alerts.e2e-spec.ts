@@ -1,31 +1,15 @@
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
-import { randomBytes } from 'node:crypto';
-import { dropDatabase } from '@junction/platform/database';
-import { TEST_SERVERS, startServiceProcess, waitFor, type ServiceProcess } from '@junction/shared/testing';
+import { waitFor } from '@junction/shared/testing';
 import { ExecutorCluster, postTo } from './executor-harness';
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
+import { ExecutorApi, type Answer } from './executor-api-harness';
 
 /** Error handlers (settings.onFailure, the workspace default) through the gateway: every failure alerts once, a cancel does not. */
 describe('failures always alert', () => {
   const cluster = new ExecutorCluster(new FakeThirdParty());
-  const rootToken = randomBytes(32).toString('base64url');
-  let gateway: ServiceProcess;
-  let auth: ServiceProcess;
+  const api = new ExecutorApi(cluster);
   let key: string;
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = (method: string, path: string, body?: unknown): Promise<Answer> => api.call(key, method, path, body);
   const job = async (id: string) => (await call('GET', `/v1/jobs/${id}`)).body;
   const recipe = async (definition: Record<string, unknown>): Promise<string> => {
     const created = await call('POST', '/v1/recipes', definition);
@@ -56,29 +40,14 @@ describe('failures always alert', () => {
   const tellAlert = { id: 'tell', action: 'http.request', input: { method: 'POST', url: '', body: { json: '{{ trigger }}' } } };
 
   beforeAll(async () => {
-    await cluster.start();
-    auth = await startServiceProcess('auth', cluster.base);
-    gateway = await startServiceProcess('gateway', { ...cluster.base, JUNCTION_ROOT_TOKEN: rootToken });
-    const res = await fetch(`${gateway.url}/v1/workspaces`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'alerts' }),
-    });
-    key = ((await res.json()) as { apiKey: { key: string } }).apiKey.key;
+    await api.start();
+    key = await api.workspaceKey('alerts');
     cluster.sink.on('POST', '/broken', { status: 400, json: { error: 'bad field' } });
     cluster.sink.on('POST', '/alert', { status: 200, json: { ok: true } });
     tellAlert.input.url = `${cluster.sink.url}/alert`;
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([gateway?.stop(), auth?.stop()]);
-    await cluster.close();
-    await dropDatabase(TEST_SERVERS.postgres, `${cluster.namespace}_auth`);
-    await cluster.nc
-      ?.jetstreamManager()
-      .then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_AUDIT`))
-      .catch(() => undefined);
-  }, 60_000);
+  afterAll(() => api.close(), 60_000);
 
   it("runs the recipe's handler once per failure with the summary, a manual run's and a rerun's alike; a cancelled job does not alert", async () => {
     const handlerId = await recipe({ name: 'alert handler', trigger: { type: 'manual' }, steps: [tellAlert] });

@@ -1,14 +1,8 @@
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
-import { randomBytes } from 'node:crypto';
 import { ResolveTrigger } from '@junction/executor/contracts';
-import { dropDatabase } from '@junction/platform/database';
-import { TEST_SERVERS, startServiceProcess, waitFor, type ServiceProcess } from '@junction/shared/testing';
+import { waitFor } from '@junction/shared/testing';
 import { ExecutorCluster } from './executor-harness';
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
+import { ExecutorApi } from './executor-api-harness';
 
 const RECIPE = {
   name: 'hook to nowhere',
@@ -19,47 +13,19 @@ const RECIPE = {
 /** `/v1/recipes` and `/v1/jobs` through the gateway: validation, versions, start/stop, tenant walls. */
 describe('executor API through the gateway', () => {
   const cluster = new ExecutorCluster(new FakeThirdParty());
-  const rootToken = randomBytes(32).toString('base64url');
-  let gateway: ServiceProcess;
-  let auth: ServiceProcess;
+  const api = new ExecutorApi(cluster);
   let keyA: string;
   let keyB: string;
 
-  const call = async (key: string, method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = api.call;
   const recipeRows = () => cluster.count(`SELECT count(*) AS n FROM recipe_versions`);
 
   beforeAll(async () => {
-    await cluster.start();
-    auth = await startServiceProcess('auth', cluster.base);
-    gateway = await startServiceProcess('gateway', { ...cluster.base, JUNCTION_ROOT_TOKEN: rootToken });
-    const workspace = async (name: string) => {
-      const res = await fetch(`${gateway.url}/v1/workspaces`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name }),
-      });
-      return ((await res.json()) as { apiKey: { key: string } }).apiKey.key;
-    };
-    [keyA, keyB] = [await workspace('a'), await workspace('b')];
+    await api.start();
+    [keyA, keyB] = [await api.workspaceKey('a'), await api.workspaceKey('b')];
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([gateway?.stop(), auth?.stop()]);
-    await cluster.close();
-    await dropDatabase(TEST_SERVERS.postgres, `${cluster.namespace}_auth`);
-    await cluster.nc
-      ?.jetstreamManager()
-      .then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_AUDIT`))
-      .catch(() => undefined);
-  }, 60_000);
+  afterAll(() => api.close(), 60_000);
 
   it('answers 422 listing every error by JSON path for an invalid recipe, and writes nothing', async () => {
     const before = await recipeRows();

@@ -1,31 +1,15 @@
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
-import { randomBytes } from 'node:crypto';
-import { dropDatabase } from '@junction/platform/database';
-import { TEST_SERVERS, startServiceProcess, waitFor, type ServiceProcess } from '@junction/shared/testing';
+import { waitFor } from '@junction/shared/testing';
 import { ExecutorCluster, postTo } from './executor-harness';
-
-interface Answer {
-  status: number;
-  body: Record<string, unknown>;
-}
+import { ExecutorApi, type Answer } from './executor-api-harness';
 
 /** Reruns through the gateway: on the version that ran unless the latest is asked for, and the answer says which and what was kept. */
 describe('reruns say which version', () => {
   const cluster = new ExecutorCluster(new FakeThirdParty());
-  const rootToken = randomBytes(32).toString('base64url');
-  let gateway: ServiceProcess;
-  let auth: ServiceProcess;
+  const api = new ExecutorApi(cluster);
   let key: string;
 
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-    const res = await fetch(`${gateway.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-  };
+  const call = (method: string, path: string, body?: unknown): Promise<Answer> => api.call(key, method, path, body);
   const job = async (id: string) => (await call('GET', `/v1/jobs/${id}`)).body;
   const ended = async (id: string, status: string) => {
     await waitFor(async () => ['succeeded', 'failed'].includes((await job(id)).status as string), 20_000, 100);
@@ -39,26 +23,11 @@ describe('reruns say which version', () => {
   };
 
   beforeAll(async () => {
-    await cluster.start();
-    auth = await startServiceProcess('auth', cluster.base);
-    gateway = await startServiceProcess('gateway', { ...cluster.base, JUNCTION_ROOT_TOKEN: rootToken });
-    const res = await fetch(`${gateway.url}/v1/workspaces`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${rootToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'reruns' }),
-    });
-    key = ((await res.json()) as { apiKey: { key: string } }).apiKey.key;
+    await api.start();
+    key = await api.workspaceKey('reruns');
   }, 120_000);
 
-  afterAll(async () => {
-    await Promise.all([gateway?.stop(), auth?.stop()]);
-    await cluster.close();
-    await dropDatabase(TEST_SERVERS.postgres, `${cluster.namespace}_auth`);
-    await cluster.nc
-      ?.jetstreamManager()
-      .then((jsm) => jsm.streams.delete(`${cluster.namespace.toUpperCase()}_AUDIT`))
-      .catch(() => undefined);
-  }, 60_000);
+  afterAll(() => api.close(), 60_000);
 
   it('reruns on v1 by default (fails again), on latest keeps step one and succeeds; bulk reruns state their version; an incompatible latest is a 409 with the reason', async () => {
     cluster.sink.on('POST', '/one', { status: 200, json: { token: 'from-one' } });
