@@ -218,8 +218,8 @@ describe('auth: OAuth2 connections', () => {
     // both replicas served some of the 50 (NATS queue groups spread them)
     expect(cluster.auths).toHaveLength(2);
     for (const replica of cluster.auths) {
-      const metrics = await (await fetch(`${replica.url}/metrics`)).text();
-      expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="auth.read-credentials.v1",outcome="ok"\} [1-9]/);
+      const metrics = await (await fetch(replica.metricsUrl)).text();
+      expect(metrics).toMatch(/junction_bus_handler_duration_seconds_count\{[^}]*subject="auth.read-credentials.v1",outcome="ok"\} [1-9]/);
     }
   }, 60_000);
 

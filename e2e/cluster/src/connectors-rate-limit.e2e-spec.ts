@@ -66,8 +66,8 @@ describe('a per-connection rate limit of 5/s holds across two connectors process
 
     // both replicas took part: each counted some invocations
     for (const replica of replicas) {
-      const text = await (await fetch(`${replica.url}/metrics`)).text();
-      expect(text).toMatch(/connector_calls_total\{connector="http",action="request",outcome="(ok|throttled)"[^}]*\} [1-9]/);
+      const text = await (await fetch(replica.metricsUrl)).text();
+      expect(text).toMatch(/junction_connector_calls_total\{connector="http",action="request",outcome="(ok|throttled)"[^}]*\} [1-9]/);
     }
   });
 });

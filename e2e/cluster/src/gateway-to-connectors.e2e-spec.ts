@@ -57,8 +57,8 @@ describe('gateway → connectors over NATS', () => {
     expect(http?.actions[0].inputSchema.type).toBe('object');
     expect(body.items.find((c) => c.key === 'github')?.triggers.map((t) => t.key)).toEqual(['webhook_event']);
     // the connectors service really handled it: its handler metric counted the request
-    const metrics = await (await fetch(`${connectors?.url}/metrics`)).text();
-    expect(metrics).toMatch(/nats_handler_duration_seconds_count\{[^}]*subject="connectors.list.v1",outcome="ok"\} [1-9]/);
+    const metrics = await (await fetch(connectors?.metricsUrl ?? '')).text();
+    expect(metrics).toMatch(/junction_bus_handler_duration_seconds_count\{[^}]*subject="connectors.list.v1",outcome="ok"\} [1-9]/);
   });
 
   it('registers a custom connector for this workspace only, with 400 + paths for a bad definition', async () => {

@@ -175,8 +175,10 @@ describe('edge authentication is deny by default, whatever the spelling (issue #
       expect(reply.status).toBe(401);
       expect((await cluster.call('POST', '/v1/vault/rotate', undefined, key)).status).toBe(401);
     }
-    for (const target of ['/health/live', '/health/ready', '/.well-known/jwks.json', '/docs/openapi.json', '/metrics']) {
+    for (const target of ['/health/live', '/health/ready', '/.well-known/jwks.json', '/docs/openapi.json']) {
       expect({ target, status: (await rawRequest(cluster.gatewayUrl, { method: 'GET', target })).status }).toEqual({ target, status: 200 });
     }
+    // metrics are served on the internal METRICS_PORT only, never on the public port
+    expect((await rawRequest(cluster.gatewayUrl, { method: 'GET', target: '/metrics' })).status).toBe(404);
   });
 });

@@ -126,7 +126,7 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
     const loginsHandled = async () => {
       // the handler's timer stops after it replied: give the last reply's count a moment to land
       await new Promise((r) => setTimeout(r, 300));
-      return handledCount(`${cluster.services.get('auth')?.url}/metrics`, 'auth.login.v1');
+      return handledCount(`${cluster.services.get('auth')?.metricsUrl}`, 'auth.login.v1');
     };
 
     // from 127.0.0.2: two wrong guesses on the victim, one success on another account
@@ -243,8 +243,8 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
     });
 
     for (let i = 0; i < 2; i++) expect((await cluster.call('POST', `/v1/recipes/${failing}/runs`, {}, a.key)).status).toBe(202);
-    const metricsUrl = `${cluster.services.get('connectors')?.url}/metrics`;
-    await waitFor(async () => (await metricValue(metricsUrl, 'connector_breaker_openings_total')) >= 1, 30_000, 200);
+    const metricsUrl = `${cluster.services.get('connectors')?.metricsUrl}`;
+    await waitFor(async () => (await metricValue(metricsUrl, 'junction_connector_breaker_openings_total')) >= 1, 30_000, 200);
 
     // the same host, another workspace: called, and the job succeeds
     const runB = await cluster.call<{ status: string }>('POST', `/v1/recipes/${healthyB}/runs?wait=true&timeoutMs=15000`, {}, b.key);
@@ -259,8 +259,8 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
 
     // the metrics count breakers by state, with no workspace or host label
     const text = await (await fetch(metricsUrl)).text();
-    expect(text).toMatch(/connector_breakers\{state="open"[^}]*\} 1\b/);
-    const breakerLines = text.split('\n').filter((l) => l.startsWith('connector_breaker'));
+    expect(text).toMatch(/junction_connector_breakers\{state="open"[^}]*\} 1\b/);
+    const breakerLines = text.split('\n').filter((l) => l.startsWith('junction_connector_breaker'));
     expect(breakerLines.join('\n')).not.toMatch(/workspace|host=|127\.0\.0\.1|ws_/);
   }, 90_000);
 });
@@ -329,6 +329,6 @@ async function metricValue(url: string, name: string): Promise<number> {
 async function handledCount(url: string, subject: string): Promise<number> {
   return (await metricsText(url))
     .split('\n')
-    .filter((l) => l.startsWith('nats_handler_duration_seconds_count{') && l.includes(`${subject}"`))
+    .filter((l) => l.startsWith('junction_bus_handler_duration_seconds_count{') && l.includes(`${subject}"`))
     .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }

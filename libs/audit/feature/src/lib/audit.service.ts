@@ -7,6 +7,7 @@ import { auditAccess } from './audit.access';
 
 class AuditEnv extends PlatformEnv {
   override PORT = 3005;
+  override METRICS_PORT = 9465;
 
   /** Whole months of audit log kept besides the current month; older monthly partitions are dropped. 0 keeps everything. */
   @IsInt()

@@ -8,6 +8,7 @@ import { authAccess } from './auth.access';
 
 class AuthEnv extends PlatformEnv {
   override PORT = 3001;
+  override METRICS_PORT = 9461;
 
   /** Vault master keys `id:<base64 32 bytes>`, comma-separated, newest last. Unset: the vault is unavailable. */
   @IsOptional()

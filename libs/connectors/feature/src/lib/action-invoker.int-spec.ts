@@ -104,7 +104,7 @@ describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fa
 
   it('counts calls per connector, action and outcome', async () => {
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/connector_calls_total\{connector="http",action="request",outcome="ok"[^}]*\} 1/);
-    expect(text).toMatch(/connector_calls_total\{[^}]*outcome="rate_limited"[^}]*\} 1/);
+    expect(text).toMatch(/junction_connector_calls_total\{connector="http",action="request",outcome="ok"[^}]*\} 1/);
+    expect(text).toMatch(/junction_connector_calls_total\{[^}]*outcome="rate_limited"[^}]*\} 1/);
   });
 });

@@ -17,20 +17,20 @@ export class ConnectorMetrics {
   constructor(metrics: ServiceMetrics) {
     const registers = [metrics.registry];
     this.calls = new Counter({
-      name: 'connector_calls_total',
+      name: 'junction_connector_calls_total',
       help: 'Action invocations by outcome (ok or the error kind)',
       labelNames: ['connector', 'action', 'outcome'],
       registers,
     });
     this.latency = new Histogram({
-      name: 'connector_call_duration_seconds',
+      name: 'junction_connector_call_duration_seconds',
       help: 'Action invocation time, third-party calls included',
       labelNames: ['connector', 'action'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     this.breakers = new Gauge({
-      name: 'connector_breakers',
+      name: 'junction_connector_breakers',
       help: 'Circuit breakers held (one per workspace and host), by state',
       labelNames: ['state'],
       registers,
@@ -39,7 +39,7 @@ export class ConnectorMetrics {
         for (const [state, count] of Object.entries(this.breakerCounts?.() ?? {})) this.breakers.set({ state }, count);
       },
     });
-    this.breakerOpenings = new Counter({ name: 'connector_breaker_openings_total', help: 'Times a workspace’s breaker for a host opened', registers });
+    this.breakerOpenings = new Counter({ name: 'junction_connector_breaker_openings_total', help: 'Times a workspace’s breaker for a host opened', registers });
   }
 
   /** Where the breaker gauge reads its counts at each scrape. */

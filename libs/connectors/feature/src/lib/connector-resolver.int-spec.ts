@@ -78,7 +78,7 @@ describe('custom connectors (real Postgres)', () => {
     }
     await http.close();
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/connector_calls_total\{connector="custom",action="custom",outcome="[a-z_]+"[^}]*\} 3/);
+    expect(text).toMatch(/junction_connector_calls_total\{connector="custom",action="custom",outcome="[a-z_]+"[^}]*\} 3/);
     expect(text).not.toContain('tenant-named');
   });
 

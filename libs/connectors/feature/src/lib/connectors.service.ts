@@ -9,6 +9,7 @@ import { connectorsAccess } from './connectors.access';
 
 class ConnectorsEnv extends PlatformEnv {
   override PORT = 3002;
+  override METRICS_PORT = 9462;
 
   /**
    * Private addresses the outbound fence lets through: IPs, CIDRs, `address:port`, `[v6]:port`

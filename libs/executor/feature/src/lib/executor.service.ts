@@ -6,6 +6,7 @@ import { executorAccess } from './executor.access';
 
 class ExecutorEnv extends PlatformEnv {
   override PORT = 3004;
+  override METRICS_PORT = 9464;
 
   /** A running job's lease, ms: how long after its worker dies another replica re-drives it. */
   @IsInt()
@@ -69,6 +70,12 @@ class ExecutorEnv extends PlatformEnv {
   @Max(64)
   EXECUTOR_EXPRESSION_WORKERS = 1;
 
+  /** Deliveries of a trigger event whose intake keeps failing before it becomes a dead letter (its last error kept). */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  EXECUTOR_TRIGGER_MAX_DELIVER = 1000;
+
   /** The gateway's public base URL, registered with providers by connector webhook triggers. */
   @IsUrl({ require_tld: false, require_protocol: true })
   JUNCTION_PUBLIC_URL = 'http://localhost:3000';
@@ -91,6 +98,7 @@ export const executorService: ServiceDefinition<ExecutorEnv> = {
       expressionTimeoutMs: env.EXECUTOR_EXPRESSION_TIMEOUT_MS,
       expressionWorkers: env.EXECUTOR_EXPRESSION_WORKERS,
       reclaimLeasesAtStart: env.EXECUTOR_RECLAIM_LEASES_AT_START,
+      triggerMaxDeliver: env.EXECUTOR_TRIGGER_MAX_DELIVER,
       publicUrl: env.JUNCTION_PUBLIC_URL.replace(/\/+$/, ''),
     }),
   ],

@@ -9,6 +9,7 @@ import { gatewayAccess } from './gateway.access';
 
 class GatewayEnv extends PlatformEnv {
   override PORT = 3000;
+  override METRICS_PORT = 9460;
 
   /** The operator's secret for `POST /v1/workspaces` and vault rotation; unset disables both. */
   @IsOptional()

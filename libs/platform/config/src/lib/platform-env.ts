@@ -13,11 +13,20 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * laptop needs no settings; production sets them all.
  */
 export class PlatformEnv {
-  /** HTTP port for /health, /metrics (and the public API on the gateway). 0 picks a free port. */
+  /** HTTP port for /health (and the public API on the gateway). 0 picks a free port. */
   @IsInt()
   @Min(0)
   @Max(65535)
   PORT = 0;
+
+  /**
+   * Internal port of `GET /metrics` (Prometheus), apart from the public one; each service has its own
+   * default (9460-9465), standalone mode one endpoint for the process (9460). 0 picks a free port.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  METRICS_PORT = 0;
 
   @IsString()
   @IsOptional()

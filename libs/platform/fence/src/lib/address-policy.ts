@@ -162,6 +162,7 @@ export function parseAllowList(value: string | string[] | undefined): AllowEntry
 /** Where a service's own listeners are, from the variables every service reads. */
 export interface PlatformListenerEnv {
   PORT?: number;
+  METRICS_PORT?: number;
   HOST?: string;
   DATABASE_URL?: string;
   NATS_URL?: string;
@@ -191,10 +192,11 @@ function listenersOf(source: string, value: string | undefined, scheme: string):
   return out;
 }
 
-/** The service's own HTTP port and the Postgres, NATS and Redis it uses. */
+/** The service's own HTTP and metrics ports and the Postgres, NATS and Redis it uses. */
 export function platformListeners(env: PlatformListenerEnv): PlatformListener[] {
   return [
     ...(env.PORT ? [{ source: 'PORT', host: env.HOST || '0.0.0.0', port: env.PORT }] : []),
+    ...(env.METRICS_PORT ? [{ source: 'METRICS_PORT', host: env.HOST || '0.0.0.0', port: env.METRICS_PORT }] : []),
     ...listenersOf('DATABASE_URL', env.DATABASE_URL, 'postgres'),
     ...listenersOf('NATS_URL', env.NATS_URL, 'nats'),
     ...listenersOf('REDIS_URL', env.REDIS_URL, 'redis'),

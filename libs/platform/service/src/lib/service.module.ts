@@ -32,7 +32,8 @@ export function buildServiceModule<E extends PlatformEnv>(definition: ServiceDef
   const imports: DynamicModule['imports'] = [
     ServiceCoreModule.forRoot(env, logger),
     LoggingModule.forRoot(logger, env.HTTP_ACCESS_LOG),
-    MetricsModule.forService(definition.name),
+    // standalone mode's process-wide registry holds the process metrics once, not once per service
+    MetricsModule.forService(definition.name, { defaultMetrics: platform.mode === 'cluster' }),
     ...platform.modules(definition as unknown as ServiceDefinition<PlatformEnv>, env),
   ];
   if (definition.database) {

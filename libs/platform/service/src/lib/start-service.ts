@@ -6,7 +6,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { ConfigError, loadConfig, type PlatformEnv } from '@junction/platform/config';
 import { ProblemFilter, createValidationPipe, traceContextMiddleware, verifyUtf8Body } from '@junction/platform/http';
 import { createLogger, nestLogger, withNestLogScope } from '@junction/platform/logging';
-import { ServiceMetrics, httpMetricsMiddleware } from '@junction/platform/metrics';
+import { ServiceMetrics, httpMetricsMiddleware, startMetricsServer, type MetricsServer } from '@junction/platform/metrics';
 import type { PlatformBinding } from './platform-binding';
 import type { ServiceDefinition } from './service-definition';
 import { buildServiceModule } from './service.module';
@@ -17,6 +17,8 @@ export interface RunningService<E extends PlatformEnv = PlatformEnv> {
   logger: Logger;
   /** Base URL of the HTTP listener (`http://127.0.0.1:<port>`). */
   url: string;
+  /** `GET /metrics` on METRICS_PORT; empty when the caller serves metrics itself (standalone mode). */
+  metricsUrl: string;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,11 @@ export interface StartOptions {
    * mode, six services in one terminal, passes `debug`.
    */
   frameworkLogLevel?: 'info' | 'debug';
+  /**
+   * False: no metrics listener of its own; the caller serves this service's registry (standalone
+   * mode: one endpoint for the process). True by default: `GET /metrics` on METRICS_PORT.
+   */
+  metricsEndpoint?: boolean;
 }
 
 /** Boots one service: validated config, logging, platform adapters, HTTP listener. */
@@ -71,10 +78,20 @@ async function startApp<E extends PlatformEnv>(definition: ServiceDefinition<E>,
   if (options.listen === false) {
     await app.init();
     logger.info({ namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started (no HTTP listener)`);
-    return { app, env, logger, url: '', close: () => app.close() };
+    return { app, env, logger, url: '', metricsUrl: '', close: () => app.close() };
   }
+  let metrics: MetricsServer | undefined;
   try {
-    await listenOrExplain(app, env.PORT, env.HOST);
+    await listenOrExplain(() => app.listen(env.PORT, env.HOST), env.PORT, env.HOST);
+    if (options.metricsEndpoint !== false) {
+      const registry = app.get(ServiceMetrics).registry;
+      metrics = await listenOrExplain(
+        () => startMetricsServer({ port: env.METRICS_PORT, host: env.HOST, registries: () => [registry] }),
+        env.METRICS_PORT,
+        env.HOST,
+        'METRICS_PORT',
+      );
+    }
   } catch (error) {
     // initialised but not listening: its consumers and timers must not outlive the failed start
     await app.close().catch(() => undefined);
@@ -82,18 +99,29 @@ async function startApp<E extends PlatformEnv>(definition: ServiceDefinition<E>,
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  logger.info({ url, namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started`);
-  return { app, env, logger, url, close: () => app.close() };
+  const metricsUrl = metrics?.url ?? '';
+  logger.info({ url, ...(metricsUrl ? { metricsUrl } : {}), namespace: env.JUNCTION_NAMESPACE }, `${definition.name} started`);
+  return {
+    app,
+    env,
+    logger,
+    url,
+    metricsUrl,
+    close: async () => {
+      await metrics?.close();
+      await app.close();
+    },
+  };
 }
 
 /** A port already taken names the port and the variable that moves it, instead of a bare EADDRINUSE. */
-async function listenOrExplain(app: INestApplication, port: number, host: string): Promise<void> {
+export async function listenOrExplain<T>(listen: () => Promise<T>, port: number, host: string, variable = 'PORT'): Promise<T> {
   try {
-    await app.listen(port, host);
+    return await listen();
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'EADDRINUSE') throw new PortInUseError(port, host);
-    if (code === 'EACCES') throw new PortInUseError(port, host, 'is not allowed for this user (ports below 1024 need privileges)');
+    if (code === 'EADDRINUSE') throw new PortInUseError(port, host, undefined, variable);
+    if (code === 'EACCES') throw new PortInUseError(port, host, 'is not allowed for this user (ports below 1024 need privileges)', variable);
     throw error;
   }
 }
@@ -104,8 +132,9 @@ export class PortInUseError extends Error {
     readonly port: number,
     readonly host: string,
     why = 'is already in use by another program',
+    readonly variable = 'PORT',
   ) {
-    super(`port ${port} on ${host} ${why}: stop that program or set PORT to another port (e.g. PORT=${port + 10})`);
+    super(`port ${port} on ${host} ${why}: stop that program or set ${variable} to another port (e.g. ${variable}=${port + 10})`);
   }
 }
 

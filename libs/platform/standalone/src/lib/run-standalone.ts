@@ -10,7 +10,8 @@ import { InProcessHub, MemoryCache, MemoryLock } from '@junction/platform/in-pro
 import { createLogger } from '@junction/platform/logging';
 import { PostgresQueue, pgQueueMigrations } from '@junction/platform/pg-queue';
 import { MemoryRateLimiters, withTimeout } from '@junction/platform/ports';
-import { PortInUseError, startService, type RunningService, type ServiceDefinition } from '@junction/platform/service';
+import { ServiceMetrics, startMetricsServer } from '@junction/platform/metrics';
+import { PortInUseError, listenOrExplain, startService, type RunningService, type ServiceDefinition } from '@junction/platform/service';
 import { resolveApiPort } from './api-port';
 import { startDatabase, type DatabaseStart } from './database-start';
 import { LocalSecretsError, withExportedFirst } from './local-secrets';
@@ -35,6 +36,8 @@ export interface StandaloneOptions {
 
 export interface RunningStandalone {
   url: string;
+  /** The process's one `GET /metrics` (METRICS_PORT), every service's series labelled by `service`. */
+  metricsUrl: string;
   dataDir: string;
   apiKeyFile: string;
   services: RunningService[];
@@ -63,11 +66,14 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
   try {
     const namespace = exported['JUNCTION_NAMESPACE'] || 'junction';
 
-    const shared = await sharedPorts(postgres.url, `${namespace}_queue`, logger);
+    // process metrics and the shared queue's, beside each service's own registry
+    const processMetrics = new ServiceMetrics('standalone');
+    const shared = await sharedPorts(postgres.url, `${namespace}_queue`, logger, processMetrics);
     cleanups.push(() => shared.close());
 
     const host = exported['HOST'] || '127.0.0.1';
     const port = await resolveApiPort(exported['PORT'] || '3000', host);
+    const metricsPort = await resolveApiPort(exported['METRICS_PORT'] || '9460', host);
     const env = withExportedFirst(exported, {
       ...secrets,
       HOST: host,
@@ -80,6 +86,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
       DATABASE_POOL_IDLE_MS: '1000',
     });
     env['PORT'] = port;
+    env['METRICS_PORT'] = metricsPort;
     // the embedded server is the only database standalone mode uses, whatever DATABASE_URL says
     env['DATABASE_URL'] = postgres.url;
     delete env['DATABASE_NAME'];
@@ -98,28 +105,32 @@ export async function startStandalone(options: StandaloneOptions): Promise<Runni
     const others = options.services.filter((s) => s !== gateway);
     // every start settles before a failure stops the database: none is left starting against it
     const started = await Promise.allSettled(
-      others.map((definition) => startService(definition, { env, platform: binding, listen: false, shutdownHooks: false, frameworkLogLevel: 'debug' })),
+      others.map((definition) => startService(definition, { env, platform: binding, listen: false, shutdownHooks: false, frameworkLogLevel: 'debug', metricsEndpoint: false })),
     );
     running.push(...started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const api = await startService(gateway, { env, platform: binding, shutdownHooks: false, frameworkLogLevel: 'debug' });
+    const api = await startService(gateway, { env, platform: binding, shutdownHooks: false, frameworkLogLevel: 'debug', metricsEndpoint: false });
     running.push(api);
+    const registries = [processMetrics.registry, ...running.map((service) => service.app.get(ServiceMetrics).registry)];
+    const metrics = await listenOrExplain(() => startMetricsServer({ port: Number(metricsPort), host, registries: () => registries }), Number(metricsPort), host, 'METRICS_PORT');
+    // stopped after the services (cleanups run in reverse): the last scrape still answers while they drain
+    cleanups.splice(cleanups.length - 1, 0, () => metrics.close());
 
     const url = `http://127.0.0.1:${new URL(api.url).port}`;
     const apiKeyFile = join(dataDir, 'admin-key');
     const firstStart = !existsSync(apiKeyFile);
     const apiKey = firstStart ? await createLocalWorkspace(url, env['JUNCTION_ROOT_TOKEN'], apiKeyFile) : readFileSync(apiKeyFile, 'utf8').trim();
-    logger.info({ url, dataDir }, 'standalone started');
+    logger.info({ url, metricsUrl: metrics.url, dataDir }, 'standalone started');
     print(quickstartText({ url, apiKey, keyFile: apiKeyFile, firstStart }));
-    return { url, dataDir, apiKeyFile, services: running, stop: stopAll };
+    return { url, metricsUrl: metrics.url, dataDir, apiKeyFile, services: running, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
 
-async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Logger): Promise<{ ports: StandaloneShared; close(): Promise<void> }> {
+async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Logger, metrics: ServiceMetrics): Promise<{ ports: StandaloneShared; close(): Promise<void> }> {
   await ensureDatabase(serverUrl, queueDatabase);
   const url = databaseUrl(serverUrl, queueDatabase);
   const migrations = new DataSource({ type: 'postgres', url, migrations: pgQueueMigrations, migrationsTableName: 'schema_migrations' });
@@ -134,7 +145,7 @@ async function sharedPorts(serverUrl: string, queueDatabase: string, logger: Log
   // closing, pool.end() has not waited for its connections to finish, so the server's stop may still reach one
   let closing = false;
   pool.on('error', (error) => closing || logger.warn({ err: error }, 'queue database connection lost'));
-  const queue = new PostgresQueue(pool, { logger });
+  const queue = new PostgresQueue(pool, { logger, metrics });
   return {
     ports: {
       hub: new InProcessHub(),

@@ -6,6 +6,7 @@ import { schedulerAccess } from './scheduler.access';
 
 class SchedulerEnv extends PlatformEnv {
   override PORT = 3003;
+  override METRICS_PORT = 9463;
 
   /** How often an idle replica looks for due timers, ticks and polls, ms: the takeover bound after a replica dies. */
   @IsInt()

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export interface ServiceProcess {
   name: string;
   url: string;
+  /** Its `GET /metrics` on METRICS_PORT (a free port unless the environment names one). */
+  metricsUrl: string;
   child: ChildProcess;
   /** Every line the process printed so far (JSON log lines and anything else). */
   output: string[];
@@ -29,7 +31,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...nodeArgs, main], {
     cwd: workspaceRoot,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH ?? '', PORT: '0', METRICS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -42,15 +44,15 @@ export async function startServiceProcess(name: string, env: Record<string, stri
       resolve();
     }),
   );
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, metricsUrl } = await new Promise<{ url: string; metricsUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output.join('\n')}`)), timeoutMs);
     const onLine = (line: string) => {
       output.push(line);
       try {
-        const parsed = JSON.parse(line) as { msg?: string; url?: string };
+        const parsed = JSON.parse(line) as { msg?: string; url?: string; metricsUrl?: string };
         if (parsed.msg === `${name} started` && parsed.url) {
           clearTimeout(timer);
-          resolve(parsed.url);
+          resolve({ url: parsed.url, metricsUrl: parsed.metricsUrl ?? '' });
         }
       } catch {
         // not a JSON log line (stderr text): kept in output
@@ -73,6 +75,7 @@ export async function startServiceProcess(name: string, env: Record<string, stri
   return {
     name,
     url,
+    metricsUrl,
     child,
     output,
     stop: async () => {

@@ -279,7 +279,7 @@ describe.each(BUS_ADAPTERS)('MessageBus contract: $name', (adapter) => {
     const sub = await observed.serve(Closing, async (req) => req);
     await client.request(Closing, { text: 'x' });
     await sub.close();
-    expect(await counted(metrics, 'nats_request_duration_seconds')).toEqual(['contract.add.v1:invalid', 'contract.add.v1:ok', 'contract.nobody.v1:timeout']);
-    expect(await counted(metrics, 'nats_handler_duration_seconds')).toEqual(['contract.closing.v1:ok']);
+    expect(await counted(metrics, 'junction_bus_request_duration_seconds')).toEqual(['contract.add.v1:invalid', 'contract.add.v1:ok', 'contract.nobody.v1:timeout']);
+    expect(await counted(metrics, 'junction_bus_handler_duration_seconds')).toEqual(['contract.closing.v1:ok']);
   });
 });
