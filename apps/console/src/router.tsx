@@ -4,6 +4,7 @@ import type { JobFilters } from './api/jobs';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
+import { ConnectorsPage } from './pages/ConnectorsPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/Jobs';
 import { Layout } from './pages/Layout';
@@ -60,9 +61,10 @@ const auditRoute = createRoute({
 
 const apiKeysRoute = createRoute({ getParentRoute: () => rootRoute, path: '/api-keys', component: ApiKeysPage });
 const connectionsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connections', component: ConnectionsPage });
+const connectorsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connectors', component: ConnectorsPage });
 
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute, apiKeysRoute, connectionsRoute]),
+  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute, apiKeysRoute, connectionsRoute, connectorsRoute]),
   basepath: '/console',
 });
 

@@ -22,14 +22,6 @@ export interface OAuthSettings {
   scopes?: string[];
 }
 
-export interface Connector {
-  key: string;
-  version: string;
-  displayName: string;
-  description?: string;
-  authKinds: string[];
-}
-
 export interface NewConnection {
   name: string;
   connector: string;
@@ -37,14 +29,10 @@ export interface NewConnection {
   oauth?: OAuthSettings;
 }
 
-const keys = { all: ['connections'] as const, connectors: ['connectors'] as const };
+const keys = { all: ['connections'] as const };
 
 export function useConnections() {
   return useQuery({ queryKey: keys.all, queryFn: () => api<Page<Connection>>('GET', '/v1/connections?limit=100') });
-}
-
-export function useConnectors() {
-  return useQuery({ queryKey: keys.connectors, queryFn: () => api<{ items: Connector[] }>('GET', '/v1/connectors'), staleTime: 60_000 });
 }
 
 // The mutations' variables carry secrets: callers reset a mutation once it succeeds, so they do not linger in its state.
@@ -69,6 +57,18 @@ export function useDeleteConnection() {
   return useMutation({
     mutationFn: (id: string) => api<{ id: string }>('DELETE', `/v1/connections/${encodeURIComponent(id)}`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: keys.all }),
+  });
+}
+
+/** The answer of `POST /v1/connections/:id/test`: the third party's verdict, 200 either way. */
+export interface ConnectionTestResult {
+  ok: boolean;
+  detail?: string;
+}
+
+export function useTestConnection() {
+  return useMutation({
+    mutationFn: (id: string) => api<ConnectionTestResult>('POST', `/v1/connections/${encodeURIComponent(id)}/test`),
   });
 }
 

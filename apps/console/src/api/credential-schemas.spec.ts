@@ -1,5 +1,5 @@
 import { fieldsOf } from '../components/schema-fields';
-import { CREDENTIAL_SCHEMAS, editSchema, formKinds, guessKind, toConnectionBody } from './credential-schemas';
+import { CREDENTIAL_SCHEMAS, credentialSchema, editSchema, formKinds, guessKind, toConnectionBody } from './credential-schemas';
 
 describe('credential schemas of the auth kinds', () => {
   it('marks every secret write-only', () => {
@@ -11,8 +11,16 @@ describe('credential schemas of the auth kinds', () => {
     expect(secrets).toEqual(['api_key.apiKey', 'bearer.token', 'basic.password', 'oauth2.clientSecret']);
   });
 
-  it('offers only the kinds it has a form for (custom fields are not in the catalog)', () => {
-    expect(formKinds(['custom', 'bearer', 'none'])).toEqual(['bearer', 'none']);
+  it('offers the kinds it has a form for: custom only when the catalog gives its schema', () => {
+    expect(formKinds({ authKinds: ['custom', 'bearer', 'none'] })).toEqual(['bearer', 'none']);
+    const schema = { type: 'object', properties: { host: { type: 'string' } } };
+    expect(formKinds({ authKinds: ['custom', 'none'], customCredentialsSchema: schema })).toEqual(['custom', 'none']);
+    expect(credentialSchema({ customCredentialsSchema: schema }, 'custom')).toBe(schema);
+    expect(credentialSchema(undefined, 'toString')).toBeUndefined();
+  });
+
+  it('sends custom fields as strings with the kind', () => {
+    expect(toConnectionBody('custom', { host: 'db.test', port: 5432, password: '' })).toEqual({ credentials: { kind: 'custom', host: 'db.test', port: '5432' } });
   });
 
   it('sends credentials as strings with their kind, leaving empty fields out', () => {
@@ -29,13 +37,17 @@ describe('credential schemas of the auth kinds', () => {
   });
 
   it('edits oauth2 credentials without the settings PATCH cannot change', () => {
-    expect(fieldsOf(editSchema('oauth2') ?? {}).map((f) => f.name)).toEqual(['clientId', 'clientSecret', 'allowedHosts']);
-    expect(editSchema('oauth2')?.required).toEqual(['clientId', 'clientSecret']);
+    expect(fieldsOf(editSchema(undefined, 'oauth2') ?? {}).map((f) => f.name)).toEqual(['clientId', 'clientSecret', 'allowedHosts']);
+    expect(editSchema(undefined, 'oauth2')?.required).toEqual(['clientId', 'clientSecret']);
   });
 
   it('guesses the kind a connection uses from the names of its secret fields', () => {
-    expect(guessKind(['api_key', 'basic'], ['kind', 'username', 'password'], false)).toBe('basic');
-    expect(guessKind(['bearer', 'oauth2'], ['clientId', 'clientSecret'], true)).toBe('oauth2');
-    expect(guessKind(['none', 'bearer'], [], false)).toBe('none');
+    expect(guessKind({ authKinds: ['api_key', 'basic'] }, ['kind', 'username', 'password'], false)).toBe('basic');
+    expect(guessKind({ authKinds: ['bearer', 'oauth2'] }, ['clientId', 'clientSecret'], true)).toBe('oauth2');
+    expect(guessKind({ authKinds: ['none', 'bearer'] }, [], false)).toBe('none');
+    const custom = { authKinds: ['none', 'bearer', 'custom'], customCredentialsSchema: { type: 'object' } };
+    expect(guessKind(custom, ['kind', 'x-api-key'], false)).toBe('custom');
+    expect(guessKind(custom, ['kind', 'token'], false)).toBe('bearer');
+    expect(guessKind(custom, ['allowedHosts'], false)).toBe('none');
   });
 });

@@ -1,9 +1,10 @@
 import type { JsonSchema } from '../components/schema-fields';
+import type { Connector } from './connectors';
 
-// The catalog (`GET /v1/connectors`) names each connector's auth kinds but not the fields of its
-// credentials; the vault stores a flat map whose field names decide the kind (toCredentials in the
-// connectors service). These are those fields as JSON Schema, so the form is generated the same way
-// a schema from the catalog would be. Secret fields are `writeOnly` with `format: password`.
+// The catalog (`GET /v1/connectors`) names each connector's auth kinds; the fields of the standard
+// kinds are fixed by the vault (a flat map whose field names decide the kind, credentialKindOf in the
+// connector SDK). These are those fields as JSON Schema, so their form is generated the same way as a
+// `custom` kind's, whose schema the catalog publishes. Secret fields are `writeOnly`.
 
 const ALLOWED_HOSTS: JsonSchema = {
   type: 'string',
@@ -48,9 +49,15 @@ export const CREDENTIAL_SCHEMAS: Record<string, JsonSchema> = {
 /** Fields of the oauth2 form that go to the connection's `oauth` settings, not to its credentials. */
 const OAUTH_SETTINGS = ['grant', 'tokenUrl', 'authorizationUrl', 'redirectUri', 'scopes'];
 
-/** The auth kinds the console can make a form for (a `custom` kind's fields are not in the catalog). */
-export function formKinds(authKinds: string[]): string[] {
-  return authKinds.filter((kind) => kind in CREDENTIAL_SCHEMAS);
+/** The credential fields of one auth kind of a connector: a `custom` kind's come from the catalog. */
+export function credentialSchema(connector: Pick<Connector, 'customCredentialsSchema'> | undefined, kind: string): JsonSchema | undefined {
+  if (kind === 'custom') return connector?.customCredentialsSchema;
+  return Object.hasOwn(CREDENTIAL_SCHEMAS, kind) ? CREDENTIAL_SCHEMAS[kind] : undefined;
+}
+
+/** The auth kinds of a connector the console can make a form for (`custom` when the catalog gives its schema). */
+export function formKinds(connector: Pick<Connector, 'authKinds' | 'customCredentialsSchema'> | undefined): string[] {
+  return (connector?.authKinds ?? []).filter((kind) => credentialSchema(connector, kind) !== undefined);
 }
 
 export type FormValues = Record<string, string | number | boolean | undefined>;
@@ -71,17 +78,26 @@ export function toConnectionBody(kind: string, values: FormValues): { credential
 }
 
 /** The schema for replacing a connection's credentials: the oauth settings cannot be changed by PATCH, so they are left out. */
-export function editSchema(kind: string): JsonSchema | undefined {
-  const schema = CREDENTIAL_SCHEMAS[kind];
+export function editSchema(connector: Pick<Connector, 'customCredentialsSchema'> | undefined, kind: string): JsonSchema | undefined {
+  const schema = credentialSchema(connector, kind);
   if (!schema || kind !== 'oauth2') return schema;
   const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([name]) => !OAUTH_SETTINGS.includes(name)));
   return { ...schema, properties, required: (schema.required ?? []).filter((name) => !OAUTH_SETTINGS.includes(name)) };
 }
 
+/** Fields every kind may hold that say how, not what: they never decide the kind. */
+const NOT_OWN = new Set(['kind', 'allowedHosts']);
+
 /** The auth kind a connection most likely uses, from the names of its secret fields (never their values). */
-export function guessKind(authKinds: string[], secretFields: string[], hasOAuth: boolean): string | undefined {
-  const kinds = formKinds(authKinds);
+export function guessKind(connector: Pick<Connector, 'authKinds' | 'customCredentialsSchema'> | undefined, secretFields: string[], hasOAuth: boolean): string | undefined {
+  const kinds = formKinds(connector);
   if (hasOAuth && kinds.includes('oauth2')) return 'oauth2';
   const set = new Set(secretFields);
-  return kinds.find((kind) => kind !== 'none' && (CREDENTIAL_SCHEMAS[kind]?.required ?? []).every((name) => set.has(name))) ?? kinds[0];
+  const fits = (kind: string): boolean => {
+    if (kind === 'none') return false;
+    // a custom connection has fields of its own; the standard kinds have their required ones
+    if (kind === 'custom') return secretFields.some((name) => !NOT_OWN.has(name));
+    return (CREDENTIAL_SCHEMAS[kind]?.required ?? []).every((name) => set.has(name));
+  };
+  return kinds.filter((kind) => kind !== 'custom').find(fits) ?? (kinds.includes('custom') && fits('custom') ? 'custom' : kinds[0]);
 }

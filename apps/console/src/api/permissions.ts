@@ -10,6 +10,7 @@ const CAN = {
   'audit:read': ['admin', 'auditor'],
   'api_keys:manage': ['admin'],
   'connections:write': ['admin', 'builder'],
+  'connectors:write': ['admin', 'builder'],
 } as const;
 
 export type Action = keyof typeof CAN;

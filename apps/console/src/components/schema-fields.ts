@@ -7,6 +7,10 @@ export interface JsonSchema {
   required?: string[];
   enum?: unknown[];
   const?: unknown;
+  /** A choice written as alternatives of constants (TypeBox's union of literals). */
+  anyOf?: JsonSchema[];
+  /** A map of any names (the http connector's own fields): see isOpenMap. */
+  additionalProperties?: boolean | JsonSchema;
   default?: unknown;
   format?: string;
   writeOnly?: boolean;
@@ -48,7 +52,8 @@ export function fieldsOf(schema: JsonSchema): FormField[] {
     const type = typeOf(property);
     const base = { name, label: property.title ?? name, required: required.has(name), ...(property.description ? { description: property.description } : {}) };
     const scalarDefault = ['string', 'number', 'boolean'].includes(typeof property.default) ? { defaultValue: property.default as string | number | boolean } : {};
-    if (Array.isArray(property.enum)) return [{ ...base, kind: 'choice', choices: property.enum.map(String), ...scalarDefault }];
+    const choices = Array.isArray(property.enum) ? property.enum : constants(property.anyOf);
+    if (choices) return [{ ...base, kind: 'choice', choices: choices.map(String), ...scalarDefault }];
     if (type === 'boolean') return [{ ...base, kind: 'boolean', ...scalarDefault }];
     if (type === 'number' || type === 'integer') {
       return [
@@ -64,6 +69,15 @@ export function fieldsOf(schema: JsonSchema): FormField[] {
     if (type === 'string' || type === undefined) return [{ ...base, kind: isSecret(property) ? 'secret' : 'text', ...(isSecret(property) ? {} : scalarDefault) }];
     return [];
   });
+}
+
+function constants(alternatives: JsonSchema[] | undefined): unknown[] | undefined {
+  return alternatives?.length && alternatives.every((a) => 'const' in a) ? alternatives.map((a) => a.const) : undefined;
+}
+
+/** An object of any field names with string values and no named properties: edited as name/value pairs. */
+export function isOpenMap(schema: JsonSchema): boolean {
+  return Object.keys(schema.properties ?? {}).length === 0 && typeof schema.additionalProperties === 'object';
 }
 
 /** Starting values: each field's default (never for a secret). */

@@ -1,11 +1,35 @@
 import { useState, type FormEvent } from 'react';
-import { useCreateConnection, useUpdateConnection, type Connection, type Connector, type OAuthSettings } from '../api/connections';
-import { CREDENTIAL_SCHEMAS, editSchema, formKinds, guessKind, toConnectionBody, type FormValues } from '../api/credential-schemas';
+import { useCreateConnection, useUpdateConnection, type Connection, type OAuthSettings } from '../api/connections';
+import type { Connector } from '../api/connectors';
+import { credentialSchema, editSchema, formKinds, guessKind, toConnectionBody, type FormValues } from '../api/credential-schemas';
+import { FieldPairs } from '../components/FieldPairs';
 import { SchemaForm } from '../components/SchemaForm';
-import { anyTyped, fieldsOf, initialValues, missingRequired } from '../components/schema-fields';
+import { anyTyped, fieldsOf, initialValues, isOpenMap, isSecret, missingRequired, type FormField, type JsonSchema } from '../components/schema-fields';
 import { ErrorNote } from '../components/Status';
 
-const KIND_NAMES: Record<string, string> = { none: 'No credentials', api_key: 'API key', bearer: 'Bearer token', basic: 'User name and password', oauth2: 'OAuth 2' };
+const KIND_NAMES: Record<string, string> = {
+  none: 'No credentials',
+  api_key: 'API key',
+  bearer: 'Bearer token',
+  basic: 'User name and password',
+  oauth2: 'OAuth 2',
+  custom: 'The connector’s own fields',
+};
+
+interface CredentialFieldsProps {
+  schema: JsonSchema | undefined;
+  fields: FormField[];
+  values: FormValues;
+  onChange: (values: FormValues) => void;
+  idPrefix: string;
+  editing?: boolean;
+}
+
+/** The credential inputs of a kind: generated from its schema, or name/value pairs when it names no fields. */
+function CredentialFields({ schema, fields, values, onChange, idPrefix, editing }: CredentialFieldsProps) {
+  if (schema && isOpenMap(schema)) return <FieldPairs onChange={onChange} idPrefix={idPrefix} secret={isSecret(schema.additionalProperties as JsonSchema)} />;
+  return <SchemaForm fields={fields} values={values} onChange={onChange} idPrefix={idPrefix} editing={editing} />;
+}
 
 function KindSelect({ id, kinds, value, onChange }: { id: string; kinds: string[]; value: string; onChange: (kind: string) => void }) {
   if (kinds.length < 2) return null;
@@ -27,21 +51,22 @@ function KindSelect({ id, kinds, value, onChange }: { id: string; kinds: string[
 /** Create: pick a connector from the catalog; its auth kind's schema generates the credential fields. */
 export function NewConnectionForm({ connectors }: { connectors: Connector[] }) {
   const create = useCreateConnection();
-  const usable = connectors.filter((c) => formKinds(c.authKinds).length > 0);
+  const usable = connectors.filter((c) => formKinds(c).length > 0);
   const [connectorKey, setConnectorKey] = useState(usable[0]?.key ?? '');
   const connector = usable.find((c) => c.key === connectorKey);
-  const kinds = formKinds(connector?.authKinds ?? []);
+  const kinds = formKinds(connector);
   const [chosenKind, setKind] = useState('');
   const kind = kinds.includes(chosenKind) ? chosenKind : (kinds[0] ?? 'none');
-  const fields = fieldsOf(CREDENTIAL_SCHEMAS[kind] ?? {});
+  const schema = credentialSchema(connector, kind);
+  const fields = fieldsOf(schema ?? {});
   const [name, setName] = useState('');
   const [values, setValues] = useState<FormValues>(() => initialValues(fields));
   const [problem, setProblem] = useState<string | null>(null);
   const [created, setCreated] = useState<string | null>(null);
 
-  const reset = (nextKind: string) => {
+  const reset = (nextKind: string, nextConnector = connector) => {
     setKind(nextKind);
-    setValues(initialValues(fieldsOf(CREDENTIAL_SCHEMAS[nextKind] ?? {})));
+    setValues(initialValues(fieldsOf(credentialSchema(nextConnector, nextKind) ?? {})));
   };
 
   function submit(event: FormEvent) {
@@ -81,8 +106,9 @@ export function NewConnectionForm({ connectors }: { connectors: Connector[] }) {
           id="new-connection-connector"
           value={connectorKey}
           onChange={(e) => {
+            const next = usable.find((c) => c.key === e.target.value);
             setConnectorKey(e.target.value);
-            reset(formKinds(usable.find((c) => c.key === e.target.value)?.authKinds ?? [])[0] ?? 'none');
+            reset(formKinds(next)[0] ?? 'none', next);
           }}
         >
           {usable.map((c) => (
@@ -93,7 +119,7 @@ export function NewConnectionForm({ connectors }: { connectors: Connector[] }) {
         </select>
         {connector?.description && <small className="muted">{connector.description}</small>}
         <KindSelect id="new-connection-kind" kinds={kinds} value={kind} onChange={reset} />
-        <SchemaForm fields={fields} values={values} onChange={setValues} idPrefix="new-connection" />
+        <CredentialFields key={`${connectorKey}:${kind}:${created ?? ''}`} schema={schema} fields={fields} values={values} onChange={setValues} idPrefix="new-connection" />
         {problem && (
           <p role="alert" className="error">
             {problem}
@@ -112,9 +138,10 @@ export function NewConnectionForm({ connectors }: { connectors: Connector[] }) {
 /** Edit: rename, and replace the credentials as a whole only if something was typed (they are never shown). */
 export function EditConnectionForm({ connection, connector, onDone }: { connection: Connection; connector: Connector | undefined; onDone: () => void }) {
   const update = useUpdateConnection(connection.id);
-  const kinds = formKinds(connector?.authKinds ?? []);
-  const [kind, setKind] = useState(() => guessKind(connector?.authKinds ?? [], connection.secretFields, connection.oauth !== undefined) ?? 'none');
-  const fields = fieldsOf(editSchema(kind) ?? {});
+  const kinds = formKinds(connector);
+  const [kind, setKind] = useState(() => guessKind(connector, connection.secretFields, connection.oauth !== undefined) ?? 'none');
+  const schema = editSchema(connector, kind);
+  const fields = fieldsOf(schema ?? {});
   const [name, setName] = useState(connection.name);
   const [values, setValues] = useState<FormValues>({});
   const [problem, setProblem] = useState<string | null>(null);
@@ -151,7 +178,7 @@ export function EditConnectionForm({ connection, connector, onDone }: { connecti
           setValues({});
         }}
       />
-      <SchemaForm fields={fields} values={values} onChange={setValues} idPrefix="edit-connection" editing />
+      <CredentialFields key={kind} schema={schema} fields={fields} values={values} onChange={setValues} idPrefix="edit-connection" editing />
       {problem && (
         <p role="alert" className="error">
           {problem}

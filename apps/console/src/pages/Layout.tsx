@@ -44,6 +44,9 @@ export function Layout() {
           <Link to="/connections" activeProps={{ 'aria-current': 'page' }}>
             Connections
           </Link>
+          <Link to="/connectors" activeProps={{ 'aria-current': 'page' }}>
+            Connectors
+          </Link>
           {can(me, 'audit:read') && (
             <Link to="/audit" activeProps={{ 'aria-current': 'page' }}>
               Audit log

@@ -3,17 +3,13 @@ import { useCreateRecipe } from '../api/recipes';
 import { DefinitionForm } from '../components/DefinitionForm';
 
 // a small working recipe to start from: a webhook that shapes its body
-const TEMPLATE = JSON.stringify(
-  {
-    name: 'my recipe',
-    trigger: { type: 'webhook' },
-    steps: [{ id: 'shape', set: { order: '{{ trigger.body.id }}' } }],
-  },
-  null,
-  2,
-);
+const TEMPLATE = {
+  name: 'my recipe',
+  trigger: { type: 'webhook' },
+  steps: [{ id: 'shape', set: { order: '{{ trigger.body.id }}' } }],
+};
 
-/** Create a recipe (version 1, stopped) from its JSON definition; the server's 422 errors shown at their paths. */
+/** Create a recipe (version 1, stopped) from its definition in JSON or YAML; the server's 422 errors shown at their paths. */
 export function NewRecipePage() {
   const create = useCreateRecipe();
   const navigate = useNavigate();
@@ -24,7 +20,7 @@ export function NewRecipePage() {
       </p>
       <h1 id="new-recipe-title">New recipe</h1>
       <DefinitionForm
-        initial={TEMPLATE}
+        definition={TEMPLATE}
         editable
         submitLabel="Create"
         pending={create.isPending}

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from '@tanstack/react-router';
 import { can } from '../api/permissions';
 import { useRecipe, useRecipeSwitch, useSaveRecipe } from '../api/recipes';
@@ -84,13 +84,12 @@ function WebhookUrl({ path }: { path: string }) {
   );
 }
 
-/** The definition as JSON; save makes a new version (PUT), the server's 422 errors shown at their JSON pointers. */
+/** The definition as JSON or YAML; save makes a new version (PUT), the server's 422 errors shown at their JSON pointers. */
 function DefinitionEditor({ recipe, editable }: { recipe: Recipe; editable: boolean }) {
   const save = useSaveRecipe(recipe.id);
-  const initial = useMemo(() => JSON.stringify(recipe.definition, null, 2), [recipe.definition]);
   return (
     <DefinitionForm
-      initial={initial}
+      definition={recipe.definition}
       editable={editable}
       submitLabel="Save"
       pending={save.isPending}

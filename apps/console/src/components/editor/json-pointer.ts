@@ -1,4 +1,4 @@
-import { syntaxTree } from '@codemirror/language';
+import { ensureSyntaxTree, syntaxTree } from '@codemirror/language';
 import type { EditorState } from '@codemirror/state';
 
 /** A node of the JSON syntax tree (the type of @lezer/common, reached through the language package). */
@@ -23,7 +23,8 @@ function unescape(segment: string): string {
  * reported on its object).
  */
 export function pointerRange(state: EditorState, pointer: string): { from: number; to: number } {
-  const top = syntaxTree(state).topNode.firstChild;
+  // the whole tree: the state's own may stop where its first parse ran out of time (a long text, a busy machine)
+  const top = (ensureSyntaxTree(state, state.doc.length, 1000) ?? syntaxTree(state)).topNode.firstChild;
   if (!top) return { from: 0, to: Math.min(1, state.doc.length) };
   let node: SyntaxNode = top;
   const segments = pointer === '' ? [] : pointer.replace(/^\//, '').split('/').map(unescape);
