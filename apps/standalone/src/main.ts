@@ -1,3 +1,4 @@
+import './tracing';
 import { startDatabase } from '@junction/platform/standalone/database-start';
 
 // The embedded Postgres starts (initdb on a first start) in its own process while this one loads

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'platform-tracing',
+  preset: '../../../jest.preset.js',
+  coverageDirectory: '../../../coverage/libs/platform/tracing',
+};
