@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { completeContract, operationIdOf, routeTraits } from './openapi-contract';
 
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
@@ -7,16 +8,16 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('Junction API')
     .setDescription('Public API of Junction. Errors are application/problem+json (RFC 9457); lists are cursor-paginated.')
     .setVersion('1')
-    .addBearerAuth()
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config, { operationIdFactory: operationIdOf });
   document.paths['/hooks/{hookId}'] = HOOKS_PATH;
-  return document;
+  return completeContract(document, routeTraits(app), new Map([[HOOKS_PATH.post.operationId, { public: true, rootToken: false, idempotent: false }]]));
 }
 
 /** Webhook ingress is served outside Nest (see `serveHooksDirectly`), so it is described here. */
 const HOOKS_PATH = {
   post: {
+    operationId: 'hooks_deliver',
     tags: ['webhooks'],
     summary: 'Deliver an event to a started webhook recipe; 202 only once it is durably stored',
     description:
@@ -36,6 +37,9 @@ const HOOKS_PATH = {
           },
         },
       },
+      '401': { description: 'The signature does not verify' },
+      '404': { description: 'No such hook, or its recipe is stopped' },
+      '413': { description: 'The body is over HOOK_BODY_LIMIT_BYTES' },
     },
   },
 };

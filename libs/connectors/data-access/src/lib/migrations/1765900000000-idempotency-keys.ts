@@ -1,0 +1,6 @@
+import { CreateIdempotencyKeysTable } from '@junction/platform/idempotency';
+
+/** `Idempotency-Key` of the creates this service owns (the platform's table, in this database). */
+export class ConnectorsIdempotencyKeys1765900000000 extends CreateIdempotencyKeysTable {
+  name = 'ConnectorsIdempotencyKeys1765900000000';
+}
