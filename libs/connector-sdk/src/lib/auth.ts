@@ -9,6 +9,10 @@ export type AuthSpec =
   | { kind: 'basic' }
   | { kind: 'bearer' }
   | { kind: 'oauth2'; grant: 'authorization_code' | 'client_credentials'; authorizeUrl?: string; tokenUrl: string; scopes?: string[] }
+  /**
+   * `fields`: JSON Schema of the connection's own fields (a flat map of strings), published in the
+   * catalog; mark secrets `writeOnly: true` so forms never show them.
+   */
   | { kind: 'custom'; fields: TSchema };
 
 export type AuthKind = AuthSpec['kind'];
@@ -21,6 +25,31 @@ export type Credentials =
   | { kind: 'bearer'; token: string }
   | { kind: 'oauth2'; accessToken: string; tokenType?: string }
   | { kind: 'custom'; fields: Record<string, unknown> };
+
+/**
+ * The kind a connection's stored fields are read as: an explicit `kind` field wins, otherwise the
+ * field names decide (`accessToken`, `token`, `apiKey`, `username` + `password`); anything else is `custom`.
+ */
+export function credentialKindOf(fields: Record<string, string>): Exclude<AuthKind, 'none'> {
+  const kind = fields['kind'];
+  if (kind === 'oauth2' || (!kind && fields['accessToken'])) return 'oauth2';
+  if (kind === 'bearer' || (!kind && fields['token'])) return 'bearer';
+  if (kind === 'api_key' || (!kind && fields['apiKey'])) return 'api_key';
+  if (kind === 'basic' || (!kind && fields['username'] !== undefined && fields['password'] !== undefined)) return 'basic';
+  return 'custom';
+}
+
+/**
+ * The field of a connection naming the hosts its credentials may go to besides the connector's own
+ * (see parseAllowedHosts): stored with the secrets, never part of a custom connection's own fields.
+ */
+export const ALLOWED_HOSTS_FIELD = 'allowedHosts';
+
+/** A custom connection's own fields: what its connector's credentials schema describes (no kind, no allowed hosts). */
+export function customFieldsOf(fields: Record<string, string>): Record<string, string> {
+  const { kind: _kind, [ALLOWED_HOSTS_FIELD]: _hosts, ...own } = fields;
+  return own;
+}
 
 /** Adds the credentials to a request the way `spec` says (header, query or Authorization). */
 export function applyAuth(request: HttpRequest, credentials: Credentials, spec?: AuthSpec): HttpRequest {

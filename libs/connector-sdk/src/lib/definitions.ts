@@ -118,7 +118,10 @@ export interface ConnectorDefinition {
   hosts?: string[];
   actions: ActionDefinition[];
   triggers: TriggerDefinition[];
-  /** Checks credentials against the service (`POST /v1/connections/:id/test`). */
+  /**
+   * Checks credentials against the service (`POST /v1/connections/:id/test`): resolves when they
+   * work, throws a ConnectorError (AuthError for refused credentials) saying why not.
+   */
   test?(ctx: { credentials: Credentials; auth: AuthSpec; http: HttpClient; tcp: TcpConnector; signal: AbortSignal }): Promise<void>;
 }
 
@@ -155,12 +158,15 @@ export function defineConnector(definition: ConnectorDefinition): ConnectorDefin
 /** Plain JSON description of a connector for the catalog (schemas included). */
 export function describeConnector(definition: ConnectorDefinition) {
   const plain = (schema: TSchema): Record<string, unknown> => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+  const custom = definition.auth.find((a) => a.kind === 'custom');
   return {
     key: definition.key,
     version: definition.version,
     displayName: definition.displayName,
     ...(definition.description ? { description: definition.description } : {}),
     authKinds: [...new Set(definition.auth.map((a) => a.kind))],
+    ...(custom ? { customCredentialsSchema: plain(custom.fields) } : {}),
+    testable: definition.test !== undefined,
     actions: definition.actions.map((a) => ({
       key: a.key,
       displayName: a.displayName,

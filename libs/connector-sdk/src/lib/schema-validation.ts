@@ -21,8 +21,12 @@ export const linearRegExp = Object.assign(
   { code: 'require("re2")' },
 );
 
-const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false, code: { regExp: linearRegExp } });
-addFormats(ajv);
+const newAjv = (): Ajv => {
+  const made = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false, code: { regExp: linearRegExp } });
+  addFormats(made);
+  return made;
+};
+const ajv = newAjv();
 const compiled = new WeakMap<object, ValidateFunction>();
 
 export interface SchemaError {
@@ -42,4 +46,35 @@ export function validateAgainst(schema: object, value: unknown): SchemaError[] {
     path: e.instancePath || '/',
     message: e.keyword === 'additionalProperties' ? `must not have property "${(e.params as { additionalProperty: string }).additionalProperty}"` : (e.message ?? 'is invalid'),
   }));
+}
+
+/** Schemas that arrive as data (a catalog answer over the bus): one object per distinct text, so each compiles once. */
+const interned = new Map<string, object>();
+const INTERNED_MAX = 256;
+
+/**
+ * Validates the fields of an object (a connection's credentials) against a schema that came as
+ * data: paths are dotted field names (`password`, `tls.ca`), a missing required field is named by its
+ * own path. Ajv keeps every schema object it compiled, so distinct texts are bounded; past the bound a
+ * throw-away validator is used.
+ */
+export function validateFields(schema: object, value: unknown): SchemaError[] {
+  const text = JSON.stringify(schema);
+  let known = interned.get(text);
+  if (!known && interned.size < INTERNED_MAX) interned.set(text, (known = schema));
+  let validate = known ? compiled.get(known) : undefined;
+  if (!validate) {
+    validate = (known ? ajv : newAjv()).compile(schema);
+    if (known) compiled.set(known, validate);
+  }
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => {
+    const at = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (e.keyword === 'required') return { path: [...at, (e.params as { missingProperty: string }).missingProperty].join('.'), message: 'is required' };
+    if (e.keyword === 'additionalProperties') return { path: [...at, (e.params as { additionalProperty: string }).additionalProperty].join('.'), message: 'is not a known field' };
+    return { path: at.join('.'), message: e.message ?? 'is invalid' };
+  });
 }

@@ -2,7 +2,7 @@ import { AddressPolicy, Fence } from '../lib/address-policy';
 import type { Credentials } from '../lib/auth';
 import { parseHostRule } from '../lib/credential-binding';
 import type { ConnectorDefinition, ConnectorLogger } from '../lib/definitions';
-import { executeAction, findAction } from '../lib/execute-action';
+import { authFor, bindCredentials, executeAction, findAction } from '../lib/execute-action';
 import { FencedHttpClient, type Resolver } from '../lib/http-client';
 
 export interface RunActionOptions {
@@ -36,6 +36,25 @@ export async function runAction(connector: ConnectorDefinition, actionKey: strin
       logger: options.logger ?? quiet,
       signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
       idempotencyKey: options.idempotencyKey ?? 'test-job:step:1',
+    });
+  } finally {
+    await http.close();
+  }
+}
+
+/** Runs a connector's connection test (`test` hook) the way the connectors service does, against local servers. */
+export async function runConnectionTest(connector: ConnectorDefinition, options: Omit<RunActionOptions, 'input' | 'idempotencyKey' | 'logger'>): Promise<void> {
+  if (!connector.test) throw new Error(`${connector.key} has no connection test`);
+  const fence = new Fence({ policy: new AddressPolicy(options.allow ?? ['127.0.0.1', '::1']), resolver: options.resolver });
+  const http = new FencedHttpClient({ fence, timeoutMs: options.timeoutMs ?? 5000 });
+  const credentials = options.credentials ?? { kind: 'none' };
+  try {
+    await connector.test({
+      credentials,
+      auth: authFor(connector, credentials),
+      http: bindCredentials(http, connector, credentials, (options.allowedHosts ?? []).map(parseHostRule)),
+      tcp: fence,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
     });
   } finally {
     await http.close();

@@ -6,3 +6,4 @@ export * from './lib/job-api.contracts';
 export * from './lib/dedupe';
 export * from './lib/workspace-settings.contracts';
 export * from './lib/recipe-versions.contracts';
+export * from './lib/dead-letter.contracts';

@@ -5,11 +5,15 @@ import { DedupeWindows1765100000000 } from './lib/migrations/1765100000000-dedup
 import { FailureAlerts1765300000000 } from './lib/migrations/1765300000000-failure-alerts';
 import { RecipeNames1765400000000 } from './lib/migrations/1765400000000-recipe-names';
 import { RecipeVersionAuthors1765500000000 } from './lib/migrations/1765500000000-recipe-version-authors';
+import { JobTraceContext1765617000000 } from './lib/migrations/1765617000000-job-trace-context';
+import { DeadLetters1765740000000 } from './lib/migrations/1765740000000-dead-letters';
+import { ExecutorIdempotencyKeys1765900000000 } from './lib/migrations/1765900000000-idempotency-keys';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
 export * from './lib/alert.repository';
 export * from './lib/recipe.repository';
+export * from './lib/dead-letter.repository';
 export * from './lib/workspace-scope';
 
 /** The executor database, for the service definition. */
@@ -21,4 +25,7 @@ export const EXECUTOR_MIGRATIONS = [
   FailureAlerts1765300000000,
   RecipeNames1765400000000,
   RecipeVersionAuthors1765500000000,
+  JobTraceContext1765617000000,
+  DeadLetters1765740000000,
+  ExecutorIdempotencyKeys1765900000000,
 ];

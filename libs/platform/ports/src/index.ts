@@ -11,3 +11,4 @@ export * from './lib/master-keys';
 export * from './lib/access';
 export * from './lib/rpc-answer';
 export * from './lib/redelivery';
+export * from './lib/spans';

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { CreateIdempotencyKeysTable } from '@junction/platform/idempotency';
 
 export class AuthInit1764000000000 implements MigrationInterface {
   name = 'AuthInit1764000000000';
@@ -163,4 +164,16 @@ export class AuthConnectionNames1765400000004 implements MigrationInterface {
   }
 }
 
-export const AUTH_MIGRATIONS = [AuthInit1764000000000, AuthOAuth1764000000001, AuthUsers1764000000002, AuthSessionRevocation1765065600003, AuthConnectionNames1765400000004];
+/** `Idempotency-Key` of the creates auth owns: workspaces, API keys, users, connections. */
+export class AuthIdempotencyKeys1765900000005 extends CreateIdempotencyKeysTable {
+  name = 'AuthIdempotencyKeys1765900000005';
+}
+
+export const AUTH_MIGRATIONS = [
+  AuthInit1764000000000,
+  AuthOAuth1764000000001,
+  AuthUsers1764000000002,
+  AuthSessionRevocation1765065600003,
+  AuthConnectionNames1765400000004,
+  AuthIdempotencyKeys1765900000005,
+];

@@ -1,3 +1,4 @@
+import { IdempotencyModule } from '@junction/platform/idempotency';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -52,6 +53,8 @@ export class AuthFeatureModule {
   static forRoot(options: AuthFeatureOptions): DynamicModule {
     return {
       module: AuthFeatureModule,
+      // Idempotency-Key of the creates this service owns, kept in its database
+      imports: [IdempotencyModule.forOwner('auth')],
       providers: [
         { provide: CLOCK, useValue: () => new Date() },
         { provide: Fence, useFactory: () => new Fence({ policy: AddressPolicy.fromEnv(options.httpAllow, options.platform) }) },

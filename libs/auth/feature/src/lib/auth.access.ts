@@ -26,6 +26,7 @@ import {
   VerifyKey,
 } from '@junction/auth/contracts';
 import { GetConnector } from '@junction/connectors/contracts';
+import { idempotencyAccess } from '@junction/platform/idempotency';
 import type { ServiceAccess } from '@junction/platform/ports';
 
 /** Everything auth does on NATS: its NATS permissions are generated from this (tools/scripts/service-auth.ts). */
@@ -56,6 +57,7 @@ export const authAccess: ServiceAccess = {
     StartOAuth,
     CompleteOAuth,
     RotateVault,
+    ...idempotencyAccess('auth'),
   ],
   calls: [GetConnector],
   publishes: [AuditEventRecorded],

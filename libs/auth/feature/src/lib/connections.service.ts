@@ -7,6 +7,7 @@ import { CONNECTION_ID_RE, type CallerRef, type ConnectionList, type ConnectionV
 import { ConnectionNameTakenError, ConnectionRepository, type ConnectionEntity, type Page, type TenantScope } from '@junction/auth/data-access';
 import { actorOf, assertAllowed } from './authorize';
 import { ConnectorCheck } from './connector-check';
+import { assertCustomCredentials } from './custom-credentials';
 import { OAuthClient, OAuthEndpointRefusedError } from './oauth-client';
 import { SealedSecrets } from './sealed-secrets';
 import { AUDIT, CLOCK, type Clock } from './tokens';
@@ -35,7 +36,7 @@ export class ConnectionsService {
     if (input.oauth) await this.assertFencedTokenUrl(input.oauth.tokenUrl);
     assertAllowedHosts(input.credentials);
     await this.assertNameFree(scope, input.name);
-    await this.connectors.assertKnown(scope.workspaceId, input.connector);
+    assertCustomCredentials(await this.connectors.assertKnown(scope.workspaceId, input.connector), input.credentials);
     const at = this.now();
     const id = `conn_${ulid()}`;
     const row: ConnectionEntity = {
@@ -94,6 +95,7 @@ export class ConnectionsService {
     // new credentials drop any tokens: an authorization-code connection must be authorised again
     if (input.credentials !== undefined) {
       assertAllowedHosts(input.credentials);
+      assertCustomCredentials(await this.connectors.assertKnown(scope.workspaceId, row.connector), input.credentials);
       Object.assign(changes, await this.secrets.seal(row, input.credentials), { status: row.oauth?.grant === 'authorization_code' ? 'needs_reauth' : 'active' });
     }
     if (!(await conflictOnTakenName(() => this.rows.update(scope, changes)))) throw new RemoteError('not_found', 'connection not found');

@@ -1,5 +1,5 @@
-import { FakeThirdParty, runAction } from '../../testing';
-import { FatalError } from '../errors';
+import { FakeThirdParty, runAction, runConnectionTest } from '../../testing';
+import { AuthError, FatalError } from '../errors';
 import { toConnector, validateDeclarative, type DeclarativeConnector } from './declarative-connector';
 import { render } from './template';
 
@@ -36,7 +36,9 @@ describe('declarative connectors', () => {
     api
       .on('GET', '/orders/a%2Fb', (req) => ({ json: { data: { id: 'a/b', expand: req.query.expand ?? null } } }))
       .on('POST', '/orders/o1/notes', (req) => ({ status: 201, json: req.json }))
-      .on('GET', '/orders/missing', { status: 404, json: { error: 'not found' } });
+      .on('GET', '/orders/missing', { status: 404, json: { error: 'not found' } })
+      .on('GET', '/me', (req) => (req.headers['x-acme-key'] === 'ak_good' ? { json: { id: 'me' } } : { status: 401, json: { error: 'bad key' } }))
+      .on('GET', '/gone', { status: 404, json: { error: 'no such path' } });
   });
 
   afterAll(() => api.close());
@@ -88,5 +90,17 @@ describe('declarative connectors', () => {
     const connector = toConnector(definition(api.url), 1);
     await expect(runAction(connector, 'get_order', { input: { idd: 'x' } })).rejects.toBeInstanceOf(FatalError);
     await expect(runAction(connector, 'get_order', { input: { id: 'missing' } })).rejects.toMatchObject({ kind: 'fatal', status: 404 });
+  });
+
+  it('tests a connection with the declared request: 2xx passes, 401 is an auth error, another 4xx fails', async () => {
+    const withTest = (path: string) => toConnector({ ...definition(api.url), test: { method: 'GET', path } }, 1);
+    expect(validateDeclarative({ ...definition(api.url), test: { method: 'GET', path: '/me' } })).toEqual([]);
+    expect(validateDeclarative({ ...definition(api.url), test: { method: 'DELETE', path: 'me' } }).map((e) => e.path)).toEqual(
+      expect.arrayContaining(['/test/method', '/test/path']),
+    );
+    expect(toConnector(definition(api.url), 1).test).toBeUndefined();
+    await expect(runConnectionTest(withTest('/me'), { credentials: { kind: 'api_key', apiKey: 'ak_good' } })).resolves.toBeUndefined();
+    await expect(runConnectionTest(withTest('/me'), { credentials: { kind: 'api_key', apiKey: 'ak_bad' } })).rejects.toBeInstanceOf(AuthError);
+    await expect(runConnectionTest(withTest('/gone'), { credentials: { kind: 'api_key', apiKey: 'ak_good' } })).rejects.toMatchObject({ kind: 'fatal', status: 404 });
   });
 });

@@ -28,6 +28,8 @@ export interface DeclarativeConnector {
   description?: string;
   baseUrl: string;
   auth: Extract<AuthSpec, { kind: 'none' | 'bearer' | 'basic' | 'api_key' }>;
+  /** A request that answers 2xx only with working credentials (a "who am I"): the connection test. */
+  test?: { method: 'GET' | 'HEAD' | 'POST'; path: string };
   actions: DeclarativeAction[];
 }
 
@@ -119,7 +121,17 @@ export function toConnector(d: DeclarativeConnector, version: number): Connector
     hosts: [baseHost(d.baseUrl)],
     actions,
     triggers: [],
+    ...(d.test ? { test: testRequest(d, d.test) } : {}),
   });
+}
+
+/** The connection test of a declarative connector: its request with the credentials, any non-2xx a typed error. */
+function testRequest(d: DeclarativeConnector, test: NonNullable<DeclarativeConnector['test']>): NonNullable<ConnectorDefinition['test']> {
+  return async (ctx) => {
+    const res = await ctx.http.request(applyAuth({ method: test.method, url: `${d.baseUrl.replace(/\/$/, '')}${test.path}`, signal: ctx.signal }, ctx.credentials, d.auth));
+    const error = errorFromResponse(res.status, res.headers, res.body, `${d.key} connection test`);
+    if (error) throw error;
+  };
 }
 
 function baseHost(baseUrl: string): string {

@@ -28,6 +28,13 @@ export const DECLARATIVE_CONNECTOR_SCHEMA = {
         },
       ],
     },
+    test: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['method', 'path'],
+      description: 'a request that succeeds (2xx) only with working credentials, for POST /v1/connections/:id/test',
+      properties: { method: { enum: ['GET', 'HEAD', 'POST'] }, path: { type: 'string', pattern: '^/[^{}]*$', maxLength: 2000 } },
+    },
     actions: {
       type: 'array',
       minItems: 1,

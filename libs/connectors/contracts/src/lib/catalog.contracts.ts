@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { defineRpc } from '@junction/platform/ports';
 
 /** Connector and operation keys: lower snake/kebab case, as in `http`, `post_message`. */
@@ -66,6 +66,23 @@ export class ConnectorSummary {
   @IsArray()
   @IsIn(AUTH_KINDS, { each: true })
   authKinds: AuthKind[];
+
+  @ApiProperty({
+    required: false,
+    type: Object,
+    additionalProperties: true,
+    description:
+      'For `custom` auth: JSON Schema of the connection’s credential fields (a flat map of strings; secret fields are `writeOnly: true`). ' +
+      'Connections of this connector are checked against it when created or updated (422 naming `credentials.<field>`).',
+  })
+  @IsOptional()
+  @IsObject()
+  customCredentialsSchema?: Record<string, unknown>;
+
+  @ApiProperty({ required: false, description: 'Whether `POST /v1/connections/:id/test` can check this connector’s credentials' })
+  @IsOptional()
+  @IsBoolean()
+  testable?: boolean;
 
   @ApiProperty({ type: [OperationSummary] })
   @IsArray()

@@ -32,6 +32,11 @@ export class ConnectorResolver {
     return found ? describeConnector(found) : undefined;
   }
 
+  /** A connector as it runs (built-in, or the workspace's newest version of its own). */
+  definition(workspaceId: string, key: string): Promise<ConnectorDefinition | undefined> {
+    return this.connector(workspaceId, key);
+  }
+
   isBuiltIn(key: string): boolean {
     return this.builtIns.definition(key) !== undefined;
   }

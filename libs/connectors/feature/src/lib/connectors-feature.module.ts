@@ -1,3 +1,4 @@
+import { IdempotencyModule } from '@junction/platform/idempotency';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -10,6 +11,7 @@ import { MESSAGE_BUS, RATE_LIMITERS, type MessageBus, type RateLimiters } from '
 import { ActionInvoker } from './action-invoker';
 import { CatalogHandlers } from './catalog.handlers';
 import { ConnectionRateLimiter } from './connection-rate-limiter';
+import { ConnectionTester } from './connection-tester';
 import { ConnectorMetrics } from './connector-metrics';
 import { ConnectorRegistry } from './connector-registry';
 import { ConnectorResolver } from './connector-resolver';
@@ -38,6 +40,8 @@ export class ConnectorsFeatureModule {
   static forRoot(options: ConnectorsFeatureOptions): DynamicModule {
     return {
       module: ConnectorsFeatureModule,
+      // Idempotency-Key of the creates this service owns, kept in its database
+      imports: [IdempotencyModule.forOwner('connectors')],
       providers: [
         { provide: ConnectorRegistry, useValue: new ConnectorRegistry(options.connectors) },
         {
@@ -87,6 +91,12 @@ export class ConnectorsFeatureModule {
             logger: Logger,
             fence: Fence,
           ) => new ActionInvoker(resolver, credentials, limiter, http, metrics, logger, fence),
+        },
+        {
+          provide: ConnectionTester,
+          inject: [ConnectorResolver, CredentialSource, HTTP_CLIENT, ROOT_LOGGER, FENCE],
+          useFactory: (resolver: ConnectorResolver, credentials: CredentialSource, http: HostBreakers, logger: Logger, fence: Fence) =>
+            new ConnectionTester(resolver, credentials, http, logger, fence),
         },
         {
           provide: TriggerHandlers,

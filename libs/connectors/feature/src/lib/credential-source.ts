@@ -1,5 +1,16 @@
 import { ReadCredentials } from '@junction/auth/contracts';
-import { AuthError, FatalError, RetryableError, parseAllowedHosts, secretForms, type Credentials, type HostRule } from '@junction/connector-sdk';
+import {
+  AuthError,
+  FatalError,
+  RetryableError,
+  credentialKindOf,
+  customFieldsOf,
+  parseAllowedHosts,
+  ALLOWED_HOSTS_FIELD,
+  secretForms,
+  type Credentials,
+  type HostRule,
+} from '@junction/connector-sdk';
 import { DeadlineExceededError, RemoteError, type MessageBus } from '@junction/platform/ports';
 
 /**
@@ -7,15 +18,18 @@ import { DeadlineExceededError, RemoteError, type MessageBus } from '@junction/p
  * typed by auth kind. The field names decide the kind (an explicit `kind` field wins).
  */
 export function toCredentials(fields: Record<string, string>): Credentials {
-  const kind = fields.kind;
-  if (kind === 'oauth2' || (!kind && fields.accessToken)) return { kind: 'oauth2', accessToken: fields.accessToken ?? '', tokenType: fields.tokenType };
-  if (kind === 'bearer' || (!kind && fields.token)) return { kind: 'bearer', token: fields.token ?? '' };
-  if (kind === 'api_key' || (!kind && fields.apiKey)) return { kind: 'api_key', apiKey: fields.apiKey ?? '' };
-  if (kind === 'basic' || (!kind && fields.username !== undefined && fields.password !== undefined)) {
-    return { kind: 'basic', username: fields.username ?? '', password: fields.password ?? '' };
+  switch (credentialKindOf(fields)) {
+    case 'oauth2':
+      return { kind: 'oauth2', accessToken: fields.accessToken ?? '', tokenType: fields.tokenType };
+    case 'bearer':
+      return { kind: 'bearer', token: fields.token ?? '' };
+    case 'api_key':
+      return { kind: 'api_key', apiKey: fields.apiKey ?? '' };
+    case 'basic':
+      return { kind: 'basic', username: fields.username ?? '', password: fields.password ?? '' };
+    case 'custom':
+      return { kind: 'custom', fields: customFieldsOf(fields) };
   }
-  const { kind: _ignored, [ALLOWED_HOSTS]: _hosts, ...rest } = fields;
-  return { kind: 'custom', fields: rest };
 }
 
 /**
@@ -24,7 +38,7 @@ export function toCredentials(fields: Record<string, string>): Credentials {
  * with the secrets on purpose: changing it means re-entering them, so whoever can point a
  * credential at a host already holds it.
  */
-export const ALLOWED_HOSTS = 'allowedHosts';
+export const ALLOWED_HOSTS = ALLOWED_HOSTS_FIELD;
 
 export function allowedHostsOf(fields: Record<string, string>): HostRule[] {
   return parseAllowedHosts(fields[ALLOWED_HOSTS]);
@@ -50,10 +64,15 @@ export class CredentialSource {
     return toCredentials(await this.fields(workspaceId, connectionId, jobId, connector));
   }
 
+  /** The connection's connector and fields as the vault answers, its errors untouched (the vault audits the read under `jobId`). */
+  lookup(workspaceId: string, connectionId: string, jobId: string): Promise<{ connector: string; credentials: Record<string, string> }> {
+    return this.bus.request(ReadCredentials, { workspaceId, connectionId, jobId }, { workspaceId });
+  }
+
   /** The connection's fields as stored (for secrets that are not credentials, like a signing secret). */
   async fields(workspaceId: string, connectionId: string, jobId: string, connector: string): Promise<Record<string, string>> {
     try {
-      const found = await this.bus.request(ReadCredentials, { workspaceId, connectionId, jobId }, { workspaceId });
+      const found = await this.lookup(workspaceId, connectionId, jobId);
       if (found.connector !== connector) throw new FatalError(`connection ${connectionId} belongs to connector ${found.connector}, not ${connector}`);
       return found.credentials;
     } catch (error) {

@@ -15,7 +15,8 @@ export const httpConnector = defineConnector({
     { kind: 'basic' },
     { kind: 'bearer' },
     { kind: 'oauth2', grant: 'authorization_code', tokenUrl: 'https://example.invalid/token' },
-    { kind: 'custom', fields: Type.Record(Type.String(), Type.String()) },
+    // any named fields, all secret: the request action puts them where its input says
+    { kind: 'custom', fields: Type.Record(Type.String(), Type.String({ writeOnly: true })) },
   ],
   actions: [requestAction, paginateAction],
   triggers: [newItemsTrigger],

@@ -23,12 +23,14 @@ type SslMode = (typeof SSL_MODES)[number];
  */
 const ConnectionFields = Type.Object(
   {
-    connectionString: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', maxLength: 4000 })),
+    connectionString: Type.Optional(
+      Type.String({ pattern: '^postgres(ql)?://', maxLength: 4000, writeOnly: true, description: 'postgres://user:password@host:port/database (instead of the fields)' }),
+    ),
     host: Type.Optional(Type.String({ maxLength: 255 })),
     port: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
     database: Type.Optional(Type.String({ maxLength: 63 })),
     user: Type.Optional(Type.String({ maxLength: 63 })),
-    password: Type.Optional(Type.String({ maxLength: 1000 })),
+    password: Type.Optional(Type.String({ maxLength: 1000, writeOnly: true })),
     sslmode: Type.Optional(Type.Union(SSL_MODES.map((m) => Type.Literal(m)))),
     applicationName: Type.Optional(Type.String({ maxLength: 63 })),
     caCertificate: Type.Optional(Type.String({ pattern: '^-----BEGIN CERTIFICATE-----', maxLength: 100_000 })),

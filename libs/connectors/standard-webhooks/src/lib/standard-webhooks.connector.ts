@@ -96,7 +96,7 @@ export const standardWebhooksConnector = defineConnector({
   displayName: 'Standard Webhooks',
   description: 'Verify inbound and sign outbound deliveries per the Standard Webhooks specification.',
   // receive reads the signing secret from the connection the trigger names; send from the step's connection
-  auth: [{ kind: 'none' }, { kind: 'custom', fields: Type.Object({ signingSecret: Type.String({ pattern: '^whsec_' }) }) }],
+  auth: [{ kind: 'none' }, { kind: 'custom', fields: Type.Object({ signingSecret: Type.String({ pattern: '^whsec_', writeOnly: true, title: 'Signing secret' }) }) }],
   actions: [send],
   triggers: [receive],
 });

@@ -64,7 +64,7 @@ export const webhookConnector = defineConnector({
   version: '1.0.0',
   displayName: 'Webhook',
   description: 'Generic inbound webhooks with configurable HMAC-SHA256/512 verification and replay protection.',
-  auth: [{ kind: 'none' }, { kind: 'custom', fields: Type.Object({ signingSecret: Type.String({ minLength: 8 }) }) }],
+  auth: [{ kind: 'none' }, { kind: 'custom', fields: Type.Object({ signingSecret: Type.String({ minLength: 8, writeOnly: true, title: 'Signing secret' }) }) }],
   actions: [],
   triggers: [inboundTrigger],
 });

@@ -230,6 +230,14 @@ export class JobView extends JobSummary {
   @Type(() => JobDedupeView)
   dedupe?: JobDedupeView;
 
+  @ApiPropertyOptional({
+    description: "W3C trace id of the event that made the job (the webhook's `traceparent`): the job's spans and log lines carry it (absent for jobs from before tracing)",
+    example: '4bf92f3577b34da6a3ce929d0e0e4736',
+  })
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/)
+  traceId?: string;
+
   @ApiPropertyOptional({ description: 'The trigger event as the recipe read it (secrets redacted)' })
   @IsOptional()
   @Allow()

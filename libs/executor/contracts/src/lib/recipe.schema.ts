@@ -183,6 +183,16 @@ export const recipeSchema = {
           },
           ['steps'],
         ),
+        kindBranch('parallel', {
+          parallel: {
+            type: 'object',
+            minProperties: 1,
+            maxProperties: 20,
+            propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 64 },
+            additionalProperties: { type: 'array', minItems: 1, $ref: '#/$defs/steps' },
+          },
+          mode: { enum: ['first-failure', 'all'] },
+        }),
         kindBranch('try', { try: stepList, catch: stepList }),
         kindBranch('set', {
           set: { type: 'object', minProperties: 1, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$', maxLength: 64 } },

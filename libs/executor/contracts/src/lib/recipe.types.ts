@@ -98,12 +98,12 @@ export interface ManualTrigger {
   type: 'manual';
 }
 
-export type Step = ActionStep | IfStep | ForEachStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep;
+export type Step = ActionStep | IfStep | ForEachStep | ParallelStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep;
 
 /** Every step kind is told apart by the one kind key it carries (`action`, `if`, `forEach`, …). */
-export type StepKind = 'action' | 'if' | 'forEach' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop';
+export type StepKind = 'action' | 'if' | 'forEach' | 'parallel' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop';
 
-export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop'];
+export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'parallel', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop'];
 
 interface StepBase {
   /** Unique in the whole recipe, `^[a-z][a-z0-9_]*$`; outputs are read as `steps.<id>`. */
@@ -148,6 +148,22 @@ export interface ForEachStep extends StepBase {
   concurrency?: number;
   steps: Step[];
 }
+
+/**
+ * Named branches, each a list of steps, started at once and joined. The output is
+ * `{ <branch>: { <step id>: output } }` over each branch's top-level steps (`steps.<id>.<branch>.<step id>`).
+ */
+export interface ParallelStep extends StepBase {
+  parallel: Record<string, Step[]>;
+  /**
+   * `first-failure` (default): a branch failing for good cancels the others (they send nothing
+   * more) and the step fails with its error. `all`: the other branches run to their end, then the
+   * step fails naming every failed branch.
+   */
+  mode?: ParallelMode;
+}
+
+export type ParallelMode = 'first-failure' | 'all';
 
 export interface TryStep extends StepBase {
   try: Step[];

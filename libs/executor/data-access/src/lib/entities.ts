@@ -80,6 +80,8 @@ export class JobRow {
   @Column('timestamptz') updatedAt: Date;
   /** The error handler run for this failure (`{ recipeId, jobId, at }`), cleared by a rerun. */
   @Column('jsonb', { nullable: true }) alert: JobAlert | null;
+  /** W3C trace context of the event that made the job: its driving continues that trace (null before tracing). */
+  @Column('text', { nullable: true }) traceparent: string | null;
   /** null: a failure whose alert is still to be decided; `sent`, `none`, `handler` (a handler's failure), `before` (failed before alerts). */
   @Column('text', { nullable: true }) alertState: string | null;
 }

@@ -6,7 +6,10 @@ import type { WorkspaceScope } from './workspace-scope';
 
 const LIVE = `('queued', 'running')`;
 
-export type NewJob = Pick<JobRow, 'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'>;
+export type NewJob = Pick<JobRow, 'id' | 'workspaceId' | 'recipeId' | 'recipeVersion' | 'dedupeKey' | 'triggerKind' | 'concurrency' | 'trigger' | 'receivedAt'> & {
+  /** The trace context of the request or message that made the job, continued by its driving. */
+  traceparent?: string;
+};
 
 /** A trigger event to turn into a job of its recipe's active version; `defaultConcurrency` applies when the version sets none. */
 export type NewEvent = Omit<NewJob, 'recipeVersion' | 'concurrency'> & {
@@ -64,10 +67,21 @@ export class JobRepository {
   /** The lasting dedupe: at most one job per (recipe, dedupe key), whatever JetStream redelivers. */
   async insertIfAbsent(job: NewJob): Promise<boolean> {
     const rows = (await this.em.query(
-      `INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9)
+      `INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at, traceparent)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8, $9, $10)
        ON CONFLICT ON CONSTRAINT jobs_once_per_event DO NOTHING RETURNING id`,
-      [job.id, job.workspaceId, job.recipeId, job.recipeVersion, job.dedupeKey, job.triggerKind, job.concurrency, JSON.stringify(job.trigger ?? null), job.receivedAt],
+      [
+        job.id,
+        job.workspaceId,
+        job.recipeId,
+        job.recipeVersion,
+        job.dedupeKey,
+        job.triggerKind,
+        job.concurrency,
+        JSON.stringify(job.trigger ?? null),
+        job.receivedAt,
+        job.traceparent ?? null,
+      ],
     )) as unknown[];
     return rows.length > 0;
   }
@@ -85,12 +99,22 @@ export class JobRepository {
          SELECT r.id, r.version, coalesce((d.definition #>> '{settings,concurrency}')::int, $8) AS concurrency
            FROM r JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = r.version
        ), ins AS (
-         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at)
-         SELECT $1, $2, v.id, v.version, $4, $5, 'queued', v.concurrency, $6, $7 FROM v
+         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at, traceparent)
+         SELECT $1, $2, v.id, v.version, $4, $5, 'queued', v.concurrency, $6, $7, $9 FROM v
          ON CONFLICT ON CONSTRAINT jobs_once_per_event DO NOTHING RETURNING id
        )
        SELECT (SELECT version FROM r) AS version, EXISTS (SELECT 1 FROM v) AS has_version, EXISTS (SELECT 1 FROM ins) AS created`,
-      [event.id, event.workspaceId, event.recipeId, event.dedupeKey, event.triggerKind, JSON.stringify(event.trigger ?? null), event.receivedAt, event.defaultConcurrency],
+      [
+        event.id,
+        event.workspaceId,
+        event.recipeId,
+        event.dedupeKey,
+        event.triggerKind,
+        JSON.stringify(event.trigger ?? null),
+        event.receivedAt,
+        event.defaultConcurrency,
+        event.traceparent ?? null,
+      ],
     )) as { version: number | null; has_version: boolean; created: boolean }[];
     if (row.version === null) return { outcome: 'no_recipe' };
     if (!row.has_version) return { outcome: 'no_version', version: row.version };
@@ -112,10 +136,10 @@ export class JobRepository {
     // a windowed key is unique per bucket of its window; a repeat just past a bucket's edge is
     // still inside the window of the job the previous bucket made, so that job absorbs it too
     const rows = await this.hot<{ ord: string; version: number | null; has_version: boolean; created: boolean }>(
-      'executor_jobs_insert_for_events_windowed',
+      'executor_jobs_insert_for_events_traced',
       `WITH e AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $9::bigint[], $10::bigint[], $11::text[])
-                  WITH ORDINALITY AS e(id, workspace_id, recipe_id, dedupe_key, trigger_kind, received_at, default_concurrency, window_ms, bucket, dedupe, ord)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::int[], $9::bigint[], $10::bigint[], $11::text[], $12::text[])
+                  WITH ORDINALITY AS e(id, workspace_id, recipe_id, dedupe_key, trigger_kind, received_at, default_concurrency, window_ms, bucket, dedupe, traceparent, ord)
        ), t AS (
          SELECT * FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS t(trigger, ord)
        ), v AS (
@@ -124,8 +148,8 @@ export class JobRepository {
            FROM e LEFT JOIN recipes r ON r.id = e.recipe_id AND r.workspace_id = e.workspace_id AND r.deleted_at IS NULL
                   LEFT JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = coalesce(r.active_version, r.version)
        ), ins AS (
-         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, dedupe_bucket, dedupe, trigger_kind, status, concurrency, trigger, received_at)
-         SELECT e.id, e.workspace_id, v.rid, v.version, e.dedupe_key, e.bucket, e.dedupe::jsonb, e.trigger_kind, 'queued', v.concurrency, t.trigger, e.received_at
+         INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, dedupe_bucket, dedupe, trigger_kind, status, concurrency, trigger, received_at, traceparent)
+         SELECT e.id, e.workspace_id, v.rid, v.version, e.dedupe_key, e.bucket, e.dedupe::jsonb, e.trigger_kind, 'queued', v.concurrency, t.trigger, e.received_at, e.traceparent
            FROM e JOIN v USING (ord) JOIN t USING (ord)
           WHERE v.has_version
             AND (e.window_ms IS NULL OR NOT EXISTS (
@@ -149,6 +173,7 @@ export class JobRepository {
         col((e) => (e.dedupeWindowMs ? e.dedupeWindowMs : null)),
         col((e) => String(dedupeBucket(e))),
         col((e) => (e.dedupe ? JSON.stringify(e.dedupe) : null)),
+        col((e) => e.traceparent ?? null),
       ],
     );
     const out = new Array<EventIntake>(events.length);

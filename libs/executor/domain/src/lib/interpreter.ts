@@ -3,8 +3,9 @@ import type { Recipe } from '@junction/executor/contracts';
 import { parseDuration } from './duration';
 import { type ClockBindings, clockBindings, type EvaluationContext, ExpressionError, type ExpressionOffload } from './expression';
 import { finishCommand, isTerminal } from './job-lifecycle';
-import type { Advance, AdvanceInput, Command, Frame, JobError, JobState, Lane, Pending, StepRecord, StepResult } from './job-state';
+import type { Advance, AdvanceInput, BranchLane, Command, Frame, JobError, JobState, Lane, LaneFrame, Pending, StepRecord, StepResult } from './job-state';
 import { StaleResultError } from './job-state';
+import { type BranchesFrame, branchesFailure, joinedOutput, startBranches } from './parallel-branches';
 import type { CompiledRecipe, CompiledStep } from './recipe-compiler';
 import { decideRetry, drawFor, type StepErrorKind } from './retry';
 import { render, type TemplateNode } from './template';
@@ -31,23 +32,37 @@ function truthy(value: unknown): boolean {
 }
 
 /**
- * A cursor with its pending command: the job itself (root) or one lane of a parallel forEach.
- * Running iterations side by side is a tree of threads: a thread whose top frame is `parallel`
- * owns that frame's lanes. The engine stays one deterministic pass per advance: it walks the tree
- * in a fixed order (lanes in the order they started) and runs every thread that is not waiting
- * on a command until it is; results are routed to a lane by the step key they answer.
+ * A cursor with its pending command: the job itself (root), one lane of a parallel forEach or one
+ * branch of a parallel step. Running side by side is a tree of threads: a thread whose top frame
+ * is `parallel` or `branches` owns that frame's lanes. The engine stays one deterministic pass per
+ * advance: it walks the tree in a fixed order (lanes in the order they started) and runs every
+ * thread that is not waiting on a command until it is; results are routed to a lane by the step
+ * key they answer. `error`: a branch that failed under mode `all`, stopped until the join.
  */
-type Thread = { stack: Frame[]; pending: Pending | null };
+type Thread = { stack: Frame[]; pending: Pending | null; error?: JobError };
 type ParallelFrame = Extract<Frame, { kind: 'parallel' }>;
-/** What running a thread came to: waiting on commands, its cursor ran out, or cut short (job ended, or a failure unwound to an outer thread). */
-type RunOutcome = 'blocked' | 'done' | 'abort';
+/**
+ * What running a thread came to: waiting on commands, its cursor ran out, it failed and waits for
+ * the join (a branch under mode `all`), or cut short (job ended, or a failure unwound to an outer thread).
+ */
+type RunOutcome = 'blocked' | 'done' | 'failed' | 'abort';
+
+const hasLanes = (f: Frame | undefined): f is LaneFrame => f?.kind === 'parallel' || f?.kind === 'branches';
 
 function copyFrame(f: Frame): Frame {
-  return f.kind === 'parallel' ? { ...f, lanes: f.lanes.map(copyLane) } : { ...f };
+  if (f.kind === 'parallel') return { ...f, lanes: f.lanes.map(copyLane) };
+  if (f.kind === 'branches') return { ...f, lanes: f.lanes.map(copyBranch) };
+  return { ...f };
 }
 
 function copyLane(l: Lane): Lane {
   return { index: l.index, stack: l.stack.map(copyFrame), pending: l.pending && { ...l.pending } };
+}
+
+function copyBranch(l: BranchLane): BranchLane {
+  const copy: BranchLane = { branch: l.branch, stack: l.stack.map(copyFrame), pending: l.pending && { ...l.pending } };
+  if (l.error) copy.error = l.error;
+  return copy;
 }
 
 /** Every thread with a pending command, each as its path from the root, in the fixed walk order. */
@@ -55,9 +70,11 @@ function pendingPaths(root: Thread): Thread[][] {
   const out: Thread[][] = [];
   const walk = (path: Thread[]) => {
     const t = path[path.length - 1];
+    // a failed branch's inner lanes were abandoned with it
+    if (t.error) return;
     if (t.pending) out.push(path);
     const top = t.stack[t.stack.length - 1];
-    if (top?.kind === 'parallel') for (const lane of top.lanes) walk([...path, lane]);
+    if (hasLanes(top)) for (const lane of top.lanes) walk([...path, lane]);
   };
   walk([root]);
   return out;
@@ -327,9 +344,10 @@ class Run {
 
   /**
    * The nearest `try` in its try phase is looked for in the current thread, then (a lane failed
-   * for good: its forEach fails) below the parallel frame in each enclosing thread. Catching
-   * there cuts the stack above the try, which drops the parallel frame and every lane in it:
-   * their in-flight commands are abandoned and their results become stale.
+   * for good: its forEach or parallel step fails) below the lane frame in each enclosing thread.
+   * Catching there cuts the stack above the try, which drops the lane frame and every lane in it:
+   * their in-flight commands are abandoned and their results become stale. A branch of a parallel
+   * step in mode `all` stops there instead: it keeps its error until the other branches end.
    */
   private failJob(error: JobError): void {
     const s = this.s;
@@ -337,7 +355,15 @@ class Run {
     if (error.kind !== 'timeout' && error.kind !== 'stopped') {
       for (let d = path.length - 1; d >= 0; d--) {
         const stack = path[d].stack;
-        // in an enclosing thread the top frame is the parallel forEach that just failed
+        const owner = d < path.length - 1 ? stack[stack.length - 1] : undefined;
+        if (owner?.kind === 'branches' && this.step(owner.stepId).mode === 'all') {
+          const branch = path[d + 1];
+          branch.error = error;
+          branch.pending = null;
+          this.unwindTo = d + 1;
+          return;
+        }
+        // in an enclosing thread the top frame is the lane frame that just failed
         for (let i = d === path.length - 1 ? stack.length - 1 : stack.length - 2; i >= 0; i--) {
           const frame = stack[i];
           if (frame.kind !== 'try' || frame.phase !== 'try') continue;
@@ -369,10 +395,11 @@ class Run {
         this.unwindTo = -1;
       }
       if (t.pending) return 'blocked';
+      if (t.error) return 'failed';
       const frame = t.stack[t.stack.length - 1];
       if (!frame) return 'done';
-      if (frame.kind === 'parallel') {
-        if ((await this.runLanes(frame)) === 'blocked') return 'blocked';
+      if (hasLanes(frame)) {
+        if ((await (frame.kind === 'parallel' ? this.runLanes(frame) : this.runBranches(frame))) === 'blocked') return 'blocked';
         continue;
       }
       if (frame.kind !== 'list') {
@@ -398,16 +425,8 @@ class Run {
     const step = this.step(frame.stepId);
     const limit = step.concurrency ?? 1;
     const body = step.lists.body as string;
-    const runLane = async (lane: Lane): Promise<RunOutcome> => {
-      this.path.push(lane);
-      try {
-        return await this.run();
-      } finally {
-        this.path.pop();
-      }
-    };
     for (let i = 0; i < frame.lanes.length; ) {
-      const outcome = await runLane(frame.lanes[i]);
+      const outcome = await this.runLane(frame.lanes[i]);
       if (outcome === 'abort') return 'abort';
       if (outcome === 'done') frame.lanes.splice(i, 1);
       else i++;
@@ -416,7 +435,7 @@ class Run {
       const lane: Lane = { index: frame.next, stack: [{ kind: 'list', list: body, index: 0 }], pending: null };
       frame.next += 1;
       frame.lanes.push(lane);
-      const outcome = await runLane(lane);
+      const outcome = await this.runLane(lane);
       if (outcome === 'abort') return 'abort';
       if (outcome === 'done') frame.lanes.pop();
     }
@@ -427,8 +446,46 @@ class Run {
     return 'done';
   }
 
+  /**
+   * Runs every branch of a parallel step (in document order) and removes completed ones. 'blocked'
+   * while a branch still runs; once every branch completed, the step's output is the join of theirs.
+   * Under mode `all`, once every branch ended and some failed, the step fails (its frame stays for a rerun).
+   */
+  private async runBranches(frame: BranchesFrame): Promise<RunOutcome> {
+    for (let i = 0; i < frame.lanes.length; ) {
+      const outcome = await this.runLane(frame.lanes[i]);
+      if (outcome === 'abort') return 'abort';
+      if (outcome === 'done') frame.lanes.splice(i, 1);
+      else i++;
+    }
+    if (frame.lanes.some((lane) => !lane.error)) return 'blocked';
+    const step = this.step(frame.stepId);
+    const stepKey = this.stepKeyFor(step.id);
+    if (frame.lanes.length > 0) {
+      const error = branchesFailure(step, stepKey, frame.lanes);
+      this.records.push({ stepId: step.id, stepKey, kind: step.kind, status: 'failed', error });
+      this.failJob(error);
+      return 'abort';
+    }
+    this.thread.stack.pop();
+    const output = joinedOutput(step, this.recipe, this.s.steps);
+    this.s.steps[step.id] = output;
+    this.record(step, output);
+    return 'done';
+  }
+
+  /** Runs one lane (a forEach iteration or a branch) as the current thread. */
+  private async runLane(lane: Thread): Promise<RunOutcome> {
+    this.path.push(lane);
+    try {
+      return await this.run();
+    } finally {
+      this.path.pop();
+    }
+  }
+
   /** The list above a container ended (or it has none): the next iteration, or past try/catch. */
-  private leaveContainer(frame: Exclude<Frame, { kind: 'list' | 'parallel' }>): void {
+  private leaveContainer(frame: Exclude<Frame, { kind: 'list' | 'parallel' | 'branches' }>): void {
     const s = this.s;
     const stack = this.thread.stack;
     const step = this.step(frame.stepId);
@@ -501,6 +558,10 @@ class Run {
         else t.stack.push({ kind: 'forEach', stepId: step.id, items, index: 0 }, { kind: 'list', list: step.lists.body, index: 0 });
         return;
       }
+      case 'parallel':
+        frame.index += 1;
+        t.stack.push(startBranches(step));
+        return;
       case 'try':
         frame.index += 1;
         t.stack.push({ kind: 'try', stepId: step.id, phase: 'try' });

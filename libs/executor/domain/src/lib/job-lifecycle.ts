@@ -40,6 +40,7 @@ export function start(recipe: Recipe, trigger: unknown, jobId: string, options: 
  * In a parallel forEach, every lane that was running when the job failed starts its current step
  * again (its abandoned command may or may not have reached the provider; the new attempt group
  * gives it a new key, as for the failed step); iterations that had completed are not run again.
+ * The same holds for the branches of a parallel step: completed branches are not run again.
  */
 export function rerun(recipe: Recipe, state: JobState, options: { now: number }): JobState {
   if (state.status !== 'failed') throw new Error(`only a failed job can be rerun; this one is ${state.status}`);
@@ -51,8 +52,10 @@ export function rerun(recipe: Recipe, state: JobState, options: { now: number })
 }
 
 function withoutPending(frame: Frame): Frame {
-  if (frame.kind !== 'parallel') return { ...frame };
-  return { ...frame, lanes: frame.lanes.map((lane) => ({ index: lane.index, stack: lane.stack.map(withoutPending), pending: null })) };
+  if (frame.kind === 'parallel') return { ...frame, lanes: frame.lanes.map((lane) => ({ index: lane.index, stack: lane.stack.map(withoutPending), pending: null })) };
+  // a branch that failed (or was cancelled by another's failure) starts its current step again; completed branches are gone
+  if (frame.kind === 'branches') return { ...frame, lanes: frame.lanes.map((lane) => ({ branch: lane.branch, stack: lane.stack.map(withoutPending), pending: null })) };
+  return { ...frame };
 }
 
 /** A job ended by an operator: terminal, its pending command abandoned. */

@@ -26,11 +26,12 @@ export interface JobState {
   vars: Record<string, unknown>;
   /**
    * The cursor: innermost frame last. A failed job keeps it at the failed step (for rerun).
-   * While a forEach with concurrency > 1 runs, its `parallel` frame is on top and each running
-   * iteration (lane) has its own cursor and pending command inside that frame.
+   * While a forEach with concurrency > 1 (or a parallel step) runs, its `parallel` (`branches`)
+   * frame is on top and each running iteration (branch), a lane, has its own cursor and pending
+   * command inside that frame.
    */
   stack: Frame[];
-  /** The command issued and not yet completed (null while a parallel forEach's lanes run). */
+  /** The command issued and not yet completed (null while lanes of a parallel forEach or a parallel step run). */
   pending: Pending | null;
   error?: JobError;
   /** Every rerun, oldest first (the last few): which version each ran on and what it kept. */
@@ -49,7 +50,16 @@ export type Frame =
    * iterations running now (at most `concurrency`, in the order they started). Always the top
    * frame of its cursor while it runs.
    */
-  | { kind: 'parallel'; stepId: string; items: unknown[]; next: number; lanes: Lane[] };
+  | { kind: 'parallel'; stepId: string; items: unknown[]; next: number; lanes: Lane[] }
+  /**
+   * A `parallel` step's branches: every branch starts as a lane at once; a lane leaves `lanes`
+   * when its branch completes (a rerun never repeats it). Always the top frame of its cursor while
+   * it runs. (`parallel` above names the forEach frame, older than this step kind.)
+   */
+  | { kind: 'branches'; stepId: string; lanes: BranchLane[] };
+
+/** A frame whose lanes run side by side. */
+export type LaneFrame = Extract<Frame, { kind: 'parallel' | 'branches' }>;
 
 /**
  * One running iteration of a parallel forEach: item `index`, its own cursor (starting with the
@@ -60,6 +70,18 @@ export interface Lane {
   index: number;
   stack: Frame[];
   pending: Pending | null;
+}
+
+/**
+ * One running branch of a `parallel` step, by name, with its own cursor (starting with the
+ * branch's list frame) and pending command. `error`: the branch failed for good under mode `all`
+ * and waits, its cursor on the failed step, for the others to end.
+ */
+export interface BranchLane {
+  branch: string;
+  stack: Frame[];
+  pending: Pending | null;
+  error?: JobError;
 }
 
 export type Pending =
@@ -159,7 +181,7 @@ export interface StepRecord {
 
 export interface Advance {
   state: JobState;
-  /** The first of `commands`: the only one unless a parallel forEach runs. */
+  /** The first of `commands`: the only one unless lanes run (a parallel forEach, a parallel step). */
   command: Command;
   /**
    * Every command issuable now, one per pending step (lanes in the order they started), or the
@@ -185,7 +207,7 @@ export class StaleResultError extends Error {
 
 /**
  * Identity of a command across advances: the engine re-issues a pending command unchanged, so a
- * driver running several at once (a parallel forEach) knows which are already in flight.
+ * driver running several at once (lanes) knows which are already in flight.
  */
 export function commandId(command: Command): string {
   switch (command.type) {

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 
-import { STEP_KINDS, type Recipe, type StepKind } from '@junction/executor/contracts';
+import { STEP_KINDS, type ParallelMode, type Recipe, type StepKind } from '@junction/executor/contracts';
 
 import { parseDuration } from './duration';
 import type { ExpressionError } from './expression';
@@ -35,6 +35,9 @@ export interface CompiledStep {
   readonly as?: string;
   /** forEach: iterations running at once (absent or 1: one at a time). */
   readonly concurrency?: number;
+  /** parallel: each branch's name and the key of its list in CompiledRecipe.lists, in document order. */
+  readonly branches?: readonly { readonly name: string; readonly list: string }[];
+  readonly mode?: ParallelMode;
   readonly failed?: boolean;
   readonly retry: RetrySettings;
   readonly timeoutMs?: number;
@@ -76,8 +79,12 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
   const firstSeen = new Map<string, string>();
   const expressionOwners: { step: CompiledStep; node: TemplateNode }[] = [];
   let order = 0;
-  // forEach bodies with concurrency > 1 being walked (respond and callRecipe are refused inside them)
-  let parallel = 0;
+  // what runs side by side around the step being walked (respond and callRecipe are refused there), innermost last
+  const concurrent: string[] = [];
+  // `<parallel id>/<branch>` of every branch around the step being walked, outermost first
+  const branchPath: string[] = [];
+  // the branch path of each step walked inside a branch (most steps are in none)
+  const branchPathOf = new Map<CompiledStep, readonly string[]>();
   const fail = (path: string, message: string) => errors.push({ path, message });
   const onExpressionError = (e: ExpressionError) =>
     fail(e.site.path, e.code === 'template' ? `template ${JSON.stringify(e.expression)}: ${e.reason}` : `expression {{ ${e.expression} }}: ${e.reason}`);
@@ -104,7 +111,7 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
     // A reply can only be sent once and a waited-for child job parks its whole parent: neither
     // fits iterations running side by side (see docs/decisions.md).
-    if (parallel > 0 && (kind === 'respond' || kind === 'callRecipe')) fail(`${pointer}/${kind}`, `is not allowed inside a forEach with concurrency > 1`);
+    if (concurrent.length > 0 && (kind === 'respond' || kind === 'callRecipe')) fail(`${pointer}/${kind}`, `is not allowed inside ${concurrent[concurrent.length - 1]}`);
     if (id) {
       const seen = firstSeen.get(id);
       if (seen) fail(`${pointer}/id`, `duplicate step id "${id}" (first used at ${seen})`);
@@ -167,11 +174,15 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
         step = { ...base, value: spec.value, delay: spec };
         break;
       }
+      case 'parallel':
+        step = { ...base, value: { kind: 'const', value: null, sync: true }, branches: [], mode: raw['mode'] === 'all' ? 'all' : 'first-failure' };
+        break;
       case 'try':
         step = { ...base, value: { kind: 'const', value: null, sync: true } };
         break;
     }
     if (id) steps.set(id, step);
+    if (branchPath.length > 0) branchPathOf.set(step, [...branchPath]);
     expressionOwners.push({ step, node: step.value });
     // Children are walked after the step took its order, so they come later in document order.
     const nested: { then?: string; else?: string; body?: string; try?: string; catch?: string } = step.lists;
@@ -179,9 +190,19 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
       nested.then = walkList(raw['then'], `${pointer}/then`, `${id}/then`);
       nested.else = walkList(raw['else'], `${pointer}/else`, `${id}/else`);
     } else if (kind === 'forEach') {
-      if (step.concurrency) parallel++;
+      if (step.concurrency) concurrent.push('a forEach with concurrency > 1');
       nested.body = walkList(raw['steps'], `${pointer}/steps`, `${id}/steps`);
-      if (step.concurrency) parallel--;
+      if (step.concurrency) concurrent.pop();
+    } else if (kind === 'parallel') {
+      const branches = step.branches as { name: string; list: string }[];
+      concurrent.push('a branch of a parallel step');
+      for (const [name, list] of Object.entries(isObject(body) ? body : {})) {
+        branchPath.push(`${id}/${name}`);
+        const key = walkList(list, `${pointer}/parallel/${name}`, `${id}/${name}`);
+        if (key) branches.push({ name, list: key });
+        branchPath.pop();
+      }
+      concurrent.pop();
     } else if (kind === 'try') {
       nested.try = walkList(raw['try'], `${pointer}/try`, `${id}/try`);
       nested.catch = walkList(raw['catch'], `${pointer}/catch`, `${id}/catch`);
@@ -199,6 +220,10 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
         if (!target) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} names no step of this recipe`);
         else if (target === step) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} is this step itself`);
         else if (target.order > step.order) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} runs after this step`);
+        else {
+          const clash = branchClash(target, branchPathOf.get(target) ?? [], branchPathOf.get(step) ?? []);
+          if (clash) fail(expr.site.path, `expression {{ ${expr.source} }}: steps.${ref} ${clash}`);
+        }
       }
     }
   }
@@ -207,6 +232,26 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
   const settings = isObject(root['settings']) ? root['settings'] : {};
   if (errors.length > before) return undefined;
   return { recipe: json as Recipe, steps, lists, timeoutMs: parseDuration(settings['timeout']) };
+}
+
+/**
+ * Why a step may not read `target`'s output although it comes earlier in the document: the target
+ * runs in another branch of the same parallel step (side by side, it may not have run yet), or it
+ * is a parallel step the reader runs inside (its output exists once every branch joined).
+ */
+function branchClash(target: CompiledStep, targetPath: readonly string[], readerPath: readonly string[]): string | undefined {
+  if (target.kind === 'parallel' && readerPath.some((b) => b.startsWith(`${target.id}/`))) {
+    return 'is the parallel step this step runs in; its output exists once every branch has joined';
+  }
+  for (let i = 0; i < targetPath.length && i < readerPath.length; i++) {
+    if (targetPath[i] === readerPath[i]) continue;
+    const [parallel, theirs] = targetPath[i].split('/');
+    const [readerParallel, ours] = readerPath[i].split('/');
+    // branches of two different parallel steps in one list: the earlier one had joined
+    if (parallel !== readerParallel) return undefined;
+    return `runs in branch "${theirs}" of parallel step "${parallel}", beside this step's branch "${ours}": it may not have run yet`;
+  }
+  return undefined;
 }
 
 function checkTrigger(trigger: unknown, fail: (path: string, message: string) => void): void {

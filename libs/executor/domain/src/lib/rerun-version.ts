@@ -127,6 +127,15 @@ function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, ve
         }
         return { ...frame };
       }
+      case 'branches': {
+        const step = neu.steps.get(frame.stepId);
+        if (step?.kind !== 'parallel') throw new RerunConflictError(`step "${frame.stepId}", which the failed step ran inside, is no longer a parallel step in version ${version}`);
+        const before = new Set(old.steps.get(frame.stepId)?.branches?.map((b) => b.name));
+        const added = step.branches?.find((b) => !before.has(b.name));
+        if (added)
+          throw new RerunConflictError(`branch "${added.name}" was added to parallel step "${frame.stepId}" in version ${version}; the step had started, so it would never run`);
+        return { ...frame, lanes: frame.lanes.map((lane) => ({ ...lane, stack: remapStack(lane.stack, old, neu, version) })) };
+      }
     }
   });
 }

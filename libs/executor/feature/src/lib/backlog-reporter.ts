@@ -1,10 +1,12 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { QUEUED_JOBS_CACHE_KEY, type QueuedJobsReport } from '@junction/executor/contracts';
 import { JobRepository } from '@junction/executor/data-access';
 import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { CACHE, type Cache } from '@junction/platform/ports';
+import { ExecutorMetrics } from './executor-metrics';
 
 const REPORT_EVERY_MS = 1000;
 // a report outlives a few missed beats, not an executor that is gone
@@ -23,13 +25,16 @@ export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShu
   private busy = false;
   // Postgres or Redis away: logged when the reports stop and when they resume, not every round
   private readonly failing: OutageLog;
+  private readonly metrics?: ExecutorMetrics;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(CACHE) private readonly cache: Cache,
     @Inject(ROOT_LOGGER) logger: Logger,
+    @Optional() metrics?: ServiceMetrics,
   ) {
     this.failing = new OutageLog(logger, 'queued jobs report (Postgres or Redis)');
+    this.metrics = metrics && ExecutorMetrics.of(metrics);
   }
 
   onApplicationBootstrap(): void {
@@ -48,6 +53,7 @@ export class BacklogReporter implements OnApplicationBootstrap, OnApplicationShu
       // per workspace too: the gateway refuses a workspace holding its share of the queue, not everyone
       const { queued, byWorkspace } = await new JobRepository(this.dataSource.manager).countQueuedByWorkspace(TOP_WORKSPACES);
       const report: QueuedJobsReport = { queued, at: Date.now(), byWorkspace };
+      this.metrics?.jobsQueued.set(queued);
       await this.cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify(report), REPORT_TTL_MS);
       this.failing.up();
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { messageContext } from '@junction/platform/ports';
 import { newJobId } from './job-ids';
 import type { Recipe } from '@junction/executor/contracts';
 import { ALERT_TRIGGER_KIND, JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
@@ -42,6 +43,8 @@ export class ChildJobs {
       concurrency: concurrencyOf(recipe),
       trigger: command.input ?? null,
       receivedAt: new Date(),
+      // the called recipe's job continues the caller's trace, under the calling step
+      traceparent: messageContext.current()?.traceparent,
     });
     if (inserted) this.signals.jobQueued();
     const child = await jobs.findByEvent({ ...scope, recipeId: target.id, dedupeKey });

@@ -1,9 +1,13 @@
+import { IdempotencyModule } from '@junction/platform/idempotency';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '@junction/executor/data-access';
 import { BacklogReporter } from './backlog-reporter';
 import { ChildJobs } from './child-jobs';
 import { ConnectorHooks } from './connector-hooks';
+import { DeadLetterHandlers } from './dead-letter.handlers';
+import { DeadLetterKeeper } from './dead-letter-keeper';
+import { DeadLetterService } from './dead-letter.service';
 import { ExecutorAudit } from './executor-audit';
 import { EXECUTOR_OPTIONS, executorOptions, type ExecutorOptions } from './executor.options';
 import { ExecutorHandlers } from './executor.handlers';
@@ -29,6 +33,8 @@ export class ExecutorFeatureModule {
   static forRoot(options: Partial<ExecutorOptions> = {}): DynamicModule {
     return {
       module: ExecutorFeatureModule,
+      // Idempotency-Key of the creates this service owns, kept in its database
+      imports: [IdempotencyModule.forOwner('executor')],
       providers: [
         { provide: EXECUTOR_OPTIONS, useValue: executorOptions(options) },
         RecipeCatalog,
@@ -46,7 +52,10 @@ export class ExecutorFeatureModule {
         ExpressionWorkers,
         JobDriver,
         JobDispatcher,
+        DeadLetterKeeper,
         TriggerIntake,
+        DeadLetterService,
+        DeadLetterHandlers,
         BacklogReporter,
         ExecutorHandlers,
       ],

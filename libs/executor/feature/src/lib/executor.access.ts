@@ -23,7 +23,11 @@ import {
   UpdateRecipe,
   GetWorkspaceSettings,
   PutWorkspaceSettings,
+  ListDeadLetters,
+  GetDeadLetter,
+  RedriveDeadLetters,
 } from '@junction/executor/contracts';
+import { idempotencyAccess } from '@junction/platform/idempotency';
 import type { ServiceAccess } from '@junction/platform/ports';
 import { DeleteSchedule, GetSchedule, RecordPolled, TickFired, UpsertSchedule } from '@junction/scheduler/contracts';
 
@@ -49,6 +53,10 @@ export const executorAccess: ServiceAccess = {
     AwaitRun,
     GetWorkspaceSettings,
     PutWorkspaceSettings,
+    ListDeadLetters,
+    GetDeadLetter,
+    RedriveDeadLetters,
+    ...idempotencyAccess('executor'),
   ],
   calls: [UpsertSchedule, GetSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],
   publishes: [AuditEventRecorded],

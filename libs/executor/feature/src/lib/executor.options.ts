@@ -32,6 +32,8 @@ export interface ExecutorOptions {
    * (standalone mode, whose data directory is locked); in a cluster it would steal live replicas' jobs.
    */
   reclaimLeasesAtStart: boolean;
+  /** A trigger event whose intake fails this many deliveries is kept as a dead letter (at most 1000, the consumer's bound). */
+  triggerMaxDeliver: number;
 }
 
 export const EXECUTOR_OPTIONS = Symbol('ExecutorOptions');
@@ -52,6 +54,7 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
     expressionTimeoutMs: 1_000,
     expressionWorkers: 1,
     reclaimLeasesAtStart: false,
+    triggerMaxDeliver: 1000,
     ...overrides,
   };
 }

@@ -1,10 +1,12 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { AlertRepository, JobRepository, type JobRow } from '@junction/executor/data-access';
 import { OutageLog, ROOT_LOGGER } from '@junction/platform/logging';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { isServerUnavailable } from '@junction/platform/ports';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
+import { ExecutorMetrics } from './executor-metrics';
 import { JobDriver, type LeaseView } from './job-driver';
 import { DEFAULT_CONCURRENCY } from './child-jobs';
 import { newJobId } from './job-ids';
@@ -43,6 +45,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private readonly sleepers = new Set<() => void>();
   // Postgres away: one line when it goes and one when it is back, not one per poll and per job
   private readonly database: OutageLog;
+  private readonly metrics?: ExecutorMetrics;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,8 +53,10 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     private readonly signals: JobSignals,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Optional() metrics?: ServiceMetrics,
   ) {
     this.database = new OutageLog(logger, 'Postgres (job dispatcher)');
+    this.metrics = metrics && ExecutorMetrics.of(metrics);
   }
 
   onApplicationBootstrap(): void {
@@ -78,6 +83,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.error({ err: error }, 'handing back job leases failed; they run out by themselves');
       return 0;
     });
+    this.metrics?.redriven('shutdown', released);
     this.logger.info({ released }, 'job dispatcher stopped');
   }
 
@@ -105,6 +111,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
           else this.logger.error({ err: error }, 'claiming jobs failed');
         }
       }
+      this.metrics?.claimed(claimed);
       for (const job of claimed) this.run(job);
       if (claimed.length > 0 && claimed.length >= room) continue;
       if (!this.nudged) await this.sleep(this.options.pollIntervalMs);
@@ -115,6 +122,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private async reclaimLeases(): Promise<void> {
     try {
       const released = await new JobRepository(this.dataSource.manager).releaseOthers(this.options.workerId);
+      this.metrics?.redriven('restart', released);
       if (released > 0) this.logger.info({ released }, 'job leases of a previous process handed back; its jobs are re-driven now');
     } catch (error) {
       // not fatal: those jobs are re-driven once their leases run out
@@ -164,15 +172,21 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         'job driver stuck past the deadline of what it waits for; its lease is left to run out and the job is re-driven',
       );
       run.lost = true;
+      this.metrics?.redriven('stuck');
       this.active.delete(id);
       this.nudge();
     }
     const held = await new JobRepository(this.dataSource.manager).renew(this.options.workerId, [...renewing.keys()], this.options.leaseMs);
-    for (const [id, run] of renewing) if (!held.has(id)) run.lost = true;
+    for (const [id, run] of renewing) {
+      if (held.has(id)) continue;
+      run.lost = true;
+      this.metrics?.redriven('taken');
+    }
   }
 
   private async failOverdue(): Promise<void> {
     const ids = await new JobRepository(this.dataSource.manager).failOverdue(100, this.options.overdueGraceMs);
+    this.metrics?.finished('timed_out', ids.length);
     if (ids.length > 0) this.logger.warn({ jobIds: ids }, 'jobs past their recipe timeout failed');
   }
 

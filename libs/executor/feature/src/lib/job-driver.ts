@@ -1,13 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { JobRepository, type JobRow, type JobRowStatus, type NewStep } from '@junction/executor/data-access';
 import { StaleResultError, advance, commandId, compileRecipe, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
-import { isServerUnavailable } from '@junction/platform/ports';
+import { ServiceMetrics } from '@junction/platform/metrics';
+import { isServerUnavailable, traced, type SpanRecorder } from '@junction/platform/ports';
 import { ChildJobs } from './child-jobs';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
+import { ExecutorMetrics } from './executor-metrics';
 import { ExpressionWorkers } from './expression-workers';
+import { commandSpan, jobRunSpan, recordControlSteps, recordJobStatus, recordStepResult } from './job-spans';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
 import { REDACTED, SensitiveFields, redactPaths } from './sensitive-fields';
@@ -46,6 +49,8 @@ const STORE_BOUND_MS = PERSIST_RETRY_MAX_MS + 30_000;
  */
 @Injectable()
 export class JobDriver {
+  private readonly metrics?: ExecutorMetrics;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: RecipeCatalog,
@@ -55,9 +60,17 @@ export class JobDriver {
     private readonly expressions: ExpressionWorkers,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() metrics?: ServiceMetrics,
+  ) {
+    this.metrics = metrics && ExecutorMetrics.of(metrics);
+  }
 
-  async drive(row: JobRow, lease: LeaseView): Promise<void> {
+  /** Drives the job inside its `job run` span, which continues the trace of the event that made it. */
+  drive(row: JobRow, lease: LeaseView): Promise<void> {
+    return traced('job run', jobRunSpan(row), (span) => this.driveJob(row, lease, span));
+  }
+
+  private async driveJob(row: JobRow, lease: LeaseView, span: SpanRecorder): Promise<void> {
     const jobs = new JobRepository(this.dataSource.manager);
     const owner = this.options.workerId;
     const recipe = await within(lease, 'recipe definition', Date.now() + STORE_BOUND_MS, () => this.catalog.get(row.recipeId, row.recipeVersion));
@@ -89,6 +102,7 @@ export class JobDriver {
       }
       const { command, commands } = step;
       const finished = command.type === 'finish';
+      recordControlSteps(step.records);
       // the lease is given up only when every issued command is a long wait (a parallel forEach's
       // lanes all backing off); otherwise long waits are slept in memory beside the running lanes
       const waits = commands.filter((c): c is WaitCommand => c.type === 'wait');
@@ -116,6 +130,15 @@ export class JobDriver {
         }),
       );
       if (next === undefined) return; // cancelled, timed out or re-claimed: another writer owns the job now
+      this.metrics?.checkpointed(
+        step.records,
+        result,
+        (r) => compileRecipe(recipe).steps.get(r.stepId)?.action,
+        (r) => issuedAt.get(r.stepKey) ?? now,
+        now,
+      );
+      if (finished) this.metrics?.finished(step.state.status);
+      recordJobStatus(span, finished ? step.state.status : longWait ? 'waiting' : 'running');
       revision = next;
       state = step.state;
       // checked after the checkpoint, so a result already in hand is kept when the lease goes (shutdown, takeover)
@@ -189,7 +212,15 @@ export class JobDriver {
    */
   private run(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
     const until = command.type === 'invoke' ? Date.now() + invokeDeadlineMs(command) : command.type === 'wait' ? command.until : Date.now() + STORE_BOUND_MS;
-    return within(lease, commandId(command), until, () => this.runCommand(row, command, lease));
+    if (command.type === 'finish') return within(lease, commandId(command), until, () => this.runCommand(row, command, lease));
+    const { name, spec } = commandSpan(command);
+    return within(lease, commandId(command), until, () =>
+      traced(name, spec, async (span) => {
+        const outcome = await this.runCommand(row, command, lease);
+        recordStepResult(span, outcome.result, outcome.park === true);
+        return outcome;
+      }),
+    );
   }
 
   private async runCommand(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {

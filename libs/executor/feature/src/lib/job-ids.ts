@@ -5,3 +5,8 @@ import { randomFraction } from '@junction/platform/ports';
 export function newJobId(): string {
   return `job_${ulid(undefined, randomFraction)}`;
 }
+
+/** A new dead letter id: `dlq_<ULID>` (time-ordered, so the list pages by id). */
+export function newDeadLetterId(): string {
+  return `dlq_${ulid(undefined, randomFraction)}`;
+}

@@ -11,6 +11,9 @@ import { Namespace, type Closable } from '@junction/platform/ports';
 import { TEST_SERVERS, TcpProxy, uniqueNamespace, waitFor } from '@junction/shared/testing';
 import { DEFAULT_CONCURRENCY } from './child-jobs';
 import { newJobId } from './job-ids';
+import { DeadLetterKeeper } from './dead-letter-keeper';
+import { ExecutorAudit } from './executor-audit';
+import { executorOptions } from './executor.options';
 import { JobSignals } from './job-signals';
 import { IntakeBatcher, TriggerIntake } from './trigger-intake';
 
@@ -75,12 +78,13 @@ describe('trigger intake (real Postgres, real JetStream)', () => {
     queue = new JetStreamQueue(nc, jsm, nc.jetstream(), ns, silent, new ServiceMetrics('test'), 1);
     const signals = new JobSignals();
     signals.onJobQueued(() => queued++);
-    const intake = new TriggerIntake(proxied, signals, silent);
+    const keeper = new DeadLetterKeeper(proxied, new ExecutorAudit(queue, silent), silent);
+    const intake = new TriggerIntake(proxied, signals, silent, keeper, executorOptions());
     // the options of TriggerIntake.onTrigger's @OnMessage
     consumer = await queue.consume(
       TriggerReceived,
       async (payload, meta) => {
-        const outcome = await intake.onTrigger(payload);
+        const outcome = await intake.onTrigger(payload, meta);
         storedOnDelivery.set(payload.dedupeKey, meta.deliveryCount);
         return outcome;
       },

@@ -9,12 +9,17 @@ import { clockBindings, compileExpression, evaluateExpression, ExpressionError, 
 import { OnMessage } from '@junction/platform/messaging';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { RecordPolled, TickFired, type RecordPolledPayload, type TickFiredPayload } from '@junction/scheduler/contracts';
-import type { DeliveryOutcome } from '@junction/platform/ports';
+import { isServerUnavailable, messageContext, type DeadMessage, type DeliveryMeta, type DeliveryOutcome } from '@junction/platform/ports';
 import { DEFAULT_CONCURRENCY } from './child-jobs';
+import { DeadLetterKeeper } from './dead-letter-keeper';
+import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { JobSignals } from './job-signals';
 import { ExpressionWorkers } from './expression-workers';
+import { causedByData } from './sql-errors';
+import { recordEvent, tickEvent } from './trigger-events';
 
-// redeliveries back off up to 30 s each: this many outlast a Postgres outage of several hours
+// the transport's bound: redeliveries back off up to 30 s each, so this many outlast a Postgres
+// outage of several hours; the executor gives an event up after `triggerMaxDeliver` (at most this)
 const MAX_DELIVER = 1000;
 
 // events coalesced into one statement at most; the trigger consumer has 32 in flight
@@ -29,7 +34,8 @@ const MAX_COMPILED_KEYS = 1000;
  * Jobs are run by the dispatcher, not here, so a slow recipe never holds a stream message.
  * Events that arrive together (one read of the consumer's socket, before the next turn of the
  * event loop) are stored by one statement (`IntakeBatcher`); each message is still answered on
- * its own, once the statement holding it committed.
+ * its own, once the statement holding it committed. An event given up (invalid, or failed on its
+ * last delivery) becomes a dead letter (`DeadLetterKeeper`), kept for listing and redrive.
  */
 @Injectable()
 export class TriggerIntake {
@@ -37,52 +43,71 @@ export class TriggerIntake {
   // a hook's dedupe expression is compiled once, not per event
   private readonly compiledKeys = new Map<string, CompiledExpression>();
 
+  private readonly maxDeliver: number;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly signals: JobSignals,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly deadLetters: DeadLetterKeeper,
+    @Inject(EXECUTOR_OPTIONS) options: Pick<ExecutorOptions, 'triggerMaxDeliver'>,
     @Optional() private readonly workers?: ExpressionWorkers,
   ) {
     this.batcher = new IntakeBatcher(dataSource, logger);
+    this.maxDeliver = Math.min(options.triggerMaxDeliver, MAX_DELIVER);
   }
 
-  @OnMessage(TriggerReceived, { durable: TRIGGER_INTAKE_DURABLE, concurrency: 32, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
-  onTrigger(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
-    return this.accept(event);
+  @OnMessage(TriggerReceived, { durable: TRIGGER_INTAKE_DURABLE, concurrency: 32, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER, deadLetter: 'keepDead' })
+  onTrigger(event: TriggerEventPayload, meta: DeliveryMeta): Promise<DeliveryOutcome | void> {
+    return this.untilLastDelivery(event, meta, () => this.accept(event));
   }
 
-  /** A schedule recipe's tick: `trigger` is `{ scheduledAt, firedAt }`, deduped by the tick's key. */
-  @OnMessage(TickFired, { durable: 'executor-tick-intake', concurrency: 8, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
-  onTick(tick: TickFiredPayload): Promise<DeliveryOutcome | void> {
-    return this.accept({
-      workspaceId: tick.workspaceId,
-      recipeId: tick.recipeId,
-      kind: 'schedule',
-      dedupeKey: tick.dedupeKey,
-      dedupeSource: 'schedule',
-      receivedAt: tick.firedAt,
-      data: { scheduledAt: tick.scheduledAt, firedAt: tick.firedAt },
-    });
+  /** A schedule recipe's tick. */
+  @OnMessage(TickFired, { durable: 'executor-tick-intake', concurrency: 8, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER, deadLetter: 'keepDead' })
+  onTick(tick: TickFiredPayload, meta: DeliveryMeta): Promise<DeliveryOutcome | void> {
+    return this.untilLastDelivery(tick, meta, () => this.accept(tickEvent(tick)));
   }
 
-  /** A poll recipe's new record: `trigger` is the record, deduped by the connector's record key. */
-  @OnMessage(RecordPolled, { durable: 'executor-poll-intake', concurrency: 8, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER })
-  onRecord(record: RecordPolledPayload): Promise<DeliveryOutcome | void> {
-    return this.accept({
-      workspaceId: record.workspaceId,
-      recipeId: record.recipeId,
-      kind: 'poll',
-      dedupeKey: record.dedupeKey,
-      dedupeSource: 'poll',
-      receivedAt: record.polledAt,
-      data: record.data,
-    });
+  /** A poll recipe's new record. */
+  @OnMessage(RecordPolled, { durable: 'executor-poll-intake', concurrency: 8, ackWaitMs: 30_000, maxDeliver: MAX_DELIVER, deadLetter: 'keepDead' })
+  onRecord(record: RecordPolledPayload, meta: DeliveryMeta): Promise<DeliveryOutcome | void> {
+    return this.untilLastDelivery(record, meta, () => this.accept(recordEvent(record)));
+  }
+
+  /** What the queue gives up itself (an invalid body, the transport's last delivery) becomes a dead letter. */
+  keepDead(message: DeadMessage): Promise<void> {
+    return this.deadLetters.keep(message);
+  }
+
+  /**
+   * Runs an event's intake; when it fails on the executor's last delivery (`triggerMaxDeliver`),
+   * keeps the event as a dead letter with the error and drops the message. A server away is never
+   * the event's fault: that failure goes back to the queue, which holds or redelivers it.
+   */
+  private async untilLastDelivery(body: object, meta: DeliveryMeta, run: () => Promise<DeliveryOutcome | void>): Promise<DeliveryOutcome | void> {
+    try {
+      return await run();
+    } catch (error) {
+      if (meta.deliveryCount < this.maxDeliver || isServerUnavailable(error)) throw error;
+      this.logger.error({ err: error, subject: meta.subject, sequence: meta.sequence, deliveryCount: meta.deliveryCount }, 'trigger event failed on its last delivery');
+      const detail = error instanceof Error ? error.message : String(error);
+      await this.deadLetters.keep({ ...meta, reason: 'max_deliveries', detail, body });
+      return { action: 'drop', reason: 'max deliveries reached' };
+    }
   }
 
   private async accept(event: TriggerEventPayload): Promise<DeliveryOutcome | void> {
-    const explicit = event.dedupeExpression ? await this.expressionKey(event) : undefined;
     // one statement per batch: the recipe's active version, its concurrency and the deduplicated insert
-    const intake = await this.batcher.add({
+    const intake = await this.batcher.add(await this.newEvent(event));
+    if (intake.outcome === 'no_recipe') return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
+    if (intake.outcome === 'no_version') throw new Error(`version ${intake.version} of recipe ${event.recipeId} is missing`);
+    if (intake.outcome === 'created') this.signals.jobQueued();
+  }
+
+  /** The job row an event makes (a new id; its dedupe key: the recipe's expression's value, else the gateway's). */
+  async newEvent(event: TriggerEventPayload): Promise<NewEvent> {
+    const explicit = event.dedupeExpression ? await this.expressionKey(event) : undefined;
+    return {
       id: newJobId(),
       workspaceId: event.workspaceId,
       recipeId: event.recipeId,
@@ -97,10 +122,8 @@ export class TriggerIntake {
       defaultConcurrency: DEFAULT_CONCURRENCY,
       trigger: event.data ?? null,
       receivedAt: new Date(event.receivedAt),
-    });
-    if (intake.outcome === 'no_recipe') return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
-    if (intake.outcome === 'no_version') throw new Error(`version ${intake.version} of recipe ${event.recipeId} is missing`);
-    if (intake.outcome === 'created') this.signals.jobQueued();
+      ...traceOfEvent(),
+    };
   }
 
   /**
@@ -130,6 +153,12 @@ export class TriggerIntake {
     if (text.length === 0) return undefined;
     return text.length > 200 ? `expr:sha256:${createHash('sha256').update(text).digest('hex')}` : `expr:${text}`;
   }
+}
+
+/** The job continues the trace of the message that made it (its consumer span with tracing on). */
+function traceOfEvent(): { traceparent?: string } {
+  const traceparent = messageContext.current()?.traceparent;
+  return traceparent ? { traceparent } : {};
 }
 
 type Waiting = { event: NewEvent; resolve: (intake: EventIntake) => void; reject: (error: unknown) => void };
@@ -192,10 +221,4 @@ export class IntakeBatcher {
       );
     }
   }
-}
-
-/** SQLSTATE class 22 (data exception) or 54 (program limit exceeded): the rows, not the server, are at fault. */
-function causedByData(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(22|54)[0-9A-Z]{3}$/.test(code);
 }

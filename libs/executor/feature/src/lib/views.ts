@@ -1,5 +1,6 @@
 import type { JobStepView, JobSummary, JobView, RecipeView, RerunView } from '@junction/executor/contracts';
 import type { JobRow, JobStepRow, RecipeRow } from '@junction/executor/data-access';
+import { traceIdOf } from '@junction/platform/ports';
 import { redact } from './redact';
 
 const iso = (d: Date | string | null | undefined): string | undefined => (d ? new Date(d).toISOString() : undefined);
@@ -39,12 +40,18 @@ export function toJobView(row: JobRow, steps: JobStepRow[]): JobView {
   return {
     ...toJobSummary(row),
     ...(row.dedupe ? { dedupe: { key: row.dedupe.key, window: row.dedupe.window } } : {}),
+    ...traceIdView(row.traceparent),
     trigger: redact(row.trigger),
     ...(state?.steps ? { output: redact(state.steps) } : {}),
     ...(row.reply ? { reply: redact(row.reply) } : {}),
     steps: steps.map(toStepView),
     ...((row.state as { reruns?: RerunView[] } | null)?.reruns?.length ? { reruns: (row.state as { reruns: RerunView[] }).reruns } : {}),
   };
+}
+
+function traceIdView(traceparent: string | null | undefined): { traceId?: string } {
+  const traceId = traceIdOf(traceparent ?? undefined);
+  return traceId ? { traceId } : {};
 }
 
 function toStepView(step: JobStepRow): JobStepView {

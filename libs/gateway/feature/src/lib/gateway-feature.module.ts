@@ -8,6 +8,7 @@ import { ConnectionsApiModule } from './connections/connections-api.module';
 import { WorkspacesApiModule } from './workspaces/workspaces-api.module';
 import { RecipesApiModule } from './recipes/recipes-api.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { DeadLettersApiModule } from './dead-letters/dead-letters-api.module';
 import { WorkspaceSettingsApiModule } from './workspace-settings/workspace-settings-api.module';
 import { ConsoleModule } from './console/console.module';
 
@@ -23,6 +24,7 @@ import { ConsoleModule } from './console/console.module';
     AuditApiModule,
     RecipesApiModule,
     JobsApiModule,
+    DeadLettersApiModule,
     WorkspaceSettingsApiModule,
     ConsoleModule,
   ],

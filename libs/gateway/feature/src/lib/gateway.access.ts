@@ -23,7 +23,7 @@ import {
   UpdateConnection,
   VerifyKey,
 } from '@junction/auth/contracts';
-import { GetConnector, ListConnectors, RegisterConnector, VerifyWebhook } from '@junction/connectors/contracts';
+import { GetConnector, ListConnectors, RegisterConnector, TestConnection, VerifyWebhook } from '@junction/connectors/contracts';
 import {
   AwaitRun,
   CancelJob,
@@ -46,7 +46,11 @@ import {
   UpdateRecipe,
   GetWorkspaceSettings,
   PutWorkspaceSettings,
+  ListDeadLetters,
+  GetDeadLetter,
+  RedriveDeadLetters,
 } from '@junction/executor/contracts';
+import { IDEMPOTENCY_OWNERS, idempotencyAccess } from '@junction/platform/idempotency';
 import type { ServiceAccess } from '@junction/platform/ports';
 
 /**
@@ -84,6 +88,7 @@ export const gatewayAccess: ServiceAccess = {
     ListConnectors,
     GetConnector,
     RegisterConnector,
+    TestConnection,
     VerifyWebhook,
     CreateRecipe,
     UpdateRecipe,
@@ -101,8 +106,13 @@ export const gatewayAccess: ServiceAccess = {
     RerunJob,
     RerunJobs,
     CancelJob,
+    ListDeadLetters,
+    GetDeadLetter,
+    RedriveDeadLetters,
     QueryAudit,
     VerifyAudit,
+    // Idempotency-Key on creates: each owner keeps its keys
+    ...IDEMPOTENCY_OWNERS.flatMap(idempotencyAccess),
   ],
   publishes: [TriggerReceived],
   consumes: [],

@@ -7,9 +7,10 @@ import {
   InvalidMessageError,
   RemoteError,
   answerRequest,
-  childTraceparent,
   ensureValid,
   messageContext,
+  outgoingTraceparent,
+  traced,
   validatePayload,
   withTimeout,
   type AccessGuard,
@@ -63,7 +64,11 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
     this.outages = new ServiceOutageLogs(options.logger);
   }
 
-  async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
+  request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
+    return traced(`${contract.subject} request`, { kind: 'client', attributes: { 'messaging.destination.name': contract.subject } }, () => this.send(contract, payload, options));
+  }
+
+  private async send<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions): Promise<Res> {
     const subject = contract.subject;
     const timeoutMs = options.timeoutMs ?? contract.timeoutMs ?? this.defaultTimeoutMs;
     const stop = this.metrics?.rpcClientDuration.startTimer({ subject });
@@ -75,7 +80,7 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
       const workspaceId = options.workspaceId ?? current?.workspaceId;
       const request: HubRequest = {
         body: JSON.stringify(valid),
-        traceparent: childTraceparent(current?.traceparent),
+        traceparent: outgoingTraceparent(),
         ...(workspaceId ? { workspaceId } : {}),
         deadline: Date.now() + timeoutMs,
       };
@@ -154,9 +159,10 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
     handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
     request: HubRequest,
   ): Promise<string | undefined> {
-    const context: MessageContext = request.workspaceId ? { traceparent: request.traceparent, workspaceId: request.workspaceId } : { traceparent: request.traceparent };
     const stop = this.metrics?.rpcServerDuration.startTimer({ subject: contract.subject });
-    return messageContext.run(context, async () => {
+    const span = { kind: 'server', parent: request.traceparent, workspaceId: request.workspaceId, attributes: { 'messaging.destination.name': contract.subject } } as const;
+    return traced(`${contract.subject} serve`, span, async () => {
+      const context = messageContext.current() as MessageContext;
       if (Date.now() > request.deadline) {
         stop?.({ outcome: 'expired' });
         return undefined; // nobody waits for the answer any more

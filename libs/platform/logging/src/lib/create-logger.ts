@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { messageContext, traceIdOf } from '@junction/platform/ports';
+import { messageContext, parseTraceparent } from '@junction/platform/ports';
 import { REDACTED_PATHS } from './redaction';
 
 export interface LoggerOptions {
@@ -24,7 +24,9 @@ export function createLogger(options: LoggerOptions): Logger {
       mixin() {
         const context = messageContext.current();
         if (!context) return {};
-        return { traceId: traceIdOf(context.traceparent), workspaceId: context.workspaceId };
+        // the span's id too: with tracing on, a line is found from its span in the trace and back
+        const trace = parseTraceparent(context.traceparent);
+        return { traceId: trace?.traceId, spanId: trace?.spanId, workspaceId: context.workspaceId };
       },
     },
     options.destination ?? pino.destination({ sync: false }),

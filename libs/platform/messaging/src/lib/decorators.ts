@@ -10,11 +10,14 @@ export const ON_MESSAGE = Symbol('junction:on-message');
  */
 export const OnRequest = <Req extends object, Res extends object>(contract: RpcContract<Req, Res>): MethodDecorator => SetMetadata(ON_REQUEST, contract);
 
+/** `ConsumeOptions` as a decorator states them: `deadLetter` names a method of the same provider. */
+export type OnMessageOptions = Omit<ConsumeOptions, 'deadLetter'> & { deadLetter?: string };
+
 export interface OnMessageMetadata {
   contract: EventContract<object>;
-  options: ConsumeOptions;
+  options: OnMessageOptions;
 }
 
 /** Marks a provider method as a durable consumer of an event contract. */
-export const OnMessage = <T extends object>(contract: EventContract<T>, options: ConsumeOptions): MethodDecorator =>
+export const OnMessage = <T extends object>(contract: EventContract<T>, options: OnMessageOptions): MethodDecorator =>
   SetMetadata(ON_MESSAGE, { contract, options } satisfies OnMessageMetadata);

@@ -4,6 +4,7 @@ import {
   DURABLE_QUEUE,
   MESSAGE_BUS,
   type Closable,
+  type DeadMessage,
   type DeliveryMeta,
   type DeliveryOutcome,
   type DurableQueue,
@@ -45,12 +46,14 @@ export class HandlerExplorer implements OnApplicationBootstrap, OnApplicationShu
         }
         const durable = this.reflector.get<OnMessageMetadata | undefined>(ON_MESSAGE, method);
         if (durable) {
+          const { deadLetter, ...options } = durable.options;
+          const keeper = deadLetter === undefined ? undefined : (instance[deadLetter] as Handler | undefined);
+          if (deadLetter !== undefined && typeof keeper !== 'function') throw new Error(`@OnMessage of ${name}: deadLetter names no method "${deadLetter}"`);
           this.subscriptions.push(
-            await this.queue.consume(
-              durable.contract,
-              (payload: object, meta: DeliveryMeta) => method.call(instance, payload, meta) as Promise<DeliveryOutcome | void>,
-              durable.options,
-            ),
+            await this.queue.consume(durable.contract, (payload: object, meta: DeliveryMeta) => method.call(instance, payload, meta) as Promise<DeliveryOutcome | void>, {
+              ...options,
+              ...(keeper ? { deadLetter: (message: DeadMessage) => keeper.call(instance, message) as Promise<void> } : {}),
+            }),
           );
         }
       }

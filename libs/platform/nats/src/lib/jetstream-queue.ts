@@ -17,10 +17,13 @@ import type { Logger } from 'pino';
 import {
   ConnectionLostError,
   DeadlineExceededError,
+  deadBody,
   ensureValid,
   failedDeliveryOutcome,
   isServerUnavailable,
+  keepDeadLetter,
   messageContext,
+  traced,
   validatePayload,
   type Closable,
   type ConsumeOptions,
@@ -38,7 +41,7 @@ import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, streamClaims } from './claim-check';
 import { NatsLink } from './nats-link';
 import type { AccessGuard } from './nats-permissions';
-import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
+import { H, decodeJson, encodeJson, incomingContext, messagingAttributes, outgoingHeaders } from './wire';
 
 const DEFAULT_MAX_AGE_MS = 7 * 24 * 3600_000;
 const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
@@ -88,7 +91,11 @@ export class JetStreamQueue implements DurableQueue {
     return pending;
   }
 
-  async publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
+  publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
+    return traced(`${contract.subject} publish`, { kind: 'producer', attributes: messagingAttributes(contract.subject) }, () => this.store(contract, payload, options));
+  }
+
+  private async store<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions): Promise<PublishResult> {
     this.guard?.publish(contract);
     const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
     if (!this.link.isUp) {
@@ -156,7 +163,7 @@ export class JetStreamQueue implements DurableQueue {
 
     const loop = (async () => {
       for await (const msg of messages) {
-        const task = this.deliver(contract, handler, msg, maxDeliver, open).finally(() => inflight.delete(task));
+        const task = this.deliver(contract, handler, msg, maxDeliver, open, options.deadLetter).finally(() => inflight.delete(task));
         inflight.add(task);
         if (inflight.size >= concurrency) await Promise.race(inflight);
       }
@@ -191,26 +198,38 @@ export class JetStreamQueue implements DurableQueue {
     msg: JsMsg,
     maxDeliver: number,
     open: { value: boolean } = { value: true },
+    deadLetter?: ConsumeOptions['deadLetter'],
   ): Promise<void> {
-    const context = incomingContext(msg.headers);
+    const sent = incomingContext(msg.headers);
     const deliveryCount = msg.info.redeliveryCount;
     const subject = contract.subject;
-    await messageContext.run(context, async () => {
+    const msgId = msg.headers?.get('Nats-Msg-Id') || undefined;
+    const span = {
+      kind: 'consumer',
+      parent: sent.traceparent,
+      workspaceId: sent.workspaceId,
+      attributes: { ...messagingAttributes(subject), 'messaging.delivery_count': deliveryCount },
+    } as const;
+    await traced(`${subject} process`, span, async () => {
+      const context = messageContext.current() ?? sent;
       let outcome: DeliveryOutcome;
+      let body: Uint8Array | undefined;
       try {
-        const payload = validatePayload(contract.payload, decodeJson(await this.claims.unwrap(msg.data, msg.headers)), `${subject} message`);
-        const meta: DeliveryMeta = {
-          ...context,
-          subject,
-          msgId: msg.headers?.get('Nats-Msg-Id') || undefined,
-          deliveryCount,
-          sequence: msg.info.streamSequence,
-        };
+        body = await this.claims.unwrap(msg.data, msg.headers);
+        const payload = validatePayload(contract.payload, decodeJson(body), `${subject} message`);
+        const meta: DeliveryMeta = { ...context, subject, msgId, deliveryCount, sequence: msg.info.streamSequence };
         outcome = (await this.holdThroughOutage(() => handler(payload, meta), msg, open)) ?? { action: 'ack' };
       } catch (error) {
         const failed = failedDeliveryOutcome(error, deliveryCount, maxDeliver);
         if (failed.log) this.logger[failed.log.level]({ err: error, subject, deliveryCount }, failed.log.message);
         outcome = failed.outcome;
+        if (failed.dead) {
+          const text = body === undefined ? undefined : new TextDecoder().decode(body);
+          const dead = { subject, sequence: msg.info.streamSequence, deliveryCount, ...failed.dead, body: deadBody(text), workspaceId: context.workspaceId, msgId };
+          const kept = await keepDeadLetter(deadLetter, dead, maxDeliver);
+          if (kept.error !== undefined) this.logger.error({ err: kept.error, subject, sequence: dead.sequence }, 'dead letter not stored');
+          outcome = kept.outcome;
+        }
       }
       switch (outcome.action) {
         case 'ack':

@@ -8,6 +8,7 @@ import {
   answerRequest,
   ensureValid,
   messageContext,
+  traced,
   validatePayload,
   withTimeout,
   type AnswerHooks,
@@ -26,7 +27,7 @@ import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
 import { NatsLink } from './nats-link';
 import type { AccessGuard } from './nats-permissions';
-import { H, decodeJson, encodeJson, incomingContext, outgoingHeaders } from './wire';
+import { H, decodeJson, encodeJson, incomingContext, messagingAttributes, outgoingHeaders } from './wire';
 
 /**
  * Request/reply over core NATS. Each subject is served by a queue group, so replicas share the
@@ -55,7 +56,11 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     this.outages = new ServiceOutageLogs(logger);
   }
 
-  async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
+  request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
+    return traced(`${contract.subject} request`, { kind: 'client', attributes: messagingAttributes(contract.subject) }, () => this.send(contract, payload, options));
+  }
+
+  private async send<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions): Promise<Res> {
     const timeoutMs = options.timeoutMs ?? contract.timeoutMs ?? this.defaultTimeoutMs;
     const stop = this.metrics.rpcClientDuration.startTimer({ subject: contract.subject });
     let outcome = 'ok';
@@ -168,10 +173,12 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     handler: (payload: Req, meta: IncomingMeta) => Promise<Res>,
     msg: Msg,
   ): Promise<void> {
-    const context = incomingContext(msg.headers);
+    const sent = incomingContext(msg.headers);
     const deadline = Number(msg.headers?.get(H.deadline)) || Date.now() + contract.timeoutMs;
     const stop = this.metrics.rpcServerDuration.startTimer({ subject: contract.subject });
-    await messageContext.run(context, async () => {
+    const span = { kind: 'server', parent: sent.traceparent, workspaceId: sent.workspaceId, attributes: messagingAttributes(contract.subject) } as const;
+    await traced(`${contract.subject} serve`, span, async () => {
+      const context = messageContext.current() ?? sent;
       if (Date.now() > deadline) {
         stop({ outcome: 'expired' });
         return; // nobody waits for the answer any more

@@ -1,5 +1,5 @@
 import { headers as natsHeaders, type MsgHdrs } from 'nats';
-import { childTraceparent, messageContext, type MessageContext } from '@junction/platform/ports';
+import { childTraceparent, messageContext, outgoingTraceparent, type MessageContext } from '@junction/platform/ports';
 
 /** Header names carried by every message. */
 export const H = {
@@ -12,15 +12,20 @@ export const H = {
 /** Version of the envelope and header layout below; payload versions live in the subject (`.v1`). */
 export const WIRE_SCHEMA = '1';
 
-/** Headers for an outgoing message: a child span of the current trace, and the tenant. */
+/** Headers for an outgoing message: the sender's trace context (`outgoingTraceparent`) and the tenant. */
 export function outgoingHeaders(workspaceId?: string): MsgHdrs {
   const current = messageContext.current();
   const h = natsHeaders();
-  h.set(H.traceparent, childTraceparent(current?.traceparent));
+  h.set(H.traceparent, outgoingTraceparent());
   const ws = workspaceId ?? current?.workspaceId;
   if (ws) h.set(H.workspaceId, ws);
   h.set(H.schema, WIRE_SCHEMA);
   return h;
+}
+
+/** Span attributes of a message (OpenTelemetry messaging conventions); the subject is the contract's, without the namespace. */
+export function messagingAttributes(subject: string): Record<string, string> {
+  return { 'messaging.system': 'nats', 'messaging.destination.name': subject };
 }
 
 export function incomingContext(h: MsgHdrs | undefined): MessageContext {

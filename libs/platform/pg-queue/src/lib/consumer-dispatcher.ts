@@ -1,6 +1,18 @@
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '@junction/platform/metrics';
-import { failedDeliveryOutcome, messageContext, validatePayload, type DeliveryMeta, type DeliveryOutcome, type EventContract, type MessageContext } from '@junction/platform/ports';
+import {
+  deadBody,
+  failedDeliveryOutcome,
+  keepDeadLetter,
+  messageContext,
+  traced,
+  validatePayload,
+  type ConsumeOptions,
+  type DeliveryMeta,
+  type DeliveryOutcome,
+  type EventContract,
+  type MessageContext,
+} from '@junction/platform/ports';
 import { Fifo } from './fifo';
 import type { PendingDelivery, QueueStore, StoredConsumer, StoredStream } from './queue-store';
 
@@ -17,6 +29,7 @@ export interface SubscriberOptions {
   maxDeliver: number;
   ackWaitMs: number;
   concurrency: number;
+  deadLetter?: ConsumeOptions['deadLetter'];
 }
 
 /** One `consume` call: its handler, its limits, and the handlers it is running now. */
@@ -236,26 +249,36 @@ export class ConsumerDispatcher {
     this.store.delivered(this.consumer.id, entry.seq, entry.deliveries);
     this.inflight.add(entry);
     const deliveryCount = entry.deliveries;
-    const context: MessageContext = entry.workspaceId ? { traceparent: entry.traceparent, workspaceId: entry.workspaceId } : { traceparent: entry.traceparent };
     const subject = entry.subject;
-    void messageContext
-      .run(context, async () => {
-        let outcome: DeliveryOutcome;
-        try {
-          const payload = validatePayload(sub.contract.payload, JSON.parse(entry.payload as string), `${subject} message`);
-          const meta: DeliveryMeta = { ...context, subject, ...(entry.msgId === undefined ? {} : { msgId: entry.msgId }), deliveryCount, sequence: entry.seq };
-          outcome = (await sub.handler(payload, meta)) ?? { action: 'ack' };
-        } catch (error) {
-          const failed = failedDeliveryOutcome(error, deliveryCount, sub.options.maxDeliver);
-          if (failed.log) this.logger[failed.log.level]({ err: error, subject, deliveryCount }, failed.log.message);
-          outcome = failed.outcome;
+    const span = {
+      kind: 'consumer',
+      parent: entry.traceparent,
+      workspaceId: entry.workspaceId,
+      attributes: { 'messaging.destination.name': subject, 'messaging.delivery_count': deliveryCount },
+    } as const;
+    void traced(`${subject} process`, span, async () => {
+      const context = messageContext.current() as MessageContext;
+      let outcome: DeliveryOutcome;
+      try {
+        const payload = validatePayload(sub.contract.payload, JSON.parse(entry.payload as string), `${subject} message`);
+        const meta: DeliveryMeta = { ...context, subject, ...(entry.msgId === undefined ? {} : { msgId: entry.msgId }), deliveryCount, sequence: entry.seq };
+        outcome = (await sub.handler(payload, meta)) ?? { action: 'ack' };
+      } catch (error) {
+        const failed = failedDeliveryOutcome(error, deliveryCount, sub.options.maxDeliver);
+        if (failed.log) this.logger[failed.log.level]({ err: error, subject, deliveryCount }, failed.log.message);
+        outcome = failed.outcome;
+        if (failed.dead) {
+          const dead = { subject, sequence: entry.seq, deliveryCount, ...failed.dead, body: deadBody(entry.payload), workspaceId: entry.workspaceId, msgId: entry.msgId };
+          const kept = await keepDeadLetter(sub.options.deadLetter, dead, sub.options.maxDeliver);
+          if (kept.error !== undefined) this.logger.error({ err: kept.error, subject, sequence: entry.seq }, 'dead letter not stored');
+          outcome = kept.outcome;
         }
-        this.settle(entry, attempt, outcome);
-      })
-      .finally(() => {
-        sub.release();
-        this.schedulePump();
-      });
+      }
+      this.settle(entry, attempt, outcome);
+    }).finally(() => {
+      sub.release();
+      this.schedulePump();
+    });
   }
 
   private settle(entry: Entry, attempt: Attempt, outcome: DeliveryOutcome): void {

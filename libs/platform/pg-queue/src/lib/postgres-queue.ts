@@ -2,9 +2,10 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import {
-  childTraceparent,
   ensureValid,
   messageContext,
+  outgoingTraceparent,
+  traced,
   subjectMatches,
   type AccessGuard,
   type Closable,
@@ -130,7 +131,13 @@ export class PostgresQueue implements DurableQueue {
     await this.core.store.ensureStream(stream, !this.guard || this.guard.owns(stream));
   }
 
-  async publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
+  publish<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions = {}): Promise<PublishResult> {
+    return traced(`${contract.subject} publish`, { kind: 'producer', attributes: { 'messaging.destination.name': contract.subject } }, () =>
+      this.append(contract, payload, options),
+    );
+  }
+
+  private async append<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions): Promise<PublishResult> {
     this.guard?.publish(contract);
     const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
     try {
@@ -144,7 +151,7 @@ export class PostgresQueue implements DurableQueue {
         stream,
         subject: contract.subject,
         payload: JSON.stringify(valid),
-        traceparent: childTraceparent(current?.traceparent),
+        traceparent: outgoingTraceparent(),
         ...(workspaceId ? { workspaceId } : {}),
         ...(options.msgId ? { msgId: options.msgId } : {}),
       };
@@ -175,7 +182,12 @@ export class PostgresQueue implements DurableQueue {
       throw new Error(`consumer "${options.durable}" filters on ${filter}, which stream ${contract.stream.name} does not capture`);
     }
     const consumer = await this.core.store.ensureConsumer(contract.stream.name, options.durable, filter);
-    const settings = { maxDeliver: options.maxDeliver ?? 10, ackWaitMs: options.ackWaitMs ?? 30_000, concurrency: Math.max(1, options.concurrency ?? 1) };
+    const settings = {
+      maxDeliver: options.maxDeliver ?? 10,
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      deadLetter: options.deadLetter,
+    };
     for (;;) {
       const dispatcher = this.core.dispatcher(consumer);
       await dispatcher.loaded;

@@ -70,6 +70,30 @@ export interface ConsumeOptions {
   concurrency?: number;
   /** Restrict to one subject of the stream. */
   filterSubject?: string;
+  /**
+   * Keeps a message the adapter is about to drop (invalid, or failed on its last delivery): the
+   * adapter drops it once this resolves. If it throws, the message is redelivered while
+   * deliveries remain; on the last one it is logged and dropped.
+   */
+  deadLetter?: (message: DeadMessage) => Promise<void>;
+}
+
+/** Why a consumer gave a message up: its body failed validation, or its last delivery failed. */
+export type DeadReason = 'invalid' | 'max_deliveries';
+
+/** A message a consumer gives up on, as handed to its `deadLetter`. */
+export interface DeadMessage {
+  subject: string;
+  sequence: number;
+  deliveryCount: number;
+  reason: DeadReason;
+  /** Which validation failed, or the last delivery's error message. */
+  detail: string;
+  /** The body parsed as JSON, its text when it is not JSON, undefined when it could not be read. */
+  body: unknown;
+  /** The workspace named by the message's headers (the body's own may be what is invalid). */
+  workspaceId?: string;
+  msgId?: string;
 }
 
 /**

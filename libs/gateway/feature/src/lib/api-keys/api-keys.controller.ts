@@ -5,6 +5,7 @@ import { ApiKeyList, ApiKeyView, CreateApiKey, CreateApiKeyBody, CreatedApiKey, 
 import { scopedBy } from '../auth/caller';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ApiKeyId } from '../shared/id-param';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -13,6 +14,7 @@ export class ApiKeysController {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
   @Post()
+  @IdempotentCreate({ owner: 'auth' })
   @ApiOperation({ summary: 'Create an API key (admin); the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKey })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { MESSAGE_BUS, RemoteError, type MessageBus } from '@junction/platform/ports';
 import { CreateUser, CreateUserBody, GetJwks, Jwks, Login, LoginBody, RevokeSession, RevokeUserSessions, Session, SessionsRevoked, UserView } from '@junction/auth/contracts';
 import { ProblemException } from '@junction/platform/http';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 import { LoginThrottle } from '../limits/login-throttle';
 import { UserId } from '../shared/id-param';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
@@ -22,6 +23,7 @@ export class SessionsController {
   ) {}
 
   @Post('v1/users')
+  @IdempotentCreate({ owner: 'auth' })
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Create a user with a password (admin)' })
   @ApiCreatedResponse({ type: UserView })

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, Inject, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ConnectionTestResult, TestConnection } from '@junction/connectors/contracts';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import {
   ConnectionList,
@@ -20,6 +21,7 @@ import {
 import { scopedBy } from '../auth/caller';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ConnectionId } from '../shared/id-param';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 // recipes name their connections (resolved per workspace), so a name is unique in its workspace
 const NAME_TAKEN = { description: 'Another connection of the workspace has this name: `errors` names `name`' } as const;
@@ -32,6 +34,7 @@ export class ConnectionsController {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
   @Post()
+  @IdempotentCreate({ owner: 'auth' })
   @ApiOperation({ summary: 'Create a connection (admin, builder)' })
   @ApiCreatedResponse({ type: ConnectionView })
   @ApiConflictResponse(NAME_TAKEN)
@@ -70,6 +73,21 @@ export class ConnectionsController {
       ...(body.name !== undefined ? { name: body.name } : {}),
       ...(body.credentials !== undefined ? { credentials: { ...body.credentials } } : {}),
     });
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Check a connection’s credentials with its connector’s test (admin, builder)',
+    description:
+      'Calls the third party once, inside the outbound fence, with the stored credentials. 200 in both cases: `ok: false` with `detail` when the ' +
+      'service refuses them or cannot be reached (credential values scrubbed). A connector without a test (`testable: false` in the catalog) is a 422.',
+  })
+  @ApiOkResponse({ type: ConnectionTestResult })
+  @ApiNotFoundResponse({ description: 'No such connection in this workspace' })
+  @ApiUnprocessableEntityResponse({ description: 'The connection’s connector has no test' })
+  test(@CurrentPrincipal() principal: Principal, @ConnectionId() id: string): Promise<ConnectionTestResult> {
+    return this.bus.request(TestConnection, { workspaceId: principal.workspaceId, connectionId: id }, { workspaceId: principal.workspaceId });
   }
 
   @Get(':id/oauth/authorize')

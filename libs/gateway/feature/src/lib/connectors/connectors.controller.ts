@@ -5,6 +5,7 @@ import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ConnectorKey } from '../shared/id-param';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 /** The connector catalog, answered by the connectors service over the bus. */
 @ApiTags('connectors')
@@ -29,6 +30,7 @@ export class ConnectorsController {
 
   @Post()
   @HttpCode(201)
+  @IdempotentCreate({ owner: 'connectors' })
   @ApiOperation({ summary: 'Register a custom declarative HTTP connector (a new version if the key exists)' })
   @ApiBody({
     schema: {

@@ -3,10 +3,10 @@ import type { Readable } from 'node:stream';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { PROBLEM_CONTENT_TYPE, ProblemException, problemResponse } from '@junction/platform/http';
+import { PROBLEM_CONTENT_TYPE, ProblemException, problemResponse, requestTraceparent } from '@junction/platform/http';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
-import { childTraceparent, messageContext } from '@junction/platform/ports';
+import { messageContext, nameActiveSpan } from '@junction/platform/ports';
 import { TriggerIngress } from './trigger-ingress.service';
 
 const HOOK_URL = /^\/hooks\/([^/?#]*)\/?(?:\?(.*))?$/;
@@ -41,7 +41,8 @@ class HookRoute {
   ) {}
 
   serve(req: IncomingMessage, res: ServerResponse, hookId: string, search: string | undefined): void {
-    const traceparent = childTraceparent(header(req, 'traceparent'));
+    nameActiveSpan(`POST ${ROUTE}`, { 'http.route': ROUTE });
+    const traceparent = requestTraceparent(header(req, 'traceparent'));
     res.setHeader('traceparent', traceparent);
     const stop = this.metrics.httpDuration.startTimer({ method: 'POST' });
     res.once('finish', () => stop({ route: ROUTE, status: String(res.statusCode) }));

@@ -1,5 +1,5 @@
 import { Body, Controller, Headers, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AwaitRun } from '@junction/executor/contracts';
 import { Problems } from '@junction/platform/http';
@@ -7,6 +7,7 @@ import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { TriggerIngress } from './trigger-ingress.service';
 import { RecipeId } from '../shared/id-param';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 const MAX_WAIT_MS = 120_000;
 
@@ -21,8 +22,9 @@ export class RunsController {
 
   @Post(':id/runs')
   @HttpCode(202)
+  // a key is held for the longest wait the route allows
+  @IdempotentCreate({ owner: 'executor', leaseMs: MAX_WAIT_MS + 10_000 })
   @ApiOperation({ summary: 'Run a recipe now with this payload (durably accepted); ?wait=true returns its result or its respond step’s reply' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key, same run: a retried request never starts a second job' })
   @ApiQuery({ name: 'wait', required: false, type: Boolean })
   @ApiQuery({ name: 'timeoutMs', required: false, type: Number })
   @ApiAcceptedResponse({ description: '{ runId, status: "accepted" | "pending" }' })
@@ -36,9 +38,7 @@ export class RunsController {
     @Query('timeoutMs') timeout: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<unknown> {
-    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-      throw Problems.validation([{ path: 'Idempotency-Key', message: 'must be 1–200 visible ASCII characters' }]);
-    }
+    // the key was checked by IdempotentCreate; it also names the run, so a job is never started twice
     const timeoutMs = timeout === undefined ? 30_000 : Number(timeout);
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_WAIT_MS)
       throw Problems.validation([{ path: 'timeoutMs', message: `must be an integer from 1 to ${MAX_WAIT_MS}` }]);

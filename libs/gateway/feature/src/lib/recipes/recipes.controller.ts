@@ -34,6 +34,7 @@ import { scopeOf } from './executor-scope';
 import { GetRecipeQuery, ListRecipesQuery, StartRecipeBody } from './recipes.dto';
 import { RecipeVersion } from './version-param';
 import { RecipeId } from '../shared/id-param';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 const RECIPE_BODY = {
   schema: {
@@ -56,6 +57,7 @@ export class RecipesController {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
   @Post()
+  @IdempotentCreate({ owner: 'executor' })
   @ApiOperation({ summary: 'Create a recipe (version 1, stopped)' })
   @ApiBody(RECIPE_BODY)
   @ApiCreatedResponse({ type: RecipeView })

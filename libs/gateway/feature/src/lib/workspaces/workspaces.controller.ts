@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags, ApiUnauthoriz
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { CreatedWorkspace, CreateWorkspace, CreateWorkspaceBody } from '@junction/auth/contracts';
 import { RootTokenRoute } from '../auth/root-token';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 @ApiTags('workspaces')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class WorkspacesController {
 
   @Post()
   @RootTokenRoute()
+  @IdempotentCreate({ owner: 'auth' })
   @ApiOperation({ summary: 'Create a workspace (root token); returns its first admin API key, shown only here' })
   @ApiCreatedResponse({ type: CreatedWorkspace })
   @ApiUnauthorizedResponse({ description: 'The bearer token is not the root token' })
