@@ -141,6 +141,49 @@ describe('parallel: branches run at once and join', () => {
       ]),
     );
   });
+  it('nests a parallel step in a branch: the inner one joins into its branch, the outer one after every branch; a failure deep inside fails the job and a rerun repeats only that step', async () => {
+    const recipe = recipeOf([
+      {
+        id: 'outer',
+        parallel: {
+          left: [{ id: 'inner', parallel: { a: [call('ia')], b: [call('ib')] } } as Step, call('after_inner', { input: { a: '{{ steps.inner.a.ia.n }}' } } as Partial<Step>)],
+          right: [call('r')],
+        },
+      } as Step,
+    ]);
+    const first = await advance(recipe, start(recipe, {}, 'job_nn', { now: T0 }), { now: T0 });
+    expect(keys(first.commands)).toEqual(['invoke:ia#1', 'invoke:ib#1', 'invoke:r#1']);
+    for (const pick of [undefined, newestFirst]) {
+      const log = await drive(recipe, {}, echo, { pick, roundTrip: true });
+      expect(log.final.status).toBe('succeeded');
+      expect(log.state.steps['outer']).toEqual({
+        left: { inner: { a: { ia: { n: 'ia' } }, b: { ib: { n: 'ib' } } }, after_inner: { n: 'after_inner' } },
+        right: { r: { n: 'r' } },
+      });
+      expect(invokes(log.commands).find((c) => c.stepKey === 'after_inner')?.input).toEqual({ a: 'ia' });
+    }
+
+    let failed = false;
+    const ibFailsOnce = (c: { stepKey: string }): StepResult => {
+      if (c.stepKey === 'ib' && !failed) {
+        failed = true;
+        return fatal('boom');
+      }
+      return echo(c);
+    };
+    const rOnly: Pick = (inFlight) =>
+      Math.max(
+        0,
+        inFlight.findIndex((c) => c.type === 'invoke' && c.stepKey !== 'ib'),
+      );
+    const log = await drive(recipe, {}, ibFailsOnce, { pick: rOnly });
+    expect(log.final).toMatchObject({ status: 'failed', error: { stepId: 'ib' } });
+    const done = invokes(log.commands).map((c) => c.stepKey);
+    expect(done.sort()).toEqual(['ia', 'ib', 'r']);
+    const again = await drive(recipe, {}, ibFailsOnce, { state: rerun(recipe, roundTrip(log.state), { now: T0 }), roundTrip: true });
+    expect(again.final.status).toBe('succeeded');
+    expect(invokes(again.commands).map((c) => c.stepKey)).toEqual(['ib', 'after_inner']);
+  });
 });
 
 describe('parallel: failures', () => {
