@@ -138,6 +138,8 @@ export class JobDriver {
         now,
       );
       if (finished) this.metrics?.finished(step.state.status);
+      // inside the job's span: the line carries the job's traceId and spanId (debug: one per job)
+      if (finished) this.logger.debug({ jobId: row.id, status: step.state.status }, 'job finished');
       recordJobStatus(span, finished ? step.state.status : longWait ? 'waiting' : 'running');
       revision = next;
       state = step.state;
