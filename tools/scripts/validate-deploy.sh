@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Validates the deploy files offline (no container engine, no cluster):
 #   docker/compose.yaml: `docker-compose config -q` (Debian's docker-compose) against secrets that
-#     compose-init.ts generates into a throwaway directory, the Compose spec schema, healthchecks,
-#     no `trust` authentication;
+#     compose-init.ts generates into a throwaway directory; the Compose spec schema; a healthcheck per
+#     service, depends_on waiting for health, no secret written in the file, named volumes; no
+#     `trust` authentication in any file under docker/ or k8s/;
 #   docker/Dockerfile and docker/*.Dockerfile: a lint (they cannot be built here): Node 24 LTS pinned,
 #     HEALTHCHECK, tini as PID 1, --enable-source-maps, non-root;
 #   k8s: every object that the base and each overlay render, against strict JSON Schemas (unknown
 #     fields are errors) plus Junction's rules; the production overlays also against the production
 #     rules (a PodDisruptionBudget and a NetworkPolicy per workload, replicas, spread).
 # Then it proves that the checks bite: a manifest with an unknown field, a production overlay with
-# gaps and a regressed Dockerfile must all be rejected. A missing tool (kubectl, docker-compose) is a failure, never a skip.
+# gaps, a compose file with gaps and a regressed Dockerfile must all be rejected. A missing tool
+# (kubectl, docker-compose) is a failure, never a skip.
 # Usage: tools/scripts/validate-deploy.sh [repo-root]   (default: this script's repo)
 set -euo pipefail
 
@@ -51,6 +53,14 @@ else
   fi
 fi
 
+# ---- No `trust` authentication in any deploy file (pg_hba lines, initdb flags, scripts), comments aside.
+if trusting="$(grep -rnwi --include='*.sh' --include='*.conf' --include='*.yaml' --include='*.yml' --include='*Dockerfile' -e 'trust' "$ROOT/docker" "$ROOT/k8s" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*#')"; then
+  fail "trust authentication in a deploy file:"
+  echo "$trusting" | sed 's/^/  /'
+else
+  echo "ok   no trust authentication under docker/ and k8s/"
+fi
+
 # ---- Dockerfiles: every one under docker/.
 dockerfile_args=()
 shopt -s nullglob
@@ -88,6 +98,7 @@ expect_rejected() {
   local args=("$SCRIPTS/deploy-fixtures/$fixture")
   [[ "$mode" == production ]] && args=(--production "${args[0]}")
   [[ "$mode" == dockerfile ]] && args=(--dockerfile "${args[0]}")
+  [[ "$mode" == compose ]] && args=(--compose "${args[0]}")
   if node "$SCRIPTS/validate-k8s.mjs" "${args[@]}" >"$WORK/out" 2>&1; then
     fail "self-test: deploy-fixtures/$fixture was accepted"
     return
@@ -106,6 +117,15 @@ expect_rejected production-gaps.yaml production \
   'no default-deny NetworkPolicy' \
   'no Deployment for the gateway service' \
   'no schema knows example.com/v1 Widget'
+expect_rejected compose-gaps.yaml compose \
+  'POSTGRES_HOST_AUTH_METHOD: "trust": trust authentication' \
+  'services.postgres.environment.POSTGRES_PASSWORD: a secret written in the file' \
+  'services.api.environment.DATABASE_URL: a URL with a password written in the file' \
+  'services.api: no healthcheck' \
+  'services.worker: no healthcheck' \
+  'services.api.depends_on: the list form waits only for a start' \
+  'services.worker.depends_on.postgres: condition is service_started, not service_healthy' \
+  'services.postgres.volumes: "pgdata" is not a named volume'
 expect_rejected regressed.Dockerfile dockerfile \
   'FROM node:20-bookworm-slim: every image must start from Node 24 LTS' \
   'FROM node:24-bookworm-slim: every image must start from Node 24 LTS at a pinned release' \

@@ -323,8 +323,63 @@ function validateComposeFile(file, validate) {
         problems.push(`services.${name}.build.dockerfile: ${resolve(ctx, build.dockerfile ?? 'Dockerfile')} not found`);
     }
     if (!svc.image && !svc.build) problems.push(`services.${name}: needs image or build`);
+    checkComposeService(name, svc, doc, problems);
   }
+  walkStrings(doc, 'compose', (where, value) => {
+    if (TRUST.test(value)) problems.push(`${where}: "${value}": trust authentication (anyone who reaches the server logs in as anyone)`);
+  });
   report(file, problems, `${Object.keys(services).length} services`);
+}
+
+// `trust` as an authentication method: POSTGRES_HOST_AUTH_METHOD=trust, --auth(-host|-local)=trust, a pg_hba line.
+const TRUST = /(?:^|[\s=])trust(?:\s|$)/i;
+// Environment variables that hold a secret: their value comes from an env_file or ${interpolation}, never the file.
+const SECRET_VAR = /(?:PASSWORD|SECRET|TOKEN|MASTER_KEYS|NKEY_SEED|PRIVATE_KEY)$/;
+const URL_WITH_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:@/\s]+:[^@\s]+@/i;
+
+function walkStrings(node, where, visit) {
+  if (typeof node === 'string') visit(where, node);
+  else if (Array.isArray(node)) node.forEach((v, i) => walkStrings(v, `${where}[${i}]`, visit));
+  else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walkStrings(v, `${where}.${k}`, visit);
+}
+
+/** Compose's environment, as a map (it may be a list of KEY=value). */
+function composeEnvironment(env) {
+  if (Array.isArray(env))
+    return Object.fromEntries(
+      env.map((line) => {
+        const i = String(line).indexOf('=');
+        return i < 0 ? [line, undefined] : [line.slice(0, i), line.slice(i + 1)];
+      }),
+    );
+  return env ?? {};
+}
+
+/**
+ * A service a colleague can run: a health check, a start that waits for its dependencies' health
+ * (the list form of depends_on waits only for the container to start), no secret written in the
+ * file, data on named volumes.
+ */
+function checkComposeService(name, svc, doc, problems) {
+  const at = `services.${name}`;
+  const hc = svc.healthcheck;
+  const test = Array.isArray(hc?.test) ? hc.test : hc?.test != null ? [hc.test] : [];
+  if (!hc || hc.disable === true || !test.length || test[0] === 'NONE') problems.push(`${at}: no healthcheck`);
+  if (Array.isArray(svc.depends_on)) problems.push(`${at}.depends_on: the list form waits only for a start; use { <service>: { condition: service_healthy } }`);
+  else
+    for (const [dep, how] of Object.entries(svc.depends_on ?? {}))
+      if (!['service_healthy', 'service_completed_successfully'].includes(how?.condition))
+        problems.push(`${at}.depends_on.${dep}: condition is ${how?.condition ?? 'unset (service_started)'}, not service_healthy`);
+  for (const [key, value] of Object.entries(composeEnvironment(svc.environment))) {
+    if (typeof value !== 'string' || !value || /^\$\{?\w+/.test(value)) continue;
+    if (SECRET_VAR.test(key)) problems.push(`${at}.environment.${key}: a secret written in the file (put it in the env_file that compose:init generates)`);
+    else if (URL_WITH_PASSWORD.test(value)) problems.push(`${at}.environment.${key}: a URL with a password written in the file`);
+  }
+  for (const v of svc.volumes ?? []) {
+    const source = typeof v === 'string' ? v.split(':')[0] : v?.type === 'volume' || v?.type == null ? v?.source : undefined;
+    if (!source || /^[./~$]/.test(source)) continue; // a bind mount (config files, the secrets directory)
+    if (!(source in (doc.volumes ?? {}))) problems.push(`${at}.volumes: "${source}" is not a named volume declared under volumes:`);
+  }
 }
 
 // ---------- Dockerfiles ----------
