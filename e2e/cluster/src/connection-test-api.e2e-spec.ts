@@ -100,7 +100,7 @@ describe.each(RUN_MODES)('connection test and custom credential schemas (%s)', (
     // the connectors that already took custom fields keep working: a webhook's signing secret, no secret at all, http's own fields
     await connection('hook secret', 'webhook', { signingSecret: 'whsec-conn-test-0123456789' });
     await connection('hook open', 'webhook', {});
-    await connection('http custom', 'http', { kind: 'custom', 'x-acme-key': 'k1' });
+    await connection('http custom', 'http', { kind: 'custom', acme_key: 'k1' });
     const short = await cluster.call<Problem>('POST', '/v1/connections', { name: 'hook short', connector: 'webhook', credentials: { signingSecret: 'short' } });
     expect(short.status).toBe(422);
     expect(short.body.errors?.map((e) => e.path)).toEqual(['credentials.signingSecret']);

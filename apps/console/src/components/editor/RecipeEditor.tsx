@@ -4,7 +4,7 @@ import { autocompletion, type CompletionContext, type CompletionResult } from '@
 import { json, jsonParseLinter } from '@codemirror/lang-json';
 import { yaml } from '@codemirror/lang-yaml';
 import { forceLinting, linter, type Diagnostic } from '@codemirror/lint';
-import { Compartment, EditorState } from '@codemirror/state';
+import { Compartment, EditorState, StateEffect } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import type { FieldError } from '../../api/client';
 import { definitionMarks } from './definition-marks';
@@ -26,6 +26,12 @@ interface Props {
   /** The server's errors (JSON pointers) for the text as it is, underlined at the values they name. */
   serverErrors: FieldError[];
 }
+
+/**
+ * Says the server's errors (or the format) changed: the linter runs again without a change to the
+ * text. forceLinting alone runs only a lint already pending after an edit.
+ */
+const marksChanged = StateEffect.define<null>();
 
 const languageOf = (format: DefinitionFormat) => (format === 'json' ? json() : yaml());
 
@@ -68,10 +74,19 @@ export default function RecipeEditor({ value, onChange, format, readOnly, labell
           // CodeMirror's theme goes in a <style> element: the CSP lets it apply with the page's nonce
           EditorView.cspNonce.of(styleNonce()),
           language.current.of(languageOf(current.current.format)),
-          linter((v): Diagnostic[] => [
-            ...(current.current.format === 'json' ? jsonSyntax(v) : []),
-            ...definitionMarks(v.state, current.current.format, current.current.serverErrors).map(({ from, to, message, source }) => ({ from, to, message, source, severity: 'error' as const })),
-          ]),
+          linter(
+            (v): Diagnostic[] => [
+              ...(current.current.format === 'json' ? jsonSyntax(v) : []),
+              ...definitionMarks(v.state, current.current.format, current.current.serverErrors).map(({ from, to, message, source }) => ({
+                from,
+                to,
+                message,
+                source,
+                severity: 'error' as const,
+              })),
+            ],
+            { needsRefresh: (update) => update.transactions.some((tr) => tr.effects.some((e) => e.is(marksChanged))) },
+          ),
           autocompletion({ override: [completeFromSchema(() => current.current.format)] }),
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),
@@ -106,7 +121,9 @@ export default function RecipeEditor({ value, onChange, format, readOnly, labell
 
   // the marks follow the server's answer at once, not after the linter's typing delay
   useEffect(() => {
-    if (view.current) forceLinting(view.current);
+    if (!view.current) return;
+    view.current.dispatch({ effects: marksChanged.of(null) });
+    forceLinting(view.current);
   }, [serverErrors, format]);
 
   return <div ref={host} className="code-editor" />;
