@@ -116,7 +116,8 @@ expect_rejected production-gaps.yaml production \
   'Deployment/lonely runs 1 replica' \
   'no default-deny NetworkPolicy' \
   'no Deployment for the gateway service' \
-  'no schema knows example.com/v1 Widget'
+  'no schema knows example.com/v1 Widget' \
+  'NetworkPolicy/stale-port: ingress port "metric" is not a named port of the pods it selects'
 expect_rejected compose-gaps.yaml compose \
   'POSTGRES_HOST_AUTH_METHOD: "trust": trust authentication' \
   'services.postgres.environment.POSTGRES_PASSWORD: a secret written in the file' \

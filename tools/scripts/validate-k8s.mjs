@@ -264,6 +264,17 @@ async function validateK8sFile({ file, production }) {
     if (!workloads.some((d) => sameNs(d, pdb) && matches(pdb.spec?.selector?.matchLabels, d.spec?.template?.metadata?.labels)))
       problems.push(`PodDisruptionBudget/${pdb.metadata?.name}: selector matches no Deployment or StatefulSet`);
   }
+  // A port named in an ingress rule must be a container port of the pods the policy protects: a
+  // misspelt or stale name admits nothing, silently (the metrics port moved once).
+  for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+    const pods = workloads.filter((d) => sameNs(d, np) && selects(np.spec?.podSelector, d.spec?.template?.metadata?.labels));
+    if (!pods.length) continue; // pods the operator makes (CloudNativePG) or none in this file
+    const names = new Set(pods.flatMap((d) => (d.spec?.template?.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((p) => p.name))));
+    for (const rule of np.spec?.ingress ?? [])
+      for (const p of rule.ports ?? [])
+        if (typeof p.port === 'string' && !names.has(p.port))
+          problems.push(`NetworkPolicy/${np.metadata?.name}: ingress port "${p.port}" is not a named port of the pods it selects`);
+  }
   if (production) checkProduction(objects, workloads, problems);
   report(file, problems, `${objects.length} objects${production ? ', production rules' : ''}`);
 }
