@@ -13,7 +13,8 @@ const DROPPED_EVENT_KEY = /^exception\.(message|stacktrace)$/;
 const STATUS_CODE = /^[\w.:-]{1,64}$/;
 
 const URL_WITH_PARTS = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/?#@]*@)?([^\s?#]*)(?:\?[^\s#]*)?(?:#\S*)?/gi;
-const PATH_QUERY = /^(\/[^\s?#]*)[?#].*$/s;
+// a path anywhere in the text (`GET /x?y`, `/x?y`), its query and fragment cut
+const PATH_QUERY = /(^|\s)(\/[^\s?#]*)[?#]\S*/g;
 // a webhook's URL is its credential: its id never leaves in a span
 const HOOK_ID = /\/hooks\/[^/\s?#]+/g;
 const BEARER = /\b(bearer|basic)\s+[\w.~+/=-]+/gi;
@@ -23,7 +24,7 @@ const JUNCTION_KEY = /\bjn_[a-z]+_[\w-]+/gi;
 export function scrubText(text: string): string {
   return text
     .replace(URL_WITH_PARTS, (_all, scheme: string, rest: string) => scheme + rest)
-    .replace(PATH_QUERY, '$1')
+    .replace(PATH_QUERY, '$1$2')
     .replace(HOOK_ID, '/hooks/:hookId')
     .replace(BEARER, '$1 [REDACTED]')
     .replace(JUNCTION_KEY, '[REDACTED]');
