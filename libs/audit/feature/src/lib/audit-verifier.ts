@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { AuditVerification, VerifyAuditRequest } from '@junction/audit/contracts';
 import { AuditEventStore, type WorkspaceScope } from '@junction/audit/data-access';
 import { ChainVerifier, GENESIS, type ChainKeys } from '@junction/audit/domain';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { RemoteError } from '@junction/platform/ports';
+import { AuditMetrics } from './audit-metrics';
 import { AUDIT_CHAIN_KEYS } from './tokens';
 
 const BATCH = 1000;
@@ -13,13 +15,29 @@ const BATCH = 1000;
  */
 @Injectable()
 export class AuditVerifier {
+  private readonly metrics?: AuditMetrics;
+
   constructor(
     private readonly store: AuditEventStore,
     @Inject(AUDIT_CHAIN_KEYS) private readonly keys: ChainKeys,
-  ) {}
+    @Optional() metrics?: ServiceMetrics,
+  ) {
+    this.metrics = metrics && AuditMetrics.of(metrics);
+  }
 
   /** `deadline` (epoch ms): past it the caller has stopped waiting, so the walk stops too. */
   async verify(request: VerifyAuditRequest, deadline = Number.POSITIVE_INFINITY): Promise<AuditVerification> {
+    try {
+      const verification = await this.verifyOnce(request, deadline);
+      this.metrics?.verified(verification.valid ? 'valid' : 'broken');
+      return verification;
+    } catch (error) {
+      this.metrics?.verified('error');
+      throw error;
+    }
+  }
+
+  private async verifyOnce(request: VerifyAuditRequest, deadline: number): Promise<AuditVerification> {
     const scope = { workspaceId: request.workspaceId };
     const first = await this.walk(scope, deadline);
     if (first.valid) return first;

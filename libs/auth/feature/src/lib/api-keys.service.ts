@@ -1,5 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ulid } from 'ulid';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { CACHE, RemoteError, type Cache } from '@junction/platform/ports';
 import { AuditPublisher } from '@junction/audit/contracts';
 import {
@@ -16,6 +17,7 @@ import {
 } from '@junction/auth/contracts';
 import { ApiKeyRepository, type ApiKeyEntity, type Page, type TenantScope } from '@junction/auth/data-access';
 import { generateApiKey, hashApiKey, looksLikeApiKey } from '@junction/auth/domain';
+import { AuthMetrics, type KeyVerificationOutcome } from './auth-metrics';
 import { actorOf, assertAllowed } from './authorize';
 import { AUDIT, CLOCK, type Clock } from './tokens';
 import { toApiKeyView, nextCursor } from './views';
@@ -25,12 +27,17 @@ const KEY_USE_SAMPLE_MS = 60_000;
 
 @Injectable()
 export class ApiKeysService {
+  private readonly metrics?: AuthMetrics;
+
   constructor(
     private readonly keys: ApiKeyRepository,
     @Inject(CACHE) private readonly cache: Cache,
     @Inject(AUDIT) private readonly audit: AuditPublisher,
     @Inject(CLOCK) private readonly now: Clock,
-  ) {}
+    @Optional() metrics?: ServiceMetrics,
+  ) {
+    this.metrics = metrics && AuthMetrics.of(metrics);
+  }
 
   /** Called by the gateway only after the root token matched. */
   async createWorkspace(name: string): Promise<CreatedWorkspace> {
@@ -102,11 +109,18 @@ export class ApiKeysService {
   }
 
   async verify(candidate: string): Promise<KeyVerdict> {
-    const invalid = () => new RemoteError('unauthenticated', 'the API key is invalid, expired or revoked');
-    if (!looksLikeApiKey(candidate)) throw invalid();
+    // one answer for every refusal (no oracle for a guesser); the metric keeps why
+    const invalid = (outcome: KeyVerificationOutcome) => {
+      this.metrics?.keyVerifications.inc({ outcome });
+      return new RemoteError('unauthenticated', 'the API key is invalid, expired or revoked');
+    };
+    if (!looksLikeApiKey(candidate)) throw invalid('malformed');
     const row = await this.keys.findByHash(hashApiKey(candidate));
     const at = this.now();
-    if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= at.getTime())) throw invalid();
+    if (!row) throw invalid('unknown');
+    if (row.revokedAt) throw invalid('revoked');
+    if (row.expiresAt && row.expiresAt.getTime() <= at.getTime()) throw invalid('expired');
+    this.metrics?.keyVerifications.inc({ outcome: 'valid' });
     await this.keys.touch(row.id, at);
     if (await this.cache.setIfAbsent(`auth:key-used:${row.id}`, '1', KEY_USE_SAMPLE_MS)) {
       await this.audit.record({ workspaceId: row.workspaceId, actor: { type: 'api_key', id: row.id }, action: 'api_key.used', target: { type: 'api_key', id: row.id }, at });

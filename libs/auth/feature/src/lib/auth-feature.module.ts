@@ -19,8 +19,10 @@ import {
 } from '@junction/auth/data-access';
 import { EnvKeyProvider, Envelope, type KeyProvider } from '@junction/auth/domain';
 import { AddressPolicy, Fence, type PlatformListenerEnv } from '@junction/platform/fence';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyHandlers } from './auth.handlers';
+import { AuthMetrics, MeteredEnvelope } from './auth-metrics';
 import { ConnectionHandlers } from './connection.handlers';
 import { ConnectionsService } from './connections.service';
 import { ConnectorCheck } from './connector-check';
@@ -59,7 +61,11 @@ export class AuthFeatureModule {
         { provide: CLOCK, useValue: () => new Date() },
         { provide: Fence, useFactory: () => new Fence({ policy: AddressPolicy.fromEnv(options.httpAllow, options.platform) }) },
         { provide: KEY_PROVIDER, useFactory: (): KeyProvider => (options.masterKeys ? EnvKeyProvider.parse(options.masterKeys) : new UnconfiguredKeyProvider()) },
-        { provide: Envelope, inject: [KEY_PROVIDER], useFactory: (keys: KeyProvider) => new Envelope(keys) },
+        {
+          provide: Envelope,
+          inject: [KEY_PROVIDER, { token: ServiceMetrics, optional: true }],
+          useFactory: (keys: KeyProvider, metrics?: ServiceMetrics) => (metrics ? new MeteredEnvelope(keys, AuthMetrics.of(metrics)) : new Envelope(keys)),
+        },
         { provide: AUDIT, inject: [DURABLE_QUEUE], useFactory: (queue: DurableQueue) => new AuditPublisher(queue) },
         { provide: ApiKeyRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new ApiKeyRepository(ds) },
         { provide: ConnectionRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new ConnectionRepository(ds) },

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { connectorActionLabels } from '@junction/connectors/contracts';
+import { DEAD_LETTER_SOURCES, type DeadLetterSource } from '@junction/executor/contracts';
 import type { JobRow } from '@junction/executor/data-access';
 import type { StepRecord, StepResult } from '@junction/executor/domain';
 import type { ServiceMetrics } from '@junction/platform/metrics';
@@ -9,6 +10,9 @@ const WAITS = [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
 
 /** Why a job is driven again from its last checkpoint by a claim rather than by the worker that held it. */
 export type RedriveReason = 'restart' | 'shutdown' | 'stuck' | 'taken';
+const REDRIVE_REASONS: RedriveReason[] = ['restart', 'shutdown', 'stuck', 'taken'];
+// a job's terminal statuses, and timed_out for a job failed past its recipe timeout by the sweep
+const JOB_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'stopped', 'timed_out'];
 
 /**
  * The executor's questions: how many jobs start and how they end, how long a new job waits for a
@@ -28,6 +32,7 @@ export class ExecutorMetrics {
   readonly retries: Counter<'kind' | 'reason'>;
   readonly retryAfter: Histogram;
   readonly leasesRedriven: Counter<'reason'>;
+  readonly deadLetters: Counter<'source' | 'reason'>;
 
   /** One set per service registry (the dispatcher, the driver and the reporter share it). */
   static of(metrics: ServiceMetrics): ExecutorMetrics {
@@ -44,7 +49,7 @@ export class ExecutorMetrics {
     this.jobsStarted = new Counter({ name: 'junction_jobs_started_total', help: 'Jobs claimed for their first run, by trigger kind', labelNames: ['trigger'], registers });
     this.jobsFinished = new Counter({
       name: 'junction_jobs_finished_total',
-      help: 'Jobs ended, by outcome (succeeded, failed, cancelled, timed_out)',
+      help: 'Jobs ended, by outcome (succeeded, failed, cancelled, stopped, timed_out)',
       labelNames: ['outcome'],
       registers,
     });
@@ -86,6 +91,16 @@ export class ExecutorMetrics {
       labelNames: ['reason'],
       registers,
     });
+    this.deadLetters = new Counter({
+      name: 'junction_dead_letters_total',
+      help: 'Trigger events kept as dead letters (GET /v1/dead-letters), by source (trigger, schedule, poll) and reason (invalid, max_deliveries)',
+      labelNames: ['source', 'reason'],
+      registers,
+    });
+    // every bounded series present from the start at 0: rate() and alerts see a counter before its first event
+    for (const outcome of JOB_OUTCOMES) this.jobsFinished.inc({ outcome }, 0);
+    for (const reason of REDRIVE_REASONS) this.leasesRedriven.inc({ reason }, 0);
+    for (const source of DEAD_LETTER_SOURCES) for (const reason of ['invalid', 'max_deliveries'] as const) this.deadLetters.inc({ source, reason }, 0);
   }
 
   /** After a claim: the jobs on their first run (no engine state yet) count as started. */
@@ -125,5 +140,9 @@ export class ExecutorMetrics {
 
   redriven(reason: RedriveReason, count = 1): void {
     if (count > 0) this.leasesRedriven.inc({ reason }, count);
+  }
+
+  deadLettered(source: DeadLetterSource, reason: string): void {
+    this.deadLetters.inc({ source, reason });
   }
 }

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ROOT_LOGGER } from '@junction/platform/logging';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { AuditPublisher } from '@junction/audit/contracts';
 import { DURABLE_QUEUE, type DurableQueue } from '@junction/platform/ports';
 import { ScheduleRepository } from '@junction/scheduler/data-access';
@@ -9,6 +10,7 @@ import { TickFired } from '@junction/scheduler/contracts';
 import { MAX_CATCH_UP, planFiring, type Clock } from '@junction/scheduler/domain';
 import { inClaimTransaction } from './claim-transaction';
 import { misfireOf, specOf } from './schedule-mapping';
+import { SchedulerMetrics } from './scheduler-metrics';
 import { SCHEDULER_CLOCK, SCHEDULER_OPTIONS, type SchedulerOptions } from './scheduler.options';
 
 /** The dedupe key of a tick: one schedule, one scheduled instant. */
@@ -26,6 +28,7 @@ const TICKS_PER_SCHEDULE = 2 * MAX_CATCH_UP;
 @Injectable()
 export class TickFiring {
   private readonly audit: AuditPublisher;
+  private readonly metrics?: SchedulerMetrics;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,15 +36,24 @@ export class TickFiring {
     @Inject(SCHEDULER_CLOCK) private readonly clock: Clock,
     @Inject(SCHEDULER_OPTIONS) private readonly options: SchedulerOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Optional() metrics?: ServiceMetrics,
   ) {
     this.audit = new AuditPublisher(queue, () => clock.now());
+    this.metrics = metrics && SchedulerMetrics.of(metrics);
   }
 
   /** Handles one batch of due schedules; returns how many it claimed. */
-  fireDue(): Promise<number> {
-    return inClaimTransaction(this.dataSource, 30_000, async (em) => {
+  async fireDue(): Promise<number> {
+    // counted after the commit: a round rolled back fires again and must not count twice
+    const onTime: Date[] = [];
+    let skipped = 0;
+    let caughtUp = 0;
+    let firedAt = this.clock.now();
+    const claimed = await inClaimTransaction(this.dataSource, 30_000, async (em) => {
+      onTime.length = skipped = caughtUp = 0;
       const schedules = new ScheduleRepository(em);
       const now = this.clock.now();
+      firedAt = now;
       const due = await schedules.claimDue('tick', now, this.options.batchSize);
       const publishes: Promise<unknown>[] = [];
       const advances: { id: string; nextFireAt: Date | null; lastFiredAt: Date | null }[] = [];
@@ -59,6 +71,8 @@ export class TickFiring {
         if (plan.skipped > 0 || plan.caughtUp > 0) {
           this.logger.warn({ scheduleId: row.id, skipped: plan.skipped, caughtUp: plan.caughtUp, policy: row.misfirePolicy }, 'missed ticks after downtime');
           misfires.push({ id: row.id, skipped: plan.skipped, caughtUp: plan.caughtUp });
+          skipped += plan.skipped;
+          caughtUp += plan.caughtUp;
           // published before the commit: a crash before it re-fires the same round, so a misfire is never silent (at worst audited twice)
           publishes.push(
             this.audit.record({
@@ -80,6 +94,8 @@ export class TickFiring {
             ),
           );
         }
+        // the lag of on-time ticks only: missed ones are counted as missed, not as hours of lag
+        onTime.push(...plan.fire.slice(plan.caughtUp));
         advances.push({ id: row.id, nextFireAt: plan.nextFireAt, lastFiredAt: plan.fire.at(-1) ?? null });
       }
       await Promise.all(publishes);
@@ -87,5 +103,8 @@ export class TickFiring {
       for (const m of misfires) await schedules.recordMisfire(m.id, now, m.skipped, m.caughtUp);
       return due.length;
     });
+    this.metrics?.firedAt('tick', onTime, firedAt);
+    this.metrics?.missed(skipped, caughtUp);
+    return claimed;
   }
 }
