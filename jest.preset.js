@@ -19,6 +19,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // openid-client 6 and what it brings (oauth4webapi, its own jose 6) are ESM-only: jest's require
+  // cannot load them untransformed (Node's own require can, and the built services use that)
+  transformIgnorePatterns: ['^(?!.*/node_modules/(openid-client|oauth4webapi)/).*/node_modules/'],
   // unit: *.spec.ts; integration against this machine's Postgres/Redis/NATS: *.int-spec.ts; e2e: *.e2e-spec.ts;
   // hostile (attacker's inputs, any tier underneath): *.hostile-spec.ts; server outages (own nats/postgres/redis killed): *.fault-spec.ts
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|hostile-spec|fault-spec).ts'],

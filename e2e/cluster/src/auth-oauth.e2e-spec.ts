@@ -54,8 +54,15 @@ class FakeProvider {
     const deny = (error: string): void => {
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
     };
-    const expected = `Basic ${Buffer.from(`${encodeURIComponent(this.clientId)}:${encodeURIComponent(this.clientSecret)}`).toString('base64')}`;
-    if (authorization !== expected) return deny('invalid_client');
+    // RFC 6749 §2.3.1: both halves are form-urlencoded (clients differ in what they escape), so decode, then compare
+    const basic = /^Basic (.+)$/.exec(authorization ?? '');
+    const [id, secret] = basic
+      ? Buffer.from(basic[1], 'base64')
+          .toString()
+          .split(':')
+          .map((part) => decodeURIComponent(part.replace(/\+/g, ' ')))
+      : [];
+    if (id !== this.clientId || secret !== this.clientSecret) return deny('invalid_client');
     const grant = form.get('grant_type') as keyof FakeProvider['calls'];
     if (!(grant in this.calls)) return deny('unsupported_grant_type');
     this.calls[grant]++;

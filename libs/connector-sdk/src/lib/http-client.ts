@@ -1,5 +1,5 @@
-import { Agent, buildConnector, errors as undiciErrors, request, type Dispatcher } from 'undici';
-import { AddressPolicy, Fence, FenceRefusal, type Resolver } from '@junction/platform/fence';
+import { errors as undiciErrors, request, type Agent, type Dispatcher } from 'undici';
+import { AddressPolicy, Fence, fencedDispatcher, type Resolver } from '@junction/platform/fence';
 import { FatalError, RetryableError } from './errors';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
@@ -76,20 +76,13 @@ export class FencedHttpClient implements HttpClient {
 
   constructor(private readonly options: HttpClientOptions) {
     this.fence = options.fence ?? new Fence({ policy: options.policy ?? new AddressPolicy([]), resolver: options.resolver });
-    const connectTo = buildConnector({ timeout: options.connectTimeoutMs ?? 5_000 });
-    this.dispatcher = new Agent({
+    this.dispatcher = fencedDispatcher(this.fence, {
+      connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      refusal: (error) => new BlockedAddressError(error.message),
       connections: options.connectionsPerOrigin ?? 64,
       headersTimeout: options.headersTimeoutMs ?? 30_000,
       bodyTimeout: options.bodyTimeoutMs ?? 30_000,
       keepAliveTimeout: 10_000,
-      connect: (opts: buildConnector.Options, callback: buildConnector.Callback) => {
-        const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-        this.fence.resolve(opts.hostname, port).then(
-          // `host` keeps the name, so SNI and certificate checks use it while the socket goes to the checked address
-          ([checked]) => connectTo({ ...opts, hostname: checked.address }, callback),
-          (error: Error) => callback(error instanceof FenceRefusal ? new BlockedAddressError(error.message) : error, null),
-        );
-      },
     });
   }
 

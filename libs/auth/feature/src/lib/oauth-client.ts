@@ -1,8 +1,8 @@
-import type { Agent } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { Issuer, custom, errors, generators, type BaseClient } from 'openid-client';
+import * as oidc from 'openid-client';
+import { fetch as undiciFetch, type Agent } from 'undici';
 import type { OAuthConfig } from '@junction/auth/data-access';
-import { Fence, FenceRefusal } from '@junction/platform/fence';
+import { Fence, FenceRefusal, fencedDispatcher } from '@junction/platform/fence';
 
 /** Tokens as stored in the connection's secret fields (all strings, like every secret field). */
 export interface TokenGrant {
@@ -46,12 +46,10 @@ export class OAuthEndpointRefusedError extends Error {
 export class OAuthClient {
   /** Per call to a provider, ms. */
   static readonly TIMEOUT_MS = 10_000;
-  private readonly httpAgent: Agent;
-  private readonly httpsAgent: Agent;
+  private readonly dispatcher: Agent;
 
   constructor(private readonly fence: Fence) {
-    this.httpAgent = fence.httpAgent({ connectTimeoutMs: OAuthClient.TIMEOUT_MS });
-    this.httpsAgent = fence.httpsAgent({ connectTimeoutMs: OAuthClient.TIMEOUT_MS });
+    this.dispatcher = fencedDispatcher(fence, { connectTimeoutMs: OAuthClient.TIMEOUT_MS });
   }
 
   /**
@@ -75,71 +73,94 @@ export class OAuthClient {
     }
   }
 
-  pkce(): { verifier: string; challenge: string } {
-    const verifier = generators.codeVerifier();
-    return { verifier, challenge: generators.codeChallenge(verifier) };
+  async pkce(): Promise<{ verifier: string; challenge: string }> {
+    const verifier = oidc.randomPKCECodeVerifier();
+    return { verifier, challenge: await oidc.calculatePKCECodeChallenge(verifier) };
   }
 
   authorizationUrl(config: OAuthConfig, secrets: ClientSecrets, params: { state: string; challenge: string; redirectUri: string }): string {
-    return this.client(config, secrets).authorizationUrl({
-      redirect_uri: params.redirectUri,
-      state: params.state,
-      code_challenge: params.challenge,
-      code_challenge_method: 'S256',
-      ...(config.scopes?.length ? { scope: config.scopes.join(' ') } : {}),
-    });
+    return oidc
+      .buildAuthorizationUrl(this.configuration(config, secrets), {
+        response_type: 'code',
+        redirect_uri: params.redirectUri,
+        state: params.state,
+        code_challenge: params.challenge,
+        code_challenge_method: 'S256',
+        ...(config.scopes?.length ? { scope: config.scopes.join(' ') } : {}),
+      })
+      .toString();
   }
 
   exchangeCode(config: OAuthConfig, secrets: ClientSecrets, params: { code: string; state: string; verifier: string; redirectUri: string }): Promise<TokenGrant> {
+    // the library reads the authorization response from the URL the provider sent the browser back to
+    const callback = new URL(params.redirectUri);
+    callback.searchParams.set('code', params.code);
+    callback.searchParams.set('state', params.state);
     return this.call(() =>
-      this.client(config, secrets).oauthCallback(params.redirectUri, { code: params.code, state: params.state }, { code_verifier: params.verifier, state: params.state }),
+      oidc.authorizationCodeGrant(
+        this.configuration(config, secrets),
+        callback,
+        { pkceCodeVerifier: params.verifier, expectedState: params.state },
+        { redirect_uri: params.redirectUri },
+      ),
     );
   }
 
   refresh(config: OAuthConfig, secrets: ClientSecrets, refreshToken: string): Promise<TokenGrant> {
-    return this.call(() => this.client(config, secrets).refresh(refreshToken), refreshToken);
+    return this.call(() => oidc.refreshTokenGrant(this.configuration(config, secrets), refreshToken), refreshToken);
   }
 
   clientCredentials(config: OAuthConfig, secrets: ClientSecrets): Promise<TokenGrant> {
-    return this.call(() => this.client(config, secrets).grant({ grant_type: 'client_credentials', ...(config.scopes?.length ? { scope: config.scopes.join(' ') } : {}) }));
+    return this.call(() => oidc.clientCredentialsGrant(this.configuration(config, secrets), config.scopes?.length ? { scope: config.scopes.join(' ') } : {}));
   }
 
-  private client(config: OAuthConfig, secrets: ClientSecrets): BaseClient {
-    const issuer = new Issuer({
+  private configuration(config: OAuthConfig, secrets: ClientSecrets): oidc.Configuration {
+    const server: oidc.ServerMetadata = {
       issuer: new URL(config.tokenUrl).origin,
       token_endpoint: config.tokenUrl,
       ...(config.authorizationUrl ? { authorization_endpoint: config.authorizationUrl } : {}),
-    });
-    const client = new issuer.Client({
-      client_id: secrets.clientId,
-      ...(secrets.clientSecret ? { client_secret: secrets.clientSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
-      ...(config.redirectUri ? { redirect_uris: [config.redirectUri] } : {}),
-      response_types: ['code'],
-    });
-    client[custom.http_options] = (url, options) => ({ ...options, timeout: OAuthClient.TIMEOUT_MS, agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent });
-    return client;
+    };
+    const configuration = new oidc.Configuration(
+      server,
+      secrets.clientId,
+      secrets.clientSecret ? { client_secret: secrets.clientSecret } : {},
+      secrets.clientSecret ? oidc.ClientSecretBasic(secrets.clientSecret) : oidc.None(),
+    );
+    configuration.timeout = OAuthClient.TIMEOUT_MS / 1000;
+    configuration[oidc.customFetch] = (url, options) => undiciFetch(url, { ...(options as object), dispatcher: this.dispatcher }) as unknown as Promise<Response>;
+    // plain http is the tenant's choice (the fence, not the scheme, decides what may be reached)
+    if (new URL(config.tokenUrl).protocol === 'http:') oidc.allowInsecureRequests(configuration);
+    return configuration;
   }
 
   private async call(
-    fn: () => Promise<{ access_token?: string; token_type?: string; refresh_token?: string; expires_at?: number }>,
+    fn: () => Promise<{ access_token?: string; token_type?: string; refresh_token?: string; expires_in?: number }>,
     previousRefresh?: string,
   ): Promise<TokenGrant> {
     let tokens;
     try {
       tokens = await fn();
     } catch (error) {
-      if (error instanceof errors.OPError) throw new OAuthRejectedError(error.error ?? 'error');
-      if (error instanceof FenceRefusal) throw new OAuthEndpointRefusedError(error.message);
-      // messages of openid-client errors may quote the response; only the class name leaves here
+      if (error instanceof oidc.ResponseBodyError) throw new OAuthRejectedError(error.error || 'error');
+      const refusal = fenceRefusalIn(error);
+      if (refusal) throw new OAuthEndpointRefusedError(refusal.message);
+      // messages of the library's errors may quote the response; only the class name leaves here
       throw new OAuthUnavailableError(`the provider's token endpoint failed (${(error as Error).name})`);
     }
     if (!tokens.access_token) throw new OAuthUnavailableError('the provider returned no access_token');
     const refreshToken = tokens.refresh_token ?? previousRefresh;
     return {
       accessToken: tokens.access_token,
-      tokenType: tokens.token_type ?? 'Bearer',
+      // the library lower-cases token_type; the scheme is case-insensitive, but some APIs accept only `Bearer`
+      tokenType: !tokens.token_type || tokens.token_type.toLowerCase() === 'bearer' ? 'Bearer' : tokens.token_type,
       ...(refreshToken ? { refreshToken } : {}),
-      ...(tokens.expires_at ? { accessTokenExpiresAt: new Date(tokens.expires_at * 1000).toISOString() } : {}),
+      ...(tokens.expires_in ? { accessTokenExpiresAt: new Date(Date.now() + tokens.expires_in * 1000).toISOString() } : {}),
     };
   }
+}
+
+/** fetch wraps a refused connection in its own errors (`fetch failed` → cause → …): find the fence's. */
+function fenceRefusalIn(error: unknown): FenceRefusal | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) if (e instanceof FenceRefusal) return e;
+  return undefined;
 }

@@ -49,7 +49,7 @@ export class OAuthFlowService {
     const secrets = await this.secrets.open(row);
     const at = this.now();
     const state = randomBytes(32).toString('base64url');
-    const { verifier, challenge } = this.client.pkce();
+    const { verifier, challenge } = await this.client.pkce();
     const expiresAt = new Date(at.getTime() + STATE_TTL_MS);
     await this.states.purgeExpired(at);
     await this.states.insert({
