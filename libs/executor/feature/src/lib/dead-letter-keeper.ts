@@ -1,10 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { DeadLetterRepository } from '@junction/executor/data-access';
 import { ROOT_LOGGER } from '@junction/platform/logging';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import type { DeadMessage } from '@junction/platform/ports';
+import { scrubText } from '@junction/platform/tracing';
 import { ExecutorAudit } from './executor-audit';
+import { ExecutorMetrics } from './executor-metrics';
 import { newDeadLetterId } from './job-ids';
 import { causedByData } from './sql-errors';
 import { namedBy, sourceOf } from './trigger-events';
@@ -20,18 +23,23 @@ const DETAIL_MAX_CHARS = 2000;
  */
 @Injectable()
 export class DeadLetterKeeper {
+  private readonly metrics?: ExecutorMetrics;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: ExecutorAudit,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
+    @Optional() metrics?: ServiceMetrics,
+  ) {
+    this.metrics = metrics && ExecutorMetrics.of(metrics);
+  }
 
   async keep(message: DeadMessage): Promise<void> {
     const { workspaceId, recipeId } = namedBy(message.body, message.workspaceId);
     const where = { subject: message.subject, sequence: message.sequence, reason: message.reason };
     if (!workspaceId) {
       // no tenant to show it to: the log line is all there is
-      this.logger.error({ ...where, detail: message.detail }, 'dead trigger event names no workspace; dropped');
+      this.logger.error({ ...where, detail: deadLetterDetail(message.detail) }, 'dead trigger event names no workspace; dropped');
       return;
     }
     const id = newDeadLetterId();
@@ -42,7 +50,7 @@ export class DeadLetterKeeper {
       subject: message.subject,
       streamSequence: message.sequence,
       reason: message.reason,
-      detail: message.detail.length > DETAIL_MAX_CHARS ? `${message.detail.slice(0, DETAIL_MAX_CHARS)}…` : message.detail,
+      detail: deadLetterDetail(message.detail),
       deliveryCount: message.deliveryCount,
     };
     const repo = new DeadLetterRepository(this.dataSource.manager);
@@ -55,6 +63,7 @@ export class DeadLetterKeeper {
       kept = await repo.insert({ ...letter, event: undefined, detail: `${letter.detail} (the event could not be stored: ${(error as Error).message})` });
     }
     if (!kept) return;
+    this.metrics?.deadLettered(sourceOf(message.subject), message.reason);
     this.logger.warn({ ...where, deadLetterId: id, workspaceId, recipeId, deliveryCount: message.deliveryCount }, 'trigger event dead-lettered');
     await this.audit.record(
       { workspaceId },
@@ -68,4 +77,13 @@ export class DeadLetterKeeper {
       },
     );
   }
+}
+
+/**
+ * A dead letter's reason as kept and shown: an error message may quote a URL with its query, a
+ * bearer token or a key; those parts are scrubbed as in spans. Long messages are cut.
+ */
+export function deadLetterDetail(detail: string): string {
+  const scrubbed = scrubText(detail);
+  return scrubbed.length > DETAIL_MAX_CHARS ? `${scrubbed.slice(0, DETAIL_MAX_CHARS)}…` : scrubbed;
 }

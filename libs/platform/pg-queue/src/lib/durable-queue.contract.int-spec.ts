@@ -16,6 +16,7 @@ import {
   messageContext,
   traceIdOf,
   type Closable,
+  type DeadMessage,
   type DeliveryMeta,
   type DurableQueue,
 } from '@junction/platform/ports';
@@ -255,6 +256,50 @@ describe.each([
     await sleep(500);
     expect(received.map((r) => r.payload.orderId)).toEqual(['good']);
     await waitFor(async () => (await queue.backlog(Strict, 'invalid-check')) === 0, 5000);
+  });
+
+  it('hands what it gives up (an unreadable body, a last failed delivery) to the consumer’s deadLetter, redelivering while keeping it fails', async () => {
+    const Loose = defineEvent('shop.order.dead.v1', LooseOrder, Orders);
+    const Strict = defineEvent('shop.order.dead.v1', OrderPlaced, Orders);
+    await messageContext.run({ traceparent: childTraceparent(), workspaceId: 'ws_dead' }, async () => {
+      await queue.publish(Loose, { orderId: 'unreadable', n: 'not a number' });
+      await queue.publish(Loose, { orderId: 'failing', n: 2 });
+    });
+    const dead: DeadMessage[] = [];
+    let keepFails = 1;
+    open.push(
+      await queue.consume(
+        Strict,
+        async () => {
+          throw new Error('downstream refused');
+        },
+        {
+          durable: 'dead-letter-check',
+          maxDeliver: 2,
+          deadLetter: async (message) => {
+            // the first hand-over fails (a database away): the message comes again, not lost
+            if (keepFails-- > 0) throw new Error('keeper away');
+            dead.push(message);
+          },
+        },
+      ),
+    );
+    await waitFor(() => dead.length >= 2, 15_000);
+    await waitFor(async () => (await queue.backlog(Strict, 'dead-letter-check')) === 0, 5000);
+    const byOrder = Object.fromEntries(dead.map((m) => [(m.body as { orderId: string }).orderId, m]));
+    expect(byOrder['unreadable']).toMatchObject({ subject: 'shop.order.dead.v1', reason: 'invalid', workspaceId: 'ws_dead', body: { orderId: 'unreadable', n: 'not a number' } });
+    expect(byOrder['unreadable'].detail).toContain('n');
+    expect(byOrder['failing']).toMatchObject({
+      reason: 'max_deliveries',
+      detail: 'downstream refused',
+      deliveryCount: 2,
+      workspaceId: 'ws_dead',
+      body: { orderId: 'failing', n: 2 },
+    });
+    // the unreadable one came again after its first hand-over failed
+    expect(byOrder['unreadable'].deliveryCount).toBe(2);
+    expect(byOrder['failing'].sequence).toBeGreaterThan(byOrder['unreadable'].sequence);
+    expect(dead).toHaveLength(2);
   });
 
   it('refuses to publish an invalid payload', async () => {

@@ -28,7 +28,8 @@ export function failedDeliveryOutcome(error: unknown, deliveryCount: number, max
   // still away after the adapter's own hold (or the consumer is closing): redelivered soon, without a line per message
   if (isServerUnavailable(error)) return { outcome: { action: 'retry', delayMs: redeliveryDelayMs(deliveryCount, 500, 5_000) } };
   if (error instanceof InvalidMessageError || error instanceof SyntaxError) {
-    const detail = error instanceof SyntaxError ? `the body is not JSON: ${error.message}` : error.message;
+    // a JSON parser's message quotes the body (which may hold a secret): only that it is not JSON is kept
+    const detail = error instanceof SyntaxError ? 'the body is not JSON' : error.message;
     return { outcome: { action: 'drop', reason: error.message }, dead: { reason: 'invalid', detail: cut(detail) } };
   }
   if (deliveryCount >= maxDeliver) {

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DeadLetterList, DeadLetterView, GetDeadLetter, ListDeadLetters, RedriveDeadLetters, RedriveResult } from '@junction/executor/contracts';
+import { Problems } from '@junction/platform/http';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { scopeOf } from '../recipes/executor-scope';
 import { DeadLetterId } from '../shared/id-param';
@@ -42,8 +43,11 @@ export class DeadLettersController {
       "Make each dead letter (by ids, or those a filter matches) a job on its recipe's running version, at most once per letter; each item says the job or why not (the recipe is not running, the event is still invalid, already redriven)",
   })
   @ApiOkResponse({ type: RedriveResult })
-  @ApiUnprocessableEntityResponse({ description: 'Neither or both of ids and filter, or a filter field that cannot be applied (named in errors)' })
+  @ApiBadRequestResponse({ description: 'Neither or both of ids and filter, a malformed id, or a filter field that cannot be applied (each named in errors)' })
   redrive(@CurrentPrincipal() principal: Principal, @Body() body: RedriveDeadLettersBody): Promise<RedriveResult> {
+    if ((body.ids === undefined) === (body.filter === undefined)) {
+      throw Problems.validation([{ path: body.ids ? 'filter' : 'ids', message: 'give exactly one of ids and filter' }], 'Give either ids or filter.');
+    }
     return this.bus.request(RedriveDeadLetters, {
       ...scopeOf(principal),
       ...(body.ids ? { ids: body.ids } : {}),

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsObject, IsOptional, Matches, ValidateNested } from 'class-validator';
 import {
   DEAD_LETTER_ID_RE,
   DEAD_LETTER_REASONS,
@@ -53,11 +54,13 @@ export class RedriveDeadLettersBody {
   @Matches(DEAD_LETTER_ID_RE, { each: true, message: 'each of ids must be a dead letter id (dlq_ + 26 Crockford base32 characters)' })
   ids?: string[];
 
-  // checked by the executor: a filter it cannot apply is a 422 naming the field
+  // checked here like the list's query (unknown fields refused): a bad filter is a 400 naming `filter.<field>`
   @ApiPropertyOptional({ type: DeadLetterFilter, description: `Redrive the dead letters it matches that are not redriven yet, oldest first, at most ${REDRIVE_MAX} per call` })
   @IsOptional()
-  @Allow()
-  filter?: unknown;
+  @IsObject({ message: 'filter must be an object of recipeId, reason, state, since, until' })
+  @ValidateNested()
+  @Type(() => DeadLetterFilter)
+  filter?: DeadLetterFilter;
 
   @ApiPropertyOptional({ description: '`nextCursor` of the previous redrive by the same filter' })
   @IsOptional()
