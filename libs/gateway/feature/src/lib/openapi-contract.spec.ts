@@ -43,6 +43,15 @@ describe('the API contract (docs/openapi.json)', () => {
     }
   });
 
+  it('takes Idempotency-Key on exactly the routes that create (a rerun answers 200 but makes jobs)', () => {
+    const idempotent = operations(document).filter(({ op }) => op.parameters?.some((p) => p.$ref === '#/components/parameters/IdempotencyKey'));
+    expect(idempotent.every(({ method }) => method === 'post')).toBe(true);
+    // the routes e2e/cluster/src/idempotency-keys.e2e-spec.ts drives through replay, 422 and 409
+    expect(idempotent.map(({ path }) => path).sort()).toEqual(
+      ['/v1/api-keys', '/v1/connections', '/v1/connectors', '/v1/jobs/rerun', '/v1/jobs/{id}/rerun', '/v1/recipes', '/v1/recipes/{id}/runs', '/v1/users', '/v1/workspaces'].sort(),
+    );
+  });
+
   it('states the security of every operation: empty only on the public ones', () => {
     for (const { method, path, op } of operations(document)) {
       expect({ route: `${method} ${path}`, security: op.security }).toEqual({ route: `${method} ${path}`, security: expect.any(Array) });

@@ -96,7 +96,11 @@ function completeOperation(operation: Operation, route: RouteTraits): void {
   if (route.idempotent) {
     (operation.parameters ??= []).push({ $ref: '#/components/parameters/IdempotencyKey' });
     problem(responses, '409', 'A request with this `Idempotency-Key` is still in progress (`Retry-After`)', RETRY_AFTER);
-    problem(responses, '422', 'This `Idempotency-Key` was used in the last 24 h with another method, path or body');
+    problem(
+      responses,
+      '422',
+      'This `Idempotency-Key` was used on this route in the last 24 h with another path or body (or, for an answer that shows a secret once, by another caller)',
+    );
   }
   for (const [status, response] of Object.entries(responses)) {
     if (status >= '400') {

@@ -17,6 +17,8 @@ export interface KeyRef {
 export class IdempotencyStore {
   constructor(
     private readonly db: DataSource,
+    /** The clock every lease and expiry is read on (a test's manual clock; the database's `now()` is never used). */
+    private readonly now: () => Date = () => new Date(),
     private readonly ttlMs = IDEMPOTENCY_TTL_MS,
   ) {}
 
@@ -25,20 +27,21 @@ export class IdempotencyStore {
    * (a gateway killed mid-request) is taken over, as is an expired one.
    */
   async begin(ref: KeyRef, leaseMs: number): Promise<BeginIdempotentReply> {
+    const now = this.now();
     const taken: unknown[] = await this.db.query(
       `INSERT INTO idempotency_keys AS k (workspace_id, key_hash, fingerprint, state, locked_until, created_at, expires_at)
-       VALUES ($1, $2, $3, 'in_flight', now() + make_interval(secs => $4::double precision / 1000), now(), now() + make_interval(secs => $5::double precision / 1000))
+       VALUES ($1, $2, $3, 'in_flight', $5, $4, $6)
        ON CONFLICT (workspace_id, key_hash) DO UPDATE
          SET fingerprint = EXCLUDED.fingerprint, state = 'in_flight', response = NULL, locked_until = EXCLUDED.locked_until,
              created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-         WHERE k.expires_at <= now() OR (k.state = 'in_flight' AND k.locked_until <= now() AND k.fingerprint = EXCLUDED.fingerprint)
+         WHERE k.expires_at <= $4 OR (k.state = 'in_flight' AND k.locked_until <= $4 AND k.fingerprint = EXCLUDED.fingerprint)
        RETURNING 1`,
-      [ref.workspaceId, ref.keyHash, ref.fingerprint, leaseMs, this.ttlMs],
+      [ref.workspaceId, ref.keyHash, ref.fingerprint, now, new Date(now.getTime() + leaseMs), new Date(now.getTime() + this.ttlMs)],
     );
     if (taken.length > 0) return { state: 'started' };
     const rows: { fingerprint: string; state: string; response: string | null }[] = await this.db.query(
-      `SELECT fingerprint, state, response FROM idempotency_keys WHERE workspace_id = $1 AND key_hash = $2`,
-      [ref.workspaceId, ref.keyHash],
+      `SELECT fingerprint, state, response FROM idempotency_keys WHERE workspace_id = $1 AND key_hash = $2 AND expires_at > $3`,
+      [ref.workspaceId, ref.keyHash, now],
     );
     const row = rows[0];
     // deleted (released or swept) between the two statements: the caller retries at once
@@ -72,10 +75,10 @@ export class IdempotencyStore {
   async sweep(batch = 1000): Promise<number> {
     let total = 0;
     for (;;) {
-      const [, count] = (await this.db.query(`DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= now() LIMIT $1)`, [batch])) as [
-        unknown,
-        number,
-      ];
+      const [, count] = (await this.db.query(`DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= $2 LIMIT $1)`, [
+        batch,
+        this.now(),
+      ])) as [unknown, number];
       total += count;
       if (count < batch) return total;
     }

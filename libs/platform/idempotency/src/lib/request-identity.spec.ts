@@ -1,4 +1,4 @@
-import { canonicalJson, checkIdempotencyKey, fingerprintOf, keyHashOf } from './request-identity';
+import { canonicalJson, checkIdempotencyKey, fingerprintOf, keyHashOf, keyScopeOf } from './request-identity';
 import { openResponse, sealResponse } from './sealed-response';
 
 describe('Idempotency-Key', () => {
@@ -19,6 +19,13 @@ describe('Idempotency-Key', () => {
     expect(keyHashOf('k1', 'ws_a')).toBe(keyHashOf('k1', 'ws_a'));
     expect(keyHashOf('k1', 'ws_a')).not.toBe(keyHashOf('k1', 'ws_b'));
     expect(keyHashOf('k1', 'ws_a')).not.toBe(keyHashOf('k2', 'ws_a'));
+  });
+
+  it('keeps a key per workspace and per route', () => {
+    const runs = keyScopeOf('ws_a', 'post', '/v1/recipes/:id/runs');
+    expect(runs).toBe(keyScopeOf('ws_a', 'POST', '/v1/recipes/:id/runs'));
+    expect(keyHashOf('k1', runs)).not.toBe(keyHashOf('k1', keyScopeOf('ws_a', 'POST', '/v1/recipes')));
+    expect(keyHashOf('k1', runs)).not.toBe(keyHashOf('k1', keyScopeOf('ws_b', 'POST', '/v1/recipes/:id/runs')));
   });
 
   it('fingerprints method, path and body, not the order of its keys', () => {

@@ -15,6 +15,15 @@ export function checkIdempotencyKey(value: string | string[] | undefined): { key
   return { key: value };
 }
 
+/**
+ * What a key is kept under: its workspace (or `root`) and its route, the method and path template
+ * (`POST /v1/recipes/:id/runs`). One key sent to two routes is two keys; sent to two recipes' runs,
+ * the same route, it is one key and the second body is another request (422).
+ */
+export function keyScopeOf(workspaceId: string, method: string, route: string): string {
+  return `${workspaceId}\0${method.toUpperCase()} ${route}`;
+}
+
 /** What the owner stores for a key: an HMAC under the key, so its table never holds the key itself. */
 export function keyHashOf(key: string, scope: string): string {
   return createHmac('sha256', key).update(`junction-idempotency-key\0${scope}`).digest('hex');

@@ -14,7 +14,7 @@ export class ApiKeysController {
   constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
 
   @Post()
-  @IdempotentCreate({ owner: 'auth' })
+  @IdempotentCreate({ owner: 'auth', showsSecretOnce: true })
   @ApiOperation({ summary: 'Create an API key (admin); the key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKey })
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyBody): Promise<CreatedApiKey> {

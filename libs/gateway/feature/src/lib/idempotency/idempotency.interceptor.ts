@@ -11,6 +11,7 @@ import {
   fingerprintOf,
   idempotencyContracts,
   keyHashOf,
+  keyScopeOf,
   openResponse,
   sealResponse,
   type IdempotencyContracts,
@@ -25,6 +26,8 @@ const DEFAULT_LEASE_MS = 60_000;
 interface Held {
   contracts: IdempotencyContracts;
   key: string;
+  /** Workspace and route: what the key hash and the sealed response are bound to. */
+  scope: string;
   ref: { workspaceId: string; keyHash: string; fingerprint: string };
 }
 
@@ -51,17 +54,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (problem) throw Problems.validation([{ path: 'Idempotency-Key', message: problem }], `The Idempotency-Key header ${problem}.`);
     if (!options || key === undefined) return next.handle();
 
-    const scope = req.principal?.workspaceId ?? ROOT_SCOPE;
+    const workspaceId = req.principal?.workspaceId ?? ROOT_SCOPE;
+    // Express's matched path, the template (`/v1/recipes/:id/runs`): a key is kept per route
+    const scope = keyScopeOf(workspaceId, req.method, routeTemplateOf(req));
+    const body = options.showsSecretOnce ? { caller: callerOf(req), body: req.body as unknown } : req.body;
     const held: Held = {
       contracts: idempotencyContracts(options.owner),
       key,
-      ref: { workspaceId: scope, keyHash: keyHashOf(key, scope), fingerprint: fingerprintOf(key, req.method, req.originalUrl, req.body) },
+      scope,
+      ref: { workspaceId, keyHash: keyHashOf(key, scope), fingerprint: fingerprintOf(key, req.method, req.originalUrl, body) },
     };
     const begun = await this.bus.request(held.contracts.Begin, { ...held.ref, leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS });
     switch (begun.state) {
       case 'mismatch':
         throw new ProblemException('idempotency-key-reused', 'Idempotency-Key reused', 422, {
-          detail: 'This Idempotency-Key was used in the last 24 hours with another request (method, path or body); use a new key for a new request.',
+          detail:
+            'This Idempotency-Key was used on this route in the last 24 hours with another request (path or body; for a response that shows a secret once, another caller); use a new key for a new request.',
         });
       case 'in_flight':
         throw new ProblemException('idempotency-key-in-use', 'Request in progress', 409, {
@@ -86,7 +94,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async complete(held: Held, res: Response, before: OutgoingHttpHeaders, body: unknown): Promise<unknown> {
-    const sealed = sealResponse(held.key, held.ref.workspaceId, { status: res.statusCode, headers: handlerHeaders(before, res.getHeaders()), body });
+    const sealed = sealResponse(held.key, held.scope, { status: res.statusCode, headers: handlerHeaders(before, res.getHeaders()), body });
     try {
       if (sealed.length > MAX_SEALED_RESPONSE_CHARS) {
         // too large to keep: the key is let go, a retry runs again (creation answers are small)
@@ -109,4 +117,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.log.warn(`releasing an Idempotency-Key failed (it frees itself when its lease ends): ${(error as Error).message}`);
     }
   }
+}
+
+function routeTemplateOf(req: AuthenticatedRequest): string {
+  const route = (req as { route?: { path?: unknown } }).route;
+  return typeof route?.path === 'string' ? route.path : req.path;
+}
+
+/** The caller as the answer's secret is bound to it: the key or user id, or the root token. */
+function callerOf(req: AuthenticatedRequest): string {
+  return req.principal ? `${req.principal.kind}:${req.principal.id}` : ROOT_SCOPE;
 }

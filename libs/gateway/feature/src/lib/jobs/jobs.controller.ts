@@ -6,6 +6,7 @@ import { scopeOf } from '../recipes/executor-scope';
 import { CurrentPrincipal, type Principal } from '../shared/principal';
 import { ListJobsQuery, RerunJobBody, RerunJobsBody } from './jobs.dto';
 import { JobId } from '../shared/id-param';
+import { IdempotentCreate } from '../idempotency/idempotent-create';
 
 /** Job history and operations, answered by the executor. */
 @ApiTags('jobs')
@@ -30,6 +31,8 @@ export class JobsController {
 
   @Post('rerun')
   @HttpCode(200)
+  // creates jobs: a retried request must not rerun them twice
+  @IdempotentCreate({ owner: 'executor' })
   @ApiOperation({ summary: "Rerun a recipe's failed jobs (newest first, at most `limit`), each like POST /v1/jobs/:id/rerun on the version asked for" })
   @ApiOkResponse({ type: RerunJobsResult })
   rerunMany(@CurrentPrincipal() principal: Principal, @Body() body: RerunJobsBody): Promise<RerunJobsResult> {
@@ -45,6 +48,7 @@ export class JobsController {
 
   @Post(':id/rerun')
   @HttpCode(200)
+  @IdempotentCreate({ owner: 'executor' })
   @ApiOperation({
     summary: 'Run a failed job again from its failed step, on the version it ran (default) or the latest; the answer says which version and which completed steps were kept',
   })

@@ -13,7 +13,7 @@ export class WorkspacesController {
 
   @Post()
   @RootTokenRoute()
-  @IdempotentCreate({ owner: 'auth' })
+  @IdempotentCreate({ owner: 'auth', showsSecretOnce: true })
   @ApiOperation({ summary: 'Create a workspace (root token); returns its first admin API key, shown only here' })
   @ApiCreatedResponse({ type: CreatedWorkspace })
   @ApiUnauthorizedResponse({ description: 'The bearer token is not the root token' })
