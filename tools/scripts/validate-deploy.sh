@@ -117,7 +117,9 @@ expect_rejected production-gaps.yaml production \
   'no default-deny NetworkPolicy' \
   'no Deployment for the gateway service' \
   'no schema knows example.com/v1 Widget' \
-  'NetworkPolicy/stale-port: ingress port "metric" is not a named port of the pods it selects'
+  'NetworkPolicy/stale-port: ingress port "metric" is not a named port of the pods it selects' \
+  'no HorizontalPodAutoscaler for the executor Deployment' \
+  'no Ingress with TLS to the gateway Service'
 expect_rejected compose-gaps.yaml compose \
   'POSTGRES_HOST_AUTH_METHOD: "trust": trust authentication' \
   'services.postgres.environment.POSTGRES_PASSWORD: a secret written in the file' \

