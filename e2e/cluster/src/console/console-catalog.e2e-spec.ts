@@ -1,0 +1,171 @@
+import type { Browser, Page } from 'playwright-core';
+import { FakeThirdParty } from '@junction/connector-sdk/testing';
+import { ACME_GOOD_TOKEN, acmeConnector, serveAcme } from '../acme-connector';
+import { Cluster, RUN_MODES, type RunMode } from '../cluster-harness';
+import { launchChromium, screenshot, signIn, watchedPage, type WatchedPage } from './browser';
+
+// typed into the forms only: never to come back in the page
+const BAD_TOKEN = 'tok_console_catalog_bad_6a2f9d';
+
+/** What the page holds that a secret must never be in: its markup, its input values, its storage. */
+async function pageHolds(page: Page): Promise<string> {
+  // expressions as text: this suite is compiled without the DOM's types
+  const values = await page.evaluate<string>("[...document.querySelectorAll('input, textarea')].map((i) => i.value).join('\\n')");
+  const storage = await page.evaluate<string>('JSON.stringify({ ...sessionStorage, ...localStorage })');
+  return `${await page.content()}\n${values}\n${storage}`;
+}
+
+/**
+ * The connector catalog, a connection made from a catalog entry's form and tested, and a recipe
+ * using it written in the editor (the server's 422 shown inline, then fixed): in both modes, driven
+ * in Debian's chromium (issue #14).
+ */
+describe.each(RUN_MODES)('web console (%s): connectors, connections tested, the editor’s inline errors', (mode: RunMode) => {
+  const cluster = Cluster.inMode(mode);
+  const acme = new FakeThirdParty();
+  let browser: Browser;
+  let consoleUrl = '';
+  const open = (): Promise<WatchedPage> => watchedPage(browser);
+  // screenshots once (the pages are the same in both modes)
+  const shot = (page: Page, name: string) => (mode === 'standalone' ? screenshot(page, name) : Promise.resolve());
+
+  beforeAll(async () => {
+    await acme.start();
+    serveAcme(acme);
+    [browser] = await Promise.all([launchChromium(), cluster.start(['gateway', 'auth', 'connectors', 'executor', 'audit'])]);
+    consoleUrl = `${cluster.gatewayUrl}/console/`;
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster.stop();
+    await acme.close();
+  }, 60_000);
+
+  it('lists the catalog with each action’s schemas, and registers a declarative connector (its 422 at the paths first)', async () => {
+    const watched = await open();
+    const { page } = watched;
+    await signIn(page, consoleUrl, cluster.apiKey);
+    await page.getByRole('link', { name: 'Connectors' }).click();
+    await page.getByRole('heading', { name: 'Connectors', level: 1 }).waitFor();
+
+    // a built-in: its actions, each with its input and output schema
+    const http = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /^HTTP http\b/ }) });
+    await http.getByText(/^Actions \(\d+\)$/).click();
+    const request = http.getByRole('list', { name: 'Actions of HTTP' }).getByRole('listitem').filter({ hasText: 'request' });
+    await request.getByText('Input schema of request').click();
+    await expect(request.locator('.json-view pre').first().textContent()).resolves.toContain('"url"');
+
+    await page.getByText('Register a declarative connector').click();
+    const form = page.getByRole('form', { name: 'Register a connector' });
+    const text = form.getByLabel('Connector definition (JSON)');
+    await text.fill(JSON.stringify({ key: 'Not A Key', displayName: 'Broken', baseUrl: acme.url, auth: { kind: 'bearer' }, actions: [] }));
+    await form.getByRole('button', { name: 'Register connector' }).click();
+    const problems = form.getByRole('list', { name: 'Problems in the definition' });
+    await problems.waitFor();
+    await expect(problems.textContent()).resolves.toContain('key');
+
+    await text.fill(JSON.stringify(acmeConnector(acme.url), null, 2));
+    await form.getByRole('button', { name: 'Register connector' }).click();
+    await form.getByText(/^Registered “Acme \(e2e\)” \(acme-e2e\) version /).waitFor();
+
+    // the new entry in the catalog, testable, with its action's output schema
+    const entry = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /^Acme \(e2e\) acme-e2e/ }) });
+    await entry.getByText('connections can be tested').waitFor();
+    await entry.getByText('Actions (1)').click();
+    await entry.getByText('Output schema of me').click();
+    await expect(entry.locator('.json-view[open] pre').last().textContent()).resolves.toContain('"id"');
+    await shot(page, 'connectors');
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
+  });
+
+  it('creates connections from the catalog entry’s form and tests them: passed, and failed with the third party’s reason', async () => {
+    const watched = await open();
+    const { page } = watched;
+    await signIn(page, consoleUrl, cluster.apiKey);
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+
+    await page.getByText('New connection').click();
+    const form = page.getByRole('form', { name: 'New connection' });
+    const create = async (name: string, token: string) => {
+      await form.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
+      await form.getByLabel('Connector').selectOption({ label: 'Acme (e2e)' });
+      // bearer, from the catalog: the token is a password input
+      const field = form.getByRole('textbox', { name: 'Token', exact: true });
+      await expect(field.getAttribute('type')).resolves.toBe('password');
+      await field.fill(token);
+      await form.getByLabel('Allowed hosts').fill('http://127.0.0.1');
+      await form.getByRole('button', { name: 'Create connection' }).click();
+      await form.getByText(`Created “${name}”.`).waitFor();
+      await expect(field.inputValue()).resolves.toBe('');
+    };
+    await create('acme good', ACME_GOOD_TOKEN);
+    await create('acme bad', BAD_TOKEN);
+
+    await page.getByRole('button', { name: 'Test acme good' }).click();
+    await page.getByText('Test of “acme good” passed').waitFor();
+    await expect(page.locator('.test-outcome').textContent()).resolves.toBe('Test of “acme good” passed: Acme (e2e) accepted the credentials.');
+
+    await page.getByRole('button', { name: 'Test acme bad' }).click();
+    await page.getByText('Test of “acme bad” failed').waitFor();
+    const failed = (await page.locator('.test-outcome').textContent()) ?? '';
+    expect(failed).toContain('refused the credentials');
+    expect(failed).toContain('HTTP 401');
+    // the fake echoes the token back: the answer has it scrubbed
+    expect(failed).not.toContain(BAD_TOKEN);
+    await shot(page, 'connections-test');
+
+    // a connector without a test offers no Test button
+    expect((await cluster.call('POST', '/v1/connections', { name: 'plain http', connector: 'http', credentials: {} })).status).toBe(201);
+    await page.reload();
+    await page.getByRole('row').filter({ hasText: 'plain http' }).waitFor();
+    await expect(page.getByRole('button', { name: 'Test plain http' }).count()).resolves.toBe(0);
+
+    const held = await pageHolds(page);
+    expect(held).not.toContain(BAD_TOKEN);
+    expect(held).not.toContain(ACME_GOOD_TOKEN);
+    expect(watched.requestUrls.filter((u) => u.includes(BAD_TOKEN) || u.includes(ACME_GOOD_TOKEN))).toEqual([]);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
+  });
+
+  it('writes a recipe using the connection in the editor: the server’s 422 at its path underlined, then fixed', async () => {
+    const watched = await open();
+    const { page } = watched;
+    await signIn(page, consoleUrl, cluster.apiKey);
+    await page.getByRole('link', { name: 'New recipe' }).click();
+    await page.getByRole('heading', { name: 'New recipe' }).waitFor();
+    await page.locator('.cm-content').waitFor();
+    const recipe = (connection: string) => ({
+      name: `console acme ${mode}`,
+      trigger: { type: 'webhook' },
+      steps: [{ id: 'whoami', action: 'acme-e2e.me', connection, input: {} }],
+    });
+    // valid by the recipe schema: the only mark is the server's (no connection of that name)
+    await page.getByLabel('Definition (JSON)').fill(JSON.stringify(recipe('acme nope'), null, 2));
+    await page.getByRole('button', { name: 'Create' }).click();
+    const errors = page.getByRole('list', { name: 'Errors in the definition' });
+    await errors.waitFor();
+    await expect(errors.textContent()).resolves.toContain('/steps/0/connection');
+    await expect(errors.textContent()).resolves.toContain('no connection named "acme nope"');
+    const mark = page.locator('.cm-lintRange-error');
+    await mark.first().waitFor();
+    await expect(mark.first().textContent()).resolves.toBe('"acme nope"');
+    await shot(page, 'editor-errors');
+
+    await page.getByLabel('Definition (JSON)').fill(JSON.stringify(recipe('acme good'), null, 2));
+    await page.waitForFunction("document.querySelectorAll('.cm-lintRange-error').length === 0");
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: `console acme ${mode}` }).waitFor();
+    const listed = await cluster.call<{ items: { id: string; definition: { steps: { connection: string }[] } }[] }>(
+      'GET',
+      `/v1/recipes?name=${encodeURIComponent(`console acme ${mode}`)}`,
+    );
+    expect(listed.body.items).toHaveLength(1);
+    expect(page.url()).toBe(`${consoleUrl}recipes/${listed.body.items[0].id}`);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
+  });
+});
