@@ -9,6 +9,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
+  type MsgRequest,
   type NatsError,
   type NatsConnection,
   type StreamConfig,
@@ -37,7 +38,7 @@ import {
   type StreamDefinition,
 } from '@junction/platform/ports';
 import { OutageLog } from '@junction/platform/logging';
-import type { ServiceMetrics } from '@junction/platform/metrics';
+import type { QueueReading, ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, streamClaims } from './claim-check';
 import { NatsLink } from './nats-link';
 import type { AccessGuard } from './nats-permissions';
@@ -160,6 +161,7 @@ export class JetStreamQueue implements DurableQueue {
     const messages: ConsumerMessages = await consumer.consume({ max_messages: Math.max(concurrency * 2, 16), expires: PULL_EXPIRES_MS });
     const inflight = new Set<Promise<void>>();
     const open = { value: true };
+    const unwatch = this.metrics.watchQueue(contract.stream.name, options.durable, () => this.reading(stream, durable));
 
     const loop = (async () => {
       for await (const msg of messages) {
@@ -172,6 +174,7 @@ export class JetStreamQueue implements DurableQueue {
     return {
       close: async () => {
         open.value = false;
+        unwatch();
         await messages.close();
         await loop.catch(() => undefined);
         await Promise.allSettled([...inflight]);
@@ -190,6 +193,20 @@ export class JetStreamQueue implements DurableQueue {
       if ((error as { api_error?: { err_code?: number } }).api_error?.err_code !== CONSUMER_NOT_FOUND) throw error;
       return (await this.jsm.streams.info(stream)).state.messages;
     }
+  }
+
+  /**
+   * The consumer's depth (waiting plus in flight) and its oldest unacknowledged message's age, for
+   * the queue gauges: the first message after the ack floor that the consumer's filter takes.
+   */
+  private async reading(stream: string, durable: string): Promise<QueueReading> {
+    const info = await this.jsm.consumers.info(stream, durable);
+    const depth = info.num_pending + info.num_ack_pending;
+    if (depth === 0) return { depth, oldestAgeSeconds: 0 };
+    // the server takes next_by_subj on STREAM.MSG.GET (2.9+); the client's type lists it for direct gets only
+    const query = { seq: info.ack_floor.stream_seq + 1, next_by_subj: info.config.filter_subject ?? '>' } as unknown as MsgRequest;
+    const oldest = await this.jsm.streams.getMessage(stream, query);
+    return { depth, oldestAgeSeconds: Math.max(0, Date.now() - oldest.time.getTime()) / 1000 };
   }
 
   private async deliver<T extends object>(
@@ -228,6 +245,7 @@ export class JetStreamQueue implements DurableQueue {
           const dead = { subject, sequence: msg.info.streamSequence, deliveryCount, ...failed.dead, body: deadBody(text), workspaceId: context.workspaceId, msgId };
           const kept = await keepDeadLetter(deadLetter, dead, maxDeliver);
           if (kept.error !== undefined) this.logger.error({ err: kept.error, subject, sequence: dead.sequence }, 'dead letter not stored');
+          if (kept.outcome.action === 'drop') this.metrics.deadLetters.inc({ subject });
           outcome = kept.outcome;
         }
       }

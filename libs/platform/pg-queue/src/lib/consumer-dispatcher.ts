@@ -271,6 +271,7 @@ export class ConsumerDispatcher {
           const dead = { subject, sequence: entry.seq, deliveryCount, ...failed.dead, body: deadBody(entry.payload), workspaceId: entry.workspaceId, msgId: entry.msgId };
           const kept = await keepDeadLetter(sub.options.deadLetter, dead, sub.options.maxDeliver);
           if (kept.error !== undefined) this.logger.error({ err: kept.error, subject, sequence: entry.seq }, 'dead letter not stored');
+          if (kept.outcome.action === 'drop') this.metrics?.deadLetters.inc({ subject });
           outcome = kept.outcome;
         }
       }

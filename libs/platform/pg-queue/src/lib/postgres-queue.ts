@@ -194,7 +194,13 @@ export class PostgresQueue implements DurableQueue {
       // the last consume of this durable closed while this one waited: start over with a fresh copy
       if (dispatcher.disposed) continue;
       const sub = dispatcher.subscribe(contract, handler as DurableHandler, settings);
-      return { close: () => dispatcher.unsubscribe(sub) };
+      const unwatch = this.options.metrics?.watchQueue(contract.stream.name, options.durable, () => this.core.store.reading(contract.stream.name, options.durable));
+      return {
+        close: () => {
+          unwatch?.();
+          return dispatcher.unsubscribe(sub);
+        },
+      };
     }
   }
 

@@ -440,6 +440,20 @@ export class QueueStore {
     return rows[0].n;
   }
 
+  /** `durable`'s unacknowledged messages and the age of its oldest, for the queue gauges (zero while it does not exist). */
+  async reading(stream: string, durable: string): Promise<{ depth: number; oldestAgeSeconds: number }> {
+    await this.open();
+    const consumer = this.consumer(stream, durable);
+    if (!consumer) return { depth: 0, oldestAgeSeconds: 0 };
+    const { rows } = await this.pool.query<{ n: number; age: number | null }>(
+      `SELECT count(*)::int AS n, extract(epoch FROM now() - min(m.published_at))::float8 AS age
+         FROM queue_delivery d JOIN queue_message m ON m.seq = d.seq
+        WHERE d.consumer_id = $1`,
+      [consumer.id],
+    );
+    return { depth: rows[0].n, oldestAgeSeconds: Math.max(0, rows[0].age ?? 0) };
+  }
+
   /** Deletes messages past their stream's age limit (with their deliveries) and expired dedupe ids. */
   purge(): Promise<void> {
     return this.serially(() =>
