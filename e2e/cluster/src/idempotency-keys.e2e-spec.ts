@@ -302,6 +302,32 @@ describe.each(RUN_MODES)('Idempotency-Key on every create route (%s)', (mode: Ru
     }
   });
 
+  it('answers 409 to a retry sent while the first request still runs, and the first answer once it is done', async () => {
+    const [a] = workspaces;
+    const id = await recipe(a, {
+      name: `slow ${randomUUID()}`,
+      trigger: { type: 'manual' },
+      steps: [
+        { id: 'nap', delay: '3s' },
+        { id: 'done', respond: { body: { done: true } } },
+      ],
+    });
+    const url = `/v1/recipes/${id}/runs?wait=true&timeoutMs=30000`;
+    const key = `slow-${randomUUID()}`;
+    const first = call(a.key, url, { n: 1 }, key);
+    // its job exists: the first request holds the key and waits for the job's answer
+    await waitFor(async () => (await cluster.call<{ items: unknown[] }>('GET', `/v1/jobs?recipeId=${id}`, undefined, a.key)).body.items.length === 1, 20_000);
+    const retry = await call<Problem>(a.key, url, { n: 1 }, key);
+    expect(retry.status).toBe(409);
+    expect(retry.body.type).toContain('idempotency-key-in-use');
+    const answered = await first;
+    expect({ status: answered.status, body: answered.body }).toEqual({ status: 200, body: { done: true } });
+    const later = await call(a.key, url, { n: 1 }, key);
+    expect({ status: later.status, body: later.body, replayed: later.headers.get('idempotent-replayed') }).toEqual({ status: 200, body: { done: true }, replayed: 'true' });
+    const jobs = await cluster.call<{ items: unknown[] }>('GET', `/v1/jobs?recipeId=${id}`, undefined, a.key);
+    expect(jobs.body.items).toHaveLength(1);
+  }, 60_000);
+
   it('replays a new API key’s secret only to the caller that created it', async () => {
     const [a] = workspaces;
     const second = await call<{ key: string }>(a.key, '/v1/api-keys', { name: 'second admin', role: 'admin' });
