@@ -329,6 +329,32 @@ describe('parallel: reruns restart only unfinished branches', () => {
       new RerunConflictError('branch "audit" was added to parallel step "enrich" in version 3; the step had started, so it would never run'),
     );
   });
+
+  it('on another version: a step added before the cursor of a cancelled branch later in the document is refused; one added after it runs', async () => {
+    const v1 = fanOut();
+    // contact answers, then invoice fails: crm was cancelled at notes, ship at label
+    const order: Pick = (inFlight) => {
+      const at = ['contact', 'invoice'].map((k) => inFlight.findIndex((c) => c.type === 'invoke' && c.stepKey === k)).find((i) => i >= 0);
+      return at ?? 0;
+    };
+    const failing = await drive(v1, {}, (c) => (c.stepKey === 'invoice' ? fatal('bad input') : echo(c)), { pick: order });
+    expect(failing.final).toMatchObject({ status: 'failed', error: { stepId: 'invoice' } });
+    const withShip = (ship: Step[]): Recipe => recipeOf([{ id: 'enrich', parallel: { crm: [call('contact'), call('notes')], billing: [call('invoice')], ship } }]);
+    const rerunTo = (recipe: Recipe) => rerunOn(roundTrip(failing.state), { ran: { version: 1, recipe: v1 }, on: { version: 2, recipe }, basis: 'latest', now: T0 });
+
+    expect(() => rerunTo(withShip([call('pre'), call('label'), { id: 'tracked', set: { tracking: '{{ steps.label.n }}' } }]))).toThrow(
+      new RerunConflictError('step "pre" was added before step "label" of block "enrich/ship" in version 2, which a running lane had passed, so it would never run'),
+    );
+    const v3 = withShip([call('label'), call('post'), { id: 'tracked', set: { tracking: '{{ steps.label.n }}' } }]);
+    const { state } = rerunTo(v3);
+    const again = await drive(v3, {}, echo, { state });
+    expect(again.final.status).toBe('succeeded');
+    expect(
+      invokes(again.commands)
+        .map((c) => c.stepKey)
+        .sort(),
+    ).toEqual(['invoice', 'label', 'notes', 'post']);
+  });
 });
 
 describe('parallel: validation', () => {

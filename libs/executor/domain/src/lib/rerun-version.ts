@@ -93,7 +93,7 @@ export function rerunOn(state: JobState, target: RerunTarget): { state: JobState
  * past the container it entered (that container is named by the frame above it); the top list
  * frame of a thread points at the step to run, the failed one.
  */
-function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, version: number): Frame[] {
+function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, version: number, inLane = false): Frame[] {
   return stack.map((frame, i) => {
     const above = stack[i + 1];
     switch (frame.kind) {
@@ -105,12 +105,17 @@ function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, ve
           const container = above.kind === 'list' ? above.list.split('/')[0] : above.stepId;
           const at = newList.findIndex((s) => s.id === container);
           if (at < 0) throw new RerunConflictError(`step "${container}", which the failed step ran inside, is no longer in block "${frame.list}" in version ${version}`);
+          if (inLane) refuseAddedBefore(newList.slice(0, at), old, container, frame.list, version);
           return { ...frame, index: at + 1 };
         }
-        if (frame.index >= oldList.length) return { ...frame, index: newList.length };
+        if (frame.index >= oldList.length) {
+          if (inLane) refuseAddedBefore(newList, old, undefined, frame.list, version);
+          return { ...frame, index: newList.length };
+        }
         const id = oldList[frame.index].id;
         const at = newList.findIndex((s) => s.id === id);
         if (at < 0) throw new RerunConflictError(`step "${id}" is no longer in block "${frame.list}" in version ${version}`);
+        if (inLane) refuseAddedBefore(newList.slice(0, at), old, id, frame.list, version);
         return { ...frame, index: at };
       }
       case 'forEach':
@@ -123,7 +128,7 @@ function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, ve
           throw new RerunConflictError(`forEach "${frame.stepId}" runs its items in parallel in version ${version}, not one at a time`);
         if (frame.kind === 'parallel') {
           if (!step.concurrency) throw new RerunConflictError(`forEach "${frame.stepId}" runs its items one at a time in version ${version}, not in parallel`);
-          return { ...frame, lanes: frame.lanes.map((lane) => ({ ...lane, stack: remapStack(lane.stack, old, neu, version) })) };
+          return { ...frame, lanes: frame.lanes.map((lane) => ({ ...lane, stack: remapStack(lane.stack, old, neu, version, true) })) };
         }
         return { ...frame };
       }
@@ -134,8 +139,20 @@ function remapStack(stack: Frame[], old: CompiledRecipe, neu: CompiledRecipe, ve
         const added = step.branches?.find((b) => !before.has(b.name));
         if (added)
           throw new RerunConflictError(`branch "${added.name}" was added to parallel step "${frame.stepId}" in version ${version}; the step had started, so it would never run`);
-        return { ...frame, lanes: frame.lanes.map((lane) => ({ ...lane, stack: remapStack(lane.stack, old, neu, version) })) };
+        return { ...frame, lanes: frame.lanes.map((lane) => ({ ...lane, stack: remapStack(lane.stack, old, neu, version, true) })) };
       }
     }
   });
+}
+
+/**
+ * A lane (a branch, a parallel forEach iteration) continues at its own cursor, which may lie after
+ * the failed step in document order, where rerunOn's check of added steps does not look: a step
+ * added before that cursor in the lane's block would be skipped without a word.
+ */
+function refuseAddedBefore(before: readonly { id: string }[], old: CompiledRecipe, at: string | undefined, list: string, version: number): void {
+  const added = before.find((s) => !old.steps.has(s.id));
+  if (!added) return;
+  const where = at ? `before step "${at}"` : 'before the end';
+  throw new RerunConflictError(`step "${added.id}" was added ${where} of block "${list}" in version ${version}, which a running lane had passed, so it would never run`);
 }
