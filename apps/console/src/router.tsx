@@ -1,10 +1,12 @@
 import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
 import type { AuditFilters } from './api/audit';
+import type { DeadLetterFilters } from './api/dead-letters';
 import type { JobFilters } from './api/jobs';
 import { ApiKeysPage } from './pages/ApiKeysPage';
 import { AuditPage } from './pages/AuditPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { ConnectorsPage } from './pages/ConnectorsPage';
+import { DeadLettersPage } from './pages/DeadLettersPage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/Jobs';
 import { Layout } from './pages/Layout';
@@ -59,12 +61,35 @@ const auditRoute = createRoute({
   component: AuditPage,
 });
 
+const deadLettersRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/dead-letters',
+  validateSearch: (search: Record<string, unknown>): DeadLetterFilters => ({
+    recipeId: text(search['recipeId']),
+    reason: text(search['reason']),
+    state: text(search['state']),
+    cursor: text(search['cursor']),
+  }),
+  component: DeadLettersPage,
+});
 const apiKeysRoute = createRoute({ getParentRoute: () => rootRoute, path: '/api-keys', component: ApiKeysPage });
 const connectionsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connections', component: ConnectionsPage });
 const connectorsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connectors', component: ConnectorsPage });
 
 export const router = createRouter({
-  routeTree: rootRoute.addChildren([indexRoute, recipesRoute, newRecipeRoute, recipeRoute, jobsRoute, jobRoute, auditRoute, apiKeysRoute, connectionsRoute, connectorsRoute]),
+  routeTree: rootRoute.addChildren([
+    indexRoute,
+    recipesRoute,
+    newRecipeRoute,
+    recipeRoute,
+    jobsRoute,
+    jobRoute,
+    deadLettersRoute,
+    auditRoute,
+    apiKeysRoute,
+    connectionsRoute,
+    connectorsRoute,
+  ]),
   basepath: '/console',
 });
 

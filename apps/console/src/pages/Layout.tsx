@@ -41,6 +41,9 @@ export function Layout() {
           <Link to="/jobs" activeProps={{ 'aria-current': 'page' }}>
             Jobs
           </Link>
+          <Link to="/dead-letters" activeProps={{ 'aria-current': 'page' }}>
+            Dead letters
+          </Link>
           <Link to="/connections" activeProps={{ 'aria-current': 'page' }}>
             Connections
           </Link>

@@ -14,13 +14,14 @@ interface Answer {
 export class ApiStub {
   private server: Server | undefined;
   private answers = new Map<string, Answer>();
-  private received: { route: string; body: unknown }[] = [];
+  private received: { route: string; query: string; body: unknown }[] = [];
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void readJson(req).then((body) => {
-        const route = `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
-        this.received.push({ route, body });
+        const url = new URL(req.url ?? '/', 'http://x');
+        const route = `${req.method} ${url.pathname}`;
+        this.received.push({ route, query: url.search.slice(1), body });
         const answer = this.answers.get(route) ?? { status: 404, body: { title: 'Not Found', detail: `no stub for ${route}` } };
         res.writeHead(answer.status, { 'content-type': answer.status >= 400 ? 'application/problem+json' : 'application/json' });
         res.end(JSON.stringify(answer.body));
@@ -43,6 +44,11 @@ export class ApiStub {
 
   answer(method: string, path: string, status: number, body: unknown): void {
     this.answers.set(`${method} ${path}`, { status, body });
+  }
+
+  /** The query strings received for a route, in order. */
+  queries(method: string, path: string): string[] {
+    return this.received.filter((r) => r.route === `${method} ${path}`).map((r) => r.query);
   }
 
   /** The JSON bodies received for a route, in order. */
