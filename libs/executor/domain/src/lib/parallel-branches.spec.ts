@@ -395,4 +395,14 @@ describe('parallel: validation', () => {
       { path: '/steps/0/mode', message: 'must be one of "first-failure", "all"' },
     ]);
   });
+
+  it('bounds the fan-out of one step: at most 20 branches, names of at most 64 characters, no prototype keys as names', () => {
+    const branches = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`b${i}`, [call(`s${i}`)]]));
+    expect(errorsOf([{ id: 'p', parallel: branches(20) }])).toEqual([]);
+    expect(errorsOf([{ id: 'p', parallel: branches(21) }]).map((e) => e.path)).toEqual(['/steps/0/parallel']);
+    expect(errorsOf([{ id: 'p', parallel: { ['x'.repeat(65)]: [call('s')] } }]).length).toBeGreaterThan(0);
+    // a JSON body can carry "__proto__" as an own key: the join would set its output's prototype with it
+    const proto = JSON.parse('{"id":"p","parallel":{"__proto__":[{"id":"s","set":{"v":1}}],"ok":[{"id":"t","set":{"v":2}}]}}') as Step;
+    expect(errorsOf([proto])).toEqual([{ path: '/steps/0/parallel/__proto__', message: 'is a reserved name, not a branch name' }]);
+  });
 });

@@ -197,6 +197,11 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
       const branches = step.branches as { name: string; list: string }[];
       concurrent.push('a branch of a parallel step');
       for (const [name, list] of Object.entries(isObject(body) ? body : {})) {
+        // the join writes each branch's outputs under its name: this one would set the object's prototype instead
+        if (name === '__proto__') {
+          fail(`${pointer}/parallel/${name}`, 'is a reserved name, not a branch name');
+          continue;
+        }
         branchPath.push(`${id}/${name}`);
         const key = walkList(list, `${pointer}/parallel/${name}`, `${id}/${name}`);
         if (key) branches.push({ name, list: key });
