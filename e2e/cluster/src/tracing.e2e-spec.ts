@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { parseTraceparent } from '@junction/platform/ports';
-import { waitFor } from '@junction/shared/testing';
+import { startServiceProcess, waitFor } from '@junction/shared/testing';
 import { Cluster, type RunMode } from './cluster-harness';
 import { OtlpReceiver, spanTree, type ReceivedSpan } from './otlp-receiver';
 
@@ -35,7 +35,10 @@ describe.each([
 
   beforeAll(async () => {
     await Promise.all([receiver.start(), crm.start()]);
-    crm.on('POST', '/contacts', { status: 201, json: { id: 'c_1' } }).on('POST', '/notes', { status: 201, json: { id: 'n_1' } });
+    crm
+      .on('POST', '/contacts', { status: 201, json: { id: 'c_1' } })
+      .on('POST', '/notes', { status: 201, json: { id: 'n_1' } })
+      .on('POST', '/slow', { status: 200, json: { ok: true }, delayMs: 3_000 });
     cluster = Cluster.inMode(mode, undefined, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
@@ -43,6 +46,9 @@ describe.each([
       OTEL_BSP_SCHEDULE_DELAY: '200',
       // the executor's "job finished" line is a debug one
       LOG_LEVEL: 'debug',
+      // a killed executor's jobs are taken over within seconds
+      EXECUTOR_LEASE_MS: '2000',
+      EXECUTOR_POLL_INTERVAL_MS: '200',
     });
     await cluster.start(['gateway', 'auth', 'connectors', 'executor']);
   }, 180_000);
@@ -178,4 +184,50 @@ describe.each([
     expect(receiver.bodies.filter((b) => b.includes(hookId))).toEqual([]);
     expect(receiver.contentTypes).toEqual(new Set([protocol === 'http/json' ? 'application/json' : 'application/x-protobuf']));
   }, 90_000);
+
+  it('a job re-driven after its executor was killed continues the trace of its webhook', async () => {
+    const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      name: 'slow, then done',
+      trigger: { type: 'webhook' },
+      steps: [
+        { id: 'slow', action: 'http.request', input: { method: 'POST', url: `${crm.url}/slow`, body: { json: { n: 1 } } } },
+        { id: 'done', set: { ok: true } },
+      ],
+    });
+    expect(recipe.status).toBe(201);
+    const hookUrl = await cluster.startHook(recipe.body.id);
+    const accepted = await fetch(hookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(accepted.status).toBe(202);
+    const traceId = parseTraceparent(accepted.headers.get('traceparent') ?? undefined)?.traceId ?? '';
+
+    // killed (SIGKILL: nothing flushed) while its step waits on the third party, once the spans
+    // that ended before (the hook's request, the job's making) are exported
+    await waitFor(() => crm.requestsTo('/slow').length >= 1, 30_000, 50);
+    await waitFor(() => ['POST /hooks/:hookId', 'executor.trigger.received.v1 process'].every((name) => receiver.trace(traceId).some((s) => s.name === name)), 10_000, 50);
+    if (mode === 'cluster') {
+      await cluster.services.get('executor')?.kill();
+      cluster.services.set('executor', await startServiceProcess('executor', cluster.env()));
+    } else {
+      await cluster.killAndRestartStandalone();
+    }
+
+    let done: Job | undefined;
+    await waitFor(async () => {
+      const list = await cluster.call<{ items: Job[] }>('GET', `/v1/jobs?recipeId=${recipe.body.id}`);
+      done = list.body.items.find((j) => ['succeeded', 'failed', 'cancelled'].includes(j.status));
+      return done !== undefined;
+    }, 60_000);
+    const job = await cluster.call<Job>('GET', `/v1/jobs/${done?.id}`);
+    expect(job.body.status).toBe('succeeded');
+    expect(job.body.traceId).toBe(traceId);
+
+    const redriven = () => receiver.trace(traceId).find((s) => s.name === 'job run' && s.attributes['junction.job.redriven'] === true);
+    await waitFor(() => redriven() !== undefined && receiver.trace(traceId).some((s) => s.name === 'step slow'), 20_000);
+    const spans = receiver.trace(traceId);
+    process.stdout.write(`\ntrace ${traceId} (${mode}, re-driven after a kill, ${spans.length} spans):\n${spanTree(spans)}\n\n`);
+    // the second run hangs under the span that made the job (exported by the first process before it died)
+    const parent = spans.find((s) => s.spanId === redriven()?.parentSpanId);
+    expect(parent?.name).toBe('executor.trigger.received.v1 process');
+    expect(spans.some((s) => s.name === 'POST /hooks/:hookId' && !s.parentSpanId)).toBe(true);
+  }, 120_000);
 });

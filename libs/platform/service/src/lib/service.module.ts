@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Module, type InjectionToken, type Provider } from '@nestjs/common';
+import { type DynamicModule, Global, Injectable, Module, type InjectionToken, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { PlatformEnv } from '@junction/platform/config';
@@ -8,8 +8,20 @@ import { PublicRoutesOnlyGuard } from '@junction/platform/http';
 import { LoggingModule, ROOT_LOGGER } from '@junction/platform/logging';
 import { MessagingModule } from '@junction/platform/messaging';
 import { MetricsModule } from '@junction/platform/metrics';
+import { flushTracing } from '@junction/platform/tracing';
 import { clusterBinding, type PlatformBinding } from './platform-binding';
 import { SERVICE_ENV, type ServiceDefinition } from './service-definition';
+
+/**
+ * The spans still buffered leave before the process does (Nest re-raises SIGTERM right after
+ * closing); a collector that is down must not fail the shutdown (bounded by OTEL_EXPORTER_OTLP_TIMEOUT).
+ */
+@Injectable()
+class TracingFlush implements OnApplicationShutdown {
+  onApplicationShutdown(): Promise<void> {
+    return flushTracing().catch(() => undefined);
+  }
+}
 
 @Global()
 @Module({})
@@ -17,10 +29,7 @@ class ServiceCoreModule {
   static forRoot(env: PlatformEnv, logger: Logger): DynamicModule {
     return {
       module: ServiceCoreModule,
-      providers: [
-        { provide: SERVICE_ENV, useValue: env },
-        { provide: ROOT_LOGGER, useValue: logger },
-      ],
+      providers: [{ provide: SERVICE_ENV, useValue: env }, { provide: ROOT_LOGGER, useValue: logger }, TracingFlush],
       exports: [SERVICE_ENV, ROOT_LOGGER],
     };
   }
