@@ -27,6 +27,9 @@ export interface ActionContext<I> {
   idempotencyKey: string;
 }
 
+/** See `ActionDefinition.idempotent`. */
+export type Idempotency = boolean | 'key';
+
 export interface ActionDefinition<I extends TSchema = TSchema, O extends TSchema = TSchema> {
   /** snake_case, unique within the connector. */
   key: string;
@@ -36,6 +39,13 @@ export interface ActionDefinition<I extends TSchema = TSchema, O extends TSchema
   output: O;
   /** Dotted paths of input/output fields to redact from stored job data (`input.body.password`). */
   sensitive?: string[];
+  /**
+   * Whether sending this action twice is harmless, for the executor's effect ledger when a crash
+   * leaves a call's outcome unknown: `true` (a read, or a write that sets the same state), `'key'`
+   * (the provider honours the `idempotencyKey` it is sent with: Stripe, Standard Webhooks, HTTP
+   * `Idempotency-Key`), `false` (a repeat may act twice). Undeclared counts as `false`.
+   */
+  idempotent?: Idempotency;
   run(ctx: ActionContext<Static<I>>): Promise<Static<O>>;
 }
 
@@ -172,6 +182,7 @@ export function describeConnector(definition: ConnectorDefinition) {
       displayName: a.displayName,
       ...(a.description ? { description: a.description } : {}),
       ...(a.sensitive?.length ? { sensitive: a.sensitive } : {}),
+      idempotent: a.idempotent ?? false,
       inputSchema: plain(a.input),
       outputSchema: plain(a.output),
     })),

@@ -8,12 +8,14 @@ import { RecipeVersionAuthors1765500000000 } from './lib/migrations/176550000000
 import { JobTraceContext1765617000000 } from './lib/migrations/1765617000000-job-trace-context';
 import { DeadLetters1765740000000 } from './lib/migrations/1765740000000-dead-letters';
 import { ExecutorIdempotencyKeys1765900000000 } from './lib/migrations/1765900000000-idempotency-keys';
+import { EffectLedger1766000000000 } from './lib/migrations/1766000000000-effect-ledger';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
 export * from './lib/alert.repository';
 export * from './lib/recipe.repository';
 export * from './lib/dead-letter.repository';
+export * from './lib/effect-ledger.repository';
 export * from './lib/workspace-scope';
 
 /** The executor database, for the service definition. */
@@ -28,4 +30,5 @@ export const EXECUTOR_MIGRATIONS = [
   JobTraceContext1765617000000,
   DeadLetters1765740000000,
   ExecutorIdempotencyKeys1765900000000,
+  EffectLedger1766000000000,
 ];

@@ -20,6 +20,8 @@ export interface DeclarativeAction {
   input?: Record<string, unknown>;
   output?: Record<string, unknown>;
   outputPath?: string;
+  /** Whether a repeat is harmless; by default GET, PUT and DELETE are (HTTP says so), POST and PATCH are not (the API may ignore the Idempotency-Key sent). */
+  idempotent?: boolean | 'key';
 }
 
 export interface DeclarativeConnector {
@@ -78,6 +80,7 @@ export function toConnector(d: DeclarativeConnector, version: number): Connector
     key: a.key,
     displayName: a.displayName,
     description: a.description,
+    idempotent: a.idempotent ?? (a.method === 'GET' || a.method === 'PUT' || a.method === 'DELETE'),
     input: (a.input ?? ANY_OBJECT) as ReturnType<typeof Type.Unknown>,
     output: (a.output ?? {}) as ReturnType<typeof Type.Unknown>,
     async run(ctx) {

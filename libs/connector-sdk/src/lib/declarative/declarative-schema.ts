@@ -55,6 +55,7 @@ export const DECLARATIVE_CONNECTOR_SCHEMA = {
           input: { type: 'object', description: 'JSON Schema of the action input' },
           output: { type: 'object', description: 'JSON Schema of the action output' },
           outputPath: { type: 'string', pattern: '^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$', description: 'dotted path of the output in the response body' },
+          idempotent: { enum: [true, false, 'key'], description: 'whether a repeat is harmless (key: the API honours Idempotency-Key); default: true for GET, PUT, DELETE' },
         },
       },
     },

@@ -33,6 +33,12 @@ export class OperationSummary {
   @IsString({ each: true })
   sensitive?: string[];
 
+  /** Whether a repeat is harmless (`true`), made harmless by the idempotency key sent with it (`key`), or may act twice (`false`); actions only. */
+  @ApiProperty({ required: false, oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['key'] }] })
+  @IsOptional()
+  @IsIn([true, false, 'key'])
+  idempotent?: boolean | 'key';
+
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'JSON Schema of the input' })
   @IsObject()
   inputSchema: Record<string, unknown>;

@@ -59,6 +59,8 @@ const IssueOut = Type.Object({ id: Type.Integer(), number: Type.Integer(), html_
 export const createIssue = defineAction({
   key: 'create_issue',
   displayName: 'Create issue',
+  // GitHub has no idempotency keys: a repeat opens a second issue
+  idempotent: false,
   input: Type.Object(
     { baseUrl: BaseUrl, ...Repo, title: Type.String({ minLength: 1, maxLength: 256 }), body: Type.Optional(Type.String()), labels: Type.Optional(Type.Array(Type.String())) },
     { additionalProperties: false },
@@ -73,6 +75,8 @@ export const createIssue = defineAction({
 export const createComment = defineAction({
   key: 'create_comment',
   displayName: 'Comment on an issue or pull request',
+  // a repeat posts a second comment
+  idempotent: false,
   input: Type.Object({ baseUrl: BaseUrl, ...Repo, issueNumber: Type.Integer({ minimum: 1 }), body: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
   output: Type.Object({ id: Type.Integer(), html_url: Type.String() }, { additionalProperties: true }),
   async run(ctx) {
@@ -84,6 +88,8 @@ export const createComment = defineAction({
 export const getUser = defineAction({
   key: 'get_user',
   displayName: 'Get a user',
+  // a read
+  idempotent: true,
   input: Type.Object({ baseUrl: BaseUrl, login: Type.String({ pattern: '^[A-Za-z0-9-]+$' }) }, { additionalProperties: false }),
   output: Type.Object({ login: Type.String(), id: Type.Integer() }, { additionalProperties: true }),
   async run(ctx) {

@@ -47,6 +47,8 @@ function nextLink(header: unknown): string | undefined {
 export const paginateAction = defineAction({
   key: 'paginate',
   displayName: 'HTTP GET, all pages',
+  // GETs only
+  idempotent: true,
   description: 'GETs a list endpoint page after page (Link header or body cursor) and returns every item.',
   input: PaginateInput,
   output: Type.Object({ items: Type.Array(Type.Unknown()), pages: Type.Integer() }),

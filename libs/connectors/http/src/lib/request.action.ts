@@ -71,6 +71,8 @@ export async function call(http: HttpClient, input: RequestInputType, credential
 export const requestAction = defineAction({
   key: 'request',
   displayName: 'HTTP request',
+  // GET/HEAD are safe; any other method is sent with Idempotency-Key
+  idempotent: 'key',
   description: 'Calls any REST endpoint. 408, 429 and 5xx are retried by the executor; other 4xx fail the step with the response kept.',
   input: RequestInput,
   output: ResponseOutput,

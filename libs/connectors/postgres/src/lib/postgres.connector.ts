@@ -222,6 +222,8 @@ const Row = Type.Record(Type.String(), Type.Unknown(), { minProperties: 1 });
 export const query = defineAction({
   key: 'query',
   displayName: 'Run a query',
+  // arbitrary SQL may write
+  idempotent: false,
   description: 'A parameterised statement: values only through $1, $2, … never spliced into the SQL.',
   input: Type.Object(
     { sql: Type.String({ minLength: 1, maxLength: 100_000 }), params: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 1000 })) },
@@ -247,6 +249,8 @@ function insertSql(table: string, rows: Record<string, unknown>[]): { sql: strin
 export const insert = defineAction({
   key: 'insert',
   displayName: 'Insert rows',
+  // a repeat inserts the rows again
+  idempotent: false,
   input: Type.Object({ table: Type.String(), rows: Type.Array(Row, { minItems: 1, maxItems: 1000 }) }, { additionalProperties: false }),
   output: Rows,
   async run(ctx) {
@@ -261,6 +265,8 @@ export const insert = defineAction({
 export const upsert = defineAction({
   key: 'upsert',
   displayName: 'Insert or update rows',
+  // a repeat writes the same rows
+  idempotent: true,
   description: 'INSERT … ON CONFLICT (keys) DO UPDATE: running it twice leaves the same rows (safe to retry).',
   input: Type.Object(
     { table: Type.String(), rows: Type.Array(Row, { minItems: 1, maxItems: 1000 }), conflictColumns: Type.Array(Type.String(), { minItems: 1 }) },

@@ -41,6 +41,8 @@ async function slack(ctx: ActionContext<{ baseUrl?: string }>, method: string, j
 export const postMessage = defineAction({
   key: 'post_message',
   displayName: 'Post message',
+  // Slack has no idempotency keys: a repeat posts twice
+  idempotent: false,
   input: Type.Object(
     { baseUrl: BaseUrl, channel: Type.String({ minLength: 1 }), text: Type.String({ minLength: 1, maxLength: 40_000 }), threadTs: Type.Optional(Type.String()) },
     { additionalProperties: false },
@@ -55,6 +57,8 @@ export const postMessage = defineAction({
 export const addReaction = defineAction({
   key: 'add_reaction',
   displayName: 'Add reaction',
+  // a reaction is set once (a repeat is refused as already_reacted)
+  idempotent: true,
   input: Type.Object({ baseUrl: BaseUrl, channel: Type.String(), timestamp: Type.String(), name: Type.String({ pattern: '^[a-z0-9_+-]+$' }) }, { additionalProperties: false }),
   output: Type.Object({ ok: Type.Boolean() }, { additionalProperties: true }),
   async run(ctx) {

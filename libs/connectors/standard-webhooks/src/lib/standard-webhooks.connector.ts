@@ -54,6 +54,8 @@ function signingSecretOf(credentials: Credentials): string {
 export const send = defineAction({
   key: 'send',
   displayName: 'Send a signed webhook',
+  // the webhook-id is derived from the key: receivers dedupe on it
+  idempotent: 'key',
   description:
     "POSTs JSON with webhook-id, webhook-timestamp and webhook-signature headers, signed with the signingSecret of the step's connection; the id is stable across retries of the step.",
   input: Type.Object(

@@ -46,6 +46,8 @@ const Customer = Type.Object({ id: Type.String(), object: Type.Literal('customer
 export const createCustomer = defineAction({
   key: 'create_customer',
   displayName: 'Create customer',
+  // Stripe honours Idempotency-Key on POST
+  idempotent: 'key',
   input: Type.Object(
     { baseUrl: BaseUrl, email: Type.String({ format: 'email' }), name: Type.Optional(Type.String()), description: Type.Optional(Type.String()) },
     { additionalProperties: false },
@@ -63,6 +65,8 @@ export const createCustomer = defineAction({
 export const retrieveCustomer = defineAction({
   key: 'retrieve_customer',
   displayName: 'Retrieve customer',
+  // a read
+  idempotent: true,
   input: Type.Object({ baseUrl: BaseUrl, id: Type.String({ pattern: '^cus_[A-Za-z0-9]+$' }) }, { additionalProperties: false }),
   output: Customer,
   async run(ctx) {

@@ -32,6 +32,12 @@ export interface RecipeSettings {
   timeout?: Duration;
   /** The error handler: a recipe (id or name) run with the summary of every failed job (docs/recipes.md, "Error handlers"). */
   onFailure?: { recipe: string };
+  /**
+   * A crash cut a call to an action that is not idempotent, so whether it ran is unknown (the effect
+   * ledger): `fail` (default) ends the job `failed` with the step `uncertain` for a person to review;
+   * `retry` sends it again with the same idempotency key, accepting that it may act twice.
+   */
+  onUncertain?: 'retry' | 'fail';
 }
 
 export type Trigger = WebhookTrigger | ScheduleTrigger | PollTrigger | ManualTrigger;

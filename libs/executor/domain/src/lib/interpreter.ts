@@ -22,7 +22,7 @@ export function advance(recipe: Recipe, state: JobState, input: AdvanceInput): P
   return new Run(compileRecipe(recipe), state, input.now, input.offload).advance(input.result);
 }
 
-const KNOWN_KINDS = new Set<StepErrorKind>(['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open', 'throttled']);
+const KNOWN_KINDS = new Set<StepErrorKind>(['retryable', 'rate_limited', 'fatal', 'auth', 'circuit_open', 'throttled', 'uncertain']);
 
 /** JSONata truthiness: empty lists, empty objects, "", 0 and null are false. */
 function truthy(value: unknown): boolean {
@@ -352,7 +352,8 @@ class Run {
   private failJob(error: JobError): void {
     const s = this.s;
     const path = this.path;
-    if (error.kind !== 'timeout' && error.kind !== 'stopped') {
+    // an uncertain step is left for a person to review: no try may paper over a call that may have run
+    if (error.kind !== 'timeout' && error.kind !== 'stopped' && error.kind !== 'uncertain') {
       for (let d = path.length - 1; d >= 0; d--) {
         const stack = path[d].stack;
         const owner = d < path.length - 1 ? stack[stack.length - 1] : undefined;

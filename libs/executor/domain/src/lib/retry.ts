@@ -2,9 +2,11 @@
  * How a failed attempt is classified, decided by the connector SDK from the outcome of the call:
  * network errors, timeouts, 408 and 5xx are `retryable`; 429 is `rate_limited` (with the
  * `Retry-After` it carried); other 4xx are `fatal`; credentials the provider refused are `auth`;
- * a call refused by an open circuit breaker is `circuit_open` (nothing was sent).
+ * a call refused by an open circuit breaker is `circuit_open` (nothing was sent). `uncertain` is the
+ * executor's: a crash cut a call to an action that may act twice, so whether it ran is unknown and it
+ * is not sent again (the effect ledger; never retried, never caught by a `try`).
  */
-export type StepErrorKind = 'retryable' | 'rate_limited' | 'fatal' | 'auth' | 'circuit_open' | 'throttled';
+export type StepErrorKind = 'retryable' | 'rate_limited' | 'fatal' | 'auth' | 'circuit_open' | 'throttled' | 'uncertain';
 
 export interface RetrySettings {
   /** Attempts in all, the first included. */
@@ -55,6 +57,7 @@ export function decideRetry(error: { kind: StepErrorKind; retryAfterMs?: number 
       return { retry: true, countsAsAttempt: true, delayMs: backoffMs(settings, attempt, draw) };
     case 'fatal':
     case 'auth':
+    case 'uncertain':
       return { retry: false };
   }
 }

@@ -13,6 +13,7 @@ import { EXECUTOR_OPTIONS, executorOptions, type ExecutorOptions } from './execu
 import { ExecutorHandlers } from './executor.handlers';
 import { ExpressionWorkers } from './expression-workers';
 import { JobDispatcher } from './job-dispatcher';
+import { EffectLedger } from './effect-ledger';
 import { JobDriver } from './job-driver';
 import { JobService } from './job.service';
 import { WorkspaceSettingsService } from './workspace-settings.service';
@@ -51,6 +52,7 @@ export class ExecutorFeatureModule {
         ChildJobs,
         ExpressionWorkers,
         JobDriver,
+        EffectLedger,
         JobDispatcher,
         DeadLetterKeeper,
         TriggerIntake,

@@ -7,6 +7,7 @@ import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { isServerUnavailable, traced, type SpanRecorder } from '@junction/platform/ports';
 import { ChildJobs } from './child-jobs';
+import { EffectLedger, type EffectScope } from './effect-ledger';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { ExecutorMetrics } from './executor-metrics';
 import { ExpressionWorkers } from './expression-workers';
@@ -58,6 +59,7 @@ export class JobDriver {
     private readonly children: ChildJobs,
     private readonly sensitive: SensitiveFields,
     private readonly expressions: ExpressionWorkers,
+    private readonly ledger: EffectLedger,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Optional() metrics?: ServiceMetrics,
@@ -78,6 +80,7 @@ export class JobDriver {
       this.logger.error({ jobId: row.id, recipeId: row.recipeId, version: row.recipeVersion }, 'job of an unknown recipe version');
       return;
     }
+    const effects = this.ledger.scope(recipe.settings?.onUncertain);
     let revision = row.revision;
     let state: JobState = row.state
       ? engineState(row)
@@ -158,7 +161,7 @@ export class JobDriver {
         // a failure is carried as a value: a command nobody awaits any more must not reject unhandled
         inFlight.set(
           id,
-          this.run(row, c, lease).then(
+          this.run(row, c, lease, effects).then(
             (outcome) => ({ id, ...outcome }),
             (error: unknown) => ({ id, failure: { error } }),
           ),
@@ -212,23 +215,24 @@ export class JobDriver {
    * Runs one command: a step result, nothing (a wait that ended), or `park` (a child job still running).
    * Each is its own expected wait, so parallel lanes are tracked apart (the latest deadline counts).
    */
-  private run(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
+  private run(row: JobRow, command: Command, lease: LeaseView, effects: EffectScope): Promise<{ result?: StepResult; park?: true }> {
     const until = command.type === 'invoke' ? Date.now() + invokeDeadlineMs(command) : command.type === 'wait' ? command.until : Date.now() + STORE_BOUND_MS;
-    if (command.type === 'finish') return within(lease, commandId(command), until, () => this.runCommand(row, command, lease));
+    if (command.type === 'finish') return within(lease, commandId(command), until, () => this.runCommand(row, command, lease, effects));
     const { name, spec } = commandSpan(command);
     return within(lease, commandId(command), until, () =>
       traced(name, spec, async (span) => {
-        const outcome = await this.runCommand(row, command, lease);
+        const outcome = await this.runCommand(row, command, lease, effects);
         recordStepResult(span, outcome.result, outcome.park === true);
         return outcome;
       }),
     );
   }
 
-  private async runCommand(row: JobRow, command: Command, lease: LeaseView): Promise<{ result?: StepResult; park?: true }> {
+  private async runCommand(row: JobRow, command: Command, lease: LeaseView, effects: EffectScope): Promise<{ result?: StepResult; park?: true }> {
     switch (command.type) {
       case 'invoke':
-        return { result: { ...(await this.invoker.invoke(row, command)), stepKey: command.stepKey } };
+        // through the effect ledger: intent committed before the send, outcome after (docs/guarantees.md)
+        return { result: { ...(await this.ledger.invoke(row, command, effects, () => this.invoker.invoke(row, command))), stepKey: command.stepKey } };
       case 'wait':
         // ends early when the lease is lost: the next checkpoint then fails or the lease check stops the driver
         while (Date.now() < command.until && lease.holds()) await sleep(Math.min(WAIT_SLICE_MS, command.until - Date.now()));
@@ -275,7 +279,8 @@ function stepRow(record: StepRecord, group: number, startedAt: number, finishedA
     stepId: record.stepId,
     stepKey: record.stepKey,
     kind: record.kind,
-    status: record.status,
+    // a step the effect ledger held back is shown as such, not as an ordinary failure
+    status: record.status === 'failed' && record.error?.kind === 'uncertain' ? 'uncertain' : record.status,
     attempt: record.attempt ?? null,
     attemptGroup: group,
     input: redact(record.input) ?? null,

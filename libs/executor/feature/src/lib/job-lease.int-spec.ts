@@ -9,6 +9,7 @@ import { ChildJobs, DEFAULT_CONCURRENCY } from './child-jobs';
 import { executorOptions } from './executor.options';
 import { ExpressionWorkers } from './expression-workers';
 import { JobDispatcher } from './job-dispatcher';
+import { EffectLedger } from './effect-ledger';
 import { JobDriver } from './job-driver';
 import { newJobId } from './job-ids';
 import { JobSignals } from './job-signals';
@@ -68,7 +69,9 @@ describe('job leases follow progress (real Postgres)', () => {
     const signals = new JobSignals();
     const catalog = new RecipeCatalog(db);
     const expressions = new ExpressionWorkers(options);
-    const driver = new JobDriver(db, catalog, new StepInvoker(bus), new ChildJobs(db, catalog, signals), new SensitiveFields(bus), expressions, options, logger);
+    const sensitive = new SensitiveFields(bus);
+    const ledger = new EffectLedger(db, sensitive, logger);
+    const driver = new JobDriver(db, catalog, new StepInvoker(bus), new ChildJobs(db, catalog, signals), sensitive, expressions, ledger, options, logger);
     const dispatcher = new JobDispatcher(db, driver, signals, options, logger);
     return {
       bus,

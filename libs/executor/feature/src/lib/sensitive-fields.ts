@@ -23,26 +23,43 @@ export function redactPaths(value: unknown, paths: string[]): unknown {
  * read from the connectors service's catalog and kept for a minute per workspace and connector.
  */
 export class SensitiveFields {
-  private readonly cache = new Map<string, { byAction: Map<string, string[]>; until: number }>();
+  private readonly cache = new Map<string, { byAction: Map<string, ActionTraits>; until: number }>();
 
   constructor(private readonly bus: MessageBus) {}
 
   /** Paths for `connector.action`, split by where they apply; undefined when the catalog cannot be read. */
   async of(workspaceId: string, action: string): Promise<{ input: string[]; output: string[] } | undefined> {
+    const traits = await this.traits(workspaceId, action);
+    if (!traits) return undefined;
+    const paths = traits.sensitive;
+    const under = (prefix: string) => paths.filter((p) => p.startsWith(`${prefix}.`)).map((p) => p.slice(prefix.length + 1));
+    return { input: under('input'), output: under('output') };
+  }
+
+  /** Whether `connector.action` declares itself idempotent (the effect ledger's question); false when the catalog cannot say. */
+  async idempotency(workspaceId: string, action: string): Promise<boolean | 'key'> {
+    return (await this.traits(workspaceId, action))?.idempotent ?? false;
+  }
+
+  /** What the catalog says of one action; undefined when it cannot be read (an unknown action has none). */
+  private async traits(workspaceId: string, action: string): Promise<ActionTraits | undefined> {
     const [connector, actionKey] = action.split('.');
     const key = `${workspaceId}:${connector}`;
     let entry = this.cache.get(key);
     if (!entry || entry.until < Date.now()) {
       try {
         const summary = await this.bus.request(GetConnector, { key: connector, workspaceId });
-        entry = { byAction: new Map(summary.actions.map((a) => [a.key, a.sensitive ?? []])), until: Date.now() + TTL_MS };
+        entry = { byAction: new Map(summary.actions.map((a) => [a.key, { sensitive: a.sensitive ?? [], idempotent: a.idempotent ?? false }])), until: Date.now() + TTL_MS };
         this.cache.set(key, entry);
       } catch {
         return undefined;
       }
     }
-    const paths = entry.byAction.get(actionKey) ?? [];
-    const under = (prefix: string) => paths.filter((p) => p.startsWith(`${prefix}.`)).map((p) => p.slice(prefix.length + 1));
-    return { input: under('input'), output: under('output') };
+    return entry.byAction.get(actionKey) ?? { sensitive: [], idempotent: false };
   }
+}
+
+interface ActionTraits {
+  sensitive: string[];
+  idempotent: boolean | 'key';
 }

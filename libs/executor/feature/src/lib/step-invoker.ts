@@ -50,7 +50,8 @@ export class StepInvoker {
         // the NATS connection dropped under the call: the action may or may not have run, and its answer is lost.
         // Deferred like an open breaker (NATS being away is not the action's failure, so no attempt is spent),
         // and re-sent with the same idempotency key once the connection is back.
-        return { ok: false, attempt, error: { kind: 'circuit_open', message: error.message, retryAfterMs: CONNECTION_LOST_RETRY_MS } };
+        // (`maybeSent` tells the effect ledger that, unlike an open breaker, the call may have gone out)
+        return { ok: false, attempt, error: { kind: 'circuit_open', message: error.message, retryAfterMs: CONNECTION_LOST_RETRY_MS, details: { maybeSent: true } } };
       }
       if (error instanceof DeadlineExceededError && error.noResponders) {
         return { ok: false, attempt, error: { kind: 'circuit_open', message: 'the connectors service is not running', retryAfterMs: NO_RESPONDERS_RETRY_MS } };

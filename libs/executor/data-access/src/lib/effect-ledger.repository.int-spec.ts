@@ -1,0 +1,105 @@
+import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
+import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
+import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
+import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
+import { EffectLedgerRepository } from './effect-ledger.repository';
+import { JobRepository } from './job.repository';
+
+/** The effect ledger's table on the real Postgres: intents before sends, outcomes fenced by drive, rows go with their job. */
+describe('effect ledger repository (real Postgres)', () => {
+  const name = uniqueNamespace('exec_ledger');
+  let ds: DataSource;
+  let ledger: EffectLedgerRepository;
+
+  const newJob = async () => {
+    const id = `job_${ulid()}`;
+    await new JobRepository(ds.manager).insertIfAbsent({
+      id,
+      workspaceId: 'ws_1',
+      recipeId: 'rcp_1',
+      recipeVersion: 1,
+      dedupeKey: ulid(),
+      triggerKind: 'webhook',
+      concurrency: 10,
+      trigger: {},
+      receivedAt: new Date(),
+    });
+    return id;
+  };
+  const intent = (jobId: string, drive: string, attempt = 1) => ({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt, stepKey: 'pay', action: 'stripe.create_customer', drive });
+
+  beforeAll(async () => {
+    await ensureDatabase(TEST_SERVERS.postgres, name);
+    ds = await new DataSource({
+      type: 'postgres',
+      url: databaseUrl(TEST_SERVERS.postgres, name),
+      entities: EXECUTOR_ENTITIES,
+      migrations: EXECUTOR_MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      namingStrategy: new SnakeNamingStrategy(),
+      migrationsRun: true,
+    }).initialize();
+    ledger = new EffectLedgerRepository(ds.manager);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await dropDatabase(TEST_SERVERS.postgres, name);
+  });
+
+  it('keeps an intent without an outcome until it is settled, then the outcome', async () => {
+    const jobId = await newJob();
+    const ref = { jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 };
+    expect(await ledger.find(ref)).toBeUndefined();
+    expect(await ledger.intend(intent(jobId, 'd1'))).toBe(1);
+    expect(await ledger.find(ref)).toMatchObject({ stepKey: 'pay', action: 'stripe.create_customer', drive: 'd1', sends: 1, outcome: null, outcomeAt: null });
+    expect(await ledger.settle({ ...ref, drive: 'd1' }, 'ok')).toBe(true);
+    const settled = await ledger.find(ref);
+    expect(settled).toMatchObject({ outcome: 'ok' });
+    expect(settled?.outcomeAt).toBeInstanceOf(Date);
+  });
+
+  it('a second drive sending the same attempt again counts the send, clears the outcome and owns the row: the first drive can no longer settle it', async () => {
+    const jobId = await newJob();
+    const ref = { jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 };
+    await ledger.intend(intent(jobId, 'd1'));
+    expect(await ledger.intend(intent(jobId, 'd2'))).toBe(2);
+    expect(await ledger.settle({ ...ref, drive: 'd1' }, 'failed')).toBe(false);
+    expect(await ledger.find(ref)).toMatchObject({ drive: 'd2', sends: 2, outcome: null });
+    expect(await ledger.settle({ ...ref, drive: 'd2' }, 'ok')).toBe(true);
+    expect(await ledger.find(ref)).toMatchObject({ drive: 'd2', sends: 2, outcome: 'ok' });
+  });
+
+  it('keeps attempts apart, marks one uncertain, lists a job in order, and drops the rows with the job', async () => {
+    const jobId = await newJob();
+    await ledger.intend(intent(jobId, 'd1', 1));
+    await ledger.settle({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1, drive: 'd1' }, 'failed');
+    await ledger.intend(intent(jobId, 'd1', 2));
+    await ledger.markUncertain({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 2 });
+    expect((await ledger.ofJob(jobId)).map((e) => [e.attempt, e.outcome])).toEqual([
+      [1, 'failed'],
+      [2, 'uncertain'],
+    ]);
+    await ds.query(`DELETE FROM jobs WHERE id = $1`, [jobId]);
+    expect(await ledger.ofJob(jobId)).toEqual([]);
+  });
+
+  it('refuses an intent for a job that does not exist, and an outcome outside the list', async () => {
+    await expect(ledger.intend(intent('job_missing', 'd1'))).rejects.toThrow(/foreign key/);
+    const jobId = await newJob();
+    await ledger.intend(intent(jobId, 'd1'));
+    await expect(ledger.settle({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1, drive: 'd1' }, 'maybe' as never)).rejects.toThrow(/effect_ledger_outcome/);
+  });
+
+  it('job steps accept the status uncertain', async () => {
+    const jobId = await newJob();
+    await ds.query(
+      `INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, attempt, started_at, finished_at) VALUES ($1, 1, 'pay', 'pay', 'action', 'uncertain', 1, now(), now())`,
+      [jobId],
+    );
+    await expect(
+      ds.query(`INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, started_at, finished_at) VALUES ($1, 2, 'x', 'x', 'action', 'bogus', now(), now())`, [jobId]),
+    ).rejects.toThrow(/job_steps_status_check/);
+  });
+});
