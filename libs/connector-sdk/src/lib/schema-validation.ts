@@ -1,6 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import RE2 from 're2';
+import { namingClosest, narrowUnionErrors } from '@junction/platform/ports';
 
 /**
  * `pattern` and `patternProperties` of the schemas compiled here come from users (custom connectors,
@@ -22,7 +23,8 @@ export const linearRegExp = Object.assign(
 );
 
 const newAjv = (): Ajv => {
-  const made = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false, code: { regExp: linearRegExp } });
+  // verbose: the union narrowing reads each alternative's schema to name it
+  const made = new Ajv({ allErrors: true, verbose: true, strict: false, useDefaults: true, coerceTypes: false, code: { regExp: linearRegExp } });
   addFormats(made);
   return made;
 };
@@ -42,9 +44,12 @@ export function validateAgainst(schema: object, value: unknown): SchemaError[] {
     compiled.set(schema, validate);
   }
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => ({
+  return narrowUnionErrors(validate.errors ?? []).map((e) => ({
     path: e.instancePath || '/',
-    message: e.keyword === 'additionalProperties' ? `must not have property "${(e.params as { additionalProperty: string }).additionalProperty}"` : (e.message ?? 'is invalid'),
+    message:
+      e.keyword === 'additionalProperties'
+        ? `must not have property "${(e.params as { additionalProperty: string }).additionalProperty}"${namingClosest(e.closest)}`
+        : (e.message ?? 'is invalid'),
   }));
 }
 
@@ -68,13 +73,14 @@ export function validateFields(schema: object, value: unknown): SchemaError[] {
     if (known) compiled.set(known, validate);
   }
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => {
+  return narrowUnionErrors(validate.errors ?? []).map((e) => {
     const at = e.instancePath
       .split('/')
       .slice(1)
       .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-    if (e.keyword === 'required') return { path: [...at, (e.params as { missingProperty: string }).missingProperty].join('.'), message: 'is required' };
-    if (e.keyword === 'additionalProperties') return { path: [...at, (e.params as { additionalProperty: string }).additionalProperty].join('.'), message: 'is not a known field' };
+    if (e.keyword === 'required') return { path: [...at, (e.params as { missingProperty: string }).missingProperty].join('.'), message: `is required${namingClosest(e.closest)}` };
+    if (e.keyword === 'additionalProperties')
+      return { path: [...at, (e.params as { additionalProperty: string }).additionalProperty].join('.'), message: `is not a known field${namingClosest(e.closest)}` };
     return { path: at.join('.'), message: e.message ?? 'is invalid' };
   });
 }

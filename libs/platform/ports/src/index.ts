@@ -12,3 +12,4 @@ export * from './lib/access';
 export * from './lib/rpc-answer';
 export * from './lib/redelivery';
 export * from './lib/spans';
+export * from './lib/union-errors';

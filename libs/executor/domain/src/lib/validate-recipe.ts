@@ -3,6 +3,7 @@ import Ajv from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import RE2 from 're2';
 
+import { namingClosest, narrowUnionErrors, type SchemaErrorLike } from '@junction/platform/ports';
 import { dedupeKeyExpression, recipeSchema, type Recipe } from '@junction/executor/contracts';
 import { compileExpression, ExpressionError } from './expression';
 
@@ -32,7 +33,13 @@ const validateSchema = ajv.compile(recipeSchema);
 
 const compiledByRecipe = new WeakMap<object, CompiledRecipe>();
 
-function messageOf(error: ErrorObject): RecipeError {
+function messageOf(error: ErrorObject & SchemaErrorLike): RecipeError {
+  const found = plainMessageOf(error);
+  // required/additionalProperties are worded here, not by ajv: name the alternative again
+  return error.closest && !found.message.endsWith(namingClosest(error.closest)) ? { ...found, message: found.message + namingClosest(error.closest) } : found;
+}
+
+function plainMessageOf(error: ErrorObject): RecipeError {
   const hint = (error.parentSchema as Record<string, unknown> | undefined)?.['x-message'];
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -55,9 +62,9 @@ function messageOf(error: ErrorObject): RecipeError {
 }
 
 function schemaErrors(errors: ErrorObject[]): RecipeError[] {
-  // The failures inside an alternative that has its own sentence say nothing more than it.
-  const summarised = errors.filter((e) => e.keyword === 'anyOf' && typeof (e.parentSchema as Record<string, unknown>)?.['x-message'] === 'string').map((e) => `${e.schemaPath}/`);
-  return errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames' && !summarised.some((prefix) => e.schemaPath.startsWith(prefix))).map(messageOf);
+  // Each union answers with its closest alternative's failures (the alternatives the value was never
+  // meant for say nothing useful), or, when none is close, with its own sentence (`x-message`).
+  return narrowUnionErrors(errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames')).map(messageOf);
 }
 
 function dedupe(errors: RecipeError[]): RecipeError[] {
