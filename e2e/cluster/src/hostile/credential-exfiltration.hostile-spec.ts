@@ -10,6 +10,7 @@ import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { databaseUrl } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace, waitFor } from '@junction/shared/testing';
 import { Cluster } from '../cluster-harness';
+import { OtlpReceiver } from '../otlp-receiver';
 
 /** The credential every attempt tries to get out; characters that change under URL and JSON encoding on purpose. */
 const CANARY = `cAn@ry/${randomBytes(9).toString('hex')}+"x`;
@@ -25,6 +26,8 @@ const FORMS = [
 ];
 
 const leaks = (text: string): string[] => FORMS.filter((form) => text.includes(form));
+/** An OAuth code and state sent to the callback: they must not reach an exported span. */
+const OAUTH_CANARY = `oauthcanary${randomBytes(9).toString('hex')}`;
 
 /** A self-signed certificate for 127.0.0.1, trusted by the connectors process through NODE_EXTRA_CA_CERTS. */
 function selfSigned(dir: string): { key: Buffer; cert: Buffer; certPath: string } {
@@ -49,7 +52,9 @@ function selfSigned(dir: string): { key: Buffer; cert: Buffer; certPath: string 
 describe('credential exfiltration through recipes (hostile)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'junction-exfil-'));
   const tls = selfSigned(dir);
-  const cluster = new Cluster(uniqueNamespace('hx_exfil'), { NODE_EXTRA_CA_CERTS: tls.certPath });
+  // every service exports its spans to a receiver of the test's own: the sweep covers them too
+  const spans = new OtlpReceiver();
+  let cluster: Cluster;
   const canary = new FakeThirdParty();
   const home = new FakeThirdParty();
   let secure: HttpsServer;
@@ -86,7 +91,13 @@ describe('credential exfiltration through recipes (hostile)', () => {
   }
 
   beforeAll(async () => {
-    await Promise.all([canary.start(), home.start()]);
+    await Promise.all([canary.start(), home.start(), spans.start()]);
+    cluster = new Cluster(uniqueNamespace('hx_exfil'), {
+      NODE_EXTRA_CA_CERTS: tls.certPath,
+      OTEL_EXPORTER_OTLP_ENDPOINT: spans.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    });
     canary.on('*', '/steal', { json: { thanks: true } });
     home
       .on('GET', '/echo', (req) => ({ json: { youSent: req.headers, query: req.query } }))
@@ -125,8 +136,8 @@ describe('credential exfiltration through recipes (hostile)', () => {
   afterAll(async () => {
     sub?.unsubscribe();
     await nc?.drain();
-    await cluster.stop();
-    await Promise.all([canary.close(), home.close(), new Promise((r) => secure?.close(r))]);
+    await cluster?.stop();
+    await Promise.all([canary.close(), home.close(), spans.close(), new Promise((r) => secure?.close(r))]);
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
@@ -189,7 +200,13 @@ describe('credential exfiltration through recipes (hostile)', () => {
     expect(res.body.errors?.map((e) => e.path)).toContain('credentials.allowedHosts');
   });
 
-  it('the canary appears nowhere: canary server, API answers, stored rows, service logs, NATS messages', async () => {
+  it('an OAuth callback with a code and state is refused (unknown state)', async () => {
+    const res = await cluster.call('GET', `/v1/oauth/callback?code=${OAUTH_CANARY}&state=${OAUTH_CANARY}`);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('the canary appears nowhere: canary server, API answers, stored rows, service logs, NATS messages, exported spans', async () => {
     expect(leaks(JSON.stringify(canary.requests))).toEqual([]);
     expect(leaks(apiSeen.join('\n'))).toEqual([]);
     const rows: string[] = [];
@@ -213,5 +230,16 @@ describe('credential exfiltration through recipes (hostile)', () => {
     expect(logs.filter((l) => leaks(l).length > 0)).toEqual([]);
     expect(natsSeen.length).toBeGreaterThan(0);
     expect(natsSeen.filter((m) => leaks(m).length > 0)).toEqual([]);
+    // the spans of all of the above, exported (in at most 200 ms) by every service: none carries
+    // the credential, nor the OAuth callback's code and state
+    await waitFor(
+      () =>
+        spans.spans.some((s) => s.service === 'junction-connectors') &&
+        spans.spans.some(
+          (s) => s.attributes['http.route'] === '/v1/oauth/callback' || String(s.attributes['http.target'] ?? s.attributes['url.path'] ?? '').startsWith('/v1/oauth/callback'),
+        ),
+      15_000,
+    );
+    expect(spans.bodies.filter((b) => leaks(b).length > 0 || b.includes(OAUTH_CANARY))).toEqual([]);
   });
 });
