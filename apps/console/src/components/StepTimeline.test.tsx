@@ -52,7 +52,7 @@ describe('the job step timeline', () => {
         ]}
       />,
     );
-    expect(within(entry(0)).getByText('Rate limited (Retry-After): waited 2.0 s before the next attempt')).toBeTruthy();
+    expect(within(entry(0)).getByText('Rate limited (Retry-After): waited 2.0 s before the next attempt (the third party asked for 2.0 s)')).toBeTruthy();
     expect(within(entry(1)).queryByText(/waited/)).toBeNull();
     expect(within(entry(2)).getByText('Circuit open: waiting for the next attempt')).toBeTruthy();
     expect(within(entry(2)).getByText('the circuit of api.example is open')).toBeTruthy();

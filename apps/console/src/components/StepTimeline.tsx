@@ -34,6 +34,7 @@ function StepWait({ step, next }: { step: JobStep; next: JobStep | undefined }) 
   return (
     <p className="wait">
       {wait.reason}: {wait.waitedMs !== undefined ? `waited ${duration(wait.waitedMs)} before the next attempt` : 'waiting for the next attempt'}
+      {wait.askedMs !== undefined && ` (the third party asked for ${duration(wait.askedMs)})`}
     </p>
   );
 }

@@ -16,6 +16,13 @@ describe("a step's error and waits", () => {
     });
     expect(stepWait({ kind: 'retryable', message: '503' }, '2026-12-07T10:00:00.000Z')).toEqual({ reason: 'Retry backoff' });
     expect(stepWait(undefined)).toEqual({ reason: 'Retry backoff' });
+    // the third party's Retry-After as recorded, beside the time actually waited
+    expect(stepWait({ kind: 'rate_limited', message: '429', retryAfterMs: 2000 }, '2026-12-07T10:00:00.000Z', '2026-12-07T10:00:02.100Z')).toEqual({
+      reason: 'Rate limited (Retry-After)',
+      waitedMs: 2100,
+      askedMs: 2000,
+    });
+    expect(stepWait({ kind: 'rate_limited', message: '429', retryAfterMs: 'soon' })).toEqual({ reason: 'Rate limited (Retry-After)' });
   });
 
   it('counts redacted values at any depth', () => {

@@ -15,11 +15,17 @@ const WAIT_REASONS: Record<string, string> = {
  * party's Retry-After, the connection's own limit; else a retry backoff). The record does not keep
  * the delay: `waitedMs` is the gap to the step's next attempt, when there is one.
  */
-export function stepWait(error: unknown, finishedAt?: string, nextStartedAt?: string): { reason: string; waitedMs?: number } {
+export function stepWait(error: unknown, finishedAt?: string, nextStartedAt?: string): { reason: string; waitedMs?: number; askedMs?: number } {
   const kind = record(error)?.['kind'];
   const reason = (typeof kind === 'string' ? WAIT_REASONS[kind] : undefined) ?? 'Retry backoff';
   const waitedMs = finishedAt && nextStartedAt ? Date.parse(nextStartedAt) - Date.parse(finishedAt) : undefined;
-  return { reason, ...(waitedMs !== undefined && Number.isFinite(waitedMs) && waitedMs >= 0 ? { waitedMs } : {}) };
+  // what the third party asked for (its Retry-After), as the executor recorded it
+  const asked = record(error)?.['retryAfterMs'];
+  return {
+    reason,
+    ...(waitedMs !== undefined && Number.isFinite(waitedMs) && waitedMs >= 0 ? { waitedMs } : {}),
+    ...(typeof asked === 'number' && Number.isFinite(asked) && asked >= 0 ? { askedMs: asked } : {}),
+  };
 }
 
 /** The third party's answer to a failed call (already scrubbed of secrets by the connectors service), if the error carries one. */
