@@ -9,6 +9,7 @@ import { type BranchesFrame, branchesFailure, joinedOutput, startBranches } from
 import type { CompiledRecipe, CompiledStep } from './recipe-compiler';
 import { decideRetry, drawFor, type StepErrorKind } from './retry';
 import { render, type TemplateNode } from './template';
+import { assignVars } from './vars';
 import { compileRecipe } from './validate-recipe';
 
 /** A forEach over more items than this fails: the list lives in every checkpoint of the job. */
@@ -534,7 +535,7 @@ class Run {
       case 'set': {
         // inside parallel lanes, vars are written in the order iterations complete their `set`
         const values = (value ?? {}) as Record<string, unknown>;
-        Object.assign(s.vars, values);
+        assignVars(s.vars, values);
         return this.complete(step, stepKey, values);
       }
       case 'if': {

@@ -53,6 +53,9 @@ export interface CompiledRecipe {
 }
 
 type Json = Record<string, unknown>;
+/** Names a `set` step may not write: assigning them changes an object's prototype or constructor, not a variable. */
+export const RESERVED_VAR_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function retrySettings(raw: unknown): RetrySettings {
@@ -144,6 +147,10 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
         break;
       }
       case 'set':
+        // vars are written key by key: these names would reach an object's prototype instead of a variable
+        for (const name of Object.keys(isObject(body) ? body : {})) {
+          if (RESERVED_VAR_NAMES.has(name)) fail(`${pointer}/set/${name}`, 'is a reserved name, not a variable name');
+        }
         step = { ...base, value: template(isObject(body) ? body : {}, 'set') };
         break;
       case 'respond':
