@@ -3,7 +3,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from './client';
 import { currentKey } from './session';
 import { jobsQuery } from './job-range';
-import { TERMINAL, type Job, type JobSummary, type Page } from './types';
+import { TERMINAL, type Job, type JobSummary, type Page, type RerunVersion, type RerunView } from './types';
+
+export type { RerunVersion, RerunView } from './types';
 
 export interface JobFilters {
   recipeId?: string;
@@ -29,7 +31,8 @@ export function useJob(id: string) {
 export function useJobAction(id: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (action: 'rerun' | 'cancel') => api<JobSummary>('POST', `/v1/jobs/${encodeURIComponent(id)}/${action}`, action === 'rerun' ? {} : undefined),
+    mutationFn: ({ action, version }: { action: 'rerun' | 'cancel'; version?: RerunVersion }) =>
+      api<JobSummary & { rerun?: RerunView }>('POST', `/v1/jobs/${encodeURIComponent(id)}/${action}`, action === 'rerun' ? { version: version ?? 'ran' } : undefined),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
   });
 }
@@ -68,4 +71,19 @@ async function followEvents(id: string, signal: AbortSignal, onEvent: () => void
     if (events.some((e) => /^event: /m.test(e))) onEvent();
   }
   onEvent();
+}
+
+export interface BulkRerunResult {
+  version: RerunVersion;
+  items: { id: string; rerun?: RerunView; error?: { code?: string; message?: string } }[];
+  nextCursor?: string;
+}
+
+/** `POST /v1/jobs/rerun`: a recipe's failed jobs (newest first, 50 at most per call), each on the version asked for. */
+export function useBulkRerun() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { recipeId: string; version: RerunVersion; since?: string; cursor?: string }) => api<BulkRerunResult>('POST', '/v1/jobs/rerun', body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['jobs'] }),
+  });
 }

@@ -49,6 +49,22 @@ export interface JobStep {
 
 export interface Job extends JobSummary {
   steps: JobStep[];
+  /** The job's reruns, oldest first (the last 20). */
+  reruns?: RerunView[];
+}
+
+/** Which version a rerun runs on: the one the job ran (`ran`) or the recipe's newest (`latest`). */
+export type RerunVersion = 'ran' | 'latest';
+
+/** One job's rerun as the API reports it: the version it ran on and the version it runs on now. */
+export interface RerunView {
+  at: string;
+  basis: RerunVersion;
+  fromVersion: number;
+  version: number;
+  kept: string[];
+  again: string[];
+  dropped: string[];
 }
 
 /** The trigger's type of a recipe definition (`webhook`, `schedule`, …), or a dash. */

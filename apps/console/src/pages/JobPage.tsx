@@ -1,8 +1,9 @@
+import { useState } from 'react';
 import { Link, useParams } from '@tanstack/react-router';
 import { useJob, useJobAction, useJobLive } from '../api/jobs';
 import { can } from '../api/permissions';
 import { useSession } from '../api/session';
-import { TERMINAL, type Job } from '../api/types';
+import { TERMINAL, type Job, type RerunVersion, type RerunView } from '../api/types';
 import { ConfirmButton } from '../components/Confirm';
 import { Badge, ErrorNote, errorText, Loading, When } from '../components/Status';
 import { Timeline } from '../components/StepTimeline';
@@ -18,6 +19,7 @@ export function JobPage() {
 
 function JobDetail({ job, live }: { job: Job; live: boolean }) {
   const { me } = useSession();
+  const [version, setVersion] = useState<RerunVersion>('ran');
   const action = useJobAction(job.id);
   const operate = can(me, 'jobs:operate');
   const done = TERMINAL.includes(job.status);
@@ -61,13 +63,20 @@ function JobDetail({ job, live }: { job: Job; live: boolean }) {
       {operate && (
         <div className="row">
           {job.status === 'failed' && (
-            <ConfirmButton
-              label="Rerun"
-              question="Rerun this job from its failed step, on the version it ran? Completed steps keep their outputs."
-              confirmLabel="Rerun job"
-              onConfirm={() => action.mutate('rerun')}
-              disabled={action.isPending}
-            />
+            <>
+              <label htmlFor="rerun-version">Rerun on</label>
+              <select id="rerun-version" value={version} onChange={(e) => setVersion(e.target.value as RerunVersion)}>
+                <option value="ran">version {job.recipeVersion} (the one it ran)</option>
+                <option value="latest">the recipe's latest version</option>
+              </select>
+              <ConfirmButton
+                label="Rerun"
+                question={`Rerun this job from its failed step, on ${version === 'ran' ? `version ${job.recipeVersion}, the one it ran` : "the recipe's latest version"}? Completed steps keep their outputs.`}
+                confirmLabel="Rerun job"
+                onConfirm={() => action.mutate({ action: 'rerun', version })}
+                disabled={action.isPending}
+              />
+            </>
           )}
           {!done && (
             <ConfirmButton
@@ -75,15 +84,45 @@ function JobDetail({ job, live }: { job: Job; live: boolean }) {
               danger
               question="Cancel this job? Steps not yet run will not run."
               confirmLabel="Yes, cancel it"
-              onConfirm={() => action.mutate('cancel')}
+              onConfirm={() => action.mutate({ action: 'cancel' })}
               disabled={action.isPending}
             />
           )}
         </div>
       )}
       {action.error && <ErrorNote error={action.error} />}
+      {action.data?.rerun && (
+        <p role="status">
+          Rerun on version {action.data.rerun.version}
+          {action.data.rerun.version !== action.data.rerun.fromVersion ? ` (it ran on ${action.data.rerun.fromVersion})` : ''}: {rerunSteps(action.data.rerun)}.
+        </p>
+      )}
+      {job.reruns && job.reruns.length > 0 && <Reruns reruns={job.reruns} />}
       <h2>Steps</h2>
       {job.steps.length === 0 ? <p className="muted">{done ? 'No step ran.' : 'No step has finished yet.'}</p> : <Timeline steps={job.steps} />}
     </section>
+  );
+}
+
+/** Which steps a rerun keeps, runs again and drops, in words. */
+function rerunSteps(rerun: RerunView): string {
+  const list = (names: string[]) => (names.length > 0 ? names.join(', ') : 'none');
+  return `kept ${list(rerun.kept)}; runs again ${list(rerun.again)}${rerun.dropped.length > 0 ? `; dropped ${list(rerun.dropped)}` : ''}`;
+}
+
+/** The job's reruns, oldest first: when, on which version (from which), and what each kept. */
+function Reruns({ reruns }: { reruns: RerunView[] }) {
+  return (
+    <>
+      <h2>Reruns</h2>
+      <ol aria-label="Reruns" className="reruns">
+        {reruns.map((rerun, i) => (
+          <li key={i}>
+            <When at={rerun.at} /> — version {rerun.version}
+            {rerun.version !== rerun.fromVersion ? ` (ran on ${rerun.fromVersion})` : ''}, {rerun.basis === 'latest' ? 'the latest' : 'the one it ran'}: {rerunSteps(rerun)}
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }

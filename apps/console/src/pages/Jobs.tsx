@@ -1,9 +1,12 @@
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
-import { JOB_RANGES } from '../api/job-range';
+import { JOB_RANGES, jobsQuery } from '../api/job-range';
 import { useJobs } from '../api/jobs';
+import { can } from '../api/permissions';
 import { useRecipes } from '../api/recipes';
+import { useSession } from '../api/session';
 import { JOB_STATUSES } from '../api/types';
 import { Badge, ErrorNote, Loading, When } from '../components/Status';
+import { BulkRerun } from './BulkRerun';
 
 export function JobsPage() {
   const search = useSearch({ from: '/jobs' });
@@ -11,6 +14,9 @@ export function JobsPage() {
   const jobs = useJobs(search);
   const recipes = useRecipes();
   const names = new Map((recipes.data?.items ?? []).map((r) => [r.id, r.name]));
+  const { me } = useSession();
+  // the bulk rerun works on one recipe's failed jobs: offered when the list shows those
+  const rerunnable = can(me, 'jobs:operate') && search.recipeId !== undefined && (search.status === undefined || search.status === 'failed');
   // a new filter starts from the first page
   const filter = (change: { recipeId?: string; status?: string; range?: string }) => void navigate({ search: { ...search, ...change, cursor: undefined } });
 
@@ -52,6 +58,14 @@ export function JobsPage() {
           </select>
         </label>
       </form>
+      {rerunnable && search.recipeId && (
+        <BulkRerun
+          key={`${search.recipeId}:${search.range ?? ''}`}
+          recipeId={search.recipeId}
+          recipeName={names.get(search.recipeId) ?? search.recipeId}
+          since={jobsQuery({ range: search.range }).get('since') ?? undefined}
+        />
+      )}
       {jobs.isPending ? (
         <Loading />
       ) : jobs.error ? (
