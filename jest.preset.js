@@ -19,6 +19,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.[tj]s$': ['@swc/jest', swc] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // CI's unit run on Node 24 maps the native re2 to a copy built for that ABI (tools/scripts/test-unit-node24.sh)
+  ...(process.env.JUNCTION_RE2_MODULE ? { moduleNameMapper: { '^re2$': process.env.JUNCTION_RE2_MODULE } } : {}),
   // openid-client 6 and what it brings (oauth4webapi, its own jose 6) are ESM-only: jest's require
   // cannot load them untransformed (Node's own require can, and the built services use that)
   transformIgnorePatterns: ['^(?!.*/node_modules/(openid-client|oauth4webapi)/).*/node_modules/'],
