@@ -9,9 +9,11 @@ import { JobTraceContext1765617000000 } from './lib/migrations/1765617000000-job
 import { DeadLetters1765740000000 } from './lib/migrations/1765740000000-dead-letters';
 import { ExecutorIdempotencyKeys1765900000000 } from './lib/migrations/1765900000000-idempotency-keys';
 import { EffectLedger1766000000000 } from './lib/migrations/1766000000000-effect-ledger';
+import { FlowKeys1766300000000 } from './lib/migrations/1766300000000-flow-keys';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
+export * from './lib/flow-control.repository';
 export * from './lib/alert.repository';
 export * from './lib/recipe.repository';
 export * from './lib/dead-letter.repository';
@@ -31,4 +33,5 @@ export const EXECUTOR_MIGRATIONS = [
   DeadLetters1765740000000,
   ExecutorIdempotencyKeys1765900000000,
   EffectLedger1766000000000,
+  FlowKeys1766300000000,
 ];

@@ -22,3 +22,4 @@ export * from './lib/rerun-version';
 export * from './lib/retry';
 export { scanTemplate } from './lib/template';
 export * from './lib/validate-recipe';
+export * from './lib/flow-control';

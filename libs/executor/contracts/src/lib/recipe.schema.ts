@@ -65,7 +65,18 @@ export const recipeSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+        concurrency: {
+          description: 'jobs of this recipe running at once, or at most `limit` at once per value of `key` (an expression over the trigger)',
+          oneOf: [
+            { type: 'integer', minimum: 1, maximum: 1000 },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['limit', 'key'],
+              properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, key: { type: 'string', minLength: 1, maxLength: 2000 } },
+            },
+          ],
+        },
         timeout: duration,
         onFailure: { type: 'object', additionalProperties: false, required: ['recipe'], properties: { recipe: { type: 'string', minLength: 1, maxLength: 200 } } },
         onUncertain: { enum: ['retry', 'fail'], description: 'after a crash cut a call to an action that is not idempotent: fail the job for review (default) or send it again' },

@@ -26,8 +26,8 @@ export interface Recipe {
 }
 
 export interface RecipeSettings {
-  /** Jobs of this recipe running at once. */
-  concurrency?: number;
+  /** Jobs of this recipe running at once, or at most `limit` at once per value of `key` (e.g. one per customer). */
+  concurrency?: number | KeyedConcurrency;
   /** Deadline of one job, from its start. */
   timeout?: Duration;
   /** The error handler: a recipe (id or name) run with the summary of every failed job (docs/recipes.md, "Error handlers"). */
@@ -38,6 +38,12 @@ export interface RecipeSettings {
    * `retry` sends it again with the same idempotency key, accepting that it may act twice.
    */
   onUncertain?: 'retry' | 'fail';
+}
+
+/** At most `limit` jobs at once whose trigger gives the same `key` (a `{{ }}` expression over the trigger). */
+export interface KeyedConcurrency {
+  limit: number;
+  key: string;
 }
 
 export type Trigger = WebhookTrigger | ScheduleTrigger | PollTrigger | ManualTrigger;

@@ -63,7 +63,7 @@ export class AlertRepository {
                 WHERE x.workspace_id = $2 AND x.deleted_at IS NULL AND (x.id = $3 OR x.name = $3)
                 ORDER BY (x.id = $3) DESC, x.created_at LIMIT 1
              ), v AS (
-               SELECT h.id, h.version, coalesce((d.definition #>> '{settings,concurrency}')::int, $6) AS concurrency
+               SELECT h.id, h.version, coalesce((CASE WHEN jsonb_typeof(d.definition #> '{settings,concurrency}') = 'number' THEN (d.definition #>> '{settings,concurrency}')::int END), $6) AS concurrency
                  FROM h JOIN recipe_versions d ON d.recipe_id = h.id AND d.version = h.version
              ), ins AS (
                INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, dedupe, trigger_kind, status, concurrency, trigger, received_at)

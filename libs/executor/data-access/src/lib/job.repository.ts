@@ -96,7 +96,7 @@ export class JobRepository {
       `WITH r AS (
          SELECT id, coalesce(active_version, version) AS version FROM recipes WHERE id = $3 AND workspace_id = $2 AND deleted_at IS NULL
        ), v AS (
-         SELECT r.id, r.version, coalesce((d.definition #>> '{settings,concurrency}')::int, $8) AS concurrency
+         SELECT r.id, r.version, coalesce((CASE WHEN jsonb_typeof(d.definition #> '{settings,concurrency}') = 'number' THEN (d.definition #>> '{settings,concurrency}')::int END), $8) AS concurrency
            FROM r JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = r.version
        ), ins AS (
          INSERT INTO jobs (id, workspace_id, recipe_id, recipe_version, dedupe_key, trigger_kind, status, concurrency, trigger, received_at, traceparent)
@@ -144,7 +144,7 @@ export class JobRepository {
          SELECT * FROM jsonb_array_elements($8::jsonb) WITH ORDINALITY AS t(trigger, ord)
        ), v AS (
          SELECT e.ord, r.id AS rid, coalesce(r.active_version, r.version) AS version, d.recipe_id IS NOT NULL AS has_version,
-                coalesce((d.definition #>> '{settings,concurrency}')::int, e.default_concurrency) AS concurrency
+                coalesce((CASE WHEN jsonb_typeof(d.definition #> '{settings,concurrency}') = 'number' THEN (d.definition #>> '{settings,concurrency}')::int END), e.default_concurrency) AS concurrency
            FROM e LEFT JOIN recipes r ON r.id = e.recipe_id AND r.workspace_id = e.workspace_id AND r.deleted_at IS NULL
                   LEFT JOIN recipe_versions d ON d.recipe_id = r.id AND d.version = coalesce(r.active_version, r.version)
        ), ins AS (

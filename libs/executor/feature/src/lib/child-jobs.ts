@@ -73,5 +73,7 @@ export class ChildJobs {
 export const DEFAULT_CONCURRENCY = 1_000_000;
 
 export function concurrencyOf(recipe: Recipe): number {
-  return recipe.settings?.concurrency ?? DEFAULT_CONCURRENCY;
+  // a keyed limit ({ limit, key }) bounds each key at claim time (FlowGate), not the recipe as a whole
+  const c = recipe.settings?.concurrency;
+  return typeof c === 'number' ? c : DEFAULT_CONCURRENCY;
 }

@@ -12,6 +12,7 @@ import { ExecutorAudit } from './executor-audit';
 import { EXECUTOR_OPTIONS, executorOptions, type ExecutorOptions } from './executor.options';
 import { ExecutorHandlers } from './executor.handlers';
 import { ExpressionWorkers } from './expression-workers';
+import { FlowGate } from './flow-gate';
 import { JobDispatcher } from './job-dispatcher';
 import { EffectLedger } from './effect-ledger';
 import { JobDriver } from './job-driver';
@@ -53,6 +54,7 @@ export class ExecutorFeatureModule {
         ExpressionWorkers,
         JobDriver,
         EffectLedger,
+        FlowGate,
         JobDispatcher,
         DeadLetterKeeper,
         TriggerIntake,

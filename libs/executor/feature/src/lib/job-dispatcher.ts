@@ -7,6 +7,7 @@ import { ServiceMetrics } from '@junction/platform/metrics';
 import { isServerUnavailable } from '@junction/platform/ports';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { ExecutorMetrics } from './executor-metrics';
+import { FlowGate } from './flow-gate';
 import { JobDriver, type LeaseView } from './job-driver';
 import { DEFAULT_CONCURRENCY } from './child-jobs';
 import { newJobId } from './job-ids';
@@ -54,6 +55,8 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Optional() metrics?: ServiceMetrics,
+    // keyed concurrency (settings.concurrency { limit, key }): absent, every claimed job is driven
+    @Optional() private readonly gate?: FlowGate,
   ) {
     this.database = new OutageLog(logger, 'Postgres (job dispatcher)');
     this.metrics = metrics && ExecutorMetrics.of(metrics);
@@ -143,8 +146,8 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       },
     };
     this.active.set(job.id, run);
-    run.task = this.driver
-      .drive(job, lease)
+    run.task = this.admitted(job)
+      .then((admitted) => (admitted ? this.driver.drive(job, lease) : undefined))
       .catch((error: unknown) => {
         if (isServerUnavailable(error)) this.database.down(error);
         else this.logger.error({ err: error, jobId: job.id }, 'job driver failed; the job is re-driven when its lease runs out');
@@ -153,6 +156,11 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         if (this.active.get(job.id) === run) this.active.delete(job.id);
         this.nudge();
       });
+  }
+
+  /** A keyed recipe's job runs only in a free slot of its key; a refused one was handed back, delayed. */
+  private async admitted(job: JobRow): Promise<boolean> {
+    return this.gate ? this.gate.admit(job) : true;
   }
 
   private async renew(): Promise<void> {

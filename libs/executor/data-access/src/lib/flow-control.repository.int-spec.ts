@@ -1,0 +1,129 @@
+import { DataSource } from 'typeorm';
+import { ulid } from 'ulid';
+import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
+import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
+import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
+import { FlowControlRepository } from './flow-control.repository';
+import { JobRepository } from './job.repository';
+
+/**
+ * Per-key concurrency slots on the real Postgres, with two data sources standing for two executor
+ * replicas (separate pools): the count and the grant are atomic per key across them.
+ */
+describe('flow control repository: keyed concurrency (real Postgres)', () => {
+  const name = uniqueNamespace('exec_flow');
+  const connect = () =>
+    new DataSource({
+      type: 'postgres',
+      url: databaseUrl(TEST_SERVERS.postgres, name),
+      entities: EXECUTOR_ENTITIES,
+      migrations: EXECUTOR_MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      namingStrategy: new SnakeNamingStrategy(),
+      migrationsRun: true,
+      extra: { max: 8 },
+    }).initialize();
+  let a: DataSource;
+  let b: DataSource;
+
+  const insertJobs = async (recipeId: string, customers: string[]) => {
+    const ids: { id: string; key: string }[] = [];
+    for (const key of customers) {
+      const id = `job_${ulid()}`;
+      await new JobRepository(a.manager).insertIfAbsent({
+        id,
+        workspaceId: 'ws_1',
+        recipeId,
+        recipeVersion: 1,
+        dedupeKey: ulid(),
+        triggerKind: 'webhook',
+        concurrency: 1_000_000,
+        trigger: { body: { customer: key } },
+        receivedAt: new Date(),
+      });
+      ids.push({ id, key });
+    }
+    return ids;
+  };
+
+  beforeAll(async () => {
+    await ensureDatabase(TEST_SERVERS.postgres, name);
+    a = await connect();
+    b = await connect();
+  });
+
+  afterAll(async () => {
+    await a?.destroy();
+    await b?.destroy();
+    await dropDatabase(TEST_SERVERS.postgres, name);
+  });
+
+  it('grants one slot per key when two replicas admit every claimed job at once; the rest are delayed, not dropped', async () => {
+    const recipeId = `rcp_${ulid()}`;
+    const jobs = await insertJobs(recipeId, ['acme', 'acme', 'acme', 'acme', 'globex', 'globex', 'globex', 'globex']);
+    const claimedA = await new JobRepository(a.manager).claim('w_a', 30_000, 4);
+    const claimedB = await new JobRepository(b.manager).claim('w_b', 30_000, 4);
+    expect(claimedA.length + claimedB.length).toBe(8);
+    const keyOf = new Map(jobs.map((j) => [j.id, j.key]));
+    const asks = [...claimedA.map((j) => [a, 'w_a', j.id] as const), ...claimedB.map((j) => [b, 'w_b', j.id] as const)].map(([ds, owner, id]) =>
+      new FlowControlRepository(ds.manager).admit({ jobId: id, recipeId, owner, key: keyOf.get(id) as string, limit: 1 }, 60_000).then((ok) => [id, ok] as const),
+    );
+    const outcomes = await Promise.all(asks);
+    const admitted = outcomes.filter(([, ok]) => ok).map(([id]) => keyOf.get(id));
+    expect(admitted.sort()).toEqual(['acme', 'globex']);
+    expect(await new FlowControlRepository(a.manager).held(recipeId, 'acme')).toBe(1);
+    expect(await new FlowControlRepository(b.manager).held(recipeId, 'globex')).toBe(1);
+    // the refused ones went back to the queue with a wake time: nothing claims them before it
+    const refused = outcomes.filter(([, ok]) => !ok).map(([id]) => id);
+    const rows = (await a.query(`SELECT status, lease_owner, wake_at > now() AS later, started_at FROM jobs WHERE id = ANY($1)`, [refused])) as {
+      status: string;
+      lease_owner: string | null;
+      later: boolean;
+      started_at: Date | null;
+    }[];
+    expect(rows).toHaveLength(6);
+    for (const r of rows) expect(r).toEqual({ status: 'queued', lease_owner: null, later: true, started_at: null });
+    expect(await new JobRepository(a.manager).claim('w_a', 30_000, 10)).toEqual([]);
+  });
+
+  it('a job whose lease another worker holds is neither admitted nor handed back by the first', async () => {
+    const recipeId = `rcp_${ulid()}`;
+    const [job] = await insertJobs(recipeId, ['acme']);
+    await new JobRepository(a.manager).claim('w_a', 30_000, 1);
+    expect(await new FlowControlRepository(b.manager).admit({ jobId: job.id, recipeId, owner: 'w_b', key: 'acme', limit: 1 }, 1_000)).toBe(false);
+    const [row] = (await a.query(`SELECT lease_owner, flow_admitted FROM jobs WHERE id = $1`, [job.id])) as { lease_owner: string; flow_admitted: boolean }[];
+    expect(row).toEqual({ lease_owner: 'w_a', flow_admitted: false });
+  });
+
+  it('two replicas claiming, admitting and finishing in a loop never run more than the limit of one key at once, and finish every job', async () => {
+    const recipeId = `rcp_${ulid()}`;
+    const limits: Record<string, number> = { acme: 1, globex: 2 };
+    const jobs = await insertJobs(recipeId, [...Array(8).fill('acme'), ...Array(8).fill('globex')] as string[]);
+    const keyOf = new Map(jobs.map((j) => [j.id, j.key]));
+    const running: Record<string, number> = { acme: 0, globex: 0 };
+    const peak: Record<string, number> = { acme: 0, globex: 0 };
+    let finished = 0;
+    const replica = async (ds: DataSource, owner: string) => {
+      const deadline = Date.now() + 30_000;
+      while (finished < jobs.length && Date.now() < deadline) {
+        const claimed = await new JobRepository(ds.manager).claim(owner, 30_000, 3);
+        await Promise.all(
+          claimed.map(async (job) => {
+            const key = keyOf.get(job.id) as string;
+            if (!(await new FlowControlRepository(ds.manager).admit({ jobId: job.id, recipeId, owner, key, limit: limits[key] }, 20))) return;
+            running[key] += 1;
+            peak[key] = Math.max(peak[key], running[key]);
+            await new Promise((r) => setTimeout(r, 40));
+            running[key] -= 1;
+            await ds.query(`UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_until = NULL, finished_at = now() WHERE id = $1`, [job.id]);
+            finished += 1;
+          }),
+        );
+        if (claimed.length === 0) await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await Promise.all([replica(a, 'w_a'), replica(b, 'w_b')]);
+    expect(finished).toBe(jobs.length);
+    expect(peak).toEqual({ acme: 1, globex: 2 });
+  }, 40_000);
+});

@@ -1,0 +1,35 @@
+import type { Recipe } from '@junction/executor/contracts';
+
+import { flowKeyOf, keyedConcurrency } from './flow-control';
+import { validateRecipe } from './validate-recipe';
+
+const recipe = (concurrency: unknown) =>
+  ({ name: 'r', trigger: { type: 'webhook' }, steps: [{ id: 'a', action: 'http.request', input: {} }], settings: { concurrency } }) as unknown as Recipe;
+
+describe('flow control: keyed concurrency', () => {
+  it('accepts a number or { limit, key } and refuses other shapes when saved', () => {
+    expect(validateRecipe(recipe(3)).ok).toBe(true);
+    expect(validateRecipe(recipe({ limit: 1, key: '{{ trigger.body.customer }}' })).ok).toBe(true);
+    expect(validateRecipe(recipe({ limit: 0, key: '{{ trigger.body.customer }}' })).ok).toBe(false);
+    expect(validateRecipe(recipe({ key: '{{ trigger.body.customer }}' })).ok).toBe(false);
+    expect(validateRecipe(recipe({ limit: 1, key: 'x', extra: true })).ok).toBe(false);
+  });
+
+  it('has no keyed limit for a plain number, and compiles the key once per recipe', () => {
+    expect(keyedConcurrency(recipe(5))).toBeUndefined();
+    const keyed = recipe({ limit: 2, key: '{{ trigger.body.customer }}' });
+    const first = keyedConcurrency(keyed);
+    expect(first?.limit).toBe(2);
+    expect(keyedConcurrency(keyed)).toBe(first);
+  });
+
+  it('keys a trigger by the expression as text; a failing or non-scalar key is the empty key', async () => {
+    const key = (source: string) => keyedConcurrency(recipe({ limit: 1, key: source }))?.key as never;
+    expect(await flowKeyOf(key('{{ trigger.body.customer }}'), { body: { customer: 'acme' } }, 'ws', 0)).toBe('acme');
+    expect(await flowKeyOf(key('{{ trigger.body.n }}'), { body: { n: 42 } }, 'ws', 0)).toBe('42');
+    expect(await flowKeyOf(key('c-{{ trigger.body.customer }}'), { body: { customer: 'acme' } }, 'ws', 0)).toBe('c-acme');
+    expect(await flowKeyOf(key('{{ trigger.body }}'), { body: { customer: 'acme' } }, 'ws', 0)).toBe('');
+    expect(await flowKeyOf(key('{{ trigger.body.missing }}'), { body: {} }, 'ws', 0)).toBe('');
+    expect(await flowKeyOf(key('{{ $error("no") }}'), { body: {} }, 'ws', 0)).toBe('');
+  });
+});
