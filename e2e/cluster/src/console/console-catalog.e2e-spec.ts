@@ -3,6 +3,7 @@ import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { ACME_GOOD_TOKEN, acmeConnector, serveAcme } from '../acme-connector';
 import { Cluster, RUN_MODES, type RunMode } from '../cluster-harness';
 import { launchChromium, screenshot, signIn, watchedPage, type WatchedPage } from './browser';
+import { jobOf } from './job-waits';
 
 // typed into the forms only: never to come back in the page
 const BAD_TOKEN = 'tok_console_catalog_bad_6a2f9d';
@@ -165,6 +166,43 @@ describe.each(RUN_MODES)('web console (%s): connectors, connections tested, the 
     );
     expect(listed.body.items).toHaveLength(1);
     expect(page.url()).toBe(`${consoleUrl}recipes/${listed.body.items[0].id}`);
+    expect(watched.pageErrors).toEqual([]);
+    expect(watched.cspViolations).toEqual([]);
+  });
+
+  it('a job failed by the third party (401) is rerun from the jobs list on the fixed version, which is shown', async () => {
+    const watched = await open();
+    const { page } = watched;
+    const recipe = (connection: string) => ({
+      name: `console rerun ${mode}`,
+      trigger: { type: 'manual' },
+      steps: [{ id: 'whoami', action: 'acme-e2e.me', connection, input: {} }],
+    });
+    const made = await cluster.call<{ id: string }>('POST', '/v1/recipes', recipe('acme bad'));
+    expect(made.status).toBe(201);
+    expect((await cluster.call('POST', `/v1/recipes/${made.body.id}/start`)).status).toBe(200);
+    expect((await cluster.call('POST', `/v1/recipes/${made.body.id}/runs`, {})).status).toBe(202);
+    const failed = await jobOf(cluster, made.body.id, 'failed');
+    // the fix: version 2 uses the connection the third party accepts
+    expect((await cluster.call('PUT', `/v1/recipes/${made.body.id}`, recipe('acme good'))).status).toBe(200);
+
+    await signIn(page, `${consoleUrl}jobs?recipeId=${made.body.id}&status=failed`, cluster.apiKey);
+    await page.getByRole('link', { name: failed }).waitFor();
+    await page.getByLabel('Rerun on').selectOption('latest');
+    await page.getByRole('button', { name: 'Rerun failed jobs' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rerun failed jobs' }).click();
+    const reruns = page.getByRole('list', { name: 'Reruns' });
+    await expect(reruns.getByRole('listitem').textContent()).resolves.toBe(`${failed} rerun on version 2 (ran on 1)`);
+    await shot(page, 'jobs-rerun');
+
+    await reruns.getByRole('link', { name: failed }).click();
+    await page.getByRole('list', { name: 'Step timeline' }).getByText('succeeded').first().waitFor({ timeout: 20_000 });
+    await page
+      .getByRole('list', { name: 'Reruns' })
+      .getByText(/version 2 \(ran on 1\), the latest/)
+      .waitFor();
+    const job = await cluster.call<{ status: string; recipeVersion: number }>('GET', `/v1/jobs/${failed}`);
+    expect(job.body).toMatchObject({ status: 'succeeded', recipeVersion: 2 });
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   });
