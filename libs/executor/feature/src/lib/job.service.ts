@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   PAGE_MAX,
@@ -20,8 +20,10 @@ import {
 } from '@junction/executor/contracts';
 import { JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
 import { cancel, compileRecipe, RerunConflictError, rerunOn } from '@junction/executor/domain';
+import { ServiceMetrics } from '@junction/platform/metrics';
 import { RemoteError } from '@junction/platform/ports';
 import { ExecutorAudit } from './executor-audit';
+import { ExecutorMetrics } from './executor-metrics';
 import { JobSignals } from './job-signals';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
@@ -36,12 +38,17 @@ const CANCEL_ATTEMPTS = 10;
 /** The jobs API: history, one job with every step, rerun from the failed step, cancel, await a run. */
 @Injectable()
 export class JobService {
+  private readonly metrics?: ExecutorMetrics;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly catalog: RecipeCatalog,
     private readonly signals: JobSignals,
     private readonly audit: ExecutorAudit,
-  ) {}
+    @Optional() metrics?: ServiceMetrics,
+  ) {
+    this.metrics = metrics && ExecutorMetrics.of(metrics);
+  }
 
   private get jobs(): JobRepository {
     return new JobRepository(this.dataSource.manager);
@@ -160,6 +167,8 @@ export class JobService {
       const state = row.state ? storedState(cancel(engineState(row))) : null;
       const updated = await this.jobs.operate(ref, row.revision, { status: 'cancelled', state, error: row.error, finished: true });
       if (updated) {
+        // ended here, not by a worker: the driver that loses its next write does not count it
+        this.metrics?.finished('cancelled');
         await this.audit.record(ref, 'job.cancelled', { type: 'job', id: row.id });
         return toJobSummary(updated);
       }
