@@ -6,7 +6,7 @@ describe('effect ledger decision', () => {
   const crashed = (outcome: 'ok' | 'failed' | 'not_sent' | 'uncertain' | null = null) => ({ drive: 'drive-before', outcome });
 
   it('sends a call nobody sent before, whatever the action declares', () => {
-    for (const idempotent of [true, false, 'key'] as const) expect(decideEffect({ drive, idempotent })).toEqual({ send: true, why: 'first' });
+    for (const idempotent of [true, false, 'key', 'unknown'] as const) expect(decideEffect({ drive, idempotent })).toEqual({ send: true, why: 'first' });
   });
 
   it('sends again a call this same drive sent (a deferral after an open breaker: it knows its own outcome)', () => {
@@ -30,8 +30,9 @@ describe('effect ledger decision', () => {
     expect(decideEffect({ prior: crashed('uncertain'), drive, idempotent: false })).toEqual({ send: false, why: 'uncertain' });
   });
 
-  it('an action whose declaration could not be read counts as not idempotent (fails closed)', () => {
-    expect(decideEffect({ prior: crashed(), drive })).toEqual({ send: false, why: 'uncertain' });
+  it('after a crash, an action whose declaration cannot be read now is neither sent nor judged: ask again later', () => {
+    expect(decideEffect({ prior: crashed(), drive, idempotent: 'unknown' })).toEqual({ send: false, why: 'ask-later' });
+    expect(decideEffect({ prior: crashed(), drive, idempotent: 'unknown', onUncertain: 'retry' })).toEqual({ send: true, why: 'policy' });
   });
 
   it('onUncertain: retry sends it again, accepting a possible repeat', () => {

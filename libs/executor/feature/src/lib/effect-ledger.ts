@@ -9,12 +9,15 @@ import { SensitiveFields } from './sensitive-fields';
 
 type InvokeCommand = Extract<Command, { type: 'invoke' }>;
 
+// how soon a re-drive asks the catalog again when it could not say whether an action is idempotent
+const CATALOG_RETRY_MS = 2_000;
+
 /** How an action declares repeats: harmless (`true`), made harmless by the key sent with it (`key`), or not (`false`). */
 export type Idempotency = boolean | 'key';
 export type UncertainPolicy = 'retry' | 'fail';
 
 /** Why the call goes out, or that it must not. */
-export type EffectDecision = { send: true; why: 'first' | 'same-drive' | 'not-sent' | 'idempotent' | 'same-key' | 'policy' } | { send: false; why: 'uncertain' };
+export type EffectDecision = { send: true; why: 'first' | 'same-drive' | 'not-sent' | 'idempotent' | 'same-key' | 'policy' } | { send: false; why: 'uncertain' | 'ask-later' };
 
 /**
  * The effect ledger's rule, for one attempt of one action step about to be sent by `drive`:
@@ -24,9 +27,15 @@ export type EffectDecision = { send: true; why: 'first' | 'same-drive' | 'not-se
  *   and the checkpoint, or the lease was lost there): send again with the same key only when a
  *   repeat is harmless (`idempotent: true`) or the provider dedupes on the key (`'key'`), or when the
  *   recipe accepts the risk (`onUncertain: retry`); otherwise the step is `uncertain` and not sent.
- * An action whose declaration cannot be read counts as not idempotent (fails closed).
+ * When the action's declaration cannot be read now (`unknown`: the catalog is away, as NATS may be
+ * after a restart) nothing is sent and nothing decided: ask again later.
  */
-export function decideEffect(input: { prior?: Pick<EffectEntry, 'drive' | 'outcome'>; drive: string; idempotent?: Idempotency; onUncertain?: UncertainPolicy }): EffectDecision {
+export function decideEffect(input: {
+  prior?: Pick<EffectEntry, 'drive' | 'outcome'>;
+  drive: string;
+  idempotent: Idempotency | 'unknown';
+  onUncertain?: UncertainPolicy;
+}): EffectDecision {
   const { prior, drive } = input;
   if (!prior) return { send: true, why: 'first' };
   if (prior.drive === drive) return { send: true, why: 'same-drive' };
@@ -34,6 +43,7 @@ export function decideEffect(input: { prior?: Pick<EffectEntry, 'drive' | 'outco
   if (input.idempotent === true) return { send: true, why: 'idempotent' };
   if (input.idempotent === 'key') return { send: true, why: 'same-key' };
   if (input.onUncertain === 'retry') return { send: true, why: 'policy' };
+  if (input.idempotent === 'unknown') return { send: false, why: 'ask-later' };
   return { send: false, why: 'uncertain' };
 }
 
@@ -86,8 +96,20 @@ export class EffectLedger {
     const ledger = new EffectLedgerRepository(this.dataSource.manager);
     const ref = { jobId: job.id, idempotencyKey: command.idempotencyKey, attempt: command.attempt };
     const prior = await ledger.find(ref);
-    const idempotent = prior && prior.drive !== scope.drive ? await this.catalog.idempotency(job.workspaceId, command.action) : undefined;
+    const idempotent = prior && prior.drive !== scope.drive ? ((await this.catalog.idempotency(job.workspaceId, command.action)) ?? 'unknown') : false;
     const decision = decideEffect({ prior, drive: scope.drive, idempotent, onUncertain: scope.onUncertain });
+    if (!decision.send && decision.why === 'ask-later') {
+      // deferred like an open breaker: no attempt is spent, the ledger row stays as the crash left it
+      return {
+        ok: false,
+        attempt: command.attempt,
+        error: {
+          kind: 'circuit_open',
+          message: `the connector catalog cannot be read: whether ${command.action} may be sent again is unknown; nothing was sent`,
+          retryAfterMs: CATALOG_RETRY_MS,
+        },
+      };
+    }
     if (!decision.send) {
       await ledger.markUncertain(ref);
       this.logger.warn(

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { DataSource } from 'typeorm';
-import { InvokeAction } from '@junction/connectors/contracts';
+import { GetConnector, InvokeAction } from '@junction/connectors/contracts';
 import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS, JobRepository } from '@junction/executor/data-access';
 import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import type { Closable, MessageBus, RpcContract } from '@junction/platform/ports';
@@ -22,8 +22,8 @@ type Invoked = { jobId: string; idempotencyKey: string; at: number };
 /**
  * The connectors service as a worker's bus sees it. `answering: false` stands for the bug this
  * guards against: a reply lost without the bus noticing, so the request's promise never settles.
- * `delayMs` is a legitimately slow call. The connector catalog is not served (sensitive fields
- * then fail closed, which these tests do not look at).
+ * `delayMs` is a legitimately slow call. The connector catalog says only that `http.request` is
+ * idempotent by key (so the effect ledger lets a re-drive send it again).
  */
 class ConnectorsStandIn implements MessageBus {
   readonly invoked: Invoked[] = [];
@@ -31,6 +31,7 @@ class ConnectorsStandIn implements MessageBus {
   constructor(private readonly behaviour: { answering: boolean; delayMs: number }) {}
 
   async request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req): Promise<Res> {
+    if (contract.subject === GetConnector.subject) return { key: 'http', actions: [{ key: 'request', idempotent: 'key' }] } as unknown as Res;
     if (contract.subject !== InvokeAction.subject) throw new Error(`${contract.subject} is not served here`);
     const call = payload as unknown as { jobId: string; idempotencyKey: string };
     this.invoked.push({ jobId: call.jobId, idempotencyKey: call.idempotencyKey, at: Date.now() });

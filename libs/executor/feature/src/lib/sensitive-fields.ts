@@ -36,9 +36,9 @@ export class SensitiveFields {
     return { input: under('input'), output: under('output') };
   }
 
-  /** Whether `connector.action` declares itself idempotent (the effect ledger's question); false when the catalog cannot say. */
-  async idempotency(workspaceId: string, action: string): Promise<boolean | 'key'> {
-    return (await this.traits(workspaceId, action))?.idempotent ?? false;
+  /** Whether `connector.action` declares itself idempotent (the effect ledger's question); undefined when the catalog cannot be read. */
+  async idempotency(workspaceId: string, action: string): Promise<boolean | 'key' | undefined> {
+    return (await this.traits(workspaceId, action))?.idempotent;
   }
 
   /** What the catalog says of one action; undefined when it cannot be read (an unknown action has none). */
