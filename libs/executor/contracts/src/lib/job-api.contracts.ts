@@ -165,7 +165,10 @@ export class JobStepView {
   @IsString()
   kind: string;
 
-  @ApiProperty({ enum: ['succeeded', 'failed', 'retrying', 'deferred'] })
+  @ApiProperty({
+    enum: ['succeeded', 'failed', 'retrying', 'deferred', 'uncertain'],
+    description: 'uncertain: the effect ledger held a call a crash cut back (docs/guarantees.md §15)',
+  })
   @IsString()
   status: string;
 
