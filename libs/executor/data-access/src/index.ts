@@ -10,6 +10,7 @@ import { DeadLetters1765740000000 } from './lib/migrations/1765740000000-dead-le
 import { ExecutorIdempotencyKeys1765900000000 } from './lib/migrations/1765900000000-idempotency-keys';
 import { EffectLedger1766000000000 } from './lib/migrations/1766000000000-effect-ledger';
 import { FlowKeys1766300000000 } from './lib/migrations/1766300000000-flow-keys';
+import { JobPriority1766400000000 } from './lib/migrations/1766400000000-job-priority';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -34,4 +35,5 @@ export const EXECUTOR_MIGRATIONS = [
   ExecutorIdempotencyKeys1765900000000,
   EffectLedger1766000000000,
   FlowKeys1766300000000,
+  JobPriority1766400000000,
 ];

@@ -77,6 +77,7 @@ export const recipeSchema = {
             },
           ],
         },
+        priority: { type: 'integer', minimum: 1, maximum: 5, description: 'claimed before jobs of a lower priority (default 3)' },
         timeout: duration,
         onFailure: { type: 'object', additionalProperties: false, required: ['recipe'], properties: { recipe: { type: 'string', minLength: 1, maxLength: 200 } } },
         onUncertain: { enum: ['retry', 'fail'], description: 'after a crash cut a call to an action that is not idempotent: fail the job for review (default) or send it again' },

@@ -28,6 +28,8 @@ export interface Recipe {
 export interface RecipeSettings {
   /** Jobs of this recipe running at once, or at most `limit` at once per value of `key` (e.g. one per customer). */
   concurrency?: number | KeyedConcurrency;
+  /** 1–5 (default 3): runnable jobs of a higher priority are claimed first, across recipes. */
+  priority?: number;
   /** Deadline of one job, from its start. */
   timeout?: Duration;
   /** The error handler: a recipe (id or name) run with the summary of every failed job (docs/recipes.md, "Error handlers"). */

@@ -33,3 +33,13 @@ describe('flow control: keyed concurrency', () => {
     expect(await flowKeyOf(key('{{ $error("no") }}'), { body: {} }, 'ws', 0)).toBe('');
   });
 });
+
+describe('flow control: priority', () => {
+  const withPriority = (priority: unknown) =>
+    ({ name: 'r', trigger: { type: 'webhook' }, steps: [{ id: 'a', action: 'http.request', input: {} }], settings: { priority } }) as unknown as Recipe;
+
+  it('accepts 1 to 5 and refuses anything else when saved', () => {
+    for (const p of [1, 3, 5]) expect(validateRecipe(withPriority(p)).ok).toBe(true);
+    for (const p of [0, 6, 2.5, '5']) expect(validateRecipe(withPriority(p)).ok).toBe(false);
+  });
+});
