@@ -1,6 +1,6 @@
 import { FakeThirdParty, type RecordedRequest } from '@junction/connector-sdk/testing';
 import { RegisterConnector } from '@junction/connectors/contracts';
-import { GetJob } from '@junction/executor/contracts';
+import { GetJob, RerunJob } from '@junction/executor/contracts';
 import { waitFor } from '@junction/shared/testing';
 import { ExecutorCluster, postTo } from './executor-harness';
 
@@ -100,5 +100,10 @@ describe('executor: effect ledger across a SIGKILL between send and checkpoint',
     // and nothing repeats it later
     await new Promise((r) => setTimeout(r, 3_000));
     expect(seen('/charge')).toHaveLength(1);
+
+    // the review: the charge did not happen, so the job is rerun: a new attempt group, a new key, sent once
+    await cluster.bus.request(RerunJob, { workspaceId: WS, id: chargeJob.id });
+    await waitFor(async () => (await statusOf(charge.id)) === 'succeeded', 30_000, 200);
+    expect(seen('/charge').map((r) => r.headers['idempotency-key'])).toEqual([`${chargeJob.id}:charge:0`, `${chargeJob.id}:charge:1`]);
   }, 150_000);
 });
