@@ -51,7 +51,7 @@ describe('a per-connection rate limit of 5/s holds across two connectors process
           connector: 'http',
           connectionId: CONN,
           action: 'request',
-          input: { method: 'POST', url: `${sink.url}/sink`, body: { json: { i } } },
+          input: { method: 'POST', url: `${sink.url}/sink`, body: { i } },
           idempotencyKey: `job:${i}:1`,
         }),
       ),

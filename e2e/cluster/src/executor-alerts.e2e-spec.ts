@@ -37,7 +37,7 @@ describe('failures always alert', () => {
   });
 
   // the handler posts the summary it was given
-  const tellAlert = { id: 'tell', action: 'http.request', input: { method: 'POST', url: '', body: { json: '{{ trigger }}' } } };
+  const tellAlert = { id: 'tell', action: 'http.request', input: { method: 'POST', url: '', body: '{{ trigger }}' } };
 
   beforeAll(async () => {
     await api.start();

@@ -121,5 +121,5 @@ export class ExecutorCluster<S extends Sink = Sink> {
 
 /** http.request POSTing `json` to the sink's `path`. */
 export function postTo(sinkUrl: string, path: string, json: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { action: 'http.request', input: { method: 'POST', url: `${sinkUrl}${path}`, body: { json } }, ...extra };
+  return { action: 'http.request', input: { method: 'POST', url: `${sinkUrl}${path}`, body: json }, ...extra };
 }

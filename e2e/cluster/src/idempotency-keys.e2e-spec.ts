@@ -79,7 +79,7 @@ describe.each(RUN_MODES)('Idempotency-Key on every create route (%s)', (mode: Ru
     const recipeId = await recipe(ws, {
       name: `fails ${randomUUID()}`,
       trigger: { type: 'manual' },
-      steps: [{ id: 'call', action: 'http.request', input: { method: 'POST', url: `${thirdParty.url}/refuses`, body: { json: {} } } }],
+      steps: [{ id: 'call', action: 'http.request', input: { method: 'POST', url: `${thirdParty.url}/refuses`, body: {} } }],
     });
     const run = await call<{ status: string; jobId: string }>(ws.key, `/v1/recipes/${recipeId}/runs?wait=true&timeoutMs=30000`, {});
     expect(run.body.status).toBe('failed');

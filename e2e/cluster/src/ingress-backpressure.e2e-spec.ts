@@ -29,7 +29,7 @@ describe('ingress backpressure at the configured queue limit, every service a re
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
       name: 'slow consumer',
       trigger: { type: 'webhook', dedupeHeader: 'x-id' },
-      steps: [{ id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/slow`, body: { json: '{{ trigger.body }}' } } }],
+      steps: [{ id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/slow`, body: '{{ trigger.body }}' } }],
       settings: { concurrency: 1 },
     });
     expect(recipe.status).toBe(201);

@@ -50,7 +50,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
       trigger: { type: 'webhook', signature: { header: 'x-sig', algorithm: 'hmac-sha256', prefix: 'sha256=', connection: connection.body.id }, dedupeHeader: 'x-delivery-id' },
       steps: [
         { id: 'map', set: { order: '{{ trigger.body.id }}', total: '{{ trigger.body.total }}', customer: '{{ trigger.body.customer.name }}', currency: 'EUR' } },
-        { id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/orders`, body: { json: '{{ vars }}' } } },
+        { id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/orders`, body: '{{ vars }}' } },
       ],
     });
     expect(recipe.status).toBe(201);
@@ -194,7 +194,7 @@ describe('webhook ingress → jobs → sink, every service a real process', () =
       trigger: { type: 'webhook' },
       steps: [
         { id: 'count', set: { rows: '{{ $count(trigger.body.rows) }}' } },
-        { id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/large`, body: { json: '{{ trigger.body }}' } } },
+        { id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/large`, body: '{{ trigger.body }}' } },
         { id: 'done', set: { status: '{{ steps.post.status }}' } },
       ],
     });

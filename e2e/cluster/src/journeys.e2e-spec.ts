@@ -53,7 +53,7 @@ describe.each(RUN_MODES)('user journeys (%s)', (mode: RunMode) => {
           id: 'contact',
           action: 'http.request',
           connection: connectionId,
-          input: { method: 'POST', url: `${crm.url}/contacts`, body: { json: { email: '{{ trigger.body.email }}' } } },
+          input: { method: 'POST', url: `${crm.url}/contacts`, body: { email: '{{ trigger.body.email }}' } },
         },
       ],
     });

@@ -73,13 +73,13 @@ describe.each([
           id: 'contact',
           action: 'http.request',
           connection: connection.body.id,
-          input: { method: 'POST', url: `${crm.url}/contacts?api_key=${CANARY}`, body: { json: { email: '{{ trigger.body.email }}' } } },
+          input: { method: 'POST', url: `${crm.url}/contacts?api_key=${CANARY}`, body: { email: '{{ trigger.body.email }}' } },
         },
         {
           id: 'note',
           action: 'http.request',
           connection: connection.body.id,
-          input: { method: 'POST', url: `${crm.url}/notes`, body: { json: { contact: '{{ steps.contact.output.body.id }}' } } },
+          input: { method: 'POST', url: `${crm.url}/notes`, body: { contact: '{{ steps.contact.output.body.id }}' } },
         },
       ],
     });
@@ -190,7 +190,7 @@ describe.each([
       name: 'slow, then done',
       trigger: { type: 'webhook' },
       steps: [
-        { id: 'slow', action: 'http.request', input: { method: 'POST', url: `${crm.url}/slow`, body: { json: { n: 1 } } } },
+        { id: 'slow', action: 'http.request', input: { method: 'POST', url: `${crm.url}/slow`, body: { n: 1 } } },
         { id: 'done', set: { ok: true } },
       ],
     });

@@ -225,11 +225,11 @@ describe('web console (standalone): connections with write-only secrets, and wha
       name: 'console steps in detail',
       trigger: { type: 'webhook' },
       steps: [
-        { id: 'limited', action: 'http.request', input: { method: 'POST', url: `${sink.url}/limited`, body: { json: { n: '{{ trigger.body.n }}' } } } },
+        { id: 'limited', action: 'http.request', input: { method: 'POST', url: `${sink.url}/limited`, body: { n: '{{ trigger.body.n }}' } } },
         {
           id: 'refused',
           action: 'http.request',
-          input: { method: 'POST', url: `${sink.url}/refuse`, headers: { authorization: `Bearer ${HEADER_SECRET}` }, body: { json: { total: -1 } } },
+          input: { method: 'POST', url: `${sink.url}/refuse`, headers: { authorization: `Bearer ${HEADER_SECRET}` }, body: { total: -1 } },
         },
       ],
     });

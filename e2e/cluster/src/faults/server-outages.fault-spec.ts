@@ -164,8 +164,8 @@ describe('server outages under webhook load (own nats-server, postgres, redis-se
       name: 'two steps to the sink',
       trigger: { type: 'webhook', signature: { header: 'x-sig', algorithm: 'hmac-sha256', prefix: 'sha256=', connection: connection.body.id } },
       steps: [
-        { id: 'a', action: 'http.request', input: { method: 'POST', url: `${sink.url}/a`, body: { json: { n: '{{ trigger.body.n }}' } } } },
-        { id: 'b', action: 'http.request', input: { method: 'POST', url: `${sink.url}/b`, body: { json: { n: '{{ trigger.body.n }}', a: '{{ steps.a.status }}' } } } },
+        { id: 'a', action: 'http.request', input: { method: 'POST', url: `${sink.url}/a`, body: { n: '{{ trigger.body.n }}' } } },
+        { id: 'b', action: 'http.request', input: { method: 'POST', url: `${sink.url}/b`, body: { n: '{{ trigger.body.n }}', a: '{{ steps.a.status }}' } } },
       ],
       settings: { concurrency: 40 },
     });

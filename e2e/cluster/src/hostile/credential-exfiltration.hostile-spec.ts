@@ -168,7 +168,7 @@ describe('credential exfiltration through recipes (hostile)', () => {
     const posted = await run('redirect away 307', {
       action: 'http.request',
       connection: httpConn,
-      input: { method: 'POST', url: `${home.url}/to-other-port-307`, body: { json: { a: 1 } } },
+      input: { method: 'POST', url: `${home.url}/to-other-port-307`, body: { a: 1 } },
     });
     expect(posted.status).toBe('succeeded');
     expect(canary.requests).toHaveLength(2);

@@ -179,7 +179,7 @@ describe('noisy neighbours and unauthenticated exhaustion (hostile)', () => {
     const slow = await recipe(flooder, {
       name: 'flood',
       trigger: { type: 'webhook' },
-      steps: [{ id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/slow`, body: { json: '{{ trigger.body }}' } } }],
+      steps: [{ id: 'post', action: 'http.request', input: { method: 'POST', url: `${sink.url}/slow`, body: '{{ trigger.body }}' } }],
       settings: { concurrency: 1 },
     });
     const started = await cluster.call<{ webhookUrl?: string }>('POST', `/v1/recipes/${slow}/start`, undefined, flooder.key);

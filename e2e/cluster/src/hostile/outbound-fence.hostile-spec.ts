@@ -95,7 +95,7 @@ describe('outbound fence (hostile)', () => {
   it('http.request: the platform’s own Postgres, NATS and Redis are refused although 127.0.0.1 is allow-listed', async () => {
     for (const target of [own.postgres, own.nats, own.redis]) {
       const url = `http://${target.hostname}:${target.port}/`;
-      const job = await run(`own ${target.protocol}`, { action: 'http.request', input: { method: 'POST', url, body: { text: 'FLUSHALL\r\n' } } });
+      const job = await run(`own ${target.protocol}`, { action: 'http.request', input: { method: 'POST', url, text: 'FLUSHALL\r\n' } });
       expect(job.status).toBe('failed');
       expect(job.steps[0].error?.message).toMatch(/platform's own listeners \((DATABASE_URL|NATS_URL|REDIS_URL)\)/);
     }

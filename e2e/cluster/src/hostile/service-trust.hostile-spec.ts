@@ -84,9 +84,7 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
       name: 'orders',
       trigger: { type: 'manual' },
-      steps: [
-        { id: 'send', action: 'http.request', connection: connectionId, input: { method: 'POST', url: `${home.url}/orders`, body: { json: { blob: '{{ trigger.blob }}' } } } },
-      ],
+      steps: [{ id: 'send', action: 'http.request', connection: connectionId, input: { method: 'POST', url: `${home.url}/orders`, body: { blob: '{{ trigger.blob }}' } } }],
     });
     expect(recipe.status).toBe(201);
     const blob = 'x'.repeat(400 * 1024);
@@ -119,7 +117,7 @@ describe('service-to-service trust on an authenticated NATS and Redis (hostile)'
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
       name: 'every second',
       trigger: { type: 'schedule', cron: '* * * * * *' },
-      steps: [{ id: 'ping', action: 'http.request', input: { method: 'POST', url: `${home.url}/tick`, body: { json: { at: '{{ trigger.scheduledAt }}' } } } }],
+      steps: [{ id: 'ping', action: 'http.request', input: { method: 'POST', url: `${home.url}/tick`, body: { at: '{{ trigger.scheduledAt }}' } } }],
     });
     expect(recipe.status).toBe(201);
     expect((await cluster.call('POST', `/v1/recipes/${recipe.body.id}/start`)).status).toBe(200);

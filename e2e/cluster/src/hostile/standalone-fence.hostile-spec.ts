@@ -46,7 +46,7 @@ describe('standalone: the embedded database stays out of recipes’ reach', () =
       [`http://localhost:${pgPort}/`, 'DATABASE_URL'],
       [`http://127.0.0.1:${apiPort}/v1/workspaces`, 'PORT'],
     ]) {
-      const job = await run(`to ${url}`, { action: 'http.request', input: { method: 'POST', url, body: { text: 'x' } } });
+      const job = await run(`to ${url}`, { action: 'http.request', input: { method: 'POST', url, text: 'x' } });
       expect({ url, status: job.status }).toEqual({ url, status: 'failed' });
       expect(job.steps[0].error?.message).toMatch(new RegExp(`own listeners \\(${source}\\)|refused`));
     }

@@ -36,7 +36,7 @@ describe('standalone: SIGKILL with accepted events queued and jobs mid-step', ()
   }, 60_000);
 
   it('turns every accepted event into exactly one job, loses none, and repeats no completed step', async () => {
-    const post = (path: string) => ({ action: 'http.request', input: { method: 'POST', url: `${sink.url}${path}`, body: { json: { n: '{{ vars.n }}' } } } });
+    const post = (path: string) => ({ action: 'http.request', input: { method: 'POST', url: `${sink.url}${path}`, body: { n: '{{ vars.n }}' } } });
     const recipe = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
       name: 'crash sink',
       trigger: { type: 'webhook', dedupeHeader: 'x-event-id' },

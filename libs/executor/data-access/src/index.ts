@@ -9,6 +9,7 @@ import { JobTraceContext1765617000000 } from './lib/migrations/1765617000000-job
 import { DeadLetters1765740000000 } from './lib/migrations/1765740000000-dead-letters';
 import { ExecutorIdempotencyKeys1765900000000 } from './lib/migrations/1765900000000-idempotency-keys';
 import { EffectLedger1766000000000 } from './lib/migrations/1766000000000-effect-ledger';
+import { HttpRequestBody1766200000000 } from './lib/migrations/1766200000000-http-request-body';
 import { FlowKeys1766300000000 } from './lib/migrations/1766300000000-flow-keys';
 import { JobPriority1766400000000 } from './lib/migrations/1766400000000-job-priority';
 
@@ -34,6 +35,7 @@ export const EXECUTOR_MIGRATIONS = [
   DeadLetters1765740000000,
   ExecutorIdempotencyKeys1765900000000,
   EffectLedger1766000000000,
+  HttpRequestBody1766200000000,
   FlowKeys1766300000000,
   JobPriority1766400000000,
 ];

@@ -65,7 +65,7 @@ describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fa
   const base = { workspaceId: 'ws_01JF8Z5Q3V7X9B2C4D6E8G0H1K', connector: 'http', action: 'request', idempotencyKey: 'job1:post:1', jobId: 'job1', stepId: 'post' };
 
   it('runs an action with the connection’s credentials and scrubs them from the output', async () => {
-    const result = await invoker.invoke({ ...base, connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', input: { method: 'POST', url: `${api.url}/sink`, body: { json: { n: 1 } } } });
+    const result = await invoker.invoke({ ...base, connectionId: 'conn_01JF8Z5Q3V7X9B2C4D6E8G0H2M', input: { method: 'POST', url: `${api.url}/sink`, body: { n: 1 } } });
     expect(result.error).toBeUndefined();
     expect(result.output).toMatchObject({ status: 200, body: { got: { n: 1 }, echoedAuth: 'Bearer [redacted]' } });
     expect(JSON.stringify(result)).not.toContain('tok_SECRET_9f8e7d');

@@ -37,7 +37,7 @@ describe('http connector against a fake API', () => {
 
   it('POSTs JSON with auth and an Idempotency-Key, returning status and parsed body', async () => {
     const out = await runAction(httpConnector, 'request', {
-      input: { method: 'POST', url: `${api.url}/orders`, body: { json: { sku: 'A1', qty: 2 } } },
+      input: { method: 'POST', url: `${api.url}/orders`, body: { sku: 'A1', qty: 2 } },
       credentials: { kind: 'bearer', token: 'tok_123' },
       allowedHosts: [api.url],
       idempotencyKey: 'job1:post:1',
@@ -54,7 +54,7 @@ describe('http connector against a fake API', () => {
     ['basic', { kind: 'basic' as const, username: 'ann', password: 'pw' }, (h: Record<string, unknown>) => h.authorization === `Basic ${Buffer.from('ann:pw').toString('base64')}`],
     ['oauth2', { kind: 'oauth2' as const, accessToken: 'at_9' }, (h: Record<string, unknown>) => h.authorization === 'Bearer at_9'],
   ])('authenticates with %s', async (_name, credentials, check) => {
-    await runAction(httpConnector, 'request', { input: { method: 'POST', url: `${api.url}/orders`, body: { form: { a: '1' } } }, credentials, allowedHosts: [api.url] });
+    await runAction(httpConnector, 'request', { input: { method: 'POST', url: `${api.url}/orders`, form: { a: '1' } }, credentials, allowedHosts: [api.url] });
     expect(check(api.requestsTo('/orders').at(-1)?.headers ?? {})).toBe(true);
   });
 
@@ -90,6 +90,45 @@ describe('http connector against a fake API', () => {
     const n = api.requests.length;
     await expect(runAction(httpConnector, 'request', { input: { method: 'FETCH', url: 'not a url' } })).rejects.toBeInstanceOf(FatalError);
     expect(api.requests.length).toBe(n);
+  });
+
+  describe('what is sent: body is the JSON, form and text are sibling fields', () => {
+    const sent = async (input: Record<string, unknown>) => {
+      await runAction(httpConnector, 'request', { input: { method: 'POST', url: `${api.url}/orders`, ...input } });
+      const req = api.requestsTo('/orders').at(-1);
+      return { contentType: req?.headers['content-type'], body: req?.body };
+    };
+
+    it.each([
+      // what every Slack webhook wants: JSON, not text/plain
+      ['an object with a text field', { body: { text: 'hi' } }, 'application/json', '{"text":"hi"}'],
+      ['a list', { body: [1, { a: null }] }, 'application/json', '[1,{"a":null}]'],
+      ['a string', { body: 'hi' }, 'application/json', '"hi"'],
+      ['false', { body: false }, 'application/json', 'false'],
+      ['a form', { form: { a: 'x y', n: 2, ok: true } }, 'application/x-www-form-urlencoded', 'a=x+y&n=2&ok=true'],
+      ['text', { text: 'hi' }, 'text/plain; charset=utf-8', 'hi'],
+      ['text with its content type', { text: '<a/>', contentType: 'application/xml' }, 'application/xml', '<a/>'],
+      ['a content-type header over the default', { body: { a: 1 }, headers: { 'Content-Type': 'application/vnd.api+json' } }, 'application/vnd.api+json', '{"a":1}'],
+    ])('%s', async (_name, input, contentType, body) => {
+      expect(await sent(input)).toEqual({ contentType, body });
+    });
+
+    it.each([
+      [{ body: { a: 1 }, form: { a: '1' } }, 'invalid input for http.request: /form cannot be sent together with /body; keep one of body (JSON), form or text'],
+      [{ form: { a: '1' }, text: 'a=1' }, 'invalid input for http.request: /text cannot be sent together with /form; keep one of body (JSON), form or text'],
+      [
+        { body: { a: 1 }, contentType: 'text/csv' },
+        'invalid input for http.request: /contentType is the type of text; give text, or drop contentType (body is sent as application/json)',
+      ],
+      [{ form: { a: { b: 1 } } }, 'invalid input for http.request: /form/a must be a string, a number or true or false'],
+      [{ text: 5 }, 'invalid input for http.request: /text must be string'],
+    ])('refuses %j in one line, sending nothing', async (input, message) => {
+      const n = api.requests.length;
+      const error = await runAction(httpConnector, 'request', { input: { method: 'POST', url: `${api.url}/orders`, ...input } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FatalError);
+      expect((error as Error).message).toBe(message);
+      expect(api.requests.length).toBe(n);
+    });
   });
 
   it('follows Link headers across pages', async () => {

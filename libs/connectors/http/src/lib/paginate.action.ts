@@ -21,7 +21,7 @@ const Pagination = Type.Union([
 ]);
 
 export const PaginateInput = Type.Composite([
-  Type.Omit(RequestInput, ['method', 'body']),
+  Type.Omit(RequestInput, ['method', 'body', 'form', 'text', 'contentType']),
   Type.Object({
     pagination: Pagination,
     /** Dotted path of the item list in each page's body; the body itself when absent. */

@@ -1,4 +1,15 @@
-import { Type, applyAuth, defineAction, errorFromResponse, type HttpClient, type HttpRequest, type Credentials, type AuthSpec } from '@junction/connector-sdk';
+import {
+  FatalError,
+  Type,
+  applyAuth,
+  defineAction,
+  errorFromResponse,
+  type HttpBody,
+  type HttpClient,
+  type HttpRequest,
+  type Credentials,
+  type AuthSpec,
+} from '@junction/connector-sdk';
 
 const Method = Type.Union([
   Type.Literal('GET'),
@@ -16,13 +27,15 @@ export const RequestInput = Type.Object(
     url: Type.String({ format: 'uri', maxLength: 8192 }),
     query: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    body: Type.Optional(
-      Type.Union([
-        Type.Object({ json: Type.Unknown() }, { additionalProperties: false }),
-        Type.Object({ form: Type.Record(Type.String(), Type.String()) }, { additionalProperties: false }),
-        Type.Object({ text: Type.String(), contentType: Type.Optional(Type.String()) }, { additionalProperties: false }),
-      ]),
+    /** The JSON to send (any JSON value), as `application/json`. */
+    body: Type.Optional(Type.Unknown({ description: 'the JSON to send (any JSON value), as application/json' })),
+    /** Fields sent URL-encoded (`application/x-www-form-urlencoded`). */
+    form: Type.Optional(
+      Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: 'fields sent as application/x-www-form-urlencoded' }),
     ),
+    /** A raw string sent as is, `text/plain` unless `contentType` says otherwise. */
+    text: Type.Optional(Type.String({ description: 'a raw string sent as is (text/plain unless contentType says otherwise)' })),
+    contentType: Type.Optional(Type.String({ minLength: 1, description: 'the content-type of text, e.g. application/xml' })),
     responseType: Type.Optional(Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('text')])),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 300_000 })),
     /** Treat these non-2xx statuses as results instead of errors (e.g. 404 for "exists?" checks). */
@@ -39,6 +52,24 @@ export const ResponseOutput = Type.Object({
 
 export type RequestInputType = (typeof RequestInput)['static'];
 
+const ENCODINGS = ['body', 'form', 'text'] as const;
+
+/**
+ * The one encoding the input asks for: `body` as JSON, `form` URL-encoded, `text` raw. Two at
+ * once, or a `contentType` without `text`, is refused before anything is sent (which one was meant
+ * cannot be guessed).
+ */
+export function requestBody(input: Pick<RequestInputType, 'body' | 'form' | 'text' | 'contentType'>): HttpBody | undefined {
+  const given = ENCODINGS.filter((field) => input[field] !== undefined);
+  if (given.length > 1) throw new FatalError(`invalid input for http.request: /${given[1]} cannot be sent together with /${given[0]}; keep one of body (JSON), form or text`);
+  if (input.contentType !== undefined && input.text === undefined)
+    throw new FatalError('invalid input for http.request: /contentType is the type of text; give text, or drop contentType (body is sent as application/json)');
+  if (input.form !== undefined) return { form: Object.fromEntries(Object.entries(input.form).map(([k, v]) => [k, String(v)])) };
+  if (input.text !== undefined) return { text: input.text, ...(input.contentType !== undefined ? { contentType: input.contentType } : {}) };
+  if (input.body !== undefined) return { json: input.body };
+  return undefined;
+}
+
 /** One authenticated call with the typed error mapping applied; shared by `request` and `paginate`. */
 export async function call(http: HttpClient, input: RequestInputType, credentials: Credentials, auth: AuthSpec, idempotencyKey: string, signal: AbortSignal) {
   const headers: Record<string, string> = { ...(input.headers ?? {}) };
@@ -52,7 +83,7 @@ export async function call(http: HttpClient, input: RequestInputType, credential
       url: input.url,
       query: input.query,
       headers,
-      body: input.body as HttpRequest['body'],
+      body: requestBody(input),
       responseType: input.responseType,
       timeoutMs: input.timeoutMs,
       signal,
