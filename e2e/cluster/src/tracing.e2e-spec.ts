@@ -171,6 +171,10 @@ describe.each([
       expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['junction-standalone']));
     }
 
+    // an API request's server span is named by its route, not its path
+    await waitFor(() => receiver.spans.some((s) => s.kind === SERVER && s.name === 'GET /v1/jobs/:id' && s.attributes['http.route'] === '/v1/jobs/:id'), 10_000);
+    expect(receiver.spans.filter((s) => s.name.includes(job.body.id))).toEqual([]);
+
     // log lines of the job's work carry its trace id and the span they were written in
     const logs = [...new Set(cluster.services.values())].flatMap((s) => s.output);
     const finishedLine = logs.find((line) => line.includes('"msg":"job finished"') && line.includes(job.body.id));

@@ -130,6 +130,20 @@ export function nameActiveSpan(name: string, attributes?: SpanAttributes): void 
   if (attributes) span?.setAttributes(defined(attributes));
 }
 
+/**
+ * A handle on the active span (the HTTP server span) to name it later, once the router has
+ * matched a route; undefined with tracing off or no span.
+ */
+export function activeSpanNamer(): ((name: string, attributes?: SpanAttributes) => void) | undefined {
+  if (!enabled) return undefined;
+  const span = trace.getSpan(context.active());
+  if (!span) return undefined;
+  return (name, attributes) => {
+    span.updateName(name);
+    if (attributes) span.setAttributes(defined(attributes));
+  };
+}
+
 /** The traceparent of the instrumentation's active span (the HTTP server span), if tracing is on and there is one. */
 export function activeTraceparent(): string | undefined {
   if (!enabled) return undefined;
