@@ -12,6 +12,7 @@ import { EffectLedger1766000000000 } from './lib/migrations/1766000000000-effect
 import { HttpRequestBody1766200000000 } from './lib/migrations/1766200000000-http-request-body';
 import { FlowKeys1766300000000 } from './lib/migrations/1766300000000-flow-keys';
 import { JobPriority1766400000000 } from './lib/migrations/1766400000000-job-priority';
+import { FlowThrottle1766500000000 } from './lib/migrations/1766500000000-flow-throttle';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -38,4 +39,5 @@ export const EXECUTOR_MIGRATIONS = [
   HttpRequestBody1766200000000,
   FlowKeys1766300000000,
   JobPriority1766400000000,
+  FlowThrottle1766500000000,
 ];

@@ -77,6 +77,13 @@ export const recipeSchema = {
             },
           ],
         },
+        throttle: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['limit', 'period'],
+          description: 'at most `limit` jobs started per `period` for each value of `key`; the others start later, none is dropped',
+          properties: { limit: { type: 'integer', minimum: 1, maximum: 100000 }, period: duration, key: { type: 'string', minLength: 1, maxLength: 2000 } },
+        },
         priority: { type: 'integer', minimum: 1, maximum: 5, description: 'claimed before jobs of a lower priority (default 3)' },
         timeout: duration,
         onFailure: { type: 'object', additionalProperties: false, required: ['recipe'], properties: { recipe: { type: 'string', minLength: 1, maxLength: 200 } } },

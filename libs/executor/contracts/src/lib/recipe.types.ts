@@ -28,6 +28,8 @@ export interface Recipe {
 export interface RecipeSettings {
   /** Jobs of this recipe running at once, or at most `limit` at once per value of `key` (e.g. one per customer). */
   concurrency?: number | KeyedConcurrency;
+  /** At most `limit` jobs started per `period` for each value of `key` (the whole recipe without a key); the rest start later. */
+  throttle?: { limit: number; period: Duration; key?: string };
   /** 1–5 (default 3): runnable jobs of a higher priority are claimed first, across recipes. */
   priority?: number;
   /** Deadline of one job, from its start. */

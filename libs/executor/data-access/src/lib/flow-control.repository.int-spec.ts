@@ -66,7 +66,7 @@ describe('flow control repository: keyed concurrency (real Postgres)', () => {
     expect(claimedA.length + claimedB.length).toBe(8);
     const keyOf = new Map(jobs.map((j) => [j.id, j.key]));
     const asks = [...claimedA.map((j) => [a, 'w_a', j.id] as const), ...claimedB.map((j) => [b, 'w_b', j.id] as const)].map(([ds, owner, id]) =>
-      new FlowControlRepository(ds.manager).admit({ jobId: id, recipeId, owner, key: keyOf.get(id) as string, limit: 1 }, 60_000).then((ok) => [id, ok] as const),
+      new FlowControlRepository(ds.manager).admit({ jobId: id, recipeId, owner, concurrency: { key: keyOf.get(id) as string, limit: 1 } }, 60_000).then((ok) => [id, ok] as const),
     );
     const outcomes = await Promise.all(asks);
     const admitted = outcomes.filter(([, ok]) => ok).map(([id]) => keyOf.get(id));
@@ -90,7 +90,7 @@ describe('flow control repository: keyed concurrency (real Postgres)', () => {
     const recipeId = `rcp_${ulid()}`;
     const [job] = await insertJobs(recipeId, ['acme']);
     await new JobRepository(a.manager).claim('w_a', 30_000, 1);
-    expect(await new FlowControlRepository(b.manager).admit({ jobId: job.id, recipeId, owner: 'w_b', key: 'acme', limit: 1 }, 1_000)).toBe(false);
+    expect(await new FlowControlRepository(b.manager).admit({ jobId: job.id, recipeId, owner: 'w_b', concurrency: { key: 'acme', limit: 1 } }, 1_000)).toBe(false);
     const [row] = (await a.query(`SELECT lease_owner, flow_admitted FROM jobs WHERE id = $1`, [job.id])) as { lease_owner: string; flow_admitted: boolean }[];
     expect(row).toEqual({ lease_owner: 'w_a', flow_admitted: false });
   });
@@ -110,7 +110,7 @@ describe('flow control repository: keyed concurrency (real Postgres)', () => {
         await Promise.all(
           claimed.map(async (job) => {
             const key = keyOf.get(job.id) as string;
-            if (!(await new FlowControlRepository(ds.manager).admit({ jobId: job.id, recipeId, owner, key, limit: limits[key] }, 20))) return;
+            if (!(await new FlowControlRepository(ds.manager).admit({ jobId: job.id, recipeId, owner, concurrency: { key, limit: limits[key] } }, 20))) return;
             running[key] += 1;
             peak[key] = Math.max(peak[key], running[key]);
             await new Promise((r) => setTimeout(r, 40));
@@ -126,4 +126,81 @@ describe('flow control repository: keyed concurrency (real Postgres)', () => {
     expect(finished).toBe(jobs.length);
     expect(peak).toEqual({ acme: 1, globex: 2 });
   }, 40_000);
+});
+
+describe('flow control repository: throttle (real Postgres)', () => {
+  const name = uniqueNamespace('exec_throttle');
+  const connect = () =>
+    new DataSource({
+      type: 'postgres',
+      url: databaseUrl(TEST_SERVERS.postgres, name),
+      entities: EXECUTOR_ENTITIES,
+      migrations: EXECUTOR_MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      namingStrategy: new SnakeNamingStrategy(),
+      migrationsRun: true,
+      extra: { max: 8 },
+    }).initialize();
+  let a: DataSource;
+  let b: DataSource;
+
+  beforeAll(async () => {
+    await ensureDatabase(TEST_SERVERS.postgres, name);
+    a = await connect();
+    b = await connect();
+  });
+
+  afterAll(async () => {
+    await a?.destroy();
+    await b?.destroy();
+    await dropDatabase(TEST_SERVERS.postgres, name);
+  });
+
+  it('two replicas start at most `limit` jobs of a key per period (any window), keep the rate within 10%, and start every job', async () => {
+    const recipeId = `rcp_${ulid()}`;
+    const limit = 4;
+    const periodMs = 1_000;
+    const keyOf = new Map<string, string>();
+    for (const key of [...Array(12).fill('acme'), ...Array(12).fill('globex')] as string[]) {
+      const id = `job_${ulid()}`;
+      await new JobRepository(a.manager).insertIfAbsent({
+        id,
+        workspaceId: 'ws_1',
+        recipeId,
+        recipeVersion: 1,
+        dedupeKey: ulid(),
+        triggerKind: 'webhook',
+        concurrency: 1_000_000,
+        trigger: {},
+        receivedAt: new Date(),
+      });
+      keyOf.set(id, key);
+    }
+    const starts: Record<string, number[]> = { acme: [], globex: [] };
+    let started = 0;
+    const replica = async (ds: DataSource, owner: string) => {
+      const deadline = Date.now() + 20_000;
+      while (started < keyOf.size && Date.now() < deadline) {
+        const claimed = await new JobRepository(ds.manager).claim(owner, 30_000, 4);
+        for (const job of claimed) {
+          const key = keyOf.get(job.id) as string;
+          if (!(await new FlowControlRepository(ds.manager).admit({ jobId: job.id, recipeId, owner, throttle: { key, limit, periodMs } }, 20))) continue;
+          starts[key].push(Date.now());
+          started += 1;
+          await ds.query(`UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_until = NULL WHERE id = $1`, [job.id]);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await Promise.all([replica(a, 'w_a'), replica(b, 'w_b')]);
+    expect(started).toBe(keyOf.size);
+    for (const key of ['acme', 'globex']) {
+      const times = starts[key].sort((x, y) => x - y);
+      // no window of one period holds more than `limit` starts (a few ms of slack for the clocks of two processes: none here, one Postgres clock)
+      for (let i = limit; i < times.length; i++) expect(times[i] - times[i - limit]).toBeGreaterThanOrEqual(periodMs - 15);
+      // 12 starts at 4 per second: the first 4 at once, the last 4 two periods later, so 12 / (2 s + one period) = 4 per second
+      const rate = (times.length / (times[times.length - 1] - times[0] + periodMs)) * 1000;
+      expect(Math.abs(rate - limit) / limit).toBeLessThanOrEqual(0.1);
+    }
+  }, 30_000);
 });

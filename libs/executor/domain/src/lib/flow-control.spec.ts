@@ -1,6 +1,6 @@
 import type { Recipe } from '@junction/executor/contracts';
 
-import { flowKeyOf, keyedConcurrency } from './flow-control';
+import { flowKeyOf, keyedConcurrency, keyedThrottle } from './flow-control';
 import { validateRecipe } from './validate-recipe';
 
 const recipe = (concurrency: unknown) =>
@@ -41,5 +41,28 @@ describe('flow control: priority', () => {
   it('accepts 1 to 5 and refuses anything else when saved', () => {
     for (const p of [1, 3, 5]) expect(validateRecipe(withPriority(p)).ok).toBe(true);
     for (const p of [0, 6, 2.5, '5']) expect(validateRecipe(withPriority(p)).ok).toBe(false);
+  });
+});
+
+describe('flow control: throttle', () => {
+  const withThrottle = (throttle: unknown) =>
+    ({ name: 'r', trigger: { type: 'webhook' }, steps: [{ id: 'a', action: 'http.request', input: {} }], settings: { throttle } }) as unknown as Recipe;
+
+  it('accepts { limit, period, key? } and refuses a missing limit or period, or an unknown field, when saved', () => {
+    expect(validateRecipe(withThrottle({ limit: 100, period: '1m', key: '{{ trigger.body.account }}' })).ok).toBe(true);
+    expect(validateRecipe(withThrottle({ limit: 10, period: '1s' })).ok).toBe(true);
+    expect(validateRecipe(withThrottle({ period: '1m' })).ok).toBe(false);
+    expect(validateRecipe(withThrottle({ limit: 1 })).ok).toBe(false);
+    expect(validateRecipe(withThrottle({ limit: 1, period: 'soon' })).ok).toBe(false);
+    expect(validateRecipe(withThrottle({ limit: 1, period: '1s', burst: 2 })).ok).toBe(false);
+  });
+
+  it('reads the period in ms and keys every job alike without a key', async () => {
+    const keyed = keyedThrottle(withThrottle({ limit: 100, period: '1m', key: '{{ trigger.body.account }}' }));
+    expect(keyed).toMatchObject({ limit: 100, periodMs: 60_000 });
+    expect(await flowKeyOf(keyed?.key as never, { body: { account: 'a1' } }, 'ws', 0)).toBe('a1');
+    const whole = keyedThrottle(withThrottle({ limit: 5, period: '10s' }));
+    expect(await flowKeyOf(whole?.key as never, { body: { account: 'a1' } }, 'ws', 0)).toBe('');
+    expect(keyedThrottle(withThrottle(undefined))).toBeUndefined();
   });
 });

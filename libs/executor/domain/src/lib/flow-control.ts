@@ -1,5 +1,6 @@
 import type { Recipe } from '@junction/executor/contracts';
 
+import { parseDuration } from './duration';
 import { clockBindings, type ExpressionError } from './expression';
 import { compileTemplate, render, type TemplateNode } from './template';
 
@@ -11,7 +12,31 @@ export interface KeyedLimit {
   readonly key: TemplateNode;
 }
 
+export interface KeyedRate extends KeyedLimit {
+  readonly periodMs: number;
+}
+
 const compiled = new WeakMap<Recipe, KeyedLimit | null>();
+const compiledRates = new WeakMap<Recipe, KeyedRate | null>();
+
+function keyNode(source: string, path: string): TemplateNode {
+  const errors: ExpressionError[] = [];
+  const key = compileTemplate(source, 'settings', path, (e) => errors.push(e));
+  // a saved recipe's key compiled when it was saved; one that no longer does keys every job alike
+  return errors.length > 0 ? { kind: 'const', value: '', sync: true } : key;
+}
+
+/** The recipe's throttle (at most `limit` jobs started per `period` per key), compiled once per recipe object. */
+export function keyedThrottle(recipe: Recipe): KeyedRate | undefined {
+  let found = compiledRates.get(recipe);
+  if (found === undefined) {
+    const t = recipe.settings?.throttle;
+    const periodMs = t ? parseDuration(t.period) : undefined;
+    found = t && periodMs ? { limit: t.limit, periodMs, key: keyNode(t.key ?? '', '/settings/throttle/key') } : null;
+    compiledRates.set(recipe, found);
+  }
+  return found ?? undefined;
+}
 
 /** The recipe's per-key concurrency, compiled once per recipe object; undefined without one. */
 export function keyedConcurrency(recipe: Recipe): KeyedLimit | undefined {
@@ -19,12 +44,7 @@ export function keyedConcurrency(recipe: Recipe): KeyedLimit | undefined {
   if (found === undefined) {
     const c = recipe.settings?.concurrency;
     found = null;
-    if (c !== undefined && typeof c === 'object') {
-      const errors: ExpressionError[] = [];
-      const key = compileTemplate(c.key, 'settings', '/settings/concurrency/key', (e) => errors.push(e));
-      // a saved recipe's key compiled when it was saved; one that no longer does keys every job alike
-      found = { limit: c.limit, key: errors.length > 0 ? { kind: 'const', value: '', sync: true } : key };
-    }
+    if (c !== undefined && typeof c === 'object') found = { limit: c.limit, key: keyNode(c.key, '/settings/concurrency/key') };
     compiled.set(recipe, found);
   }
   return found ?? undefined;

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FlowControlRepository, type JobRow } from '@junction/executor/data-access';
-import { flowKeyOf, KEY_RETRY_MS, keyedConcurrency } from '@junction/executor/domain';
+import { flowKeyOf, KEY_RETRY_MS, keyedConcurrency, keyedThrottle, type KeyedLimit } from '@junction/executor/domain';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { RecipeCatalog } from './recipe-catalog';
 
 /**
  * Keyed flow control at claim time: a claimed job of a recipe with `concurrency: { limit, key }`
- * is driven only once it holds one of its key's slots (counted in Postgres, so across replicas);
- * otherwise its lease goes back and it is claimed again a moment later. Every claim asks again,
+ * is driven only once it holds one of its key's slots, and one with `throttle` only once its key's
+ * window has room for its start (both counted in Postgres, so across replicas); otherwise its lease goes back and it is claimed again a moment later. Every claim asks again,
  * so a job woken from a wait re-takes a slot before it runs on.
  */
 @Injectable()
@@ -22,9 +22,19 @@ export class FlowGate {
   /** Whether this replica may drive the claimed job now. */
   async admit(job: JobRow): Promise<boolean> {
     const recipe = await this.catalog.get(job.recipeId, job.recipeVersion);
-    const keyed = recipe && keyedConcurrency(recipe);
-    if (!keyed) return true;
-    const key = await flowKeyOf(keyed.key, job.trigger, job.workspaceId, job.receivedAt ? new Date(job.receivedAt).getTime() : Date.now());
-    return new FlowControlRepository(this.dataSource.manager).admit({ jobId: job.id, recipeId: job.recipeId, owner: this.options.workerId, key, limit: keyed.limit }, KEY_RETRY_MS);
+    const concurrency = recipe && keyedConcurrency(recipe);
+    const throttle = recipe && keyedThrottle(recipe);
+    if (!concurrency && !throttle) return true;
+    const keyOf = (key: KeyedLimit['key']) => flowKeyOf(key, job.trigger, job.workspaceId, job.receivedAt ? new Date(job.receivedAt).getTime() : Date.now());
+    return new FlowControlRepository(this.dataSource.manager).admit(
+      {
+        jobId: job.id,
+        recipeId: job.recipeId,
+        owner: this.options.workerId,
+        concurrency: concurrency && { key: await keyOf(concurrency.key), limit: concurrency.limit },
+        throttle: throttle && { key: await keyOf(throttle.key), limit: throttle.limit, periodMs: throttle.periodMs },
+      },
+      KEY_RETRY_MS,
+    );
   }
 }
