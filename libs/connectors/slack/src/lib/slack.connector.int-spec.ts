@@ -58,6 +58,16 @@ describe('slack actions against a fake API', () => {
     expect(api.requests[0].headers.authorization).toBe('Bearer xoxb-1');
   });
 
+  it('posts Block Kit blocks as written, with text as the fallback', async () => {
+    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*New issue*' } }];
+    await runAction(slackConnector, 'post_message', {
+      input: { baseUrl: api.url, channel: 'C2', text: 'New issue', blocks, threadTs: '1.2' },
+      credentials: { kind: 'bearer', token: 'xoxb-1' },
+      allowedHosts: [api.url],
+    });
+    expect(api.requests.at(-1)?.json).toEqual({ channel: 'C2', text: 'New issue', blocks, thread_ts: '1.2' });
+  });
+
   it('maps ok:false errors to typed errors', async () => {
     const credentials = { kind: 'bearer' as const, token: 'xoxb-1' };
     await expect(

@@ -44,13 +44,24 @@ export const postMessage = defineAction({
   // Slack has no idempotency keys: a repeat posts twice
   idempotent: false,
   input: Type.Object(
-    { baseUrl: BaseUrl, channel: Type.String({ minLength: 1 }), text: Type.String({ minLength: 1, maxLength: 40_000 }), threadTs: Type.Optional(Type.String()) },
+    {
+      baseUrl: BaseUrl,
+      channel: Type.String({ minLength: 1 }),
+      /** The message, and with blocks the notification's fallback (Slack asks for it either way). */
+      text: Type.String({ minLength: 1, maxLength: 40_000 }),
+      /** Block Kit layout, passed to Slack as written (what its Block Kit Builder produces). */
+      blocks: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Unknown()), { minItems: 1, maxItems: 50 })),
+      threadTs: Type.Optional(Type.String()),
+    },
     { additionalProperties: false },
   ),
   output: Type.Object({ channel: Type.String(), ts: Type.String() }, { additionalProperties: true }),
   async run(ctx) {
-    const { channel, text, threadTs } = ctx.input;
-    return (await slack(ctx, 'chat.postMessage', { channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) })) as { channel: string; ts: string };
+    const { channel, text, blocks, threadTs } = ctx.input;
+    return (await slack(ctx, 'chat.postMessage', { channel, text, ...(blocks ? { blocks } : {}), ...(threadTs ? { thread_ts: threadTs } : {}) })) as {
+      channel: string;
+      ts: string;
+    };
   },
 });
 
