@@ -74,6 +74,14 @@ describe('the job step timeline', () => {
     expect(response.closest('details')?.textContent).toContain('the total is negative');
   });
 
+  it('says what an uncertain step means and what to do about it', () => {
+    render(<Timeline steps={[step(1, 'charge', { status: 'uncertain', error: { kind: 'uncertain', message: 'acme.charge was sent but the executor stopped' } })]} />);
+    expect(within(entry(0)).getByText('uncertain').className).toContain('badge-uncertain');
+    expect(within(entry(0)).getByText(/This call may have run/).textContent).toContain('rerun the job if the call did not happen');
+    render(<Timeline steps={[step(1, 'fine', {})]} />);
+    expect(screen.queryAllByText(/This call may have run/)).toHaveLength(1);
+  });
+
   it('shows redacted input values as redacted, counted, never as a value', () => {
     render(<Timeline steps={[step(1, 'post', { input: { url: 'https://api.example', headers: { authorization: '[redacted]' } }, output: { id: 7 } })]} />);
     const input = within(entry(0)).getByText('Input').closest('details');

@@ -18,6 +18,12 @@ export function Timeline({ steps }: { steps: JobStep[] }) {
             <When at={step.startedAt} />
           </div>
           <StepWait step={step} next={steps.slice(i + 1).find((later) => later.stepKey === step.stepKey)} />
+          {step.status === 'uncertain' && (
+            <p className="uncertain">
+              This call may have run: the executor stopped after sending it and before recording its outcome, and the action is not idempotent, so it was not sent again. Check the
+              third party, then rerun the job if the call did not happen.
+            </p>
+          )}
           {step.error !== undefined && <StepError error={step.error} />}
           {step.input !== undefined && <JsonView label="Input" value={step.input} />}
           {step.output !== undefined && <JsonView label="Output" value={step.output} />}
