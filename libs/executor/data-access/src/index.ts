@@ -13,6 +13,7 @@ import { HttpRequestBody1766200000000 } from './lib/migrations/1766200000000-htt
 import { FlowKeys1766300000000 } from './lib/migrations/1766300000000-flow-keys';
 import { JobPriority1766400000000 } from './lib/migrations/1766400000000-job-priority';
 import { FlowThrottle1766500000000 } from './lib/migrations/1766500000000-flow-throttle';
+import { FlowDebounce1766600000000 } from './lib/migrations/1766600000000-flow-debounce';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -40,4 +41,5 @@ export const EXECUTOR_MIGRATIONS = [
   FlowKeys1766300000000,
   JobPriority1766400000000,
   FlowThrottle1766500000000,
+  FlowDebounce1766600000000,
 ];

@@ -84,6 +84,13 @@ export const recipeSchema = {
           description: 'at most `limit` jobs started per `period` for each value of `key`; the others start later, none is dropped',
           properties: { limit: { type: 'integer', minimum: 1, maximum: 100000 }, period: duration, key: { type: 'string', minLength: 1, maxLength: 2000 } },
         },
+        debounce: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['period'],
+          description: 'a burst of events of one `key` becomes one job with the last event, after `period` quiet or at most `maxWait` after the first',
+          properties: { period: duration, key: { type: 'string', minLength: 1, maxLength: 2000 }, maxWait: duration },
+        },
         priority: { type: 'integer', minimum: 1, maximum: 5, description: 'claimed before jobs of a lower priority (default 3)' },
         timeout: duration,
         onFailure: { type: 'object', additionalProperties: false, required: ['recipe'], properties: { recipe: { type: 'string', minLength: 1, maxLength: 200 } } },

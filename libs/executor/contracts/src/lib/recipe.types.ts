@@ -30,6 +30,8 @@ export interface RecipeSettings {
   concurrency?: number | KeyedConcurrency;
   /** At most `limit` jobs started per `period` for each value of `key` (the whole recipe without a key); the rest start later. */
   throttle?: { limit: number; period: Duration; key?: string };
+  /** A burst of events of one `key` becomes one job with the last event: after `period` without a new one, or at most `maxWait` after the first. */
+  debounce?: { period: Duration; key?: string; maxWait?: Duration };
   /** 1–5 (default 3): runnable jobs of a higher priority are claimed first, across recipes. */
   priority?: number;
   /** Deadline of one job, from its start. */

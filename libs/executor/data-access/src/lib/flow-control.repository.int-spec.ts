@@ -204,3 +204,92 @@ describe('flow control repository: throttle (real Postgres)', () => {
     }
   }, 30_000);
 });
+
+describe('flow control repository: debounce (real Postgres)', () => {
+  const name = uniqueNamespace('exec_debounce');
+  const connect = () =>
+    new DataSource({
+      type: 'postgres',
+      url: databaseUrl(TEST_SERVERS.postgres, name),
+      entities: EXECUTOR_ENTITIES,
+      migrations: EXECUTOR_MIGRATIONS,
+      migrationsTableName: 'schema_migrations',
+      namingStrategy: new SnakeNamingStrategy(),
+      migrationsRun: true,
+      extra: { max: 8 },
+    }).initialize();
+  let a: DataSource;
+  let b: DataSource;
+
+  beforeAll(async () => {
+    await ensureDatabase(TEST_SERVERS.postgres, name);
+    a = await connect();
+    b = await connect();
+  });
+
+  afterAll(async () => {
+    await a?.destroy();
+    await b?.destroy();
+    await dropDatabase(TEST_SERVERS.postgres, name);
+  });
+
+  /** Events arrive every `gapMs` while two replicas claim and admit; returns the sequence numbers of the jobs that started. */
+  const burst = async (recipeId: string, count: number, gapMs: number, debounce: { periodMs: number; maxWaitMs?: number }) => {
+    const seqOf = new Map<string, number>();
+    const startedSeqs: number[] = [];
+    let producing = true;
+    const produce = async () => {
+      for (let seq = 1; seq <= count; seq++) {
+        const id = `job_${ulid()}`;
+        seqOf.set(id, seq);
+        await new JobRepository(a.manager).insertIfAbsent({
+          id,
+          workspaceId: 'ws_1',
+          recipeId,
+          recipeVersion: 1,
+          dedupeKey: ulid(),
+          triggerKind: 'webhook',
+          concurrency: 1_000_000,
+          trigger: { body: { seq } },
+          receivedAt: new Date(),
+        });
+        await new Promise((r) => setTimeout(r, gapMs));
+      }
+      producing = false;
+    };
+    const replica = async (ds: DataSource, owner: string) => {
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const claimed = await new JobRepository(ds.manager).claim(owner, 30_000, 10);
+        for (const job of claimed) {
+          if (!(await new FlowControlRepository(ds.manager).admit({ jobId: job.id, recipeId, owner, debounce: { key: 'order-1', ...debounce } }, 20))) continue;
+          startedSeqs.push(seqOf.get(job.id) as number);
+          await ds.query(`UPDATE jobs SET status = 'succeeded', lease_owner = NULL, lease_until = NULL WHERE id = $1`, [job.id]);
+        }
+        const [open] = (await ds.query(`SELECT count(*)::int AS n FROM jobs WHERE recipe_id = $1 AND status IN ('queued', 'running')`, [recipeId])) as { n: number }[];
+        if (!producing && open.n === 0) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await Promise.all([produce(), replica(a, 'w_a'), replica(b, 'w_b')]);
+    const [cancelled] = (await a.query(`SELECT count(*)::int AS n FROM jobs WHERE recipe_id = $1 AND status = 'cancelled' AND error->>'kind' = 'debounced'`, [recipeId])) as {
+      n: number;
+    }[];
+    return { startedSeqs, cancelled: cancelled.n };
+  };
+
+  it('turns a burst of 50 events of one key into one job, the last, once the key was quiet; the others are cancelled as replaced', async () => {
+    const { startedSeqs, cancelled } = await burst(`rcp_${ulid()}`, 50, 5, { periodMs: 400 });
+    expect(startedSeqs).toEqual([50]);
+    expect(cancelled).toBe(49);
+  }, 30_000);
+
+  it('starts the newest job at most maxWait after the burst began, even while events keep coming', async () => {
+    const { startedSeqs, cancelled } = await burst(`rcp_${ulid()}`, 30, 50, { periodMs: 400, maxWaitMs: 500 });
+    // 30 events over ~1.5 s (and more under load) with maxWait 0.5 s: more than one start, the last event among them
+    expect(startedSeqs.length).toBeGreaterThanOrEqual(2);
+    expect(startedSeqs[startedSeqs.length - 1]).toBe(30);
+    expect(startedSeqs).toEqual([...startedSeqs].sort((x, y) => x - y));
+    expect(startedSeqs.length + cancelled).toBe(30);
+  }, 30_000);
+});

@@ -11,6 +11,8 @@ export interface Admission {
   owner: string;
   /** At most `limit` jobs of this key running at once. */
   concurrency?: { key: string; limit: number };
+  /** A burst of this key's jobs becomes its newest, after `periodMs` quiet or at most `maxWaitMs` (checked once per job). */
+  debounce?: { key: string; periodMs: number; maxWaitMs?: number };
   /** At most `limit` jobs of this key started per `periodMs` (checked once per job, at its first start). */
   throttle?: { key: string; limit: number; periodMs: number };
 }
@@ -34,7 +36,11 @@ export class FlowControlRepository {
    */
   async admit(a: Admission, retryMs: number): Promise<boolean> {
     return this.em.transaction(async (tx) => {
-      // concurrency locks before throttle locks, always: two admissions never wait on each other in a cycle
+      // debounce, then concurrency, then throttle locks, always: two admissions never wait on each other in a cycle
+      if (a.debounce) {
+        const verdict = await this.debounced(tx, a, a.debounce, retryMs);
+        if (verdict !== 'start') return verdict === 'replaced' ? false : this.defer(tx, a, null, verdict.waitMs);
+      }
       const slotKey = a.concurrency && storedKey(a.concurrency.key);
       if (a.concurrency && slotKey !== undefined) {
         await tx.query(`SELECT pg_advisory_xact_lock(hashtext('c:' || $1), hashtext($2))`, [a.recipeId, slotKey]);
@@ -62,6 +68,54 @@ export class FlowControlRepository {
       }
       return true;
     });
+  }
+
+  /**
+   * The debounce of a job not yet started: `replaced` (cancelled: a newer job of its key exists),
+   * a wait (the key is not quiet yet, or newer jobs of the recipe are not keyed yet), or `start`.
+   */
+  private async debounced(tx: Tx, a: Admission, d: NonNullable<Admission['debounce']>, retryMs: number): Promise<'start' | 'replaced' | { waitMs: number }> {
+    const key = storedKey(d.key);
+    const [self] = (await tx.query(`SELECT received_at, debounce_passed_at IS NOT NULL AS passed FROM jobs WHERE id = $1`, [a.jobId])) as {
+      received_at: Date;
+      passed: boolean;
+    }[];
+    if (!self || self.passed) return 'start';
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('d:' || $1), hashtext($2))`, [a.recipeId, key]);
+    await tx.query(`UPDATE jobs SET debounce_key = $2 WHERE id = $1`, [a.jobId, key]);
+    const newer = (await tx.query(`SELECT id FROM jobs WHERE recipe_id = $1 AND debounce_key = $2 AND (received_at, id) > ($3, $4) ORDER BY received_at DESC LIMIT 1`, [
+      a.recipeId,
+      key,
+      self.received_at,
+      a.jobId,
+    ])) as { id: string }[];
+    if (newer.length > 0) {
+      await tx.query(
+        `UPDATE jobs SET status = 'cancelled', finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL, revision = revision + 1,
+                error = jsonb_build_object('kind', 'debounced', 'message', 'replaced by a later event of the same debounce key', 'details', jsonb_build_object('jobId', $3::text))
+          WHERE id = $1 AND lease_owner = $2 AND status IN ('queued', 'running')`,
+        [a.jobId, a.owner, newer[0].id],
+      );
+      return 'replaced';
+    }
+    // a later job of the recipe not keyed yet may be of this key: it is keyed at its claim, so ask again after it
+    const unkeyed = (await tx.query(
+      `SELECT 1 FROM jobs WHERE recipe_id = $1 AND debounce_key IS NULL AND status IN ('queued', 'running') AND step_count = 0 AND (received_at, id) > ($2, $3) LIMIT 1`,
+      [a.recipeId, self.received_at, a.jobId],
+    )) as unknown[];
+    if (unkeyed.length > 0) return { waitMs: retryMs };
+    // the burst: the key's jobs since the last one that started
+    const [burst] = (await tx.query(
+      `SELECT ceil(extract(epoch FROM ($3::timestamptz + $4 * interval '1 millisecond' - clock_timestamp())) * 1000)::int AS quiet_in,
+              ceil(extract(epoch FROM (min(received_at) + $5 * interval '1 millisecond' - clock_timestamp())) * 1000)::int AS max_in
+         FROM jobs WHERE recipe_id = $1 AND debounce_key = $2
+          AND received_at > coalesce((SELECT max(received_at) FROM jobs WHERE recipe_id = $1 AND debounce_key = $2 AND debounce_passed_at IS NOT NULL), '-infinity')`,
+      [a.recipeId, key, self.received_at, d.periodMs, d.maxWaitMs ?? null],
+    )) as { quiet_in: number; max_in: number | null }[];
+    const waitMs = Math.min(burst.quiet_in, burst.max_in ?? Number.POSITIVE_INFINITY);
+    if (waitMs > 0) return { waitMs };
+    await tx.query(`UPDATE jobs SET debounce_passed_at = clock_timestamp() WHERE id = $1 AND lease_owner = $2`, [a.jobId, a.owner]);
+    return 'start';
   }
 
   /** How many concurrency slots of a key are held now (for tests and the job view). */

@@ -1,6 +1,6 @@
 import type { Recipe } from '@junction/executor/contracts';
 
-import { flowKeyOf, keyedConcurrency, keyedThrottle } from './flow-control';
+import { flowKeyOf, keyedConcurrency, keyedDebounce, keyedThrottle } from './flow-control';
 import { validateRecipe } from './validate-recipe';
 
 const recipe = (concurrency: unknown) =>
@@ -64,5 +64,23 @@ describe('flow control: throttle', () => {
     const whole = keyedThrottle(withThrottle({ limit: 5, period: '10s' }));
     expect(await flowKeyOf(whole?.key as never, { body: { account: 'a1' } }, 'ws', 0)).toBe('');
     expect(keyedThrottle(withThrottle(undefined))).toBeUndefined();
+  });
+});
+
+describe('flow control: debounce', () => {
+  const withDebounce = (debounce: unknown) =>
+    ({ name: 'r', trigger: { type: 'webhook' }, steps: [{ id: 'a', action: 'http.request', input: {} }], settings: { debounce } }) as unknown as Recipe;
+
+  it('accepts { period, key?, maxWait? } and refuses a missing period or an unknown field, when saved', () => {
+    expect(validateRecipe(withDebounce({ period: '30s', key: '{{ trigger.body.id }}', maxWait: '5m' })).ok).toBe(true);
+    expect(validateRecipe(withDebounce({ period: '30s' })).ok).toBe(true);
+    expect(validateRecipe(withDebounce({ key: '{{ trigger.body.id }}' })).ok).toBe(false);
+    expect(validateRecipe(withDebounce({ period: '30s', wait: '1m' })).ok).toBe(false);
+  });
+
+  it('reads period and maxWait in ms', () => {
+    expect(keyedDebounce(withDebounce({ period: '30s', key: '{{ trigger.body.id }}', maxWait: '5m' }))).toMatchObject({ periodMs: 30_000, maxWaitMs: 300_000 });
+    expect(keyedDebounce(withDebounce({ period: '2s' }))?.maxWaitMs).toBeUndefined();
+    expect(keyedDebounce(withDebounce(undefined))).toBeUndefined();
   });
 });

@@ -26,6 +26,27 @@ function keyNode(source: string, path: string): TemplateNode {
   return errors.length > 0 ? { kind: 'const', value: '', sync: true } : key;
 }
 
+export interface KeyedDebounce {
+  readonly key: TemplateNode;
+  readonly periodMs: number;
+  readonly maxWaitMs?: number;
+}
+
+const compiledDebounces = new WeakMap<Recipe, KeyedDebounce | null>();
+
+/** The recipe's debounce (a burst of one key becomes its last job), compiled once per recipe object. */
+export function keyedDebounce(recipe: Recipe): KeyedDebounce | undefined {
+  let found = compiledDebounces.get(recipe);
+  if (found === undefined) {
+    const d = recipe.settings?.debounce;
+    const periodMs = d ? parseDuration(d.period) : undefined;
+    const maxWaitMs = d?.maxWait !== undefined ? parseDuration(d.maxWait) : undefined;
+    found = d && periodMs ? { key: keyNode(d.key ?? '', '/settings/debounce/key'), periodMs, ...(maxWaitMs ? { maxWaitMs } : {}) } : null;
+    compiledDebounces.set(recipe, found);
+  }
+  return found ?? undefined;
+}
+
 /** The recipe's throttle (at most `limit` jobs started per `period` per key), compiled once per recipe object. */
 export function keyedThrottle(recipe: Recipe): KeyedRate | undefined {
   let found = compiledRates.get(recipe);

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { FlowControlRepository, type JobRow } from '@junction/executor/data-access';
-import { flowKeyOf, KEY_RETRY_MS, keyedConcurrency, keyedThrottle, type KeyedLimit } from '@junction/executor/domain';
+import { flowKeyOf, KEY_RETRY_MS, keyedConcurrency, keyedDebounce, keyedThrottle, type KeyedLimit } from '@junction/executor/domain';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { RecipeCatalog } from './recipe-catalog';
 
@@ -24,7 +24,8 @@ export class FlowGate {
     const recipe = await this.catalog.get(job.recipeId, job.recipeVersion);
     const concurrency = recipe && keyedConcurrency(recipe);
     const throttle = recipe && keyedThrottle(recipe);
-    if (!concurrency && !throttle) return true;
+    const debounce = recipe && keyedDebounce(recipe);
+    if (!concurrency && !throttle && !debounce) return true;
     const keyOf = (key: KeyedLimit['key']) => flowKeyOf(key, job.trigger, job.workspaceId, job.receivedAt ? new Date(job.receivedAt).getTime() : Date.now());
     return new FlowControlRepository(this.dataSource.manager).admit(
       {
@@ -32,6 +33,7 @@ export class FlowGate {
         recipeId: job.recipeId,
         owner: this.options.workerId,
         concurrency: concurrency && { key: await keyOf(concurrency.key), limit: concurrency.limit },
+        debounce: debounce && { key: await keyOf(debounce.key), periodMs: debounce.periodMs, maxWaitMs: debounce.maxWaitMs },
         throttle: throttle && { key: await keyOf(throttle.key), limit: throttle.limit, periodMs: throttle.periodMs },
       },
       KEY_RETRY_MS,
