@@ -1,4 +1,4 @@
-import { describeConnector } from '@junction/connector-sdk';
+import { describeConnector, toConnector, validateDeclarative, type DeclarativeConnector } from '@junction/connector-sdk';
 import { BUILT_IN_CONNECTORS } from './built-in-connectors';
 
 /**
@@ -40,5 +40,22 @@ describe('built-in actions declare their idempotency', () => {
     ]);
     const bare = describeConnector({ ...http, actions: http.actions.map((a) => ({ ...a, idempotent: undefined })) });
     expect(bare.actions.every((a) => a.idempotent === false)).toBe(true);
+  });
+});
+
+describe('custom (declarative) actions', () => {
+  const custom = (actions: Record<string, unknown>[]) =>
+    ({ key: 'acme', displayName: 'Acme', baseUrl: 'https://api.acme.example', auth: { kind: 'none' }, actions }) as unknown as DeclarativeConnector;
+  const action = (key: string, method: string, extra: Record<string, unknown> = {}) => ({ key, displayName: key, method, path: `/${key}`, ...extra });
+
+  it('default by HTTP method: GET, PUT and DELETE are idempotent, POST and PATCH are not', () => {
+    const connector = toConnector(custom(['GET', 'PUT', 'DELETE', 'POST', 'PATCH'].map((m) => action(m.toLowerCase(), m))), 1);
+    expect(Object.fromEntries(connector.actions.map((a) => [a.key, a.idempotent]))).toEqual({ get: true, put: true, delete: true, post: false, patch: false });
+  });
+
+  it('an action may declare it (a POST whose API honours Idempotency-Key), and only true, false or key', () => {
+    expect(toConnector(custom([action('charge', 'POST', { idempotent: 'key' })]), 1).actions[0].idempotent).toBe('key');
+    expect(validateDeclarative(custom([action('charge', 'POST', { idempotent: 'key' })]))).toEqual([]);
+    expect(validateDeclarative(custom([action('charge', 'POST', { idempotent: 'maybe' })])).map((e) => e.path)).toEqual(['/actions/0/idempotent']);
   });
 });
