@@ -41,6 +41,10 @@ describe('validateAgainst: one line per problem in unions', () => {
     ]);
   });
 
+  it('names the tag field and its values when every alternative refuses the tag', () => {
+    expect(validateAgainst(Input, { method: 'GET', pagination: { type: 'offset' } })).toEqual([{ path: '/pagination/type', message: 'must be one of "link_header", "cursor"' }]);
+  });
+
   it('lists the kinds a value may be when its type fits no alternative', () => {
     expect(validateAgainst(Input, { method: 'GET', query: { page: { n: 1 } } })).toEqual([{ path: '/query/page', message: 'must be a string, a number or true or false' }]);
     // the old http.request body shape given a string: was four lines, one per alternative plus the anyOf

@@ -50,7 +50,7 @@ describe('declarative connectors', () => {
   it.each([
     [{ key: 'Acme!' }, '/key'],
     [{ baseUrl: 'ftp://x' }, '/baseUrl'],
-    [{ auth: { kind: 'oauth9' } }, '/auth'],
+    [{ auth: { kind: 'oauth9' } }, '/auth/kind'],
     [{ actions: [] }, '/actions'],
     [{ extra: true }, '/'],
   ])('refuses %j with an error at %s', (patch, path) => {

@@ -69,6 +69,18 @@ export function namingClosest(closest: string | undefined): string {
   return closest ? ` (closest: ${closest})` : '';
 }
 
+/**
+ * When every alternative refuses the same field by its constant (`kind: "oauth9"` against `kind:
+ * "none" | "bearer" | …`), that field is the mistake: one line there listing the values it may take.
+ */
+function sharedTag<E extends SchemaErrorLike>(unionPath: string, branches: E[][]): E | undefined {
+  const tags = branches.map((errors) => errors.find((e) => e.instancePath !== unionPath && (e.keyword === 'const' || e.keyword === 'enum')));
+  const first = tags[0];
+  if (branches.length < 2 || !first || tags.some((t) => !t || t.instancePath !== first.instancePath)) return undefined;
+  const values = (tags as E[]).flatMap((t) => (t.keyword === 'const' ? [t.params['allowedValue']] : ((t.params['allowedValues'] as unknown[]) ?? [])));
+  return { ...first, keyword: 'enum', params: { allowedValues: values }, message: `must be one of ${[...new Set(values.map((v) => JSON.stringify(v)))].join(', ')}` };
+}
+
 /** The union errors not inside another union's alternatives. */
 function outermostUnions(errors: SchemaErrorLike[]): SchemaErrorLike[] {
   const unions = errors.filter((e) => UNIONS.has(e.keyword));
@@ -120,6 +132,8 @@ function narrowUnion<E extends SchemaErrorLike>(union: E, within: E[]): E[] {
   }
   // oneOf matched twice, or nothing failed inside: the union's own error says it
   if (byBranch.size === 0) return [union];
+  const tag = sharedTag(union.instancePath, [...byBranch.values()]);
+  if (tag) return [tag];
   let best: { index: number; distance: number } | undefined;
   for (const [index, branchErrors] of byBranch) {
     const d = distance(union.instancePath, branchErrors);
