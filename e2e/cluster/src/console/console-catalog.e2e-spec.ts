@@ -206,4 +206,22 @@ describe.each(RUN_MODES)('web console (%s): connectors, connections tested, the 
     expect(watched.pageErrors).toEqual([]);
     expect(watched.cspViolations).toEqual([]);
   });
+
+  it('fits a 390 px wide phone screen: the connectors with the register form and a schema open, the dead letters and the jobs list', async () => {
+    const { page } = await open();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, `${consoleUrl}connectors`, cluster.apiKey);
+    await page.getByText('Register a declarative connector').click();
+    const entry = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: /^Acme \(e2e\) acme-e2e/ }) });
+    await entry.getByText('Actions (1)').click();
+    await entry.getByText('Input schema of me').click();
+    await shot(page, 'narrow-connectors');
+    await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBe(390);
+    for (const path of ['dead-letters', 'jobs?status=failed', 'connections']) {
+      await page.goto(`${consoleUrl}${path}`);
+      await page.locator('h1').waitFor();
+      await page.getByText(/Loading/).waitFor({ state: 'detached' });
+      await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBe(390);
+    }
+  });
 });
