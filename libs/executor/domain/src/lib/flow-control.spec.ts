@@ -84,3 +84,20 @@ describe('flow control: debounce', () => {
     expect(keyedDebounce(withDebounce(undefined))).toBeUndefined();
   });
 });
+
+describe('flow control: keys are checked when the recipe is saved', () => {
+  const withSettings = (settings: Record<string, unknown>) =>
+    ({ name: 'r', trigger: { type: 'webhook' }, steps: [{ id: 'a', action: 'http.request', input: {} }], settings }) as unknown as Recipe;
+
+  it('refuses a key that does not compile or reads a step, naming the setting', () => {
+    const bad = validateRecipe(withSettings({ concurrency: { limit: 1, key: '{{ trigger.body.( }}' } }));
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.map((e) => e.path)).toEqual(['/settings/concurrency/key']);
+    const stepRef = validateRecipe(withSettings({ debounce: { period: '1s', key: '{{ steps.a.status }}' } }));
+    expect(stepRef).toEqual({
+      ok: false,
+      errors: [{ path: '/settings/debounce/key', message: 'expression {{ steps.a.status }}: a key reads only the trigger, not steps.a' }],
+    });
+    expect(validateRecipe(withSettings({ throttle: { limit: 1, period: '1s', key: 'acct-{{ trigger.body.account }}' } })).ok).toBe(true);
+  });
+});

@@ -2,7 +2,7 @@ import type { Recipe } from '@junction/executor/contracts';
 
 import { parseDuration } from './duration';
 import { clockBindings, type ExpressionError } from './expression';
-import { compileTemplate, render, type TemplateNode } from './template';
+import { compileTemplate, expressionsOf, render, type TemplateNode } from './template';
 
 /** How long a job refused by its key's limit sleeps before it is claimed and asks again. */
 export const KEY_RETRY_MS = 250;
@@ -85,4 +85,22 @@ export async function flowKeyOf(key: TemplateNode, trigger: unknown, workspaceId
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return '';
+}
+
+/**
+ * Save-time check of the flow control keys (`concurrency.key`, `throttle.key`, `debounce.key`): each
+ * must compile, and read only the trigger (a key is decided before the job runs a step).
+ */
+export function checkFlowKeys(settings: Record<string, unknown>, fail: (path: string, message: string) => void): void {
+  for (const name of ['concurrency', 'throttle', 'debounce']) {
+    const setting = settings[name];
+    if (setting === null || typeof setting !== 'object' || typeof (setting as { key?: unknown }).key !== 'string') continue;
+    const path = `/settings/${name}/key`;
+    const node = compileTemplate((setting as { key: string }).key, 'settings', path, (e) =>
+      fail(path, e.code === 'template' ? `template ${JSON.stringify(e.expression)}: ${e.reason}` : `expression {{ ${e.expression} }}: ${e.reason}`),
+    );
+    for (const expr of expressionsOf(node)) {
+      if (expr.stepRefs.length > 0) fail(path, `expression {{ ${expr.source} }}: a key reads only the trigger, not steps.${expr.stepRefs[0]}`);
+    }
+  }
 }

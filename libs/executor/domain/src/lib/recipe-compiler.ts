@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { STEP_KINDS, type ParallelMode, type Recipe, type StepKind } from '@junction/executor/contracts';
 
 import { parseDuration } from './duration';
+import { checkFlowKeys } from './flow-control';
 import type { ExpressionError } from './expression';
 import { DEFAULT_RETRY, type RetrySettings } from './retry';
 import { compileTemplate, expressionsOf, type TemplateNode } from './template';
@@ -242,6 +243,7 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
 
   checkTrigger(root['trigger'], fail);
   const settings = isObject(root['settings']) ? root['settings'] : {};
+  checkFlowKeys(settings, fail);
   if (errors.length > before) return undefined;
   return { recipe: json as Recipe, steps, lists, timeoutMs: parseDuration(settings['timeout']) };
 }
