@@ -14,6 +14,7 @@ import { FlowKeys1766300000000 } from './lib/migrations/1766300000000-flow-keys'
 import { JobPriority1766400000000 } from './lib/migrations/1766400000000-job-priority';
 import { FlowThrottle1766500000000 } from './lib/migrations/1766500000000-flow-throttle';
 import { FlowDebounce1766600000000 } from './lib/migrations/1766600000000-flow-debounce';
+import { JobListIndexes1766900000000 } from './lib/migrations/1766900000000-job-list-indexes';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -42,4 +43,5 @@ export const EXECUTOR_MIGRATIONS = [
   JobPriority1766400000000,
   FlowThrottle1766500000000,
   FlowDebounce1766600000000,
+  JobListIndexes1766900000000,
 ];
