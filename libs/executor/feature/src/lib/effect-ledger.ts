@@ -5,12 +5,15 @@ import { DataSource } from 'typeorm';
 import { EffectLedgerRepository, type EffectEntry, type EffectOutcome } from '@junction/executor/data-access';
 import type { Command, StepResult } from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
+import { isServerUnavailable } from '@junction/platform/ports';
 import { SensitiveFields } from './sensitive-fields';
 
 type InvokeCommand = Extract<Command, { type: 'invoke' }>;
 
 // how soon a re-drive asks the catalog again when it could not say whether an action is idempotent
 const CATALOG_RETRY_MS = 2_000;
+// how soon a call held back because Postgres was away is tried again
+const STORE_RETRY_MS = 1_000;
 
 /** How an action declares repeats: harmless (`true`), made harmless by the key sent with it (`key`), or not (`false`). */
 export type Idempotency = boolean | 'key';
@@ -95,20 +98,35 @@ export class EffectLedger {
   async invoke(job: { id: string; workspaceId: string }, command: InvokeCommand, scope: EffectScope, send: () => Promise<StepResult>): Promise<StepResult> {
     const ledger = new EffectLedgerRepository(this.dataSource.manager);
     const ref = { jobId: job.id, idempotencyKey: command.idempotencyKey, attempt: command.attempt };
+    let held: StepResult | undefined;
+    try {
+      held = await this.beforeSend(ledger, job, command, scope);
+    } catch (error) {
+      if (!isServerUnavailable(error)) throw error;
+      // nothing is sent unless its intent is committed: while Postgres is away the step waits like
+      // behind an open breaker (no attempt spent), and its checkpoint is retried as usual
+      return deferred(command, `the executor's database is away: ${command.action} was not sent`, STORE_RETRY_MS);
+    }
+    if (held) return held;
+    const result = await send();
+    try {
+      await ledger.settle({ ...ref, drive: scope.drive }, outcomeOf(result));
+    } catch (error) {
+      // the checkpoint that follows keeps the result; only a crash before it would find the outcome missing
+      this.logger.warn({ jobId: job.id, stepKey: command.stepKey, err: error }, 'effect ledger: outcome not recorded');
+    }
+    return result;
+  }
+
+  /** The ledger's part before a send: undefined when the call may go out (its intent now committed), else the step's result instead. */
+  private async beforeSend(ledger: EffectLedgerRepository, job: { id: string; workspaceId: string }, command: InvokeCommand, scope: EffectScope): Promise<StepResult | undefined> {
+    const ref = { jobId: job.id, idempotencyKey: command.idempotencyKey, attempt: command.attempt };
     const prior = await ledger.find(ref);
     const idempotent = prior && prior.drive !== scope.drive ? ((await this.catalog.idempotency(job.workspaceId, command.action)) ?? 'unknown') : false;
     const decision = decideEffect({ prior, drive: scope.drive, idempotent, onUncertain: scope.onUncertain });
     if (!decision.send && decision.why === 'ask-later') {
-      // deferred like an open breaker: no attempt is spent, the ledger row stays as the crash left it
-      return {
-        ok: false,
-        attempt: command.attempt,
-        error: {
-          kind: 'circuit_open',
-          message: `the connector catalog cannot be read: whether ${command.action} may be sent again is unknown; nothing was sent`,
-          retryAfterMs: CATALOG_RETRY_MS,
-        },
-      };
+      // the ledger row stays as the crash left it
+      return deferred(command, `the connector catalog cannot be read: whether ${command.action} may be sent again is unknown; nothing was sent`, CATALOG_RETRY_MS);
     }
     if (!decision.send) {
       await ledger.markUncertain(ref);
@@ -124,15 +142,12 @@ export class EffectLedger {
         'sending a call a crash cut again, with its idempotency key',
       );
     }
-    // nothing is sent unless its intent is committed: a failure here fails the drive, not the step
     await ledger.intend({ ...ref, stepKey: command.stepKey, action: command.action, drive: scope.drive });
-    const result = await send();
-    try {
-      await ledger.settle({ ...ref, drive: scope.drive }, outcomeOf(result));
-    } catch (error) {
-      // the checkpoint that follows keeps the result; only a crash before it would find the outcome missing
-      this.logger.warn({ jobId: job.id, stepKey: command.stepKey, err: error }, 'effect ledger: outcome not recorded');
-    }
-    return result;
+    return undefined;
   }
+}
+
+/** Nothing was sent and nothing decided: the engine waits as behind an open breaker (no attempt spent) and issues the call again. */
+function deferred(command: Pick<InvokeCommand, 'attempt'>, message: string, retryAfterMs: number): StepResult {
+  return { ok: false, attempt: command.attempt, error: { kind: 'circuit_open', message, retryAfterMs } };
 }
