@@ -64,7 +64,12 @@ export class FlowControlRepository {
       );
       if (rows.length === 0) return false;
       if (throttled && a.throttle) {
-        await tx.query(`INSERT INTO flow_starts (recipe_id, flow_key, job_id) VALUES ($1, $2, $3)`, [a.recipeId, storedKey(a.throttle.key), a.jobId]);
+        // the window counts from the very time the job shows as started (one timestamp for both)
+        await tx.query(`INSERT INTO flow_starts (recipe_id, flow_key, started_at, job_id) SELECT $1, $2, throttle_passed_at, id FROM jobs WHERE id = $3`, [
+          a.recipeId,
+          storedKey(a.throttle.key),
+          a.jobId,
+        ]);
       }
       return true;
     });
