@@ -2,12 +2,8 @@ import { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
 import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
-import { JobRow, JobStepRow, RecipeRow, RecipeVersionRow } from './entities';
+import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
 import { JobRepository, type NewEvent, type NewJob } from './job.repository';
-import { CreateExecutorTables1764100000000 } from './migrations/1764100000000-create-executor-tables';
-import { ClaimJobsFunction1764200000000 } from './migrations/1764200000000-claim-jobs-function';
-import { DedupeWindows1765100000000 } from './migrations/1765100000000-dedupe-windows';
-import { FailureAlerts1765300000000 } from './migrations/1765300000000-failure-alerts';
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -50,8 +46,9 @@ describe('job repository (real Postgres)', () => {
     ds = await new DataSource({
       type: 'postgres',
       url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: [RecipeRow, RecipeVersionRow, JobRow, JobStepRow],
-      migrations: [CreateExecutorTables1764100000000, ClaimJobsFunction1764200000000, DedupeWindows1765100000000, FailureAlerts1765300000000],
+      entities: EXECUTOR_ENTITIES,
+      // the repository's SQL names columns of every migration (traceparent, flow keys…): run them all
+      migrations: EXECUTOR_MIGRATIONS,
       migrationsTableName: 'schema_migrations',
       namingStrategy: new SnakeNamingStrategy(),
       migrationsRun: true,
