@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RunMode } from '../cluster-harness';
 
 /** Debian's chromium (`apt-get install chromium`; .ci/run installs it): no browser is downloaded. */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -53,4 +54,9 @@ export async function signIn(page: Page, consoleUrl: string, key: string): Promi
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env['CONSOLE_SCREENSHOTS'];
   if (dir) await page.screenshot({ path: `${dir}/${name}.png` });
+}
+
+/** `screenshot` for a suite run in both modes: taken in the standalone run only (the pages are the same in both). */
+export function screenshotIn(mode: RunMode): (page: Page, name: string) => Promise<void> {
+  return (page, name) => (mode === 'standalone' ? screenshot(page, name) : Promise.resolve());
 }
