@@ -1,7 +1,7 @@
 import type { Browser, Page, Response } from 'playwright-core';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
-import { Cluster } from '../cluster-harness';
-import { launchChromium, screenshot, signIn, watchedPage, type WatchedPage } from './browser';
+import { Cluster, RUN_MODES, type RunMode } from '../cluster-harness';
+import { launchChromium, screenshotIn, signIn, watchedPage, type WatchedPage } from './browser';
 import { jobOf } from './job-waits';
 
 interface ConnectionBody {
@@ -33,9 +33,10 @@ async function pageHolds(page: Page): Promise<string> {
   return `${await page.content()}\n${values}\n${storage}`;
 }
 
-/** Connections, and the richer job page, in the console served by the standalone process (issue #14). */
-describe('web console (standalone): connections with write-only secrets, and what a job step did', () => {
-  const cluster = Cluster.inMode('standalone');
+/** Connections, and the richer job page, in the console served by the gateway in both modes (issue #14). */
+describe.each(RUN_MODES)('web console (%s): connections with write-only secrets, and what a job step did', (mode: RunMode) => {
+  const cluster = Cluster.inMode(mode);
+  const shot = screenshotIn(mode);
   const sink = new FakeThirdParty();
   let browser: Browser;
   let consoleUrl = '';
@@ -52,18 +53,18 @@ describe('web console (standalone): connections with write-only secrets, and wha
       { status: 429, headers: { 'retry-after': '1' }, json: { error: 'slow down' } },
       { status: 200, json: { stored: true } },
     ]);
-    [browser] = await Promise.all([launchChromium(), cluster.start([])]);
+    [browser] = await Promise.all([launchChromium(), cluster.start(['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'])]);
     consoleUrl = `${cluster.gatewayUrl}/console/`;
     const created = await cluster.call<{ key: string }>('POST', '/v1/api-keys', { name: 'connections-auditor', role: 'auditor' });
     expect(created.status).toBe(201);
     auditorKey = created.body.key;
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     await cluster.stop();
     await sink.close();
-  });
+  }, 60_000);
 
   it('creates a connection from the catalog with a generated form; the secret is write-only and never comes back', async () => {
     const watched = await open();
@@ -89,7 +90,7 @@ describe('web console (standalone): connections with write-only secrets, and wha
     await expect(token.getAttribute('aria-required')).resolves.toBe('true');
     await form.getByText('Sent as Authorization: Bearer …').waitFor();
     await expect(form.getByLabel('Allowed hosts').getAttribute('type')).resolves.toBe('text');
-    await screenshot(page, 'connections-new');
+    await shot(page, 'connections-new');
 
     // a required field left empty stops the form (the browser's own check): nothing is sent
     await form.getByRole('button', { name: 'Create connection' }).click();
@@ -108,7 +109,7 @@ describe('web console (standalone): connections with write-only secrets, and wha
     await row.getByRole('cell', { name: 'token' }).waitFor();
     await expect(row.getByRole('cell', { name: 'HTTP', exact: true }).count()).resolves.toBe(1);
     await expect(token.inputValue()).resolves.toBe('');
-    await screenshot(page, 'connections');
+    await shot(page, 'connections');
 
     const listed = await cluster.call<{ items: ConnectionBody[] }>('GET', '/v1/connections');
     const made = listed.body.items.find((c) => c.name === 'console crm');
@@ -264,7 +265,7 @@ describe('web console (standalone): connections with write-only secrets, and wha
     await input.locator('summary').click();
     await input.locator('.redacted').waitFor();
     await expect(input.locator('pre').textContent()).resolves.toContain('"total": -1');
-    await screenshot(page, 'job-steps');
+    await shot(page, 'job-steps');
 
     expect(await pageHolds(page)).not.toContain(HEADER_SECRET);
     for (const body of await bodies()) expect(body).not.toContain(HEADER_SECRET);
@@ -302,7 +303,7 @@ describe('web console (standalone): connections with write-only secrets, and wha
     await page.getByText('New connection').click();
     await page.getByRole('button', { name: 'Edit console edited' }).click();
     await page.getByRole('form', { name: 'Edit console edited' }).waitFor();
-    await screenshot(page, 'narrow-connections');
+    await shot(page, 'narrow-connections');
     await expect(page.evaluate('document.documentElement.scrollWidth')).resolves.toBe(390);
 
     expect(detailedJobId).not.toBe('');

@@ -1,30 +1,31 @@
 import type { Browser } from 'playwright-core';
-import { Cluster } from '../cluster-harness';
-import { launchChromium, screenshot, signIn, watchedPage } from './browser';
+import { Cluster, RUN_MODES, type RunMode } from '../cluster-harness';
+import { launchChromium, screenshotIn, signIn, watchedPage } from './browser';
 
 // an API run's trigger is the payload itself (a webhook's has body, headers, …)
 const definition = (tag: string) => ({ name: 'console versions', trigger: { type: 'manual' }, steps: [{ id: 'tag', set: { tag, n: '{{ trigger.n }}' } }] });
 
 /** The recipe page's versions (list, diff, start one: a rollback) and its test run, in Debian's chromium (issue #14). */
-describe('web console (standalone): recipe versions, diff, rollback and test run', () => {
-  const cluster = Cluster.inMode('standalone');
+describe.each(RUN_MODES)('web console (%s): recipe versions, diff, rollback and test run', (mode: RunMode) => {
+  const cluster = Cluster.inMode(mode);
+  const shot = screenshotIn(mode);
   let browser: Browser;
   let consoleUrl = '';
   let recipeId = '';
 
   beforeAll(async () => {
-    [browser] = await Promise.all([launchChromium(), cluster.start([])]);
+    [browser] = await Promise.all([launchChromium(), cluster.start(['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'])]);
     consoleUrl = `${cluster.gatewayUrl}/console/`;
     const made = await cluster.call<{ id: string }>('POST', '/v1/recipes', definition('one'));
     expect(made.status).toBe(201);
     recipeId = made.body.id;
     for (const tag of ['two', 'three']) expect((await cluster.call('PUT', `/v1/recipes/${recipeId}`, definition(tag))).status).toBe(200);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
     await cluster.stop();
-  });
+  }, 60_000);
 
   it('lists the versions, diffs any two, starts version 1 after a confirmation, and a test run opens its job on version 1', async () => {
     const watched = await watchedPage(browser);
@@ -45,7 +46,7 @@ describe('web console (standalone): recipe versions, diff, rollback and test run
     const older = page.getByLabel('Changes from version 1 to version 3');
     await older.waitFor();
     await expect(older.locator('.diff-removed').textContent()).resolves.toContain('"tag": "one"');
-    await screenshot(page, 'recipe-versions');
+    await shot(page, 'recipe-versions');
 
     // a rollback asks first: Cancel does nothing
     const first = versions.getByRole('row').filter({ has: page.getByRole('cell', { name: '1', exact: true }) });
