@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { ACME_GOOD_TOKEN, acmeConnector, serveAcme } from '../acme-connector';
 import { Cluster, RUN_MODES, type RunMode } from '../cluster-harness';
-import { launchChromium, screenshot, signIn, watchedPage, type WatchedPage } from './browser';
+import { launchChromium, screenshotIn, signIn, watchedPage, type WatchedPage } from './browser';
 import { jobOf } from './job-waits';
 
 // typed into the forms only: never to come back in the page
@@ -27,8 +27,7 @@ describe.each(RUN_MODES)('web console (%s): connectors, connections tested, the 
   let browser: Browser;
   let consoleUrl = '';
   const open = (): Promise<WatchedPage> => watchedPage(browser);
-  // screenshots once (the pages are the same in both modes)
-  const shot = (page: Page, name: string) => (mode === 'standalone' ? screenshot(page, name) : Promise.resolve());
+  const shot = screenshotIn(mode);
 
   beforeAll(async () => {
     await acme.start();

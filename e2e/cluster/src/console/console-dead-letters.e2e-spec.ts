@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { waitFor } from '@junction/shared/testing';
 import { Cluster, RUN_MODES, type RunMode } from '../cluster-harness';
 import { TriggerStreamAccess } from '../trigger-stream-access';
-import { launchChromium, screenshot, signIn, watchedPage } from './browser';
+import { launchChromium, screenshotIn, signIn, watchedPage } from './browser';
 
 // a secret-looking value in the event: shown redacted, never as itself
 const EVENT_SECRET = 'hunter2-console-dlq-5b7e';
@@ -58,7 +58,7 @@ describe.each(RUN_MODES)('web console (%s): dead letters', (mode: RunMode) => {
     await row.getByText('Event (as received)').click();
     await row.locator('.redacted').waitFor();
     await expect(row.locator('.json-view pre').textContent()).resolves.toContain('"n": "raw"');
-    if (mode === 'standalone') await screenshot(page, 'dead-letters');
+    await screenshotIn(mode)(page, 'dead-letters');
 
     await row.getByLabel(`Select ${letterId}`).check();
     await page.getByRole('button', { name: 'Redrive selected (1)' }).click();
