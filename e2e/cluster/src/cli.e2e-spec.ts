@@ -54,8 +54,7 @@ steps:
     input:
       method: POST
       url: ${crmUrl}/orders
-      body:
-        json: "{{ trigger }}"
+      body: "{{ trigger }}"
 `,
   'hook.yaml': `name: inbound hook
 state: stopped

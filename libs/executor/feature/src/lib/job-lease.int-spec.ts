@@ -59,8 +59,9 @@ describe('job leases follow progress (real Postgres)', () => {
   const name = uniqueNamespace('exec_lease');
   let db: DataSource;
   const STEP_TIMEOUT_MS = 1_000;
-  // short leases so a lapse shows within seconds; the grace absorbs a loaded machine's timer lag
-  const LEASE_MS = 2_000;
+  // short leases so a lapse shows within seconds (3 s: under CI load a 2 s lease lapsed between renewals);
+  // the grace absorbs a loaded machine's timer lag
+  const LEASE_MS = 3_000;
   const GRACE_MS = 1_000;
 
   const worker = (workerId: string, bus: ConnectorsStandIn) => {
