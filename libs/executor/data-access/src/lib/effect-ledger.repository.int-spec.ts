@@ -1,14 +1,13 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
-import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
-import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
+import { executorTestDatabase } from './testing/executor-test-database';
 import { EffectLedgerRepository } from './effect-ledger.repository';
 import { JobRepository } from './job.repository';
 
 /** The effect ledger's table on the real Postgres: intents before sends, outcomes fenced by drive, rows go with their job. */
 describe('effect ledger repository (real Postgres)', () => {
-  const name = uniqueNamespace('exec_ledger');
+  const db = executorTestDatabase(TEST_SERVERS.postgres, uniqueNamespace('exec_ledger'));
   let ds: DataSource;
   let ledger: EffectLedgerRepository;
 
@@ -30,22 +29,12 @@ describe('effect ledger repository (real Postgres)', () => {
   const intent = (jobId: string, drive: string, attempt = 1) => ({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt, stepKey: 'pay', action: 'stripe.create_customer', drive });
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    ds = await new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-    }).initialize();
+    ds = await db.connect();
     ledger = new EffectLedgerRepository(ds.manager);
   });
 
   afterAll(async () => {
-    await ds?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await db.drop();
   });
 
   it('keeps an intent without an outcome until it is settled, then the outcome', async () => {

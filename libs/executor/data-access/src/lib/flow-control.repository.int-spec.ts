@@ -1,8 +1,7 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
-import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
-import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
+import { executorTestDatabase } from './testing/executor-test-database';
 import { FlowControlRepository } from './flow-control.repository';
 import { JobRepository } from './job.repository';
 
@@ -11,18 +10,7 @@ import { JobRepository } from './job.repository';
  * replicas (separate pools): the count and the grant are atomic per key across them.
  */
 describe('flow control repository: keyed concurrency (real Postgres)', () => {
-  const name = uniqueNamespace('exec_flow');
-  const connect = () =>
-    new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-      extra: { max: 8 },
-    }).initialize();
+  const db = executorTestDatabase(TEST_SERVERS.postgres, uniqueNamespace('exec_flow'));
   let a: DataSource;
   let b: DataSource;
 
@@ -47,15 +35,12 @@ describe('flow control repository: keyed concurrency (real Postgres)', () => {
   };
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    a = await connect();
-    b = await connect();
+    a = await db.connect({ poolSize: 8 });
+    b = await db.connect({ poolSize: 8 });
   });
 
   afterAll(async () => {
-    await a?.destroy();
-    await b?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await db.drop();
   });
 
   it('grants one slot per key when two replicas admit every claimed job at once; the rest are delayed, not dropped', async () => {
@@ -129,31 +114,17 @@ describe('flow control repository: keyed concurrency (real Postgres)', () => {
 });
 
 describe('flow control repository: throttle (real Postgres)', () => {
-  const name = uniqueNamespace('exec_throttle');
-  const connect = () =>
-    new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-      extra: { max: 8 },
-    }).initialize();
+  const db = executorTestDatabase(TEST_SERVERS.postgres, uniqueNamespace('exec_throttle'));
   let a: DataSource;
   let b: DataSource;
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    a = await connect();
-    b = await connect();
+    a = await db.connect({ poolSize: 8 });
+    b = await db.connect({ poolSize: 8 });
   });
 
   afterAll(async () => {
-    await a?.destroy();
-    await b?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await db.drop();
   });
 
   it('two replicas start at most `limit` jobs of a key per period (any window), keep the rate within 10%, and start every job', async () => {
@@ -206,31 +177,17 @@ describe('flow control repository: throttle (real Postgres)', () => {
 });
 
 describe('flow control repository: debounce (real Postgres)', () => {
-  const name = uniqueNamespace('exec_debounce');
-  const connect = () =>
-    new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-      extra: { max: 8 },
-    }).initialize();
+  const db = executorTestDatabase(TEST_SERVERS.postgres, uniqueNamespace('exec_debounce'));
   let a: DataSource;
   let b: DataSource;
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    a = await connect();
-    b = await connect();
+    a = await db.connect({ poolSize: 8 });
+    b = await db.connect({ poolSize: 8 });
   });
 
   afterAll(async () => {
-    await a?.destroy();
-    await b?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await db.drop();
   });
 
   /** Events arrive every `gapMs` while two replicas claim and admit; returns the sequence numbers of the jobs that started. */

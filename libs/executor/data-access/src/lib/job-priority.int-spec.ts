@@ -1,13 +1,12 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
-import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
-import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
+import { executorTestDatabase } from './testing/executor-test-database';
 import { JobRepository } from './job.repository';
 
 /** settings.priority on the real Postgres: each job takes its version's priority, and claims take the highest first. */
 describe('job priority (real Postgres)', () => {
-  const name = uniqueNamespace('exec_prio');
+  const db = executorTestDatabase(TEST_SERVERS.postgres, uniqueNamespace('exec_prio'));
   let ds: DataSource;
 
   const recipeWith = async (settings: Record<string, unknown>) => {
@@ -35,21 +34,11 @@ describe('job priority (real Postgres)', () => {
   const priorityOf = async (id: string) => ((await ds.query(`SELECT priority FROM jobs WHERE id = $1`, [id])) as { priority: number }[])[0].priority;
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    ds = await new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-    }).initialize();
+    ds = await db.connect();
   });
 
   afterAll(async () => {
-    await ds?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await db.drop();
   });
 
   it("gives each job its recipe version's priority, 3 when the version names none or the recipe is unknown", async () => {

@@ -1,8 +1,7 @@
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
-import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
-import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '../index';
+import { executorTestDatabase } from './testing/executor-test-database';
 import { JobRepository, type NewEvent, type NewJob } from './job.repository';
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
@@ -36,31 +35,20 @@ const step = {
 
 /** The job table's guarantees, on the real Postgres: dedupe, fenced writes, exact concurrency, sweeps. */
 describe('job repository (real Postgres)', () => {
-  const name = uniqueNamespace('exec_jobs');
+  const db = executorTestDatabase(TEST_SERVERS.postgres, uniqueNamespace('exec_jobs'));
   let ds: DataSource;
   let jobs: JobRepository;
   const claim = (owner: string, limit: number, leaseMs = 10_000) => new JobRepository(ds.manager).claim(owner, leaseMs, limit);
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    ds = await new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      // the repository's SQL names columns of every migration (traceparent, flow keys…): run them all
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-    }).initialize();
+    ds = await db.connect();
     jobs = new JobRepository(ds.manager);
   });
 
   afterEach(() => ds.query('DELETE FROM jobs'));
 
   afterAll(async () => {
-    await ds?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await db.drop();
   });
 
   it('makes one job per (recipe, dedupe key), however often the event comes', async () => {
