@@ -1,21 +1,19 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearch } from '@tanstack/react-router';
-import { exportAudit, useAudit, useVerifyAudit, type AuditFilters } from '../api/audit';
+import { exportAudit, useAudit, useVerifyAudit, type AuditEntry, type AuditFilters } from '../api/audit';
 import { describeError } from '../api/client';
+import { usePagedList } from '../components/paged-list';
 import { ErrorNote, Loading, When } from '../components/Status';
 
 /** The audit log: filters, pages, verifying the hash chain, and an NDJSON export. */
 export function AuditPage() {
-  const search = useSearch({ from: '/audit' });
-  const navigate = useNavigate({ from: '/audit' });
-  const events = useAudit(search);
+  const { search, list: events, filter, pager } = usePagedList<AuditFilters, AuditEntry>('/audit', useAudit);
   const verify = useVerifyAudit();
   const [exportError, setExportError] = useState<string | null>(null);
   const [draft, setDraft] = useState({ action: search.action ?? '', actor: search.actor ?? '', target: search.target ?? '' });
 
   function apply(event: FormEvent) {
     event.preventDefault();
-    void navigate({ search: { action: draft.action.trim() || undefined, actor: draft.actor.trim() || undefined, target: draft.target.trim() || undefined } });
+    filter({ action: draft.action.trim() || undefined, actor: draft.actor.trim() || undefined, target: draft.target.trim() || undefined });
   }
 
   return (
@@ -98,18 +96,7 @@ export function AuditPage() {
               </tbody>
             </table>
           </div>
-          <nav className="row" aria-label="Pages">
-            {search.cursor && (
-              <Link to="/audit" search={{ ...search, cursor: undefined }}>
-                First page
-              </Link>
-            )}
-            {events.data.nextCursor && (
-              <Link to="/audit" search={{ ...search, cursor: events.data.nextCursor }}>
-                Next page
-              </Link>
-            )}
-          </nav>
+          {pager}
         </>
       )}
     </section>

@@ -1,11 +1,21 @@
 import { useState } from 'react';
-import { Link, useNavigate, useSearch } from '@tanstack/react-router';
-import { DEAD_LETTER_REASONS, DEAD_LETTER_STATES, useDeadLetter, useDeadLetters, useRedrive, type DeadLetter, type RedriveOutcome } from '../api/dead-letters';
+import { Link } from '@tanstack/react-router';
+import {
+  DEAD_LETTER_REASONS,
+  DEAD_LETTER_STATES,
+  useDeadLetter,
+  useDeadLetters,
+  useRedrive,
+  type DeadLetter,
+  type DeadLetterFilters,
+  type RedriveOutcome,
+} from '../api/dead-letters';
 import { can } from '../api/permissions';
 import { useRecipes } from '../api/recipes';
 import { useSession } from '../api/session';
 import { ConfirmButton } from '../components/Confirm';
 import { JsonView } from '../components/JsonView';
+import { usePagedList } from '../components/paged-list';
 import { Badge, ErrorNote, Loading, When } from '../components/Status';
 
 /**
@@ -15,17 +25,12 @@ import { Badge, ErrorNote, Loading, When } from '../components/Status';
 export function DeadLettersPage() {
   const { me } = useSession();
   const operate = can(me, 'jobs:operate');
-  const search = useSearch({ from: '/dead-letters' });
-  const navigate = useNavigate({ from: '/dead-letters' });
-  const letters = useDeadLetters(search);
+  const [selected, setSelected] = useState<string[]>([]);
+  // a new filter clears the selection: the letters selected may not be on the new list
+  const { search, list: letters, filter, pager } = usePagedList<DeadLetterFilters, DeadLetter>('/dead-letters', useDeadLetters, () => setSelected([]));
   const recipes = useRecipes();
   const redrive = useRedrive();
-  const [selected, setSelected] = useState<string[]>([]);
   const names = new Map((recipes.data?.items ?? []).map((r) => [r.id, r.name]));
-  const filter = (change: { recipeId?: string; reason?: string; state?: string }) => {
-    setSelected([]);
-    void navigate({ search: { ...search, ...change, cursor: undefined } });
-  };
   const toggle = (id: string, on: boolean) => setSelected((now) => (on ? [...now, id] : now.filter((x) => x !== id)));
 
   return (
@@ -115,18 +120,7 @@ export function DeadLettersPage() {
               </tbody>
             </table>
           </div>
-          <nav className="row" aria-label="Pages">
-            {search.cursor && (
-              <Link to="/dead-letters" search={{ ...search, cursor: undefined }}>
-                First page
-              </Link>
-            )}
-            {letters.data.nextCursor && (
-              <Link to="/dead-letters" search={{ ...search, cursor: letters.data.nextCursor }}>
-                Next page
-              </Link>
-            )}
-          </nav>
+          {pager}
         </>
       )}
     </section>

@@ -1,24 +1,21 @@
-import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { Link } from '@tanstack/react-router';
 import { JOB_RANGES, jobsQuery } from '../api/job-range';
-import { useJobs } from '../api/jobs';
+import { useJobs, type JobFilters } from '../api/jobs';
 import { can } from '../api/permissions';
 import { useRecipes } from '../api/recipes';
 import { useSession } from '../api/session';
-import { JOB_STATUSES } from '../api/types';
+import { JOB_STATUSES, type JobSummary } from '../api/types';
+import { usePagedList } from '../components/paged-list';
 import { Badge, ErrorNote, Loading, When } from '../components/Status';
 import { BulkRerun } from './BulkRerun';
 
 export function JobsPage() {
-  const search = useSearch({ from: '/jobs' });
-  const navigate = useNavigate({ from: '/jobs' });
-  const jobs = useJobs(search);
+  const { search, list: jobs, filter, pager } = usePagedList<JobFilters, JobSummary>('/jobs', useJobs);
   const recipes = useRecipes();
   const names = new Map((recipes.data?.items ?? []).map((r) => [r.id, r.name]));
   const { me } = useSession();
   // the bulk rerun works on one recipe's failed jobs: offered when the list shows those
   const rerunnable = can(me, 'jobs:operate') && search.recipeId !== undefined && (search.status === undefined || search.status === 'failed');
-  // a new filter starts from the first page
-  const filter = (change: { recipeId?: string; status?: string; range?: string }) => void navigate({ search: { ...search, ...change, cursor: undefined } });
 
   return (
     <section aria-labelledby="jobs-title">
@@ -106,18 +103,7 @@ export function JobsPage() {
               </tbody>
             </table>
           </div>
-          <nav className="row" aria-label="Pages">
-            {search.cursor && (
-              <Link to="/jobs" search={{ ...search, cursor: undefined }}>
-                First page
-              </Link>
-            )}
-            {jobs.data.nextCursor && (
-              <Link to="/jobs" search={{ ...search, cursor: jobs.data.nextCursor }}>
-                Next page
-              </Link>
-            )}
-          </nav>
+          {pager}
         </>
       )}
     </section>
