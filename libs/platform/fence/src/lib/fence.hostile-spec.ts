@@ -1,10 +1,11 @@
-import http from 'node:http';
 import { IsString } from 'class-validator';
+import { request } from 'undici';
 import { ConfigError, loadConfig } from '@junction/platform/config';
 import { TcpCanary } from '@junction/shared/testing';
 import { AddressPolicy, AllowListError, parseAllowList } from './address-policy';
 import { IsFenceAllowList } from './allow-list.validator';
 import { Fence, FenceRefusal, type Resolver } from './fence';
+import { fencedDispatcher } from './fenced-dispatcher';
 
 /** Fake DNS: what an attacker's own name server would answer. */
 const dns: Record<string, string[]> = {
@@ -219,7 +220,8 @@ describe('outbound fence: names and URL spellings, against a loopback canary tha
   let canary6: TcpCanary;
   // allow-listed: a different loopback port, so "allowed" never leaks to the canary's port
   const fence = new Fence({ policy: new AddressPolicy(['127.0.0.1:1']), resolver });
-  const agent = fence.httpAgent({ connectTimeoutMs: 2000 });
+  // the production path: undici through the fenced dispatcher, as the connector SDK's client and the OAuth client send
+  const dispatcher = fencedDispatcher(fence, { connectTimeoutMs: 2000 });
 
   beforeAll(async () => {
     canary = await TcpCanary.start('127.0.0.1');
@@ -227,19 +229,15 @@ describe('outbound fence: names and URL spellings, against a loopback canary tha
   });
 
   afterAll(async () => {
-    agent.destroy();
+    await dispatcher.close();
     await canary.close();
     await canary6.close();
   });
 
-  function get(url: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const req = http.get(url, { agent, timeout: 2000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
-      req.on('error', reject);
-    });
+  async function get(url: string): Promise<unknown> {
+    const res = await request(url, { dispatcher, headersTimeout: 2000, bodyTimeout: 2000 });
+    await res.body.dump();
+    return res.statusCode;
   }
 
   const spellings = (p: number, p6: number) => [
@@ -289,6 +287,17 @@ describe('outbound fence: names and URL spellings, against a loopback canary tha
     const failed = new Promise((resolve) => socket.once('error', resolve));
     socket.connect({ path: '/var/run/postgresql/.s.PGSQL.5432' } as never);
     await expect(failed).resolves.toBeInstanceOf(FenceRefusal);
+  });
+
+  it('the same client path does reach an allow-listed canary, at the address the fence checked: the refusals above are the fence’s, not a client that cannot connect', async () => {
+    const allowed = fencedDispatcher(new Fence({ policy: new AddressPolicy([`127.0.0.1:${canary.port}`]), resolver: async () => [{ address: '127.0.0.1', family: 4 }] }), {
+      connectTimeoutMs: 2000,
+    });
+    const before = canary.connections.length;
+    // the canary answers nothing: the request times out once connected
+    await expect(request(`http://public-looking.test:${canary.port}/`, { dispatcher: allowed, headersTimeout: 300 })).rejects.toThrow(/timeout/i);
+    await allowed.close();
+    expect(canary.connections.length).toBe(before + 1);
   });
 
   it('connects to an allow-listed address:port, to the address it checked', async () => {

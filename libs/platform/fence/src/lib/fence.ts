@@ -1,10 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import http from 'node:http';
-import https from 'node:https';
 import { Socket, isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import type { Duplex } from 'node:stream';
-import tls from 'node:tls';
 import { parseAddress, resolveListeners, type AddressPolicy, type IpAddress, type ResolvedListener } from './address-policy';
 
 /** Resolves a host name to every address (tests pass a fake DNS). */
@@ -65,7 +61,9 @@ interface FenceContext {
  * The one way out of the platform to an address a tenant chose: resolve the host, check every
  * address it resolves to (and the port) against the policy, then connect to the very address
  * that was checked — never a second resolution, so DNS rebinding between check and connect has
- * nothing to race. HTTP clients, database drivers and token endpoints all connect through it.
+ * nothing to race. HTTP clients (`fencedDispatcher`, for undici: the connector SDK's client and the
+ * OAuth token endpoints), database drivers (`socket()`, for `pg`) all connect through it; there is
+ * no Node `http.Agent` way out, as nothing in the platform makes requests with `node:http`.
  */
 export class Fence {
   readonly policy: AddressPolicy;
@@ -127,16 +125,6 @@ export class Fence {
     });
   }
 
-  /** A Node `http.Agent` whose every connection goes through the fence (for libraries built on `http.request`). */
-  httpAgent(options: { connectTimeoutMs?: number } & http.AgentOptions = {}): http.Agent {
-    return new FencedHttpAgent(this, options);
-  }
-
-  /** The `https.Agent` counterpart: the TLS handshake runs over a fenced TCP connection, verified against the host name. */
-  httpsAgent(options: { connectTimeoutMs?: number } & https.AgentOptions = {}): https.Agent {
-    return new FencedHttpsAgent(this, options);
-  }
-
   private async lookup(name: string): Promise<{ address: string; family: number }[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -194,63 +182,5 @@ class FencedSocket extends Socket {
       (error: Error) => this.destroy(Number.isNaN(port) ? new FenceRefusal('only TCP connections to a host and port are allowed (no Unix sockets)') : error),
     );
     return this;
-  }
-}
-
-type ConnectCallback = (err: Error | null, stream: Duplex) => void;
-
-class FencedHttpAgent extends http.Agent {
-  private readonly connectTimeoutMs: number;
-
-  constructor(
-    private readonly fence: Fence,
-    options: { connectTimeoutMs?: number } & http.AgentOptions,
-  ) {
-    super(options);
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  }
-
-  override createConnection(options: http.ClientRequestArgs, callback?: ConnectCallback): undefined {
-    const port = Number(options.port) || 80;
-    this.fence.connect(String(options.host ?? options.hostname ?? 'localhost'), port, { timeoutMs: this.connectTimeoutMs }).then(
-      (socket) => callback?.(null, socket),
-      (error: Error) => callback?.(error, undefined as unknown as Duplex),
-    );
-    return undefined;
-  }
-}
-
-class FencedHttpsAgent extends https.Agent {
-  private readonly connectTimeoutMs: number;
-
-  constructor(
-    private readonly fence: Fence,
-    options: { connectTimeoutMs?: number } & https.AgentOptions,
-  ) {
-    super(options);
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  }
-
-  override createConnection(options: https.RequestOptions, callback?: ConnectCallback): undefined {
-    const host = String(options.host ?? options.hostname ?? 'localhost');
-    const port = Number(options.port) || 443;
-    this.fence.connect(host, port, { timeoutMs: this.connectTimeoutMs }).then(
-      (socket) => {
-        const bare = host.replace(/^\[|\]$/g, '');
-        const servername = options.servername || (isIP(bare) ? undefined : bare);
-        const secure = tls.connect({ ...(options as tls.ConnectionOptions), socket, host: bare, ...(servername ? { servername } : {}) });
-        const onError = (error: Error) => {
-          secure.destroy();
-          callback?.(error, undefined as unknown as Duplex);
-        };
-        secure.once('error', onError);
-        secure.once('secureConnect', () => {
-          secure.off('error', onError);
-          callback?.(null, secure);
-        });
-      },
-      (error: Error) => callback?.(error, undefined as unknown as Duplex),
-    );
-    return undefined;
   }
 }
