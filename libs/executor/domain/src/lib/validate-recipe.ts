@@ -7,6 +7,7 @@ import { namingClosest, narrowUnionErrors, type SchemaErrorLike } from '@junctio
 import { dedupeKeyExpression, recipeSchema, type Recipe } from '@junction/executor/contracts';
 import { compileExpression, ExpressionError } from './expression';
 
+import { checkFanOut } from './fan-out';
 import { buildRecipe, type CompiledRecipe, type RecipeError } from './recipe-compiler';
 
 export type RecipeValidation = { ok: true; recipe: Recipe } | { ok: false; errors: RecipeError[] };
@@ -114,10 +115,19 @@ function checkDedupeKey(json: unknown, errors: RecipeError[]): void {
  * JSON pointer. A valid recipe is compiled on the way and its compilation cached for the engine.
  */
 export function validateRecipe(json: unknown): RecipeValidation {
+  return validate(json, true);
+}
+
+/**
+ * `atSave`: the rules a new version must meet and stored ones need not (they were saved before
+ * the rule and keep running): the fan-out limit.
+ */
+function validate(json: unknown, atSave: boolean): RecipeValidation {
   if (exceedsDepth(json, MAX_RECIPE_DEPTH)) return { ok: false, errors: [{ path: '', message: `nests deeper than ${MAX_RECIPE_DEPTH} levels` }] };
   const errors: RecipeError[] = validateSchema(json) ? [] : schemaErrors(validateSchema.errors ?? []);
   checkDedupeKey(json, errors);
   const compiled = buildRecipe(json, errors);
+  if (atSave && compiled && errors.length === 0) checkFanOut(compiled, (path, message) => errors.push({ path, message }));
   if (errors.length > 0 || !compiled) return { ok: false, errors: dedupe(errors) };
   compiledByRecipe.set(compiled.recipe, compiled);
   return { ok: true, recipe: compiled.recipe };
@@ -131,7 +141,7 @@ export function validateRecipe(json: unknown): RecipeValidation {
 export function compileRecipe(recipe: Recipe): CompiledRecipe {
   const cached = compiledByRecipe.get(recipe);
   if (cached) return cached;
-  const result = validateRecipe(recipe);
+  const result = validate(recipe, false);
   if (!result.ok) throw new InvalidRecipeError(result.errors);
   return compiledByRecipe.get(recipe) as CompiledRecipe;
 }
