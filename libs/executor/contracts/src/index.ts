@@ -7,3 +7,4 @@ export * from './lib/dedupe';
 export * from './lib/workspace-settings.contracts';
 export * from './lib/recipe-versions.contracts';
 export * from './lib/dead-letter.contracts';
+export * from './lib/replay.contracts';

@@ -18,6 +18,7 @@ import { JobListIndexes1766900000000 } from './lib/migrations/1766900000000-job-
 
 export * from './lib/entities';
 export * from './lib/job.repository';
+export * from './lib/recorded-jobs.repository';
 export * from './lib/flow-control.repository';
 export * from './lib/alert.repository';
 export * from './lib/recipe.repository';

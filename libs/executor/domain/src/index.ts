@@ -23,3 +23,5 @@ export * from './lib/retry';
 export { scanTemplate } from './lib/template';
 export * from './lib/validate-recipe';
 export * from './lib/flow-control';
+export * from './lib/replay';
+export { fieldChanges, renderPath, sameJson, type FieldChange } from './lib/replay-diff';

@@ -22,6 +22,8 @@ import { JobSignals } from './job-signals';
 import { RecipeCatalog } from './recipe-catalog';
 import { RecipeSchedules } from './recipe-schedules';
 import { RecipeService } from './recipe.service';
+import { ReplayHandlers } from './replay.handlers';
+import { ReplayService } from './replay.service';
 import { ConnectionRefsResolver } from './connection-refs';
 import { SensitiveFields } from './sensitive-fields';
 import { StepInvoker } from './step-invoker';
@@ -60,6 +62,8 @@ export class ExecutorFeatureModule {
         TriggerIntake,
         DeadLetterService,
         DeadLetterHandlers,
+        ReplayService,
+        ReplayHandlers,
         BacklogReporter,
         ExecutorHandlers,
       ],

@@ -26,6 +26,7 @@ import {
   ListDeadLetters,
   GetDeadLetter,
   RedriveDeadLetters,
+  ReplayRecipe,
 } from '@junction/executor/contracts';
 import { idempotencyAccess } from '@junction/platform/idempotency';
 import type { ServiceAccess } from '@junction/platform/ports';
@@ -56,6 +57,7 @@ export const executorAccess: ServiceAccess = {
     ListDeadLetters,
     GetDeadLetter,
     RedriveDeadLetters,
+    ReplayRecipe,
     ...idempotencyAccess('executor'),
   ],
   calls: [UpsertSchedule, GetSchedule, DeleteSchedule, GetConnector, InvokeAction, TriggerLifecycle, LookupConnectionConnectors],

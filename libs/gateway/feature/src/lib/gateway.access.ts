@@ -49,6 +49,7 @@ import {
   ListDeadLetters,
   GetDeadLetter,
   RedriveDeadLetters,
+  ReplayRecipe,
 } from '@junction/executor/contracts';
 import { IDEMPOTENCY_OWNERS, idempotencyAccess } from '@junction/platform/idempotency';
 import type { ServiceAccess } from '@junction/platform/ports';
@@ -109,6 +110,7 @@ export const gatewayAccess: ServiceAccess = {
     ListDeadLetters,
     GetDeadLetter,
     RedriveDeadLetters,
+    ReplayRecipe,
     QueryAudit,
     VerifyAudit,
     // Idempotency-Key on creates: each owner keeps its keys

@@ -38,6 +38,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'POST /v1/recipes/:id/start': 'recipes:operate',
   'POST /v1/recipes/:id/stop': 'recipes:operate',
   'POST /v1/recipes/:id/runs': 'recipes:run',
+  // runs a version over recorded jobs: reads only, but shows what a change would do (builders and admins)
+  'POST /v1/recipes/:id/replay': 'recipes:write',
   'GET /v1/jobs': 'jobs:read',
   'GET /v1/jobs/:id': 'jobs:read',
   'GET /v1/jobs/:id/events': 'jobs:read',

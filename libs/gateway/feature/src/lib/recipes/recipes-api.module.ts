@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RecipeReplayController } from './recipe-replay.controller';
 import { RecipesController } from './recipes.controller';
 
-@Module({ controllers: [RecipesController] })
+@Module({ controllers: [RecipesController, RecipeReplayController] })
 export class RecipesApiModule {}
