@@ -15,6 +15,7 @@ import { JobPriority1766400000000 } from './lib/migrations/1766400000000-job-pri
 import { FlowThrottle1766500000000 } from './lib/migrations/1766500000000-flow-throttle';
 import { FlowDebounce1766600000000 } from './lib/migrations/1766600000000-flow-debounce';
 import { JobListIndexes1766900000000 } from './lib/migrations/1766900000000-job-list-indexes';
+import { JobWaits1767000000000 } from './lib/migrations/1767000000000-job-waits';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -24,6 +25,7 @@ export * from './lib/alert.repository';
 export * from './lib/recipe.repository';
 export * from './lib/dead-letter.repository';
 export * from './lib/effect-ledger.repository';
+export * from './lib/job-wait.repository';
 export * from './lib/workspace-scope';
 
 /** The executor database, for the service definition. */
@@ -45,4 +47,5 @@ export const EXECUTOR_MIGRATIONS = [
   FlowThrottle1766500000000,
   FlowDebounce1766600000000,
   JobListIndexes1766900000000,
+  JobWaits1767000000000,
 ];

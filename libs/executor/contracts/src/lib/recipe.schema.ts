@@ -10,6 +10,8 @@ import { DEDUPE_EXPRESSION_PATTERN, DEDUPE_KEY_PATTERN, DEDUPE_WINDOW_PATTERN } 
 const STEP_ID_PATTERN = '^[a-z][a-z0-9_]*$';
 const DURATION_PATTERN = '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$';
 const TEMPLATE_PATTERN = '\\{\\{';
+/** Event names a recipe waits for and `POST /v1/events` accepts; a leading `$` is reserved for the platform's own (`$approval`). */
+export const EVENT_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:-]*$';
 
 const duration = {
   'x-message': 'must be a duration such as "500ms", "30s", "15m", "2h", "1d", or a number of milliseconds',
@@ -257,6 +259,23 @@ export const recipeSchema = {
               },
               headers: { type: 'object', additionalProperties: { type: 'string' } },
               body: {},
+            },
+          },
+        }),
+        kindBranch('waitFor', {
+          waitFor: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['event', 'key'],
+            properties: {
+              event: {
+                type: 'string',
+                pattern: EVENT_NAME_PATTERN,
+                maxLength: 128,
+                'x-message': 'must be an event name: letters, digits, ".", "_", ":" or "-", not starting with "$"',
+              },
+              key: { type: 'string', minLength: 1, maxLength: 2000 },
+              timeout: duration,
             },
           },
         }),

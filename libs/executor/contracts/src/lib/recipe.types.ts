@@ -116,12 +116,12 @@ export interface ManualTrigger {
   type: 'manual';
 }
 
-export type Step = ActionStep | IfStep | ForEachStep | ParallelStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep;
+export type Step = ActionStep | IfStep | ForEachStep | ParallelStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep | WaitForStep;
 
 /** Every step kind is told apart by the one kind key it carries (`action`, `if`, `forEach`, …). */
-export type StepKind = 'action' | 'if' | 'forEach' | 'parallel' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop';
+export type StepKind = 'action' | 'if' | 'forEach' | 'parallel' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop' | 'waitFor';
 
-export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'parallel', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop'];
+export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'parallel', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop', 'waitFor'];
 
 interface StepBase {
   /** Unique in the whole recipe, `^[a-z][a-z0-9_]*$`; outputs are read as `steps.<id>`. */
@@ -218,4 +218,21 @@ export interface RespondStep extends StepBase {
 
 export interface StopStep extends StepBase {
   stop: true | { reason?: Template; failed?: boolean };
+}
+
+/**
+ * Sleep (no worker held, no lease) until `POST /v1/events` delivers an event named `event` whose
+ * `key` equals this step's rendered `key`, or `timeout` passes (a catchable error of kind
+ * `timeout`). Output: `{ name, key, id, data, receivedAt }`. An event that arrived earlier (after
+ * the job was created, within the buffer's TTL) is taken at once (docs/recipes.md, "waitFor").
+ */
+export interface WaitForStep extends StepBase {
+  waitFor: {
+    /** `^[A-Za-z0-9][A-Za-z0-9._:-]*$`, at most 128 characters (names starting with `$` are the platform's). */
+    event: string;
+    /** The correlation key: a template over trigger, steps and vars; rendered to a string of at most 256 characters. */
+    key: Template;
+    /** Default 7d, at most 30d. */
+    timeout?: Duration;
+  };
 }

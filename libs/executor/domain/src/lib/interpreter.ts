@@ -15,6 +15,9 @@ import { compileRecipe } from './validate-recipe';
 /** A forEach over more items than this fails: the list lives in every checkpoint of the job. */
 export const MAX_FOREACH_ITEMS = 10_000;
 
+/** A waitFor key (and an event's key) is at most this many characters. */
+export const MAX_EVENT_KEY_LENGTH = 256;
+
 /**
  * The next command for a job, given its state and the result of the command last returned.
  * Pure: the input state is not modified; the same arguments always give the same answer.
@@ -154,7 +157,7 @@ class Run {
       kind: 'timeout',
       message: `job exceeded its timeout (deadline ${new Date(s.deadline ?? 0).toISOString()})`,
     };
-    this.failJob(error);
+    this.failJob(error, true);
   }
 
   private emit(): Advance {
@@ -260,6 +263,8 @@ class Run {
         return { type: 'wait', until: p.until, reason: 'delay', stepId: p.stepId, stepKey: p.stepKey };
       case 'respond':
         return { type: 'respond', stepId: p.stepId, stepKey: p.stepKey, ...p.response };
+      case 'await':
+        return { type: 'await', stepId: p.stepId, stepKey: p.stepKey, event: { ...p.event }, until: p.until };
     }
   }
 
@@ -277,6 +282,7 @@ class Run {
       if (result) this.complete(this.step(p.stepId), p.stepKey, p.response);
       return;
     }
+    if (p.kind === 'await') return this.resumeAwait(p, result);
     if (p.waitUntil !== undefined) {
       // A late result of the attempt that already failed changes nothing while we wait.
       if (this.now < p.waitUntil) return;
@@ -293,7 +299,7 @@ class Run {
     }
 
     const raw = result.error ?? { kind: 'fatal', message: 'failed without an error' };
-    const kind: StepErrorKind = KNOWN_KINDS.has(raw.kind) ? raw.kind : 'fatal';
+    const kind: StepErrorKind = raw.kind !== 'timeout' && KNOWN_KINDS.has(raw.kind) ? raw.kind : 'fatal';
     const error: JobError = { stepId: p.stepId, stepKey: p.stepKey, kind, message: String(raw.message ?? ''), attempt: p.attempt };
     if (raw.details !== undefined) error.details = raw.details;
     const draw = drawFor(s.seed, `${p.stepKey}#${s.group}#${p.attempt}#${p.deferrals}`);
@@ -350,11 +356,12 @@ class Run {
    * their in-flight commands are abandoned and their results become stale. A branch of a parallel
    * step in mode `all` stops there instead: it keeps its error until the other branches end.
    */
-  private failJob(error: JobError): void {
+  private failJob(error: JobError, jobDeadline = false): void {
     const s = this.s;
     const path = this.path;
-    // an uncertain step is left for a person to review: no try may paper over a call that may have run
-    if (error.kind !== 'timeout' && error.kind !== 'stopped' && error.kind !== 'uncertain') {
+    // an uncertain step is left for a person to review: no try may paper over a call that may have run;
+    // the job's own deadline ends it whatever the steps say (a step's timeout, e.g. a waitFor's, is caught)
+    if (!jobDeadline && error.kind !== 'stopped' && error.kind !== 'uncertain') {
       for (let d = path.length - 1; d >= 0; d--) {
         const stack = path[d].stack;
         const owner = d < path.length - 1 ? stack[stack.length - 1] : undefined;
@@ -586,6 +593,15 @@ class Run {
         t.pending = { kind: 'respond', stepId: step.id, stepKey, response: { status, headers, body: reply['body'] ?? null } };
         return;
       }
+      case 'waitFor': {
+        const key = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+        if (key === '' || key.length > MAX_EVENT_KEY_LENGTH) {
+          const message = key === '' ? 'waitFor key rendered empty' : `waitFor key is ${key.length} characters; at most ${MAX_EVENT_KEY_LENGTH} are allowed`;
+          return this.fail(step, { stepId: step.id, stepKey, kind: 'invalid', message });
+        }
+        t.pending = { kind: 'await', stepId: step.id, stepKey, event: { name: step.event ?? '', key }, until: this.now + (step.timeoutMs ?? 0) };
+        return;
+      }
       case 'stop': {
         const reason = value === null || value === undefined ? undefined : String(value);
         this.complete(step, stepKey, { reason: reason ?? null });
@@ -596,6 +612,23 @@ class Run {
         return;
       }
     }
+  }
+
+  /**
+   * A waitFor's answer: the event (its output), or the executor's word that `until` passed (a
+   * `timeout` a `try` catches). Without a result the wait goes on: only the executor, which looks
+   * for a delivered event first, decides that the time is up.
+   */
+  private resumeAwait(p: Extract<Pending, { kind: 'await' }>, result: StepResult | undefined): void {
+    if (!result) return;
+    const step = this.step(p.stepId);
+    this.thread.pending = null;
+    if (result.ok) return this.complete(step, p.stepKey, result.output ?? null);
+    const message =
+      result.error.kind === 'timeout'
+        ? `no event "${p.event.name}" with key ${JSON.stringify(p.event.key)} arrived before ${new Date(p.until).toISOString()}`
+        : String(result.error.message ?? '');
+    this.fail(step, { stepId: p.stepId, stepKey: p.stepKey, kind: result.error.kind === 'timeout' ? 'timeout' : 'fatal', message });
   }
 
   private durationOf(value: unknown): number {

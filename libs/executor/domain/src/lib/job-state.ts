@@ -99,6 +99,8 @@ export type Pending =
       waitReason?: 'retry' | 'deferred';
     }
   | { kind: 'delay'; stepId: string; stepKey: string; until: number }
+  /** A waitFor step: asleep until the event `event` arrives or `until` passes (the executor decides which and answers the `await` command). */
+  | { kind: 'await'; stepId: string; stepKey: string; event: { name: string; key: string }; until: number }
   | { kind: 'respond'; stepId: string; stepKey: string; response: Reply };
 
 export interface Reply {
@@ -120,7 +122,7 @@ export interface JobError {
 /** The outcome of an `invoke` or `call` command, as the executor got it from the connector/child job. */
 export type StepResult =
   | { ok: true; output?: unknown; attempt?: number; stepKey?: string }
-  | { ok: false; error: { kind: StepErrorKind; message: string; retryAfterMs?: number; details?: unknown }; attempt?: number; stepKey?: string };
+  | { ok: false; error: { kind: StepErrorKind | 'timeout'; message: string; retryAfterMs?: number; details?: unknown }; attempt?: number; stepKey?: string };
 
 export interface AdvanceInput {
   /** The executor's clock, epoch ms: the engine has none. */
@@ -165,6 +167,11 @@ export type Command =
   | { type: 'wait'; until: number; reason: 'delay' | 'retry' | 'deferred'; stepId: string; stepKey: string }
   /** Send this reply to the caller of an API-callable recipe, then complete with `{ ok: true }`; the job goes on. */
   | ({ type: 'respond'; stepId: string; stepKey: string } & Reply)
+  /**
+   * Sleep until the event `event.name` with key `event.key` arrives (complete with
+   * `{ name, key, id, data, receivedAt }`) or `until` passes (complete with an error of kind `timeout`).
+   */
+  | { type: 'await'; stepId: string; stepKey: string; event: { name: string; key: string }; until: number }
   | { type: 'finish'; status: 'succeeded' | 'failed' | 'stopped' | 'cancelled'; error?: JobError; reason?: string };
 
 /** What happened to one step during an advance, for the executor's step rows. */
@@ -218,6 +225,8 @@ export function commandId(command: Command): string {
       return `wait:${command.stepKey}@${command.until}`;
     case 'respond':
       return `respond:${command.stepKey}`;
+    case 'await':
+      return `await:${command.stepKey}@${command.until}`;
     case 'finish':
       return 'finish';
   }

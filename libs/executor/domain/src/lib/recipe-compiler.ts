@@ -14,6 +14,10 @@ export interface RecipeError {
   message: string;
 }
 
+/** How long a waitFor step waits without a `timeout` of its own, and the most it may set. */
+export const WAIT_FOR_DEFAULT_TIMEOUT_MS = 7 * 86_400_000;
+export const WAIT_FOR_MAX_TIMEOUT_MS = 30 * 86_400_000;
+
 /** The list that holds the recipe's top-level steps; nested lists are `<step id>/<branch>`. */
 export const ROOT_LIST = 'root';
 
@@ -40,6 +44,8 @@ export interface CompiledStep {
   readonly branches?: readonly { readonly name: string; readonly list: string }[];
   readonly mode?: ParallelMode;
   readonly failed?: boolean;
+  /** waitFor: the event's name (its key is `value`). `timeoutMs` is then how long it waits. */
+  readonly event?: string;
   readonly retry: RetrySettings;
   readonly timeoutMs?: number;
   /** Keys into CompiledRecipe.lists of this step's nested lists. */
@@ -115,7 +121,8 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
     // A reply can only be sent once and a waited-for child job parks its whole parent: neither
     // fits iterations running side by side (see docs/decisions.md).
-    if (concurrent.length > 0 && (kind === 'respond' || kind === 'callRecipe')) fail(`${pointer}/${kind}`, `is not allowed inside ${concurrent[concurrent.length - 1]}`);
+    if (concurrent.length > 0 && (kind === 'respond' || kind === 'callRecipe' || kind === 'waitFor'))
+      fail(`${pointer}/${kind}`, `is not allowed inside ${concurrent[concurrent.length - 1]}`);
     if (id) {
       const seen = firstSeen.get(id);
       if (seen) fail(`${pointer}/id`, `duplicate step id "${id}" (first used at ${seen})`);
@@ -188,6 +195,13 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
       case 'try':
         step = { ...base, value: { kind: 'const', value: null, sync: true } };
         break;
+      case 'waitFor': {
+        const wait = isObject(body) ? body : {};
+        const timeoutMs = wait['timeout'] === undefined ? WAIT_FOR_DEFAULT_TIMEOUT_MS : parseDuration(wait['timeout']);
+        if (timeoutMs !== undefined && timeoutMs > WAIT_FOR_MAX_TIMEOUT_MS) fail(`${pointer}/waitFor/timeout`, 'must be at most 30d');
+        step = { ...base, value: template(wait['key'] ?? '', 'waitFor/key'), event: String(wait['event'] ?? ''), timeoutMs: timeoutMs ?? WAIT_FOR_DEFAULT_TIMEOUT_MS };
+        break;
+      }
     }
     if (id) steps.set(id, step);
     if (branchPath.length > 0) branchPathOf.set(step, [...branchPath]);

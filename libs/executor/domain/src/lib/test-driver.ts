@@ -5,6 +5,7 @@ import { start } from './job-lifecycle';
 import { commandId, type Command, type JobState, type StepRecord, type StepResult } from './job-state';
 
 type Invocation = Extract<Command, { type: 'invoke' | 'call' }>;
+type AwaitCommand = Extract<Command, { type: 'await' }>;
 
 export interface DriveLog {
   final: Extract<Command, { type: 'finish' }>;
@@ -36,7 +37,19 @@ export async function drive(
   recipe: Recipe,
   trigger: unknown,
   perform: (command: Invocation) => StepResult,
-  options: { jobId?: string; now?: number; roundTrip?: boolean; state?: JobState; maxCommands?: number; pick?: Pick } = {},
+  options: {
+    jobId?: string;
+    now?: number;
+    roundTrip?: boolean;
+    state?: JobState;
+    maxCommands?: number;
+    pick?: Pick;
+    /**
+     * The event an `await` (waitFor) receives, with the time it arrives; `undefined`: none comes and
+     * time jumps to the wait's `until` (a `timeout`). Without this option every wait times out.
+     */
+    events?: (command: AwaitCommand, now: number) => { at: number; data?: unknown; id?: string } | undefined;
+  } = {},
 ): Promise<DriveLog> {
   let now = options.now ?? 1_000_000;
   let state = options.state ?? start(recipe, trigger, options.jobId ?? 'job_1', { now });
@@ -74,6 +87,18 @@ export async function drive(
       case 'respond':
         result = { ok: true, stepKey: command.stepKey };
         break;
+      case 'await': {
+        const event = options.events?.(command, now);
+        if (event && event.at < command.until) {
+          now = Math.max(now, event.at);
+          const output = { ...command.event, id: event.id ?? `evt_${commands.length}`, data: event.data ?? null, receivedAt: new Date(now).toISOString() };
+          result = { ok: true, stepKey: command.stepKey, output };
+        } else {
+          now = Math.max(now, command.until);
+          result = { ok: false, stepKey: command.stepKey, error: { kind: 'timeout', message: `no event "${command.event.name}" arrived before the timeout` } };
+        }
+        break;
+      }
       case 'invoke':
       case 'call':
         result = { ...perform(command), stepKey: command.stepKey };

@@ -16,6 +16,7 @@ import { FlowGate } from './flow-gate';
 import { JobDispatcher } from './job-dispatcher';
 import { EffectLedger } from './effect-ledger';
 import { JobDriver } from './job-driver';
+import { JobWaits } from './job-waits';
 import { JobService } from './job.service';
 import { WorkspaceSettingsService } from './workspace-settings.service';
 import { JobSignals } from './job-signals';
@@ -55,6 +56,7 @@ export class ExecutorFeatureModule {
         ChildJobs,
         ExpressionWorkers,
         JobDriver,
+        JobWaits,
         EffectLedger,
         FlowGate,
         JobDispatcher,

@@ -34,6 +34,10 @@ export interface ExecutorOptions {
   reclaimLeasesAtStart: boolean;
   /** A trigger event whose intake fails this many deliveries is kept as a dead letter (at most 1000, the consumer's bound). */
   triggerMaxDeliver: number;
+  /** How long a delivered event (POST /v1/events) stays in the buffer for waits that start later, and deduplicates its id, ms. */
+  eventBufferTtlMs: number;
+  /** The newest this many events per (workspace, name, key) stay in that buffer. */
+  eventBufferPerKey: number;
 }
 
 export const EXECUTOR_OPTIONS = Symbol('ExecutorOptions');
@@ -55,6 +59,8 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
     expressionWorkers: 1,
     reclaimLeasesAtStart: false,
     triggerMaxDeliver: 1000,
+    eventBufferTtlMs: 86_400_000,
+    eventBufferPerKey: 100,
     ...overrides,
   };
 }

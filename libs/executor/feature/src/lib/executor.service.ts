@@ -76,6 +76,18 @@ class ExecutorEnv extends PlatformEnv {
   @Max(1000)
   EXECUTOR_TRIGGER_MAX_DELIVER = 1000;
 
+  /** How long a delivered event (POST /v1/events) stays buffered for waitFor steps that start later, and deduplicates its id, ms (default 24 h). */
+  @IsInt()
+  @Min(1_000)
+  @Max(30 * 86_400_000)
+  EXECUTOR_EVENT_BUFFER_TTL_MS = 86_400_000;
+
+  /** The newest this many events per (workspace, name, key) stay buffered. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  EXECUTOR_EVENT_BUFFER_PER_KEY = 100;
+
   /** The gateway's public base URL, registered with providers by connector webhook triggers. */
   @IsUrl({ require_tld: false, require_protocol: true })
   JUNCTION_PUBLIC_URL = 'http://localhost:3000';
@@ -99,6 +111,8 @@ export const executorService: ServiceDefinition<ExecutorEnv> = {
       expressionWorkers: env.EXECUTOR_EXPRESSION_WORKERS,
       reclaimLeasesAtStart: env.EXECUTOR_RECLAIM_LEASES_AT_START,
       triggerMaxDeliver: env.EXECUTOR_TRIGGER_MAX_DELIVER,
+      eventBufferTtlMs: env.EXECUTOR_EVENT_BUFFER_TTL_MS,
+      eventBufferPerKey: env.EXECUTOR_EVENT_BUFFER_PER_KEY,
       publicUrl: env.JUNCTION_PUBLIC_URL.replace(/\/+$/, ''),
     }),
   ],

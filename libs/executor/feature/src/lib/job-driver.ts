@@ -11,6 +11,7 @@ import { EffectLedger, type EffectScope } from './effect-ledger';
 import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { ExecutorMetrics } from './executor-metrics';
 import { ExpressionWorkers } from './expression-workers';
+import { JobWaits } from './job-waits';
 import { commandSpan, jobRunSpan, recordControlSteps, recordJobStatus, recordStepResult } from './job-spans';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
@@ -60,6 +61,7 @@ export class JobDriver {
     private readonly sensitive: SensitiveFields,
     private readonly expressions: ExpressionWorkers,
     private readonly ledger: EffectLedger,
+    private readonly waits: JobWaits,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Optional() metrics?: ServiceMetrics,
@@ -149,6 +151,20 @@ export class JobDriver {
       // checked after the checkpoint, so a result already in hand is kept when the lease goes (shutdown, takeover)
       if (finished || !lease.holds()) return;
       if (longWait) return; // the lease is given up; the dispatcher claims the job again when due
+
+      const awaiting = commands.find((c): c is AwaitCommand => c.type === 'await');
+      if (awaiting) {
+        // waitFor/approval: resolved now (a buffered event, or the timeout passed), or the job gives
+        // its lease up in the same transaction and sleeps until an event or the timeout wakes it
+        if (commands.length > 1) throw new Error(`job ${row.id}: an await beside other commands (waits are refused in parallel lanes)`);
+        const waited = await within(lease, commandId(awaiting), Date.now() + STORE_BOUND_MS, () => this.waits.await(row, awaiting, { owner, revision }));
+        if ('result' in waited) {
+          result = waited.result;
+          continue;
+        }
+        if ('parked' in waited) recordJobStatus(span, 'waiting');
+        return;
+      }
 
       // Commands no longer issued belong to lanes a failure abandoned: their results are ignored
       // (the calls themselves cannot be taken back). New ones start now, after their checkpoint.
@@ -243,6 +259,8 @@ export class JobDriver {
         const outcome = await this.children.call(row, command);
         return outcome ? { result: { ...outcome, stepKey: command.stepKey } } : { park: true };
       }
+      case 'await':
+        throw new Error('an await command is run by the drive loop, not as an in-flight command');
       case 'finish':
         return {};
     }
@@ -268,6 +286,7 @@ async function within<T>(lease: LeaseView, what: string, until: number, work: ()
 }
 
 type WaitCommand = Extract<Command, { type: 'wait' }>;
+type AwaitCommand = Extract<Command, { type: 'await' }>;
 type RespondCommand = Extract<Command, { type: 'respond' }>;
 type Completion = { id: string; result?: StepResult; park?: true; failure?: { error: unknown } };
 

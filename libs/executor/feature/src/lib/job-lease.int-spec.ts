@@ -8,6 +8,7 @@ import { TEST_SERVERS, uniqueNamespace, waitFor } from '@junction/shared/testing
 import { ChildJobs, DEFAULT_CONCURRENCY } from './child-jobs';
 import { executorOptions } from './executor.options';
 import { ExpressionWorkers } from './expression-workers';
+import { JobWaits } from './job-waits';
 import { JobDispatcher } from './job-dispatcher';
 import { EffectLedger } from './effect-ledger';
 import { JobDriver } from './job-driver';
@@ -73,7 +74,18 @@ describe('job leases follow progress (real Postgres)', () => {
     const expressions = new ExpressionWorkers(options);
     const sensitive = new SensitiveFields(bus);
     const ledger = new EffectLedger(db, sensitive, logger);
-    const driver = new JobDriver(db, catalog, new StepInvoker(bus), new ChildJobs(db, catalog, signals), sensitive, expressions, ledger, options, logger);
+    const driver = new JobDriver(
+      db,
+      catalog,
+      new StepInvoker(bus),
+      new ChildJobs(db, catalog, signals),
+      sensitive,
+      expressions,
+      ledger,
+      new JobWaits(db, signals, options, logger),
+      options,
+      logger,
+    );
     const dispatcher = new JobDispatcher(db, driver, signals, options, logger);
     return {
       bus,

@@ -25,6 +25,7 @@ import { RemoteError } from '@junction/platform/ports';
 import { ExecutorAudit } from './executor-audit';
 import { ExecutorMetrics } from './executor-metrics';
 import { JobSignals } from './job-signals';
+import { JobWaits } from './job-waits';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
 import { engineState, storedState } from './stored-state';
@@ -45,6 +46,7 @@ export class JobService {
     private readonly catalog: RecipeCatalog,
     private readonly signals: JobSignals,
     private readonly audit: ExecutorAudit,
+    private readonly waits: JobWaits,
     @Optional() metrics?: ServiceMetrics,
   ) {
     this.metrics = metrics && ExecutorMetrics.of(metrics);
@@ -169,6 +171,8 @@ export class JobService {
       if (updated) {
         // ended here, not by a worker: the driver that loses its next write does not count it
         this.metrics?.finished('cancelled');
+        // a waiting job's wait rows go now: no event resolves a cancelled job (the sweep would remove them later)
+        await this.waits.forget(row.id);
         await this.audit.record(ref, 'job.cancelled', { type: 'job', id: row.id });
         return toJobSummary(updated);
       }
