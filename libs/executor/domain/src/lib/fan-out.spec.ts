@@ -1,3 +1,4 @@
+import type { Recipe } from '@junction/executor/contracts';
 import { MAX_CONCURRENT_LANES } from './fan-out';
 import { compileRecipe, validateRecipe } from './validate-recipe';
 
@@ -75,6 +76,6 @@ describe('nested fan-out limit at save', () => {
   it('still runs a version saved before the limit: the engine compiles it as stored', () => {
     const old = recipe([each('outer', 100, [each('inner', 100, [call('c')])])]);
     expect(validateRecipe(old).ok).toBe(false);
-    expect(compileRecipe(old).steps.get('inner')?.concurrency).toBe(100);
+    expect(compileRecipe(old as unknown as Recipe).steps.get('inner')?.concurrency).toBe(100);
   });
 });
