@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { waitFor } from '@junction/shared/testing';
 import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
@@ -23,6 +27,24 @@ interface ReplayResult {
 }
 
 const JOBS = 100;
+const CLI = join(__dirname, '../../../apps/cli/bin/junction.js');
+
+/** The `junction` CLI as a user runs it (the built one, or its sources when not built), pointed at the gateway by environment. */
+function junction(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const home = mkdtempSync(join(tmpdir(), 'junction-replay-cli-'));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: home, env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      rmSync(home, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 /**
  * The issue's replay test (#16.4), in both ways to run Junction: a webhook recipe maps the event
@@ -114,6 +136,20 @@ describe.each(RUN_MODES)('replay against a new version (%s)', (mode: RunMode) =>
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.requests.length).toBe(sent);
     expect((await jobCount()).length).toBe(jobsBefore);
+  }, 120_000);
+
+  it('junction recipes replay prints a row per job with the changed steps and fields, and the summary', async () => {
+    const sent = sink.requests.length;
+    const ran = await junction(['recipes', 'replay', `replay-${mode}`, '2', '--status', 'succeeded', '--limit', '5'], {
+      JUNCTION_URL: cluster.gatewayUrl,
+      JUNCTION_API_KEY: cluster.apiKey,
+    });
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    expect(ran.stdout).toContain('map ~ customer.email');
+    expect(ran.stdout).toContain('post ~ body.customer.email');
+    expect(ran.stdout).toContain('post (http.request, inputChanged)');
+    expect(ran.stdout).toContain('Replayed 5 jobs on version 2: 5 with changes, 5 calls would be made anew. Nothing was sent.');
+    expect(sink.requests.length).toBe(sent);
   }, 120_000);
 
   it('replays jobs by id on the version they ran: every call served from the recording, no change', async () => {

@@ -10,6 +10,7 @@ import { applyPlan, DEFAULT_MARKER, planDirectory } from '../recipes/recipe-appl
 import { exportFileNames, exportRecipe } from '../recipes/recipe-export';
 import type { Plan, PlanItem } from '../recipes/recipe-plan';
 import { checkRecipeFiles } from '../recipes/validate-files';
+import { addReplayCommand } from './recipe-replay.command';
 
 const SYMBOL: Record<string, string> = { create: '+', 'new version': '~', start: '>', stop: '■' };
 
@@ -144,5 +145,6 @@ export function recipesCommand(): Command {
       print(renderList(all, columns, globals(command).output));
     });
 
+  addReplayCommand(recipes);
   return recipes;
 }
