@@ -148,6 +148,52 @@ describe('replayJob: a recorded job run on another version, nothing sent', () =>
   });
 });
 
+describe('replayJob: loops, child recipes and replies', () => {
+  it('a forEach: each iteration compared under its own step key, only the changed item field named', async () => {
+    const loop = (sku: string) =>
+      recipeOf([{ id: 'each', forEach: '{{ trigger.body.lines }}', as: 'line', steps: [{ id: 'put', action: 'erp.put', input: { sku, qty: '{{ line.qty }}' } }] }]);
+    const lines = {
+      body: {
+        lines: [
+          { sku: 'a-1', qty: 1 },
+          { sku: 'b-2', qty: 2 },
+        ],
+      },
+    };
+    const job = await record(loop('{{ line.sku }}'), lines, () => ok({ stored: true }));
+    const report = await replayJob(loop('{{ $uppercase(line.sku) }}'), job, { version: 2, ran: loop('{{ line.sku }}'), redaction });
+    expect(report.steps.map((s) => [s.stepKey, s.change, s.inputDiff?.map((d) => d.path), s.served])).toEqual([
+      ['put[0]', 'inputChanged', ['sku'], 'anew'],
+      ['put[1]', 'inputChanged', ['sku'], 'anew'],
+      ['each', 'same', undefined, undefined],
+    ]);
+    expect(report.calls.map((c) => [c.stepKey, c.input])).toEqual([
+      ['put[0]', { sku: 'A-1', qty: 1 }],
+      ['put[1]', { sku: 'B-2', qty: 2 }],
+    ]);
+  });
+
+  it('a child recipe is not started and a reply goes nowhere: both answered from the recording', async () => {
+    const r = recipeOf([
+      { id: 'child', callRecipe: { recipe: 'rcp_2', input: { id: '{{ trigger.body.name }}' } } },
+      { id: 'reply', respond: { status: 201, body: { child: '{{ steps.child.ok }}' } } },
+    ]);
+    const performed: string[] = [];
+    const job = await record(r, trigger, (c) => {
+      performed.push(c.stepId);
+      return ok({ ok: 'yes' });
+    });
+    expect(performed).toEqual(['child']);
+    const report = await replayJob(r, job, { version: 1, ran: r, redaction });
+    expect(performed).toEqual(['child']);
+    expect(report.steps.map((s) => [s.stepKey, s.change, s.served])).toEqual([
+      ['child', 'same', 'recorded'],
+      ['reply', 'same', undefined],
+    ]);
+    expect(report.calls).toEqual([]);
+  });
+});
+
 describe('renderPath', () => {
   it('dots names, brackets indices, quotes keys that are not plain names', () => {
     expect(renderPath(['body', 'customer', 'email'])).toBe('body.customer.email');

@@ -113,14 +113,19 @@ export async function replayJob(recipe: Recipe, recorded: RecordedJob, options: 
   const rows = finalRows(recorded.steps);
   const served = new Map<string, 'recorded' | 'anew'>();
   const calls: ReplayCall[] = [];
+  const approvals = new Set<string>();
 
-  const serve = (command: Command & { stepKey: string; stepId: string }, input: unknown): StepResult => {
+  /**
+   * The answer to a call: the recorded outcome of its step key when there is one (and, with
+   * `input`, when the redacted input is the recorded one), else `null` as output; the first
+   * command of a step key decides whether it is served from the recording or listed as a call anew.
+   */
+  const serve = (command: Command & { stepKey: string; stepId: string }, input: { value: unknown } | undefined): StepResult => {
     const row = rows.get(command.stepKey);
-    const shown = asStored(redaction.input(command.type === 'invoke' ? command.action : undefined, input));
-    const known = served.get(command.stepKey);
     const outcome = row ? outcomeOf(row) : undefined;
-    if (known === undefined) {
-      const sameInput = row !== undefined && sameJson(row.input, shown);
+    if (!served.has(command.stepKey)) {
+      const shown = input && asStored(redaction.input(command.type === 'invoke' ? command.action : undefined, input.value));
+      const sameInput = row !== undefined && (!input || sameJson(row.input, shown));
       const same = sameInput && outcome !== undefined;
       served.set(command.stepKey, same ? 'recorded' : 'anew');
       if (!same) {
@@ -128,7 +133,7 @@ export async function replayJob(recipe: Recipe, recorded: RecordedJob, options: 
           stepKey: command.stepKey,
           stepId: command.stepId,
           action: describeCall(command),
-          input: shown,
+          input: shown ?? null,
           reason: !row ? 'added' : sameInput ? 'unfinished' : 'inputChanged',
           continuedWith: outcome ? 'recorded' : 'null',
         };
@@ -167,7 +172,7 @@ export async function replayJob(recipe: Recipe, recorded: RecordedJob, options: 
       for (const [id, c] of live) if (!known.has(id)) inFlight.push(c);
       // lanes complete in the order their recorded steps did (unrecorded ones last)
       const command = inFlight.splice(earliest(inFlight, rows), 1)[0];
-      ({ result, now } = complete(command, now, rows, serve));
+      ({ result, now } = complete(command, now, rows, serve, approvals));
     }
     if (!ended) error = `the replay was cut short after ${options.maxCommands ?? 10_000} commands`;
   } catch (failure) {
@@ -190,16 +195,38 @@ export async function replayJob(recipe: Recipe, recorded: RecordedJob, options: 
   return report;
 }
 
-type Serve = (command: Command & { stepKey: string; stepId: string }, input: unknown) => StepResult;
+type Serve = (command: Command & { stepKey: string; stepId: string }, input: { value: unknown } | undefined) => StepResult;
 
-/** The result of one command in a replay and the engine clock after it: nothing leaves the process. */
-function complete(command: Command, now: number, rows: Map<string, RecordedStep>, serve: Serve): { result?: StepResult; now: number } {
+/** The event name an approval's decision arrives under (the approval step's own `await`). */
+const APPROVAL_EVENT = '$approval';
+
+/**
+ * The result of one command in a replay and the engine clock after it: nothing leaves the process.
+ * Waits on the outside world (`await` of a waitFor or an approval) are answered with the step's
+ * recorded output (their step rows keep no input to compare); an approval is created nowhere: its
+ * ticket is a placeholder and its notify call is answered with `null` (the recording keeps no
+ * notify input either), the decision then comes from the recorded output.
+ */
+function complete(command: Command, now: number, rows: Map<string, RecordedStep>, serve: Serve, approvals: Set<string>): { result?: StepResult; now: number } {
   if (command.type === 'wait') return { now: Math.max(now, command.until) };
   if (command.type === 'respond') return { result: { ok: true, stepKey: command.stepKey }, now };
   if (command.type === 'finish') throw new Error('a finish command is never in flight');
-  // an invoke or a call; or a wait on the outside world (an event, an approval), served the same way from its recorded step
-  const call = command as Command & { stepKey: string; stepId: string; input?: unknown };
-  return { result: serve(call, call.input ?? null), now: Math.max(now, rows.get(call.stepKey)?.finishedAt ?? now) };
+  const call = command as Command & { stepKey: string; stepId: string; input?: unknown; expiresAt?: number };
+  const type: string = call.type;
+  const at = Math.max(now, rows.get(call.stepKey)?.finishedAt ?? now);
+  if (type === 'approval') {
+    approvals.add(call.stepKey);
+    const ticket = { id: `replay:${call.stepKey}`, approveUrl: '', rejectUrl: '', expiresAt: new Date(call.expiresAt ?? now).toISOString() };
+    return { result: { ok: true, output: ticket, stepKey: call.stepKey }, now };
+  }
+  if (approvals.has(call.stepKey) && type === 'invoke') return { result: { ok: true, output: null, stepKey: call.stepKey }, now };
+  if (type === 'await') {
+    const result = serve(call, undefined);
+    if (approvals.has(call.stepKey) && result.ok) return { result: { ...result, output: { name: APPROVAL_EVENT, data: result.output ?? null } }, now: at };
+    return { result, now: at };
+  }
+  // an invoke or a call: answered from the recording when its input is the recorded one
+  return { result: serve(call, { value: call.input ?? null }), now: at };
 }
 
 function describeCall(command: Command): string {
