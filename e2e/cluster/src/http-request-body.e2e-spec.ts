@@ -13,8 +13,9 @@ const ENDED = ['succeeded', 'failed', 'cancelled'];
 /**
  * `http.request` as a new user writes it (#16.7), in both ways to run Junction: `body` is the JSON
  * sent (`{ text: "hi" }` is what a Slack webhook wants, not text/plain), `form` and `text` are
- * sibling fields, two of them at once fail the step in one line naming the field, and a recipe
- * mistake inside a union is one 422 line at its path naming the closest alternative.
+ * sibling fields, two of them at once fail the step in one line naming the field, a recipe
+ * mistake inside a union is one 422 line at its path naming the closest alternative, and a literal
+ * input the action's schema refuses is a 422 at save, not a failed step at every run.
  */
 describe.each(RUN_MODES)('http.request input shape (%s)', (mode: RunMode) => {
   const cluster = Cluster.inMode(mode);
@@ -79,11 +80,33 @@ describe.each(RUN_MODES)('http.request input shape (%s)', (mode: RunMode) => {
     expect(job.error?.stepId).toBe('send');
     expect(job.error?.message).toContain('/form cannot be sent together with /body; keep one of body (JSON), form or text');
     expect(job.error?.message).not.toContain('\n');
-    const bad = await runOnce('bad-form', { form: { a: { nested: 1 } } });
+    // a literal nested field is refused at save now (below); one rendered from the event still fails the step
+    const bad = await runOnce('bad-form', { form: { a: '{{ trigger.body.a }}' } }, { a: { nested: 1 } });
     expect(bad.error?.message).toContain('/form/a must be a string, a number or true or false');
     expect(bad.error?.message).not.toContain('anyOf');
     expect(received('both')).toEqual([]);
     expect(received('bad-form')).toEqual([]);
+  });
+
+  it('answers a literal input that the action’s schema refuses with a 422 at save naming each path; templates are left to run time', async () => {
+    const steps: Record<string, unknown>[] = [
+      { id: 'ok', action: 'http.request', input: { method: 'GET', url: `${sink.url}/slack` } },
+      { id: 'each', forEach: '{{ trigger.body.items }}', steps: [{ id: 'send', action: 'http.request', input: { method: 'FETCH', url: `${sink.url}/x`, timeoutMs: '5s' } }] },
+      { id: 'templated', action: 'http.request', input: { method: '{{ trigger.body.method }}', url: '{{ trigger.body.url }}', timeoutMs: '{{ trigger.body.timeout }}' } },
+    ];
+    const answer = await cluster.call<{ errors: { path: string; message: string }[] }>('POST', '/v1/recipes', { name: `literal-${mode}`, trigger: { type: 'webhook' }, steps });
+    expect(answer.status).toBe(422);
+    expect(answer.body.errors).toEqual([
+      { path: '/steps/1/steps/0/input/method', message: 'must be one of "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"' },
+      { path: '/steps/1/steps/0/input/timeoutMs', message: 'must be integer' },
+    ]);
+    // the same recipe with the literal mistakes fixed saves: the templated step is not judged
+    steps[1] = {
+      id: 'each',
+      forEach: '{{ trigger.body.items }}',
+      steps: [{ id: 'send', action: 'http.request', input: { method: 'POST', url: `${sink.url}/x`, timeoutMs: 5000 } }],
+    };
+    expect((await cluster.call('POST', '/v1/recipes', { name: `literal-${mode}`, trigger: { type: 'webhook' }, steps })).status).toBe(201);
   });
 
   it('answers a recipe mistake inside a union with one 422 line at its path, naming the closest alternative', async () => {

@@ -25,10 +25,11 @@ import {
 } from '@junction/executor/contracts';
 import { RecipeNameTakenError, RecipeRepository, type RecipeRow, type VersionAuthor } from '@junction/executor/data-access';
 import { validateRecipe } from '@junction/executor/domain';
-import { RemoteError, SIGNAL_BUS, type SignalBus } from '@junction/platform/ports';
+import { MESSAGE_BUS, RemoteError, SIGNAL_BUS, type MessageBus, type SignalBus } from '@junction/platform/ports';
 import { ConnectionRefsResolver } from './connection-refs';
 import { ConnectorHooks } from './connector-hooks';
 import { ExecutorAudit } from './executor-audit';
+import { ActionInputCheck } from './literal-input';
 import { RecipeCatalog } from './recipe-catalog';
 import { RecipeSchedules } from './recipe-schedules';
 import { toRecipeView } from './views';
@@ -44,11 +45,24 @@ export class RecipeService {
     private readonly catalog: RecipeCatalog,
     private readonly connections: ConnectionRefsResolver,
     @Inject(SIGNAL_BUS) private readonly signals: SignalBus,
-  ) {}
+    @Inject(MESSAGE_BUS) bus: MessageBus,
+  ) {
+    this.inputs = new ActionInputCheck(bus);
+  }
+
+  private readonly inputs: ActionInputCheck;
+
+  /** The schema and engine rules, then each action input's literal parts against its action's schema: every error in one 422. */
+  private async checked(workspaceId: string, definition: Record<string, unknown>): Promise<Recipe> {
+    const recipe = checked(definition);
+    const errors = await this.inputs.errors(workspaceId, recipe);
+    if (errors.length > 0) throw new RemoteError('unprocessable', `the recipe is invalid (${errors.length} error${errors.length === 1 ? '' : 's'})`, errors);
+    return recipe;
+  }
 
   /** Connection names in the definition are stored as ids; a name another recipe of the workspace has is a 409. */
   async create(request: CreateRecipeRequest): Promise<RecipeView> {
-    const recipe = checked(request.definition);
+    const recipe = await this.checked(request.workspaceId, request.definition);
     const definition = await this.connections.resolve(request.workspaceId, request.definition);
     const recipes = new RecipeRepository(this.dataSource.manager);
     await assertNameFree(recipes, request.workspaceId, recipe.name);
@@ -69,7 +83,7 @@ export class RecipeService {
   }
 
   async update(request: UpdateRecipeRequest): Promise<RecipeView> {
-    const recipe = checked(request.definition);
+    const recipe = await this.checked(request.workspaceId, request.definition);
     const definition = await this.connections.resolve(request.workspaceId, request.definition);
     await assertNameFree(new RecipeRepository(this.dataSource.manager), request.workspaceId, recipe.name, request.id);
     const row = await conflictOnTakenName(() =>
