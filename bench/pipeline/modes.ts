@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Cluster, type ServiceName } from '../../e2e/cluster/src/cluster-harness';
 import { TEST_SERVERS } from '@junction/shared/testing';
 import { BackendCpu } from './backend-cpu';
+import { startPrivateServers, type PrivateServers, type ServerCounters, type StatementFigure } from './servers';
 import { measurePipeline, startRecipe, type PipelineFigures } from './measure';
 import { byKind, cpuMs, memory, processTree, type TreeMemory } from './process-tree';
 import type { Sink } from './sink';
@@ -35,9 +36,27 @@ export interface RunOptions {
   prefix: string;
   /** Extra variables for the standalone process (experiments: `--standalone-env=DATABASE_POOL_SIZE=10`). */
   standaloneEnv: Record<string, string>;
+  /** Cluster: its own Postgres, NATS and Redis for this run (false: the machine's shared servers). */
+  privateServers?: boolean;
+  /** Extra variables for every cluster service (experiments). */
+  clusterEnv?: Record<string, string>;
 }
 
-const CLUSTER_SERVICES: ServiceName[] = ['gateway', 'auth', 'connectors', 'executor'];
+export type ClusterFigures = ModeFigures & { servers?: ServerFigures };
+
+/** Per completed job, from the private servers' counters over the measured window. */
+export interface ServerFigures {
+  statementsPerJob: number;
+  /** Postgres statements by calls per job, most first (pg_stat_statements, normalised text). */
+  topStatementsByCalls: (StatementFigure & { callsPerJob: number })[];
+  topStatementsByTime: (StatementFigure & { callsPerJob: number })[];
+  natsMessagesPerJob: { in: number; out: number; inBytes: number; outBytes: number };
+  redisCommandsPerJob: number;
+  redisCommandsPerJobBy: Record<string, number>;
+}
+
+/** Every service of the product as its own process. */
+const CLUSTER_SERVICES: ServiceName[] = ['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit'];
 const QUIET = { HTTP_ACCESS_LOG: 'false' };
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,32 +89,100 @@ async function idleSamples(ready: number, afterMs: number[], read: () => Promise
   return samples;
 }
 
-/** Four services as processes on the machine's NATS, Redis and Postgres (the bench's usual cluster). */
-export async function runCluster(sink: Sink, options: RunOptions): Promise<ModeFigures> {
-  const cluster = new Cluster(undefined, QUIET);
+/**
+ * The six services as processes. With `privateServers` (the default) on a Postgres, NATS and Redis
+ * started for this run alone: their process trees' CPU is this run's, and their counters give
+ * statements, messages and commands per job. Otherwise on the machine's shared servers, counting
+ * the Postgres backends that serve the cluster's databases (NATS and Redis not counted).
+ */
+export async function runCluster(sink: Sink, options: RunOptions): Promise<ClusterFigures> {
+  const servers = options.privateServers === false ? undefined : await startPrivateServers();
+  const shared = { ...TEST_SERVERS };
+  // the harness reads TEST_SERVERS for the services' variables and its clean-up
+  if (servers) Object.assign(TEST_SERVERS, servers.urls);
+  try {
+    return await clusterOn(sink, options, servers);
+  } finally {
+    Object.assign(TEST_SERVERS, shared);
+    await servers?.stop();
+  }
+}
+
+async function clusterOn(sink: Sink, options: RunOptions, servers: PrivateServers | undefined): Promise<ClusterFigures> {
+  const cluster = new Cluster(undefined, { ...QUIET, ...options.clusterEnv });
   const t0 = Date.now();
   try {
     await cluster.start(CLUSTER_SERVICES);
     const ready = Math.max(...[...cluster.services.entries()].map(([name, s]) => startedAt(s.output, name)));
-    const backends = await new BackendCpu(TEST_SERVERS.postgres, cluster.namespace).start();
+    const backends = servers ? undefined : await new BackendCpu(TEST_SERVERS.postgres, cluster.namespace).start();
     try {
       const servicePids = () => [...cluster.services.values()].flatMap((s) => processTree(s.child.pid ?? 0));
-      const read = async () => summarise(memory(servicePids()), { 'postgres backend (shared server)': memory(await backends.pids()) });
+      const serverMemory = async (): Promise<Record<string, TreeMemory>> =>
+        servers
+          ? {
+              'postgres (private server)': memory(processTree(servers.pids.postgres)),
+              'nats-server (private)': memory([servers.pids.nats]),
+              'redis-server (private)': memory([servers.pids.redis]),
+            }
+          : { 'postgres backend (shared server)': memory((await backends?.pids()) ?? []) };
+      const read = async () => summarise(memory(servicePids()), await serverMemory());
       const idleMemory = await idleSamples(ready, options.idleAfterMs, read);
       const hook = await startRecipe(cluster, sink);
       const cpu = async () => ({
         ...Object.fromEntries([...cluster.services.entries()].map(([name, s]) => [name, cpuMs(processTree(s.child.pid ?? 0))])),
-        'postgres backends': await backends.totalMs(),
+        ...(servers ? servers.cpu() : { 'postgres backends': (await backends?.totalMs()) ?? 0 }),
       });
-      const pipeline = await measurePipeline(hook, sink, { ...options, cpu });
-      await pause(options.idleAfterMs[options.idleAfterMs.length - 1]);
-      return { mode: 'cluster', startMs: { fresh: ready - t0, existing: [] }, idleMemory, idleMemoryAfterLoad: await read(), pipeline };
+      let before: ServerCounters | undefined;
+      const window = servers && {
+        start: async () => {
+          await servers.resetStatements();
+          before = await servers.counters();
+        },
+        end: async (jobs: number) => serverFigures(servers, before as ServerCounters, Math.max(1, jobs)),
+      };
+      const pipeline = await measurePipeline(hook, sink, { ...options, cpu, window });
+      await pause(options.idleAfterMs[options.idleAfterMs.length - 1] ?? 0);
+      return {
+        mode: 'cluster',
+        startMs: { fresh: ready - t0, existing: [] },
+        idleMemory,
+        idleMemoryAfterLoad: await read(),
+        pipeline,
+        servers: pipeline.window as ServerFigures | undefined,
+      };
     } finally {
-      await backends.stop();
+      await backends?.stop();
     }
   } finally {
     await cluster.stop();
   }
+}
+
+async function serverFigures(servers: PrivateServers, before: ServerCounters, jobs: number): Promise<ServerFigures> {
+  const [after, statements] = await Promise.all([servers.counters(), servers.statements()]);
+  const perJob = (s: StatementFigure) => ({ ...s, callsPerJob: s.calls / jobs });
+  const byCommand = Object.fromEntries(
+    Object.entries(after.redis.byCommand)
+      .map(([command, calls]) => [command, (calls - (before.redis.byCommand[command] ?? 0)) / jobs] as const)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1]),
+  );
+  return {
+    statementsPerJob: statements.reduce((sum, s) => sum + s.calls, 0) / jobs,
+    topStatementsByCalls: statements.slice(0, 15).map(perJob),
+    topStatementsByTime: [...statements]
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, 15)
+      .map(perJob),
+    natsMessagesPerJob: {
+      in: (after.nats.inMsgs - before.nats.inMsgs) / jobs,
+      out: (after.nats.outMsgs - before.nats.outMsgs) / jobs,
+      inBytes: (after.nats.inBytes - before.nats.inBytes) / jobs,
+      outBytes: (after.nats.outBytes - before.nats.outBytes) / jobs,
+    },
+    redisCommandsPerJob: Object.values(byCommand).reduce((a, b) => a + b, 0),
+    redisCommandsPerJobBy: byCommand,
+  };
 }
 
 /** The standalone process (all six services, embedded Postgres in a temporary data dir). */

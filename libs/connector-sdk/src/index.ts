@@ -1,6 +1,7 @@
 export * from './lib/address-policy';
 export * from './lib/auth';
 export * from './lib/credential-binding';
+export * from './lib/deadline';
 export * from './lib/definitions';
 export * from './lib/errors';
 export * from './lib/execute-action';

@@ -1,6 +1,7 @@
 import { errors as undiciErrors, request, type Agent, type Dispatcher } from 'undici';
 import { AddressPolicy, Fence, fencedDispatcher, type Resolver } from '@junction/platform/fence';
 import { FatalError, RetryableError } from './errors';
+import { deadline, type Deadline } from './deadline';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -88,8 +89,16 @@ export class FencedHttpClient implements HttpClient {
 
   async request(req: HttpRequest): Promise<HttpResponse> {
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? 30_000;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    const timeout = deadline(timeoutMs, req.signal);
+    try {
+      return await this.send(req, timeoutMs, timeout);
+    } finally {
+      timeout.release();
+    }
+  }
+
+  private async send(req: HttpRequest, timeoutMs: number, timeout: Deadline): Promise<HttpResponse> {
+    const { signal } = timeout;
     let url = withQuery(req.url, req.query);
     let method: HttpMethod = req.method;
     let body = req.body;
@@ -103,7 +112,7 @@ export class FencedHttpClient implements HttpClient {
       try {
         res = await request(url, { method, headers, body: payload, dispatcher: this.dispatcher, signal, maxRedirections: 0 } as Parameters<typeof request>[1]);
       } catch (error) {
-        throw this.networkError(error, timeout.aborted, timeoutMs, target.host);
+        throw this.networkError(error, timeout.timedOut, timeoutMs, target.host);
       }
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode) && typeof location === 'string') {
@@ -124,7 +133,7 @@ export class FencedHttpClient implements HttpClient {
         url = next.toString();
         continue;
       }
-      const parsed = await this.readBody(res, req.responseType ?? 'auto', timeout.aborted, timeoutMs, target.host);
+      const parsed = await this.readBody(res, req.responseType ?? 'auto', timeout.timedOut, timeoutMs, target.host);
       return { status: res.statusCode, headers: res.headers, body: parsed, url };
     }
   }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { InvokeActionRequest, InvokeActionResult } from '@junction/connectors/contracts';
-import { ConnectorError, FatalError, executeAction, type Credentials, type HostRule, type TcpConnector } from '@junction/connector-sdk';
+import { ConnectorError, FatalError, deadline, executeAction, type Credentials, type HostRule, type TcpConnector } from '@junction/connector-sdk';
 import { RemoteError } from '@junction/platform/ports';
 import type { ConnectionRateLimiter } from './connection-rate-limiter';
 import type { ConnectorMetrics } from './connector-metrics';
@@ -36,6 +36,8 @@ export class ActionInvoker {
     const series = this.resolver.isBuiltIn(req.connector) ? { connector: req.connector, action: req.action } : { connector: 'custom', action: 'custom' };
     const stop = this.metrics.latency.startTimer(series);
     let secrets: string[] = [];
+    // the step's deadline on the shared timer, released when the call ends (not a 30 s timer per call)
+    const timeout = deadline(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     try {
       // the limit belongs to a connection (its API account); calls without one are only fenced and breakered
       const waitMs = req.connectionId ? await this.limiter.take(req.connectionId) : undefined;
@@ -59,7 +61,7 @@ export class ActionInvoker {
         http: this.http.forWorkspace(req.workspaceId),
         tcp: this.tcp,
         logger: this.logger.child({ connector: req.connector, action: req.action, jobId: req.jobId, stepId: req.stepId }),
-        signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+        signal: timeout.signal,
         idempotencyKey: req.idempotencyKey,
       });
       this.metrics.calls.inc({ ...series, outcome: 'ok' });
@@ -79,6 +81,7 @@ export class ActionInvoker {
         durationMs: elapsed(started),
       };
     } finally {
+      timeout.release();
       stop();
     }
   }

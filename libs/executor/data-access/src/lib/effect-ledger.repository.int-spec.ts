@@ -49,6 +49,18 @@ describe('effect ledger repository (real Postgres)', () => {
     expect(settled?.outcomeAt).toBeInstanceOf(Date);
   });
 
+  it('intendFirst writes the intent of an attempt with no row in one statement, and writes nothing when a row is there', async () => {
+    const jobId = await newJob();
+    const ref = { jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 };
+    expect(await ledger.intendFirst(intent(jobId, 'd1'))).toBe(true);
+    expect(await ledger.find(ref)).toMatchObject({ drive: 'd1', sends: 1, outcome: null });
+    await ledger.settle({ ...ref, drive: 'd1' }, 'not_sent');
+    // another drive (or the same one after a deferral) finds the row: nothing changes until it decides
+    expect(await ledger.intendFirst(intent(jobId, 'd2'))).toBe(false);
+    expect(await ledger.find(ref)).toMatchObject({ drive: 'd1', sends: 1, outcome: 'not_sent' });
+    await expect(ledger.intendFirst(intent('job_missing', 'd1'))).rejects.toThrow(/foreign key/);
+  });
+
   it('a second drive sending the same attempt again counts the send, clears the outcome and owns the row: the first drive can no longer settle it', async () => {
     const jobId = await newJob();
     const ref = { jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 };

@@ -34,6 +34,23 @@ export class EffectLedgerRepository {
     return rows[0];
   }
 
+  /**
+   * The common case in one statement: records the intent when the attempt has no row yet and answers
+   * true; false, writing nothing, when a row is there already (a deferral or a crash came first: read
+   * it with `find` and decide). Saves the `find` before the first send of every call (#19).
+   */
+  async intendFirst(intent: EffectIntent): Promise<boolean> {
+    const rows = camelRows<{ sends: number }>(
+      await this.manager.query(
+        `INSERT INTO effect_ledger (job_id, idempotency_key, attempt, step_key, action, drive) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (job_id, idempotency_key, attempt) DO NOTHING
+         RETURNING sends`,
+        [intent.jobId, intent.idempotencyKey, intent.attempt, intent.stepKey, intent.action, intent.drive],
+      ),
+    );
+    return rows.length === 1;
+  }
+
   /** Records that `intent.drive` is about to send the call (again): the outcome is unknown until `settle`. Returns the sends so far, this one included. */
   async intend(intent: EffectIntent): Promise<number> {
     const rows = camelRows<{ sends: number }>(

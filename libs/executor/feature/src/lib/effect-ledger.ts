@@ -121,6 +121,9 @@ export class EffectLedger {
   /** The ledger's part before a send: undefined when the call may go out (its intent now committed), else the step's result instead. */
   private async beforeSend(ledger: EffectLedgerRepository, job: { id: string; workspaceId: string }, command: InvokeCommand, scope: EffectScope): Promise<StepResult | undefined> {
     const ref = { jobId: job.id, idempotencyKey: command.idempotencyKey, attempt: command.attempt };
+    const intent = { ...ref, stepKey: command.stepKey, action: command.action, drive: scope.drive };
+    // nothing recorded yet (nearly every call): the intent is written in the same statement that finds no row
+    if (await ledger.intendFirst(intent)) return undefined;
     const prior = await ledger.find(ref);
     const idempotent = prior && prior.drive !== scope.drive ? ((await this.catalog.idempotency(job.workspaceId, command.action)) ?? 'unknown') : false;
     const decision = decideEffect({ prior, drive: scope.drive, idempotent, onUncertain: scope.onUncertain });
@@ -142,7 +145,7 @@ export class EffectLedger {
         'sending a call a crash cut again, with its idempotency key',
       );
     }
-    await ledger.intend({ ...ref, stepKey: command.stepKey, action: command.action, drive: scope.drive });
+    await ledger.intend(intent);
     return undefined;
   }
 }
