@@ -16,6 +16,7 @@ import { FlowThrottle1766500000000 } from './lib/migrations/1766500000000-flow-t
 import { FlowDebounce1766600000000 } from './lib/migrations/1766600000000-flow-debounce';
 import { JobListIndexes1766900000000 } from './lib/migrations/1766900000000-job-list-indexes';
 import { JobWaits1767000000000 } from './lib/migrations/1767000000000-job-waits';
+import { Approvals1767100000000 } from './lib/migrations/1767100000000-approvals';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -24,6 +25,7 @@ export * from './lib/flow-control.repository';
 export * from './lib/alert.repository';
 export * from './lib/recipe.repository';
 export * from './lib/dead-letter.repository';
+export * from './lib/approval.repository';
 export * from './lib/effect-ledger.repository';
 export * from './lib/job-wait.repository';
 export * from './lib/workspace-scope';
@@ -48,4 +50,5 @@ export const EXECUTOR_MIGRATIONS = [
   FlowDebounce1766600000000,
   JobListIndexes1766900000000,
   JobWaits1767000000000,
+  Approvals1767100000000,
 ];

@@ -23,5 +23,6 @@ export * from './lib/retry';
 export { scanTemplate } from './lib/template';
 export * from './lib/validate-recipe';
 export * from './lib/flow-control';
+export { APPROVAL_EVENT, decisionOutput, type ApprovalDecision, type ApprovalOutput } from './lib/approval-step';
 export * from './lib/replay';
 export { fieldChanges, renderPath, sameJson, type FieldChange } from './lib/replay-diff';

@@ -262,6 +262,28 @@ export const recipeSchema = {
             },
           },
         }),
+        kindBranch('approval', {
+          approval: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['title'],
+            properties: {
+              title: { type: 'string', minLength: 1, maxLength: 500 },
+              description: { type: 'string', maxLength: 5000 },
+              timeout: duration,
+              notify: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['action'],
+                properties: {
+                  action: { type: 'string', pattern: '^[a-z][a-z0-9_-]*\\.[a-z][a-z0-9_]*$', maxLength: 128 },
+                  connection: nonEmptyString,
+                  input: { type: 'object' },
+                },
+              },
+            },
+          },
+        }),
         kindBranch('waitFor', {
           waitFor: {
             type: 'object',

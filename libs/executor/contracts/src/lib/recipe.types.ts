@@ -116,12 +116,12 @@ export interface ManualTrigger {
   type: 'manual';
 }
 
-export type Step = ActionStep | IfStep | ForEachStep | ParallelStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep | WaitForStep;
+export type Step = ActionStep | IfStep | ForEachStep | ParallelStep | TryStep | SetStep | DelayStep | CallRecipeStep | RespondStep | StopStep | ApprovalStep | WaitForStep;
 
 /** Every step kind is told apart by the one kind key it carries (`action`, `if`, `forEach`, …). */
-export type StepKind = 'action' | 'if' | 'forEach' | 'parallel' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop' | 'waitFor';
+export type StepKind = 'action' | 'if' | 'forEach' | 'parallel' | 'try' | 'set' | 'delay' | 'callRecipe' | 'respond' | 'stop' | 'approval' | 'waitFor';
 
-export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'parallel', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop', 'waitFor'];
+export const STEP_KINDS: readonly StepKind[] = ['action', 'if', 'forEach', 'parallel', 'try', 'set', 'delay', 'callRecipe', 'respond', 'stop', 'approval', 'waitFor'];
 
 interface StepBase {
   /** Unique in the whole recipe, `^[a-z][a-z0-9_]*$`; outputs are read as `steps.<id>`. */
@@ -218,6 +218,22 @@ export interface RespondStep extends StepBase {
 
 export interface StopStep extends StepBase {
   stop: true | { reason?: Template; failed?: boolean };
+}
+
+/**
+ * A person's decision: the job waits (no worker held) until someone approves or rejects through a
+ * signed single-use link or the API, or `timeout` passes (a catchable error of kind `timeout`).
+ * Output: `{ decision: 'approved' | 'rejected', approved, comment, decidedBy, decidedAt }`.
+ */
+export interface ApprovalStep extends StepBase {
+  approval: {
+    title: Template;
+    description?: Template;
+    /** How long the links and the API accept a decision (default 7d). */
+    timeout?: Duration;
+    /** An action sent once the approval exists; its input sees `approval.{ id, approveUrl, rejectUrl, expiresAt }`. */
+    notify?: { action: string; connection?: string; input?: Record<string, JsonValue> };
+  };
 }
 
 /**

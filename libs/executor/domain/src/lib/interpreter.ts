@@ -3,7 +3,8 @@ import type { Recipe } from '@junction/executor/contracts';
 import { parseDuration } from './duration';
 import { type ClockBindings, clockBindings, type EvaluationContext, ExpressionError, type ExpressionOffload } from './expression';
 import { finishCommand, isTerminal } from './job-lifecycle';
-import type { Advance, AdvanceInput, BranchLane, Command, Frame, JobError, JobState, Lane, LaneFrame, Pending, StepRecord, StepResult } from './job-state';
+import { APPROVAL_EVENT, type ApprovalPending, approvalCommand, decisionOutput } from './approval-step';
+import type { Advance, AdvanceInput, ApprovalTicket, BranchLane, Command, Frame, JobError, JobState, Lane, LaneFrame, Pending, StepRecord, StepResult } from './job-state';
 import { StaleResultError } from './job-state';
 import { type BranchesFrame, branchesFailure, joinedOutput, startBranches } from './parallel-branches';
 import type { CompiledRecipe, CompiledStep } from './recipe-compiler';
@@ -265,6 +266,8 @@ class Run {
         return { type: 'respond', stepId: p.stepId, stepKey: p.stepKey, ...p.response };
       case 'await':
         return { type: 'await', stepId: p.stepId, stepKey: p.stepKey, event: { ...p.event }, until: p.until };
+      case 'approval':
+        return approvalCommand(p, this.step(p.stepId), this.idempotencyKey(p.stepKey));
     }
   }
 
@@ -282,6 +285,7 @@ class Run {
       if (result) this.complete(this.step(p.stepId), p.stepKey, p.response);
       return;
     }
+    if (p.kind === 'approval') return this.resumeApproval(p, result);
     if (p.kind === 'await') return this.resumeAwait(p, result);
     if (p.waitUntil !== undefined) {
       // A late result of the attempt that already failed changes nothing while we wait.
@@ -360,7 +364,7 @@ class Run {
     const s = this.s;
     const path = this.path;
     // an uncertain step is left for a person to review: no try may paper over a call that may have run;
-    // the job's own deadline ends it whatever the steps say (a step's timeout, e.g. a waitFor's, is caught)
+    // the job's own deadline ends it whatever the steps say (a step's timeout, e.g. an approval's, is caught)
     if (!jobDeadline && error.kind !== 'stopped' && error.kind !== 'uncertain') {
       for (let d = path.length - 1; d >= 0; d--) {
         const stack = path[d].stack;
@@ -402,6 +406,10 @@ class Run {
       if (this.unwindTo >= 0) {
         if (this.unwindTo < depth) return 'abort';
         this.unwindTo = -1;
+      }
+      if (t.pending?.kind === 'approval' && t.pending.phase === 'notify' && t.pending.input === undefined) {
+        await this.renderNotify(t.pending);
+        continue;
       }
       if (t.pending) return 'blocked';
       if (t.error) return 'failed';
@@ -593,6 +601,16 @@ class Run {
         t.pending = { kind: 'respond', stepId: step.id, stepKey, response: { status, headers, body: reply['body'] ?? null } };
         return;
       }
+      case 'approval': {
+        const text = (value ?? {}) as { title?: unknown; description?: unknown };
+        const title = text.title === null || text.title === undefined ? '' : typeof text.title === 'string' ? text.title : JSON.stringify(text.title);
+        if (!title.trim()) return this.fail(step, { stepId: step.id, stepKey, kind: 'invalid', message: 'approval title is empty' });
+        const description =
+          text.description === null || text.description === undefined ? null : typeof text.description === 'string' ? text.description : JSON.stringify(text.description);
+        const expiresAt = this.now + (step.approval?.timeoutMs ?? 0);
+        t.pending = { kind: 'approval', stepId: step.id, stepKey, phase: 'create', title, description, expiresAt, attempt: 1, deferrals: 0 };
+        return;
+      }
       case 'waitFor': {
         const key = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
         if (key === '' || key.length > MAX_EVENT_KEY_LENGTH) {
@@ -612,6 +630,84 @@ class Run {
         return;
       }
     }
+  }
+
+  /**
+   * An approval step moves create → notify (when it has one) → await. The notify call is retried
+   * like an action; its input (links included) is not written to step records, only to the call.
+   */
+  private resumeApproval(p: ApprovalPending, result: StepResult | undefined): void {
+    const step = this.step(p.stepId);
+    if (p.waitUntil !== undefined) {
+      if (this.now < p.waitUntil) return;
+      delete p.waitUntil;
+      delete p.waitReason;
+      return;
+    }
+    if (!result) return;
+    if (p.phase === 'create') {
+      if (!result.ok) return this.failApproval(step, p, result.error.kind === 'timeout' ? 'fatal' : result.error.kind, result.error.message);
+      p.ticket = result.output as ApprovalTicket;
+      // the notify input is rendered by run(), where expressions may be awaited
+      p.phase = step.approval?.notify ? 'notify' : 'await';
+      return;
+    }
+    if (p.phase === 'notify') {
+      if (result.attempt !== undefined && result.attempt !== p.attempt) throw new StaleResultError(p.stepKey, p.attempt, result.attempt);
+      if (result.ok) {
+        p.phase = 'await';
+        delete p.input;
+        p.attempt = 1;
+        return;
+      }
+      const kind: StepErrorKind = result.error.kind !== 'timeout' && KNOWN_KINDS.has(result.error.kind) ? result.error.kind : 'fatal';
+      const error: JobError = { stepId: p.stepId, stepKey: p.stepKey, kind, message: `notify (${step.action}): ${String(result.error.message ?? '')}`, attempt: p.attempt };
+      const draw = drawFor(this.s.seed, `${p.stepKey}#${this.s.group}#${p.attempt}#${p.deferrals}`);
+      const decision = decideRetry({ kind, retryAfterMs: result.error.retryAfterMs }, p.attempt, p.deferrals, step.retry, draw);
+      if (decision.retry) {
+        this.records.push({ stepId: p.stepId, stepKey: p.stepKey, kind: step.kind, status: decision.countsAsAttempt ? 'retrying' : 'deferred', attempt: p.attempt, error });
+        if (decision.countsAsAttempt) p.attempt += 1;
+        else p.deferrals += 1;
+        p.waitUntil = this.now + decision.delayMs;
+        p.waitReason = decision.countsAsAttempt ? 'retry' : 'deferred';
+        return;
+      }
+      this.thread.pending = null;
+      return this.fail(step, error);
+    }
+    if (result.ok) {
+      const event = (result.output ?? {}) as { name?: unknown; data?: unknown };
+      if (event.name !== undefined && event.name !== APPROVAL_EVENT) return;
+      return this.complete(step, p.stepKey, decisionOutput(event.data));
+    }
+    if (result.error.kind === 'timeout') {
+      return this.failApproval(step, p, 'timeout', `approval "${p.title}" was not decided before it expired at ${new Date(p.expiresAt).toISOString()}`);
+    }
+    this.failApproval(step, p, KNOWN_KINDS.has(result.error.kind as StepErrorKind) ? result.error.kind : 'fatal', result.error.message);
+  }
+
+  private failApproval(step: CompiledStep, p: ApprovalPending, kind: JobError['kind'], message: string): void {
+    this.thread.pending = null;
+    this.fail(step, { stepId: p.stepId, stepKey: p.stepKey, kind, message });
+  }
+
+  /** The notify input with `approval` bound to the stored approval's id, links and expiry. */
+  private async renderNotify(p: ApprovalPending): Promise<void> {
+    const step = this.step(p.stepId);
+    const node = step.approval?.notify;
+    try {
+      let value: unknown = node ? (node.kind === 'const' ? node.value : this.renderWith(node, { approval: p.ticket ?? null })) : {};
+      if (value instanceof Promise) value = await value;
+      p.input = value ?? {};
+    } catch (error) {
+      if (!(error instanceof ExpressionError)) throw error;
+      this.failApproval(step, p, 'expression', error.message);
+    }
+  }
+
+  private renderWith(node: TemplateNode, extra: Record<string, unknown>): unknown {
+    this.clock ??= clockBindings(this.now, this.offload);
+    return render(node, { ...this.context(), ...extra }, this.clock);
   }
 
   /**

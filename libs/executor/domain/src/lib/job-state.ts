@@ -101,7 +101,37 @@ export type Pending =
   | { kind: 'delay'; stepId: string; stepKey: string; until: number }
   /** A waitFor step: asleep until the event `event` arrives or `until` passes (the executor decides which and answers the `await` command). */
   | { kind: 'await'; stepId: string; stepKey: string; event: { name: string; key: string }; until: number }
-  | { kind: 'respond'; stepId: string; stepKey: string; response: Reply };
+  | { kind: 'respond'; stepId: string; stepKey: string; response: Reply }
+  /**
+   * An approval step: `create` (the executor stores the approval and answers its links), then
+   * `notify` (its notify action, retried like any action), then `await` (the decision, delivered as
+   * the event `$approval` keyed by the approval id, or the expiry).
+   */
+  | {
+      kind: 'approval';
+      stepId: string;
+      stepKey: string;
+      phase: 'create' | 'notify' | 'await';
+      title: string;
+      description: string | null;
+      expiresAt: number;
+      ticket?: ApprovalTicket;
+      /** notify: the rendered input, its attempt and the wait before the next attempt (as an invoke's). */
+      input?: unknown;
+      attempt: number;
+      deferrals: number;
+      waitUntil?: number;
+      waitReason?: 'retry' | 'deferred';
+    };
+
+/** What the executor answers when it stores an approval: visible to the notify input as `approval`. */
+export interface ApprovalTicket {
+  id: string;
+  approveUrl: string;
+  rejectUrl: string;
+  /** ISO 8601. */
+  expiresAt: string;
+}
 
 export interface Reply {
   status: number;
@@ -167,6 +197,8 @@ export type Command =
   | { type: 'wait'; until: number; reason: 'delay' | 'retry' | 'deferred'; stepId: string; stepKey: string }
   /** Send this reply to the caller of an API-callable recipe, then complete with `{ ok: true }`; the job goes on. */
   | ({ type: 'respond'; stepId: string; stepKey: string } & Reply)
+  /** Store an approval (idempotent on `idempotencyKey`: job, step key and attempt group) and complete with its `ApprovalTicket`. */
+  | { type: 'approval'; stepId: string; stepKey: string; title: string; description: string | null; expiresAt: number; idempotencyKey: string }
   /**
    * Sleep until the event `event.name` with key `event.key` arrives (complete with
    * `{ name, key, id, data, receivedAt }`) or `until` passes (complete with an error of kind `timeout`).
@@ -225,6 +257,8 @@ export function commandId(command: Command): string {
       return `wait:${command.stepKey}@${command.until}`;
     case 'respond':
       return `respond:${command.stepKey}`;
+    case 'approval':
+      return `approval:${command.stepKey}`;
     case 'await':
       return `await:${command.stepKey}@${command.until}`;
     case 'finish':

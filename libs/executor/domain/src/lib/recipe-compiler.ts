@@ -14,6 +14,9 @@ export interface RecipeError {
   message: string;
 }
 
+/** How long an approval accepts a decision when its step names no `timeout`: 7 days. */
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 7 * 24 * 3600_000;
+
 /** How long a waitFor step waits without a `timeout` of its own, and the most it may set. */
 export const WAIT_FOR_DEFAULT_TIMEOUT_MS = 7 * 86_400_000;
 export const WAIT_FOR_MAX_TIMEOUT_MS = 30 * 86_400_000;
@@ -48,6 +51,8 @@ export interface CompiledStep {
   readonly event?: string;
   readonly retry: RetrySettings;
   readonly timeoutMs?: number;
+  /** approval: how long a decision is accepted, and the notify action's input (`action`/`connection` hold its action). */
+  readonly approval?: { readonly timeoutMs: number; readonly notify?: TemplateNode };
   /** Keys into CompiledRecipe.lists of this step's nested lists. */
   readonly lists: { readonly then?: string; readonly else?: string; readonly body?: string; readonly try?: string; readonly catch?: string };
 }
@@ -119,9 +124,9 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
     }
     const kind = kinds[0];
     const id = typeof raw['id'] === 'string' ? raw['id'] : '';
-    // A reply can only be sent once and a waited-for child job parks its whole parent: neither
-    // fits iterations running side by side (see docs/decisions.md).
-    if (concurrent.length > 0 && (kind === 'respond' || kind === 'callRecipe' || kind === 'waitFor'))
+    // A reply can only be sent once and a waited-for child job (an event, a person's decision) parks
+    // its whole parent: neither fits iterations running side by side (see docs/decisions.md).
+    if (concurrent.length > 0 && (kind === 'respond' || kind === 'callRecipe' || kind === 'waitFor' || kind === 'approval'))
       fail(`${pointer}/${kind}`, `is not allowed inside ${concurrent[concurrent.length - 1]}`);
     if (id) {
       const seen = firstSeen.get(id);
@@ -200,6 +205,22 @@ export function buildRecipe(json: unknown, errors: RecipeError[]): CompiledRecip
         const timeoutMs = wait['timeout'] === undefined ? WAIT_FOR_DEFAULT_TIMEOUT_MS : parseDuration(wait['timeout']);
         if (timeoutMs !== undefined && timeoutMs > WAIT_FOR_MAX_TIMEOUT_MS) fail(`${pointer}/waitFor/timeout`, 'must be at most 30d');
         step = { ...base, value: template(wait['key'] ?? '', 'waitFor/key'), event: String(wait['event'] ?? ''), timeoutMs: timeoutMs ?? WAIT_FOR_DEFAULT_TIMEOUT_MS };
+        break;
+      }
+      case 'approval': {
+        const approval = isObject(body) ? body : {};
+        const notify = isObject(approval['notify']) ? approval['notify'] : undefined;
+        step = {
+          ...base,
+          value: template({ title: approval['title'] ?? '', description: approval['description'] ?? null }, 'approval'),
+          action: notify ? String(notify['action']) : undefined,
+          connection: notify && typeof notify['connection'] === 'string' ? notify['connection'] : undefined,
+          approval: {
+            timeoutMs: parseDuration(approval['timeout']) ?? DEFAULT_APPROVAL_TIMEOUT_MS,
+            notify: notify ? template(notify['input'] ?? {}, 'approval/notify/input') : undefined,
+          },
+        };
+        if (step.approval?.notify) expressionOwners.push({ step, node: step.approval.notify });
         break;
       }
     }

@@ -22,7 +22,7 @@ export class ExecutorAudit {
   async record(
     request: { workspaceId: string; actor?: Actor },
     action: string,
-    target: { type: 'recipe' | 'job' | 'workspace' | 'dead_letter'; id: string },
+    target: { type: 'recipe' | 'job' | 'workspace' | 'dead_letter' | 'approval'; id: string },
     changes?: Record<string, unknown>,
   ): Promise<void> {
     try {

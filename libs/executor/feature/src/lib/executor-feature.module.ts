@@ -2,6 +2,8 @@ import { IdempotencyModule } from '@junction/platform/idempotency';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from '@junction/platform/ports';
 import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '@junction/executor/data-access';
+import { ApprovalHandlers } from './approval.handlers';
+import { Approvals } from './approvals';
 import { BacklogReporter } from './backlog-reporter';
 import { ChildJobs } from './child-jobs';
 import { ConnectorHooks } from './connector-hooks';
@@ -64,6 +66,8 @@ export class ExecutorFeatureModule {
         TriggerIntake,
         DeadLetterService,
         DeadLetterHandlers,
+        Approvals,
+        ApprovalHandlers,
         ReplayService,
         ReplayHandlers,
         BacklogReporter,

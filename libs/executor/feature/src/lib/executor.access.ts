@@ -26,6 +26,11 @@ import {
   ListDeadLetters,
   GetDeadLetter,
   RedriveDeadLetters,
+  ListApprovals,
+  GetApproval,
+  DecideApproval,
+  OpenApprovalLink,
+  DecideApprovalLink,
   ReplayRecipe,
 } from '@junction/executor/contracts';
 import { idempotencyAccess } from '@junction/platform/idempotency';
@@ -57,6 +62,11 @@ export const executorAccess: ServiceAccess = {
     ListDeadLetters,
     GetDeadLetter,
     RedriveDeadLetters,
+    ListApprovals,
+    GetApproval,
+    DecideApproval,
+    OpenApprovalLink,
+    DecideApprovalLink,
     ReplayRecipe,
     ...idempotencyAccess('executor'),
   ],

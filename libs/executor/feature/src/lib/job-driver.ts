@@ -12,6 +12,7 @@ import { EXECUTOR_OPTIONS, type ExecutorOptions } from './executor.options';
 import { ExecutorMetrics } from './executor-metrics';
 import { ExpressionWorkers } from './expression-workers';
 import { JobWaits } from './job-waits';
+import { Approvals } from './approvals';
 import { commandSpan, jobRunSpan, recordControlSteps, recordJobStatus, recordStepResult } from './job-spans';
 import { RecipeCatalog } from './recipe-catalog';
 import { redact } from './redact';
@@ -65,6 +66,8 @@ export class JobDriver {
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     @Optional() metrics?: ServiceMetrics,
+    // optional only so tests that build a driver by hand without approval steps need not make one
+    @Optional() private readonly approvals?: Approvals,
   ) {
     this.metrics = metrics && ExecutorMetrics.of(metrics);
   }
@@ -261,6 +264,10 @@ export class JobDriver {
       }
       case 'await':
         throw new Error('an await command is run by the drive loop, not as an in-flight command');
+      case 'approval':
+        // stored once per (job, step key, attempt group): a re-drive gets the same approval and links (approvals.ts)
+        if (!this.approvals) throw new Error('this driver was built without the Approvals service');
+        return { result: await this.approvals.create(row, command) };
       case 'finish':
         return {};
     }

@@ -10,3 +10,8 @@ export function newJobId(): string {
 export function newDeadLetterId(): string {
   return `dlq_${ulid(undefined, randomFraction)}`;
 }
+
+/** A new approval id: `apr_<ULID>` (time-ordered, so the list pages by id). */
+export function newApprovalId(): string {
+  return `apr_${ulid(undefined, randomFraction)}`;
+}

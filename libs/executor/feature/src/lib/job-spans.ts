@@ -23,7 +23,14 @@ export function jobRunSpan(row: JobRow): SpanSpec {
   };
 }
 
-const COMMAND_KINDS: Record<Exclude<Command['type'], 'finish'>, string> = { invoke: 'action', call: 'callRecipe', wait: 'wait', respond: 'respond', await: 'await' };
+const COMMAND_KINDS: Record<Exclude<Command['type'], 'finish'>, string> = {
+  invoke: 'action',
+  call: 'callRecipe',
+  wait: 'wait',
+  respond: 'respond',
+  approval: 'approval',
+  await: 'await',
+};
 
 /** The span of one command the driver runs: an action call, a called recipe, a wait, a reply. */
 export function commandSpan(command: Exclude<Command, { type: 'finish' }>): { name: string; spec: SpanSpec } {
@@ -49,7 +56,7 @@ export function recordStepResult(span: SpanRecorder, result: StepResult | undefi
 }
 
 // steps the engine settles itself, inside an advance: they issue no command, so no span covers them
-const COMMAND_STEP_KINDS = new Set(['action', 'callRecipe', 'delay', 'respond', 'waitFor']);
+const COMMAND_STEP_KINDS = new Set(['action', 'callRecipe', 'delay', 'respond', 'approval', 'waitFor']);
 
 /** An instant span for each control step (`if`, `set`, `forEach`, …) an advance settled. */
 export function recordControlSteps(records: StepRecord[]): void {

@@ -8,6 +8,7 @@ import { ConnectionsApiModule } from './connections/connections-api.module';
 import { WorkspacesApiModule } from './workspaces/workspaces-api.module';
 import { RecipesApiModule } from './recipes/recipes-api.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
+import { ApprovalsApiModule } from './approvals/approvals-api.module';
 import { DeadLettersApiModule } from './dead-letters/dead-letters-api.module';
 import { WorkspaceSettingsApiModule } from './workspace-settings/workspace-settings-api.module';
 import { ConsoleModule } from './console/console.module';
@@ -25,6 +26,7 @@ import { ConsoleModule } from './console/console.module';
     RecipesApiModule,
     JobsApiModule,
     DeadLettersApiModule,
+    ApprovalsApiModule,
     WorkspaceSettingsApiModule,
     ConsoleModule,
   ],

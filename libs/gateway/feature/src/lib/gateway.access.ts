@@ -49,6 +49,11 @@ import {
   ListDeadLetters,
   GetDeadLetter,
   RedriveDeadLetters,
+  ListApprovals,
+  GetApproval,
+  DecideApproval,
+  OpenApprovalLink,
+  DecideApprovalLink,
   ReplayRecipe,
 } from '@junction/executor/contracts';
 import { IDEMPOTENCY_OWNERS, idempotencyAccess } from '@junction/platform/idempotency';
@@ -110,6 +115,11 @@ export const gatewayAccess: ServiceAccess = {
     ListDeadLetters,
     GetDeadLetter,
     RedriveDeadLetters,
+    ListApprovals,
+    GetApproval,
+    DecideApproval,
+    OpenApprovalLink,
+    DecideApprovalLink,
     ReplayRecipe,
     QueryAudit,
     VerifyAudit,

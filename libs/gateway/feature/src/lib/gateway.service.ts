@@ -1,3 +1,4 @@
+import { urlencoded } from 'express';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { PlatformEnv } from '@junction/platform/config';
 import type { ServiceDefinition } from '@junction/platform/service';
@@ -111,6 +112,8 @@ export const gatewayService: ServiceDefinition<GatewayEnv> = {
   configureApp: (app, env) => {
     applyTrustProxy(app, env.TRUST_PROXY);
     serveHooksDirectly(app, env.HOOK_BODY_LIMIT_BYTES);
+    // the approval links' confirmation form posts a URL-encoded comment (its size checked by the route)
+    app.use('/approvals', urlencoded({ extended: false, limit: '16kb' }));
     mountOpenApi(app);
   },
 };

@@ -1,7 +1,7 @@
 import { Param, type PipeTransform } from '@nestjs/common';
 import { API_KEY_ID_RE, CONNECTION_ID_RE, USER_ID_RE } from '@junction/auth/contracts';
 import { CONNECTOR_KEY_RE } from '@junction/connectors/contracts';
-import { DEAD_LETTER_ID_RE, JOB_ID_RE, RECIPE_ID_RE } from '@junction/executor/contracts';
+import { APPROVAL_ID_RE, DEAD_LETTER_ID_RE, JOB_ID_RE, RECIPE_ID_RE } from '@junction/executor/contracts';
 import { Problems } from '@junction/platform/http';
 
 /**
@@ -30,4 +30,5 @@ export const ApiKeyId = (name = 'id') => Param(name, new IdFormatPipe(name, API_
 export const RecipeId = (name = 'id') => Param(name, new IdFormatPipe(name, RECIPE_ID_RE, `a recipe id (rcp_ + ${ULID_FORMAT})`));
 export const JobId = (name = 'id') => Param(name, new IdFormatPipe(name, JOB_ID_RE, `a job id (job_ + ${ULID_FORMAT})`));
 export const DeadLetterId = (name = 'id') => Param(name, new IdFormatPipe(name, DEAD_LETTER_ID_RE, `a dead letter id (dlq_ + ${ULID_FORMAT})`));
+export const ApprovalId = (name = 'id') => Param(name, new IdFormatPipe(name, APPROVAL_ID_RE, `an approval id (apr_ + ${ULID_FORMAT})`));
 export const ConnectorKey = (name = 'key') => Param(name, new IdFormatPipe(name, CONNECTOR_KEY_RE, 'a connector key (a lower-case letter, then up to 63 of a-z, 0-9, _ and -)'));

@@ -1,0 +1,263 @@
+import { FakeThirdParty } from '@junction/connector-sdk/testing';
+import { waitFor } from '@junction/shared/testing';
+import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
+
+interface Approval {
+  id: string;
+  jobId: string;
+  state: string;
+  title: string;
+  decision?: string;
+  comment?: string;
+  decidedBy?: { type: string; id: string };
+}
+interface Job {
+  id: string;
+  status: string;
+  error?: { kind: string };
+  output?: Record<string, unknown>;
+}
+interface AuditEvent {
+  action: string;
+  actor: { type: string; id: string };
+  target: { type: string; id: string };
+  changes?: Record<string, unknown>;
+}
+
+/**
+ * Approval steps (#16.2) end to end, in both modes: a notify step posts the signed links to a local
+ * Slack-like sink; opening a link shows a confirmation page and decides nothing; its POST decides
+ * once (the job resumes and its next step sees the decision); a second use, the other link and an
+ * expired link are refused; the API decides with the operator role; every decision is audited.
+ * Hostile cases (tampering, other workspaces, lesser roles, injection): hostile/approvals.hostile-spec.ts.
+ */
+describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
+  const cluster = Cluster.inMode(mode);
+  const slack = new FakeThirdParty();
+  let recipeId = '';
+  let shortId = '';
+
+  const recipe = (sink: string) => ({
+    name: 'refund approval',
+    trigger: { type: 'manual' },
+    steps: [
+      {
+        id: 'manager',
+        approval: {
+          title: 'Refund {{ trigger.amount }} EUR to {{ trigger.customer }}?',
+          description: 'Order {{ trigger.order }}',
+          timeout: '10m',
+          notify: {
+            action: 'http.request',
+            input: { method: 'POST', url: `${sink}/slack`, body: { text: 'approve {{ approval.approveUrl }} reject {{ approval.rejectUrl }}', id: '{{ approval.id }}' } },
+          },
+        },
+      },
+      {
+        id: 'after',
+        action: 'http.request',
+        input: {
+          method: 'POST',
+          url: `${sink}/after`,
+          body: {
+            order: '{{ trigger.order }}',
+            decision: '{{ steps.manager.decision }}',
+            approved: '{{ steps.manager.approved }}',
+            by: '{{ steps.manager.decidedBy }}',
+            comment: '{{ steps.manager.comment }}',
+          },
+        },
+      },
+    ],
+  });
+
+  /** Runs the recipe and answers the approval its job waits on (found by its rendered title). */
+  const run = async (id: string, trigger: Record<string, unknown>, title: string) => {
+    const started = await cluster.call('POST', `/v1/recipes/${id}/runs`, trigger);
+    expect(started.status).toBe(202);
+    return waitFor(async () => {
+      const list = await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=pending&limit=100');
+      return list.body.items.find((a) => a.title === title);
+    }, 30_000);
+  };
+  /** The message the notify step posted for this approval. */
+  const notified = (approvalId: string) =>
+    waitFor(() => slack.requestsTo('/slack').find((r) => (r.json as { id?: string } | undefined)?.id === approvalId)?.json as { text: string; id: string } | undefined, 30_000);
+  const linksOf = (text: string) => {
+    const [, approve, reject] = /approve (\S+) reject (\S+)/.exec(text) ?? [];
+    return { approve, reject };
+  };
+  /** The link as served by this cluster's gateway (cluster mode: the executor's public URL is a placeholder). */
+  const local = (link: string) => `${cluster.gatewayUrl}${new URL(link).pathname}`;
+  const job = (id: string) => cluster.call<Job>('GET', `/v1/jobs/${id}`);
+  const ended = (id: string) =>
+    waitFor(async () => {
+      const read = (await job(id)).body;
+      return ['succeeded', 'failed', 'cancelled'].includes(read.status) ? read : undefined;
+    }, 30_000);
+  /** The approval's audit events, once there are `count` (they are published after the decision commits). */
+  const auditOf = (id: string, count = 1) =>
+    waitFor(async () => {
+      const items = (await cluster.call<{ items: AuditEvent[] }>('GET', `/v1/audit?target=approval:${id}&limit=100`)).body.items;
+      return items.length >= count ? items : undefined;
+    }, 20_000);
+  const afterCall = (order: string) =>
+    waitFor(() => slack.requestsTo('/after').find((r) => (r.json as { order: string }).order === order)?.json as Record<string, unknown> | undefined, 30_000);
+  const form = (comment?: string) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: comment === undefined ? '' : new URLSearchParams({ comment }).toString(),
+  });
+
+  beforeAll(async () => {
+    slack.on('POST', '/slack', { status: 200, json: { ok: true } }).on('POST', '/after', { status: 200, json: { ok: true } });
+    await slack.start();
+    await cluster.start(['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit']);
+    const created = await cluster.call<{ id: string }>('POST', '/v1/recipes', recipe(slack.url));
+    expect(created.status).toBe(201);
+    recipeId = created.body.id;
+    expect((await cluster.call('POST', `/v1/recipes/${recipeId}/start`)).status).toBe(200);
+    const short = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      name: 'short approval',
+      trigger: { type: 'manual' },
+      steps: [
+        {
+          id: 'guard',
+          try: [
+            {
+              id: 'manager',
+              approval: {
+                title: 'Quick one',
+                timeout: '3s',
+                notify: {
+                  action: 'http.request',
+                  input: {
+                    method: 'POST',
+                    url: `${slack.url}/slack`,
+                    body: { text: 'approve {{ approval.approveUrl }} reject {{ approval.rejectUrl }}', id: '{{ approval.id }}' },
+                  },
+                },
+              },
+            },
+          ],
+          catch: [{ id: 'caught', set: { kind: '{{ steps.guard.error.kind }}' } }],
+        },
+        { id: 'after', action: 'http.request', input: { method: 'POST', url: `${slack.url}/after`, body: { order: 'short', kind: '{{ vars.kind }}' } } },
+      ],
+    });
+    expect(short.status).toBe(201);
+    shortId = short.body.id;
+    expect((await cluster.call('POST', `/v1/recipes/${shortId}/start`)).status).toBe(200);
+  }, 240_000);
+
+  afterAll(async () => {
+    await cluster.stop();
+    await slack.close();
+  }, 60_000);
+
+  it('an approve link shows a page on GET (deciding nothing), decides once on POST, and the job resumes with approved', async () => {
+    const approval = await run(recipeId, { amount: 40, customer: 'Ada', order: 'o-1' }, 'Refund 40 EUR to Ada?');
+    const jobId = approval.jobId;
+    expect(approval).toMatchObject({ title: 'Refund 40 EUR to Ada?', state: 'pending' });
+    const message = await notified(approval.id);
+    expect(message.id).toBe(approval.id);
+    const { approve, reject } = linksOf(message.text);
+    expect(new URL(approve).pathname).toMatch(/^\/approvals\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+    if (mode === 'standalone') expect(approve.startsWith(`${cluster.gatewayUrl}/approvals/`)).toBe(true);
+
+    // a link preview (GET, twice) shows the page and decides nothing
+    for (let i = 0; i < 2; i++) {
+      const page = await fetch(local(approve));
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      const html = await page.text();
+      expect(html).toContain('Refund 40 EUR to Ada?');
+      expect(html).toContain('<form method="post">');
+      expect(html).not.toContain('<script');
+    }
+    expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body.state).toBe('pending');
+    expect((await job(jobId)).body.status).toBe('running');
+
+    const decided = await fetch(local(approve), form('fine by me'));
+    expect(decided.status).toBe(200);
+    expect(await decided.text()).toContain('Approved');
+    expect((await ended(jobId)).status).toBe('succeeded');
+    expect(await afterCall('o-1')).toEqual({ order: 'o-1', decision: 'approved', approved: true, by: 'link', comment: 'fine by me' });
+
+    // used: the same link and the other one are refused, and nothing changes
+    const again = await fetch(local(approve), form());
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain('already approved');
+    expect((await fetch(local(reject), form())).status).toBe(409);
+    expect((await fetch(local(reject))).status).toBe(409);
+    expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body).toMatchObject({
+      state: 'decided',
+      decision: 'approved',
+      comment: 'fine by me',
+      decidedBy: { type: 'service', id: 'approval-link' },
+    });
+    expect(slack.requestsTo('/after').filter((r) => (r.json as { order: string }).order === 'o-1')).toHaveLength(1);
+
+    expect(await auditOf(approval.id)).toEqual([
+      expect.objectContaining({
+        action: 'approval.decided',
+        actor: { type: 'service', id: 'approval-link' },
+        changes: expect.objectContaining({ decision: 'approved', via: 'link', jobId }),
+      }),
+    ]);
+  }, 90_000);
+
+  it('a reject link outputs decision rejected', async () => {
+    const approval = await run(recipeId, { amount: 9, customer: 'Bob', order: 'o-2' }, 'Refund 9 EUR to Bob?');
+    const jobId = approval.jobId;
+    const { reject } = linksOf((await notified(approval.id)).text);
+    const decided = await fetch(local(reject), form());
+    expect(decided.status).toBe(200);
+    expect(await decided.text()).toContain('Rejected');
+    expect((await ended(jobId)).status).toBe('succeeded');
+    expect(await afterCall('o-2')).toEqual({ order: 'o-2', decision: 'rejected', approved: false, by: 'link', comment: null });
+    expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body).toMatchObject({ state: 'decided', decision: 'rejected' });
+  }, 60_000);
+
+  it('the API decides with the operator role, audited under the key', async () => {
+    const operator = await cluster.call<{ id: string; key: string }>('POST', '/v1/api-keys', { name: 'operator', role: 'operator' });
+    expect(operator.status).toBe(201);
+    const approval = await run(recipeId, { amount: 70, customer: 'Cy', order: 'o-3' }, 'Refund 70 EUR to Cy?');
+    const jobId = approval.jobId;
+    const answer = await cluster.call<Approval>('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve', comment: 'ok from the API' }, operator.body.key);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ state: 'decided', decision: 'approved', decidedBy: { type: 'api_key', id: operator.body.id } });
+    expect((await ended(jobId)).status).toBe('succeeded');
+    expect(await afterCall('o-3')).toEqual({ order: 'o-3', decision: 'approved', approved: true, by: `api_key:${operator.body.id}`, comment: 'ok from the API' });
+    // the first decision wins: a second one is a 409 problem, and the link is used
+    const second = await cluster.call('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'reject' }, operator.body.key);
+    expect(second.status).toBe(409);
+    expect((await fetch(local(linksOf((await notified(approval.id)).text).reject), form())).status).toBe(409);
+    expect(await auditOf(approval.id)).toEqual([
+      expect.objectContaining({
+        action: 'approval.decided',
+        actor: { type: 'api_key', id: operator.body.id },
+        changes: expect.objectContaining({ decision: 'approved', via: 'api' }),
+      }),
+    ]);
+    expect((await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=decided&limit=100')).body.items.map((a) => a.id)).toContain(approval.id);
+  }, 60_000);
+
+  it('an expired approval refuses its links and the API; the step fails with a timeout the try catches', async () => {
+    const approval = await run(shortId, {}, 'Quick one');
+    const jobId = approval.jobId;
+    const { approve } = linksOf((await notified(approval.id)).text);
+    expect((await ended(jobId)).status).toBe('succeeded');
+    expect(await afterCall('short')).toEqual({ order: 'short', kind: 'timeout' });
+    for (const answer of [await fetch(local(approve)), await fetch(local(approve), form('too late'))]) {
+      expect(answer.status).toBe(410);
+      expect(await answer.text()).toContain('expired');
+    }
+    expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body.state).toBe('expired');
+    const late = await cluster.call('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
+    expect(late.status).toBe(409);
+    expect((await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=expired')).body.items.map((a) => a.id)).toContain(approval.id);
+  }, 60_000);
+});
