@@ -43,6 +43,8 @@ export class ReplayService {
     const redaction = await this.redaction(request.workspaceId, [target, ...ran.values()]);
     const jobs: JobReplay[] = [];
     for (const row of rows) {
+      // the executor's own jobs share this event loop: let them move between two replays
+      await new Promise((resolve) => setImmediate(resolve));
       jobs.push(
         await replayJob(target, recordedJob(row, steps.get(row.id) ?? []), {
           version: request.version,
