@@ -47,4 +47,31 @@ describe('replayJob: a wait on the outside world answered from the recording', (
     const again = await replayJob(recipeOf(steps), timedOut, { version: 1, ran: recipeOf(steps), redaction });
     expect(again.status).toEqual({ before: 'failed', after: 'failed' });
   });
+
+  it('approval: no approval is created, the recorded decision is the answer', async () => {
+    const steps: Step[] = [
+      { id: 'manager', approval: { title: 'ok?', timeout: '1h', notify: { action: 'slack.post', input: { text: '{{ approval.approveUrl }}' } } } } as Step,
+      { id: 'after', set: { approved: '{{ steps.manager.approved }}' } },
+    ];
+    // as the executor records it: the approval step's row holds the decision; its notify input is not kept
+    const decision = { decision: 'approved', approved: true, comment: null, decidedBy: 'link', decidedAt: '2026-12-07T10:00:00.000Z' };
+    const job: RecordedJob = {
+      id: 'job_a',
+      status: 'succeeded',
+      trigger: {},
+      state: { seed: 7, job: { id: 'job_a' }, steps: { manager: decision, after: { approved: true } } },
+      startedAt: T0,
+      steps: [
+        { stepId: 'manager', stepKey: 'manager', kind: 'approval', status: 'succeeded', input: null, output: decision, error: null, finishedAt: T0 + 60_000 },
+        { stepId: 'after', stepKey: 'after', kind: 'set', status: 'succeeded', input: null, output: { approved: true }, error: null, finishedAt: T0 + 60_000 },
+      ],
+    };
+    const report = await replayJob(recipeOf(steps), job, { version: 1, ran: recipeOf(steps), redaction });
+    expect(report.steps.map((s) => [s.stepKey, s.change, s.served])).toEqual([
+      ['manager', 'same', 'recorded'],
+      ['after', 'same', undefined],
+    ]);
+    expect(report.output.diff).toEqual([]);
+    expect(report.calls).toEqual([]);
+  });
 });
