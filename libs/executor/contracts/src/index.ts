@@ -7,5 +7,6 @@ export * from './lib/dedupe';
 export * from './lib/workspace-settings.contracts';
 export * from './lib/recipe-versions.contracts';
 export * from './lib/dead-letter.contracts';
+export * from './lib/event.contracts';
 export * from './lib/approval.contracts';
 export * from './lib/replay.contracts';

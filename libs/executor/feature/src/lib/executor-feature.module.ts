@@ -19,6 +19,7 @@ import { JobDispatcher } from './job-dispatcher';
 import { EffectLedger } from './effect-ledger';
 import { JobDriver } from './job-driver';
 import { JobWaits } from './job-waits';
+import { EventHandlers } from './event.handlers';
 import { JobService } from './job.service';
 import { WorkspaceSettingsService } from './workspace-settings.service';
 import { JobSignals } from './job-signals';
@@ -59,6 +60,7 @@ export class ExecutorFeatureModule {
         ExpressionWorkers,
         JobDriver,
         JobWaits,
+        EventHandlers,
         EffectLedger,
         FlowGate,
         JobDispatcher,

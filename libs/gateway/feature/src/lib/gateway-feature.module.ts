@@ -10,6 +10,7 @@ import { RecipesApiModule } from './recipes/recipes-api.module';
 import { JobsApiModule } from './jobs/jobs-api.module';
 import { ApprovalsApiModule } from './approvals/approvals-api.module';
 import { DeadLettersApiModule } from './dead-letters/dead-letters-api.module';
+import { EventsApiModule } from './events/events-api.module';
 import { WorkspaceSettingsApiModule } from './workspace-settings/workspace-settings-api.module';
 import { ConsoleModule } from './console/console.module';
 
@@ -26,6 +27,7 @@ import { ConsoleModule } from './console/console.module';
     RecipesApiModule,
     JobsApiModule,
     DeadLettersApiModule,
+    EventsApiModule,
     ApprovalsApiModule,
     WorkspaceSettingsApiModule,
     ConsoleModule,

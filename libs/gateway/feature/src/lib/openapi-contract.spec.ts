@@ -10,7 +10,8 @@ type Operation = { operationId: string; security?: unknown[]; parameters?: { $re
  * token (replaying one from storage would keep a bearer secret 24 h); a webhook delivery is
  * deduplicated by the sender's delivery id (the recipe's dedupe settings), as senders retry.
  */
-const NOT_CREATES = new Set(['sessions_login', 'hooks_deliver']);
+// deliveries deduplicated by their own id (a hook's delivery id, an event's `id`), not by Idempotency-Key
+const NOT_CREATES = new Set(['sessions_login', 'hooks_deliver', 'events_deliver']);
 const PUBLIC = new Set(['sessions_login', 'sessions_jwks', 'oAuthCallback_callback', 'hooks_deliver']);
 
 function operations(document: OpenAPIObject): { method: string; path: string; op: Operation }[] {

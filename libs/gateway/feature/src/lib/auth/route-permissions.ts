@@ -49,6 +49,8 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'GET /v1/dead-letters': 'jobs:read',
   'GET /v1/dead-letters/:id': 'jobs:read',
   'POST /v1/dead-letters/redrive': 'jobs:operate',
+  // resumes waiting jobs (waitFor): what an operator may do to a job
+  'POST /v1/events': 'jobs:operate',
   'GET /v1/approvals': 'jobs:read',
   'GET /v1/approvals/:id': 'jobs:read',
   'POST /v1/approvals/:id/decision': 'jobs:operate',
