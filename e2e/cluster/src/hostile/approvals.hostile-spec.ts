@@ -195,4 +195,19 @@ describe('approvals (hostile)', () => {
     expect(audit).toHaveLength(1);
     expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body).toMatchObject({ state: 'decided' });
   }, 60_000);
+
+  // last: it spends this address's budget for the link routes
+  it('throttles one address hammering the link routes (429 with Retry-After), before the executor is asked', async () => {
+    const { approval, approve } = await waiting();
+    const prefix = approve.slice(0, approve.lastIndexOf('/') + 1);
+    const forged = `${Buffer.from('{"a":"x"}').toString('base64url')}.${'A'.repeat(43)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 130 && !statuses.includes(429); i++) statuses.push((await fetch(prefix + forged)).status);
+    expect(statuses.filter((s) => s === 400).length).toBeGreaterThan(50);
+    const refused = await post(approve);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toContain('Nothing was decided');
+    expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body.state).toBe('pending');
+  }, 60_000);
 });

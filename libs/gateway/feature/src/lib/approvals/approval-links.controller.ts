@@ -1,13 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Body, Controller, Get, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { APPROVAL_COMMENT_MAX, APPROVAL_TOKEN_RE, DecideApprovalLink, OpenApprovalLink, type ApprovalLinkView } from '@junction/executor/contracts';
-import { MESSAGE_BUS, RemoteError, type MessageBus } from '@junction/platform/ports';
+import { MESSAGE_BUS, RATE_LIMITERS, RemoteError, type MessageBus, type RateLimiter, type RateLimiters } from '@junction/platform/ports';
 import { PublicRoute } from '../auth/public-route';
+import { addressBucket } from '../limits/client-address';
+import { retryAfterSeconds } from '../limits/rate-limit-headers';
 import { approvalPageHeaders, confirmationPage, outcomePage } from './approval-page';
 
 type Page = { status: number; heading: string; message: string; view?: ApprovalLinkView };
+
+/** Requests to approval links one client address may make per minute (pages and decisions alike). */
+export const APPROVAL_LINK_REQUESTS_PER_MINUTE = 120;
 
 /**
  * The signed approve/reject links a notify step sends: public (the token is the credential,
@@ -18,12 +23,21 @@ type Page = { status: number; heading: string; message: string; view?: ApprovalL
 @PublicRoute()
 @Controller('approvals')
 export class ApprovalLinksController {
-  constructor(@Inject(MESSAGE_BUS) private readonly bus: MessageBus) {}
+  // unauthenticated: every request costs a signature check in the executor, so each address has a budget
+  private readonly perAddress: RateLimiter;
+
+  constructor(
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    @Inject(RATE_LIMITERS) limiters: RateLimiters,
+  ) {
+    this.perAddress = limiters.create({ name: 'approval-link-address', points: APPROVAL_LINK_REQUESTS_PER_MINUTE, windowSec: 60 });
+  }
 
   @Get(':token')
-  async open(@Param('token') token: string, @Res() res: Response): Promise<void> {
+  async open(@Param('token') token: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const nonce = randomBytes(16).toString('base64');
     res.set(approvalPageHeaders(nonce));
+    if (await this.throttled(req, res, nonce)) return;
     const answer = await this.ask(() => this.bus.request(OpenApprovalLink, { token }), token);
     if ('status' in answer) return void res.status(answer.status).send(outcomePage(nonce, answer.heading, answer.message, answer.view));
     const closed = closedPage(answer);
@@ -32,9 +46,10 @@ export class ApprovalLinksController {
   }
 
   @Post(':token')
-  async decide(@Param('token') token: string, @Body() body: unknown, @Res() res: Response): Promise<void> {
+  async decide(@Param('token') token: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     const nonce = randomBytes(16).toString('base64');
     res.set(approvalPageHeaders(nonce));
+    if (await this.throttled(req, res, nonce)) return;
     const raw = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)['comment'] : undefined;
     if (raw !== undefined && typeof raw !== 'string') {
       return void res.status(400).send(outcomePage(nonce, 'Not decided', 'comment must be text.'));
@@ -49,6 +64,15 @@ export class ApprovalLinksController {
     if (closed) return void res.status(closed.status).send(outcomePage(nonce, closed.heading, closed.message, answer));
     const done = answer.outcome === 'approved' ? 'Approved' : 'Rejected';
     res.status(200).send(outcomePage(nonce, done, `Your decision was recorded: ${done.toLowerCase()}. You can close this page.`, answer));
+  }
+
+  /** Answers 429 with Retry-After once this address spent its budget. */
+  private async throttled(req: Request, res: Response, nonce: string): Promise<boolean> {
+    const decision = await this.perAddress.consume(addressBucket(req.ip));
+    if (decision.allowed) return false;
+    res.set('Retry-After', String(retryAfterSeconds(decision.retryAfterMs)));
+    res.status(429).send(outcomePage(nonce, 'Too many requests', 'Too many requests from this address; try again in a minute. Nothing was decided.'));
+    return true;
   }
 
   /** The executor's answer, or the page for a token it refused (a malformed one is not sent at all). */
