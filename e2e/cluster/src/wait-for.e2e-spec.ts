@@ -128,6 +128,28 @@ describe.each(RUN_MODES)('waitFor (%s)', (mode: RunMode) => {
     await waitFor(async () => (await jobs(late.id))[0]?.status === 'succeeded', 20_000, 100);
   }, 60_000);
 
+  it('cancelling a waiting job ends it and removes its wait: a later event resumes nothing', async () => {
+    const before = (await jobs(waitRecipe)).length;
+    await hook(waitHook, { order: 'o-cancel', pause: '0s' });
+    const job = await waitFor(
+      async () => {
+        const list = await jobs(waitRecipe);
+        return list.length === before + 1 && list[0].status === 'running' ? list[0] : undefined;
+      },
+      20_000,
+      100,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    const cancelled = await cluster.call<JobItem>('POST', `/v1/jobs/${job.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const sent = await send({ name: 'order.paid', key: 'o-cancel', id: 'evt-cancel', data: {} });
+    expect(sent.body).toEqual({ id: 'evt-cancel', duplicate: false, resumed: 0 });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(arrived('o-cancel')).toHaveLength(0);
+    expect((await cluster.call<JobItem>('GET', `/v1/jobs/${job.id}`)).body.status).toBe('cancelled');
+  }, 60_000);
+
   it('a job waiting when the process is killed resumes after the restart (SIGKILL of the executor, or of the standalone process)', async () => {
     const before = (await jobs(waitRecipe)).length;
     await hook(waitHook, { order: 'o-crash', pause: '0s' });

@@ -12,6 +12,8 @@ describe('job waits repository (real Postgres)', () => {
   let waits: JobWaitRepository;
   const buffer = { ttlMs: 60_000, perKey: 100 };
   const HOUR = 3_600_000;
+  // one timeout for the waits of this file: a wait is (job, step key, timeout), so a re-drive passes the same
+  const LATER = Date.now() + HOUR;
 
   /** A job this worker holds (running, leased to `w1`), as a driver running its await would. */
   const runningJob = async (workspaceId = 'ws_1') => {
@@ -34,7 +36,7 @@ describe('job waits repository (real Postgres)', () => {
     ];
     return { id, workspaceId, revision: row.revision };
   };
-  const waitOf = (job: { id: string; workspaceId: string }, key: string, stepKey = 'paid', until = Date.now() + HOUR): WaitRegistration => ({
+  const waitOf = (job: { id: string; workspaceId: string }, key: string, stepKey = 'paid', until = LATER): WaitRegistration => ({
     jobId: job.id,
     workspaceId: job.workspaceId,
     stepKey,
@@ -135,12 +137,23 @@ describe('job waits repository (real Postgres)', () => {
   it('times out once past until (for good: a later event does not resolve it); the sweep removes waits of ended jobs', async () => {
     const key = `k_${ulid()}`;
     const job = await runningJob();
-    expect(await waits.register(waitOf(job, key, 'paid', Date.now() - 1), { owner: 'w1', revision: job.revision })).toEqual({ status: 'timeout' });
+    const past = Date.now() - 1;
+    expect(await waits.register(waitOf(job, key, 'paid', past), { owner: 'w1', revision: job.revision })).toEqual({ status: 'timeout' });
     expect(await waits.deliver('ws_1', event(key), buffer)).toMatchObject({ resumed: 0 });
-    expect(await waits.register(waitOf(job, key, 'paid', Date.now() - 1))).toEqual({ status: 'timeout' });
+    expect(await waits.register(waitOf(job, key, 'paid', past))).toEqual({ status: 'timeout' });
     await ds.query(`UPDATE jobs SET status = 'failed' WHERE id = $1`, [job.id]);
     expect((await waits.sweep()).waits).toBeGreaterThanOrEqual(1);
     expect(await ds.query(`SELECT 1 FROM job_waits WHERE job_id = $1`, [job.id])).toEqual([]);
+  });
+
+  it('a rerun that enters the step again (a new timeout) waits anew after a timeout; a re-drive of the same wait times out again', async () => {
+    const key = `k_${ulid()}`;
+    const job = await runningJob();
+    const first = Date.now() - 1;
+    expect(await waits.register(waitOf(job, key, 'paid', first))).toEqual({ status: 'timeout' });
+    expect(await waits.register(waitOf(job, key, 'paid', first))).toEqual({ status: 'timeout' });
+    await waits.deliver('ws_1', event(key, `rerun_${key}`), buffer);
+    expect(await waits.register(waitOf(job, key, 'paid', Date.now() + HOUR))).toMatchObject({ status: 'event', output: { id: `rerun_${key}` } });
   });
 
   it('a cancelled job is not resumed, and forget() drops its waits', async () => {

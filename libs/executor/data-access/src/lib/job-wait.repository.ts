@@ -108,6 +108,7 @@ export class JobWaitRepository {
   register(wait: WaitRegistration, park?: { owner: string; revision: number }): Promise<WaitOutcome> {
     return this.dataSource.transaction(async (em) => {
       const { jobId, workspaceId, stepKey, event } = wait;
+      const until = new Date(wait.until);
       await lockKey(em, workspaceId, event.name, event.key);
       await em.query(
         `INSERT INTO job_waits (job_id, step_key, workspace_id, name, key, after_seq, not_before, until)
@@ -115,24 +116,24 @@ export class JobWaitRepository {
                 coalesce((SELECT max(event_seq) FROM job_waits WHERE job_id = $1 AND workspace_id = $3 AND name = $4 AND key = $5), 0),
                 j.created_at, $6
            FROM jobs j WHERE j.id = $1
-         ON CONFLICT (job_id, step_key) DO NOTHING`,
-        [jobId, stepKey, workspaceId, event.name, event.key, new Date(wait.until)],
+         ON CONFLICT (job_id, step_key, until) DO NOTHING`,
+        [jobId, stepKey, workspaceId, event.name, event.key, until],
       );
       await em.query(
-        `WITH w AS (SELECT * FROM job_waits WHERE job_id = $1 AND step_key = $2 AND event_seq IS NULL),
+        `WITH w AS (SELECT * FROM job_waits WHERE job_id = $1 AND step_key = $2 AND until = $3 AND event_seq IS NULL),
               e AS (SELECT e.* FROM wait_events e, w
                      WHERE e.workspace_id = w.workspace_id AND e.name = w.name AND e.key = w.key
                        AND e.seq > w.after_seq AND e.received_at >= w.not_before AND e.expires_at > now()
                      ORDER BY e.seq LIMIT 1)
          UPDATE job_waits SET event_seq = e.seq, event_id = e.id, event_data = e.data, event_received_at = e.received_at, resolved_at = now()
-           FROM e WHERE job_waits.job_id = $1 AND job_waits.step_key = $2 AND job_waits.event_seq IS NULL`,
-        [jobId, stepKey],
+           FROM e WHERE job_waits.job_id = $1 AND job_waits.step_key = $2 AND job_waits.until = $3 AND job_waits.event_seq IS NULL`,
+        [jobId, stepKey, until],
       );
       const [row] = camelRows<WaitRow>(
-        await em.query(`SELECT name, key, event_seq, event_id, event_data, event_received_at, until <= now() AS due FROM job_waits WHERE job_id = $1 AND step_key = $2`, [
-          jobId,
-          stepKey,
-        ]),
+        await em.query(
+          `SELECT name, key, event_seq, event_id, event_data, event_received_at, until <= now() AS due FROM job_waits WHERE job_id = $1 AND step_key = $2 AND until = $3`,
+          [jobId, stepKey, until],
+        ),
       );
       if (!row) throw new Error(`job ${jobId} has no row: its wait ${stepKey} cannot be registered`);
       if (row.eventSeq !== null && Number(row.eventSeq) > 0) {
@@ -143,7 +144,7 @@ export class JobWaitRepository {
       }
       if (row.eventSeq !== null) return { status: 'timeout' };
       if (row.due) {
-        await em.query(`UPDATE job_waits SET event_seq = 0, resolved_at = now() WHERE job_id = $1 AND step_key = $2`, [jobId, stepKey]);
+        await em.query(`UPDATE job_waits SET event_seq = 0, resolved_at = now() WHERE job_id = $1 AND step_key = $2 AND until = $3`, [jobId, stepKey, until]);
         return { status: 'timeout' };
       }
       if (!park) return { status: 'waiting' };
@@ -151,7 +152,7 @@ export class JobWaitRepository {
         await em.query(
           `UPDATE jobs SET lease_owner = NULL, lease_until = NULL, wake_at = $4, revision = revision + 1, updated_at = now()
             WHERE id = $1 AND revision = $2 AND lease_owner = $3 AND status = 'running' RETURNING revision`,
-          [jobId, park.revision, park.owner, new Date(wait.until)],
+          [jobId, park.revision, park.owner, until],
         ),
       );
       return { status: 'waiting', ...(parked[0] ? { parked: parked[0].revision } : {}) };

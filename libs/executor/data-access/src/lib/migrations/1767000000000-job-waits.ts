@@ -4,7 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * waitFor (and approval) waits: `wait_events` buffers the events delivered to a workspace
  * (`POST /v1/events`), unique per workspace by the sender's `id`, kept until `expires_at` and at
  * most the newest `JobWaits` bound per (workspace, name, key); `job_waits` holds one row per wait
- * of a job (job, step key), resolved by copying the event into it (`event_*`, so the event may
+ * of a job (job, step key, and its timeout: a rerun that enters the step again waits anew, while a
+ * re-drive of the same wait finds its row), resolved by copying the event into it (`event_*`, so the event may
  * leave the buffer before the job resumes) or by its timeout (`event_seq` 0). A new wait takes the
  * earliest buffered event of its name and key received after the job was created and after the
  * event its job's previous wait on that name and key took (`after_seq`). Rows go with their job.
@@ -41,7 +42,7 @@ export class JobWaits1767000000000 implements MigrationInterface {
       event_data jsonb,
       event_received_at timestamptz,
       resolved_at timestamptz,
-      PRIMARY KEY (job_id, step_key)
+      PRIMARY KEY (job_id, step_key, until)
     )`);
     await q.query(`CREATE INDEX job_waits_open ON job_waits (workspace_id, name, key) WHERE event_seq IS NULL`);
   }
