@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase } from '@junction/platform/database';
+import { databaseUrl, dropDatabase } from '@junction/platform/database';
 import { TEST_SERVERS, dropNatsNamespace, startServiceProcess, uniqueNamespace, type ServiceProcess } from '@junction/shared/testing';
 
 export type ServiceName = 'gateway' | 'auth' | 'connectors' | 'scheduler' | 'executor' | 'audit';
@@ -106,6 +106,19 @@ export class Cluster {
   async killAndRestartStandalone(): Promise<void> {
     await this.standalone?.kill();
     await this.startStandalone();
+  }
+
+  /**
+   * The URL of a service's database: on the shared Postgres (cluster), or on the standalone's
+   * embedded server, which picks a free port at each start (postmaster.pid's fourth line).
+   */
+  databaseUrl(service: ServiceName): string {
+    if (this.mode === 'cluster') return databaseUrl(TEST_SERVERS.postgres, `${this.namespace}_${service}`);
+    const port = readFileSync(join(this.dataDir, 'pg', 'postmaster.pid'), 'utf8')
+      .split('\n')[3]
+      .trim();
+    const password = readFileSync(join(this.dataDir, 'pg-password'), 'utf8').trim();
+    return databaseUrl(`postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, `${this.namespace}_${service}`);
   }
 
   get gatewayUrl(): string {
