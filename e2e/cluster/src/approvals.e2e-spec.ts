@@ -1,6 +1,7 @@
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
-import { waitFor } from '@junction/shared/testing';
+import { startServiceProcess, waitFor } from '@junction/shared/testing';
 import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
+import { TriggerStreamAccess } from './trigger-stream-access';
 
 interface Approval {
   id: string;
@@ -33,6 +34,7 @@ interface AuditEvent {
  */
 describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
   const cluster = Cluster.inMode(mode);
+  const below = new TriggerStreamAccess(cluster);
   const slack = new FakeThirdParty();
   let recipeId = '';
   let shortId = '';
@@ -260,4 +262,29 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
     expect(late.status).toBe(409);
     expect((await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=expired')).body.items.map((a) => a.id)).toContain(approval.id);
   }, 60_000);
+
+  // last: it restarts the executor (cluster) or the whole process (standalone)
+  it('survives a SIGKILL while waiting: the link sent before still decides and the job resumes', async () => {
+    const approval = await run(recipeId, { amount: 5, customer: 'Dee', order: 'o-4' }, 'Refund 5 EUR to Dee?');
+    const { approve } = linksOf((await notified(approval.id)).text);
+    // killed once the job sleeps on its wait (no lease held), not in the instant between the notify and the park
+    await waitFor(
+      async () =>
+        (await below.sql('executor', `SELECT 1 FROM job_waits w JOIN jobs j ON j.id = w.job_id WHERE w.job_id = $1 AND j.lease_owner IS NULL`, [approval.jobId])).length === 1,
+      20_000,
+    );
+    if (mode === 'standalone') {
+      await cluster.killAndRestartStandalone();
+    } else {
+      await cluster.services.get('executor')?.kill();
+      cluster.services.set('executor', await startServiceProcess('executor', cluster.env()));
+    }
+    expect((await job(approval.jobId)).body.status).toBe('running');
+    const decided = await fetch(local(approve), form('after the restart'));
+    expect(decided.status).toBe(200);
+    expect((await ended(approval.jobId)).status).toBe('succeeded');
+    expect(await afterCall('o-4')).toEqual({ order: 'o-4', decision: 'approved', approved: true, by: 'link', comment: 'after the restart' });
+    // the notify step was not sent again by the re-drive
+    expect(slack.requestsTo('/slack').filter((r) => (r.json as { id?: string }).id === approval.id)).toHaveLength(1);
+  }, 120_000);
 });
