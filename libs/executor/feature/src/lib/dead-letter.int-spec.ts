@@ -1,10 +1,9 @@
 import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AuditEventRecorded, AuditStream, type AuditEventPayload } from '@junction/audit/contracts';
 import { TriggerReceived } from '@junction/executor/contracts';
-import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS } from '@junction/executor/data-access';
-import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
+import { executorTestDatabase } from '@junction/executor/data-access/testing';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { JetStreamQueue } from '@junction/platform/nats';
 import { Namespace, RemoteError, type Closable, type DeadMessage } from '@junction/platform/ports';
@@ -29,6 +28,7 @@ const THEIRS = `rcp_${'0'.repeat(25)}3`;
  */
 describe('dead letters (real Postgres)', () => {
   const name = uniqueNamespace('exec_dlq');
+  const database = executorTestDatabase(TEST_SERVERS.postgres, name);
   const ns = new Namespace(name);
   let db: DataSource;
   let nc: NatsConnection;
@@ -61,16 +61,7 @@ describe('dead letters (real Postgres)', () => {
     db.query(`SELECT id, recipe_version, trigger FROM jobs WHERE recipe_id = $1`, [recipeId]) as Promise<{ id: string; recipe_version: number; trigger: unknown }[]>;
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    db = await new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-    }).initialize();
+    db = await database.connect();
     // LIVE runs version 1 while a newer draft (2) exists; STOPPED is stopped
     await db.query(
       `INSERT INTO recipes (id, workspace_id, name, version, state, active_version) VALUES
@@ -93,8 +84,7 @@ describe('dead letters (real Postgres)', () => {
     await audits?.close();
     await dropNatsNamespace(TEST_SERVERS.nats, ns.prefix);
     await nc?.drain();
-    await db?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await database.drop();
   });
 
   it('keeps a given-up message once, with its reason scrubbed of credentials, and audits it once', async () => {

@@ -1,8 +1,8 @@
 import pino from 'pino';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { GetConnector, InvokeAction } from '@junction/connectors/contracts';
-import { EXECUTOR_ENTITIES, EXECUTOR_MIGRATIONS, JobRepository } from '@junction/executor/data-access';
-import { SnakeNamingStrategy, databaseUrl, dropDatabase, ensureDatabase } from '@junction/platform/database';
+import { JobRepository } from '@junction/executor/data-access';
+import { executorTestDatabase } from '@junction/executor/data-access/testing';
 import type { Closable, MessageBus, RpcContract } from '@junction/platform/ports';
 import { TEST_SERVERS, uniqueNamespace, waitFor } from '@junction/shared/testing';
 import { ChildJobs, DEFAULT_CONCURRENCY } from './child-jobs';
@@ -58,6 +58,7 @@ class ConnectorsStandIn implements MessageBus {
  */
 describe('job leases follow progress (real Postgres)', () => {
   const name = uniqueNamespace('exec_lease');
+  const database = executorTestDatabase(TEST_SERVERS.postgres, name);
   let db: DataSource;
   const STEP_TIMEOUT_MS = 1_000;
   // short leases so a lapse shows within seconds (3 s: under CI load a 2 s lease lapsed between renewals);
@@ -116,16 +117,7 @@ describe('job leases follow progress (real Postgres)', () => {
   const job = async (id: string) => ((await db.query(`SELECT status, lease_owner FROM jobs WHERE id = $1`, [id])) as { status: string; lease_owner: string | null }[])[0];
 
   beforeAll(async () => {
-    await ensureDatabase(TEST_SERVERS.postgres, name);
-    db = await new DataSource({
-      type: 'postgres',
-      url: databaseUrl(TEST_SERVERS.postgres, name),
-      entities: EXECUTOR_ENTITIES,
-      migrations: EXECUTOR_MIGRATIONS,
-      migrationsTableName: 'schema_migrations',
-      namingStrategy: new SnakeNamingStrategy(),
-      migrationsRun: true,
-    }).initialize();
+    db = await database.connect();
     const recipe = (timeout: number) =>
       JSON.stringify({ name: 'one call', trigger: { type: 'manual' }, steps: [{ id: 'call', action: 'http.request', input: { url: 'http://127.0.0.1:9/' }, timeout }] });
     await db.query(
@@ -135,8 +127,7 @@ describe('job leases follow progress (real Postgres)', () => {
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await dropDatabase(TEST_SERVERS.postgres, name);
+    await database.drop();
   });
 
   it('stops renewing a job whose call never answers once the call deadline + grace passes; another worker re-drives and completes it', async () => {
