@@ -65,7 +65,7 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
             order: '{{ trigger.order }}',
             decision: '{{ steps.manager.decision }}',
             approved: '{{ steps.manager.approved }}',
-            by: '{{ steps.manager.decidedBy }}',
+            by: '{{ steps.manager.by }}',
             comment: '{{ steps.manager.comment }}',
           },
         },

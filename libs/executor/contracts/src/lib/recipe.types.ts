@@ -223,7 +223,7 @@ export interface StopStep extends StepBase {
 /**
  * A person's decision: the job waits (no worker held) until someone approves or rejects through a
  * signed single-use link or the API, or `timeout` passes (a catchable error of kind `timeout`).
- * Output: `{ decision: 'approved' | 'rejected', approved, comment, decidedBy, decidedAt }`.
+ * Output: `{ decision: 'approved' | 'rejected', approved, by, comment, at } (PRODUCT §3)`.
  */
 export interface ApprovalStep extends StepBase {
   approval: {

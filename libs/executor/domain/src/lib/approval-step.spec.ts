@@ -19,7 +19,7 @@ const decided = (decision: 'approved' | 'rejected', stepKey = 'manager'): StepRe
     name: '$approval',
     key: ticket.id,
     id: `approval:${ticket.id}`,
-    data: { decision, comment: 'looks fine', decidedBy: 'api_key:key_1', decidedAt: '2026-12-07T10:00:00.000Z' },
+    data: { decision, comment: 'looks fine', by: 'api_key:key_1', at: '2026-12-07T10:00:00.000Z' },
     receivedAt: '2026-12-07T10:00:00.000Z',
   },
 });
@@ -42,7 +42,7 @@ describe('engine: approval steps', () => {
         notify: { action: 'slack.post_message', connection: 'slack-ops', input: { channel: '#ops', text: 'approve: {{ approval.approveUrl }} reject: {{ approval.rejectUrl }}' } },
       },
     },
-    { id: 'after', set: { approved: '{{ steps.manager.approved }}', by: '{{ steps.manager.decidedBy }}' } },
+    { id: 'after', set: { approved: '{{ steps.manager.approved }}', by: '{{ steps.manager.by }}' } },
   ]);
   const trigger = { body: { amount: 40, order: 'o-7' } };
 
@@ -77,7 +77,7 @@ describe('engine: approval steps', () => {
 
     const done = await advance(withNotify, redriven.state, { now: T0 + 70_000, result: decided('approved') });
     expect(done.command).toMatchObject({ type: 'finish', status: 'succeeded' });
-    expect(done.state.steps['manager']).toEqual({ decision: 'approved', approved: true, comment: 'looks fine', decidedBy: 'api_key:key_1', decidedAt: '2026-12-07T10:00:00.000Z' });
+    expect(done.state.steps['manager']).toEqual({ decision: 'approved', approved: true, comment: 'looks fine', by: 'api_key:key_1', at: '2026-12-07T10:00:00.000Z' });
     expect(done.state.steps['after']).toEqual({ approved: true, by: 'api_key:key_1' });
     expect(done.records).toContainEqual(expect.objectContaining({ stepId: 'manager', kind: 'approval', status: 'succeeded' }));
   });

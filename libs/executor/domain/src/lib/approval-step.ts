@@ -13,10 +13,10 @@ export interface ApprovalOutput {
   decision: ApprovalDecision;
   approved: boolean;
   comment: string | null;
-  /** `apikey:<id>`, `user:<id>` or `link` (a signed link, which names no one). */
-  decidedBy: string;
-  /** ISO 8601. */
-  decidedAt: string;
+  /** Who decided: `api_key:<id>`, `user:<id>` or `link` (a signed link, which names no one). */
+  by: string;
+  /** When, ISO 8601. */
+  at: string;
 }
 
 /** The command for each phase of an approval step; `idempotencyKey` (job, step key, attempt group) keys the stored approval and the notify call. */
@@ -42,7 +42,7 @@ export function approvalCommand(p: ApprovalPending, step: CompiledStep, idempote
   return { type: 'await', stepId: p.stepId, stepKey: p.stepKey, event: { name: APPROVAL_EVENT, key: p.ticket?.id ?? '' }, until: p.expiresAt };
 }
 
-/** The step's output from the decision event's data (`{ decision, comment, decidedBy, decidedAt }`). */
+/** The step's output (PRODUCT §3: `{ decision, by, comment, at }`, plus `approved`) from the decision event's data, which uses the same names. */
 export function decisionOutput(data: unknown): ApprovalOutput {
   const d = (data !== null && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const decision: ApprovalDecision = d['decision'] === 'approved' ? 'approved' : 'rejected';
@@ -50,7 +50,7 @@ export function decisionOutput(data: unknown): ApprovalOutput {
     decision,
     approved: decision === 'approved',
     comment: typeof d['comment'] === 'string' ? d['comment'] : null,
-    decidedBy: typeof d['decidedBy'] === 'string' ? d['decidedBy'] : 'unknown',
-    decidedAt: typeof d['decidedAt'] === 'string' ? d['decidedAt'] : '',
+    by: typeof d['by'] === 'string' ? d['by'] : 'unknown',
+    at: typeof d['at'] === 'string' ? d['at'] : '',
   };
 }

@@ -54,7 +54,7 @@ describe('replayJob: a wait on the outside world answered from the recording', (
       { id: 'after', set: { approved: '{{ steps.manager.approved }}' } },
     ];
     // as the executor records it: the approval step's row holds the decision; its notify input is not kept
-    const decision = { decision: 'approved', approved: true, comment: null, decidedBy: 'link', decidedAt: '2026-12-07T10:00:00.000Z' };
+    const decision = { decision: 'approved', approved: true, comment: null, by: 'link', at: '2026-12-07T10:00:00.000Z' };
     const job: RecordedJob = {
       id: 'job_a',
       status: 'succeeded',

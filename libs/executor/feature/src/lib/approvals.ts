@@ -161,8 +161,9 @@ export class Approvals {
       data: {
         decision: row.decision,
         comment: row.comment,
-        decidedBy: !by || (by.type === LINK_ACTOR.type && by.id === LINK_ACTOR.id) ? 'link' : `${by.type}:${by.id}`,
-        decidedAt: row.decidedAt?.toISOString() ?? null,
+        // the step output's names (PRODUCT §3), so a replay's recorded output reads back the same
+        by: !by || (by.type === LINK_ACTOR.type && by.id === LINK_ACTOR.id) ? 'link' : `${by.type}:${by.id}`,
+        at: row.decidedAt?.toISOString() ?? null,
       },
     });
   }
