@@ -75,7 +75,16 @@ describe('the gateway route table is complete and fails closed (issue #10 class 
         .filter((r) => r.open === 'public')
         .map((r) => r.key)
         .sort(),
-    ).toEqual(['GET /.well-known/jwks.json', 'GET /console', 'GET /console/{*path}', 'GET /v1/oauth/callback', 'POST /v1/sessions']);
+    ).toEqual([
+      'GET /.well-known/jwks.json',
+      // approval links: the signed, single-use token is the credential (approvals.hostile-spec)
+      'GET /approvals/:token',
+      'GET /console',
+      'GET /console/{*path}',
+      'GET /v1/oauth/callback',
+      'POST /approvals/:token',
+      'POST /v1/sessions',
+    ]);
     expect(
       routes
         .filter((r) => r.open === 'root-token')
