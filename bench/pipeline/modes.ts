@@ -40,6 +40,8 @@ export interface RunOptions {
   privateServers?: boolean;
   /** Extra variables for every cluster service (experiments). */
   clusterEnv?: Record<string, string>;
+  /** Extra settings of the private Postgres (experiments). */
+  postgresSettings?: Record<string, string>;
 }
 
 export type ClusterFigures = ModeFigures & { servers?: ServerFigures };
@@ -47,6 +49,8 @@ export type ClusterFigures = ModeFigures & { servers?: ServerFigures };
 /** Per completed job, from the private servers' counters over the measured window. */
 export interface ServerFigures {
   statementsPerJob: number;
+  /** WAL flushes (fsync), records and bytes per job (pg_stat_wal). */
+  walPerJob: { syncs: number; records: number; bytes: number };
   /** Postgres statements by calls per job, most first (pg_stat_statements, normalised text). */
   topStatementsByCalls: (StatementFigure & { callsPerJob: number })[];
   topStatementsByTime: (StatementFigure & { callsPerJob: number })[];
@@ -96,7 +100,7 @@ async function idleSamples(ready: number, afterMs: number[], read: () => Promise
  * the Postgres backends that serve the cluster's databases (NATS and Redis not counted).
  */
 export async function runCluster(sink: Sink, options: RunOptions): Promise<ClusterFigures> {
-  const servers = options.privateServers === false ? undefined : await startPrivateServers();
+  const servers = options.privateServers === false ? undefined : await startPrivateServers(options.postgresSettings);
   const shared = { ...TEST_SERVERS };
   // the harness reads TEST_SERVERS for the services' variables and its clean-up
   if (servers) Object.assign(TEST_SERVERS, servers.urls);
@@ -169,6 +173,11 @@ async function serverFigures(servers: PrivateServers, before: ServerCounters, jo
   );
   return {
     statementsPerJob: statements.reduce((sum, s) => sum + s.calls, 0) / jobs,
+    walPerJob: {
+      syncs: (after.wal.syncs - before.wal.syncs) / jobs,
+      records: (after.wal.records - before.wal.records) / jobs,
+      bytes: (after.wal.bytes - before.wal.bytes) / jobs,
+    },
     topStatementsByCalls: statements.slice(0, 15).map(perJob),
     topStatementsByTime: [...statements]
       .sort((a, b) => b.totalMs - a.totalMs)

@@ -4,7 +4,7 @@
  * end-to-end completed jobs/s, CPU per job, and (with --standalone) idle memory and start → ready.
  *
  *   node -r @swc-node/register bench/pipeline/run.ts [ingestSeconds=10] [connections=32] [--runs=3] [--profile]
- *     [--shared-servers] [--cluster-env=KEY=VALUE,…] [--out=pipeline-before.json]
+ *     [--shared-servers] [--cluster-env=KEY=VALUE,…] [--pg-setting=NAME=VALUE,…] [--out=pipeline-before.json]
  *   node -r @swc-node/register bench/pipeline/run.ts [ingestSeconds=10] [connections=32] --standalone [--runs=3]
  *     [--standalone-env=KEY=VALUE,…] [--standalone-only]   (experiments: variables for the standalone process; skip the cluster)
  *
@@ -31,24 +31,23 @@ import { clusterTable, SERVER_GROUPS, standaloneTable, type ClusterFigures } fro
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flag = (name: string) => flags.find((f) => f === `--${name}` || f.startsWith(`--${name}=`));
+/** `--name=K=V,K2=V2` as an object. */
+const pairs = (name: string): Record<string, string> =>
+  Object.fromEntries(
+    (flag(name)?.slice(`--${name}=`.length) ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 const options: RunOptions = {
   ingestSeconds: Number(positional[0] ?? 10),
   connections: Number(positional[1] ?? 32),
   idleAfterMs: [5_000, 20_000],
   restarts: 2,
   prefix: '',
-  standaloneEnv: Object.fromEntries(
-    (flag('standalone-env')?.slice('--standalone-env='.length) ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  ),
-  clusterEnv: Object.fromEntries(
-    (flag('cluster-env')?.slice('--cluster-env='.length) ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  ),
+  standaloneEnv: pairs('standalone-env'),
+  clusterEnv: pairs('cluster-env'),
+  postgresSettings: pairs('pg-setting'),
 };
 /** Experiments: the standalone figures alone (the table's cluster column stays empty). */
 const standaloneOnly = flag('standalone-only') !== undefined;
@@ -142,7 +141,7 @@ async function clusterOnly(): Promise<void> {
   });
   write(flag('out')?.split('=')[1] ?? 'pipeline.json', {
     machine: { cores: 2, node: process.version },
-    options: { ingestSeconds: options.ingestSeconds, connections: options.connections, runs, clusterEnv: options.clusterEnv },
+    options: { ingestSeconds: options.ingestSeconds, connections: options.connections, runs, clusterEnv: options.clusterEnv, postgresSettings: options.postgresSettings },
     summary: Object.fromEntries(
       clusterTable(results.map((r) => r.figures))
         .slice(1)

@@ -32,6 +32,8 @@ export interface PrivateServers {
 }
 
 export interface ServerCounters {
+  /** pg_stat_wal: WAL flushes to disk (fsync), records and bytes written. */
+  wal: { syncs: number; records: number; bytes: number };
   nats: { inMsgs: number; outMsgs: number; inBytes: number; outBytes: number };
   redis: { commands: number; byCommand: Record<string, number> };
 }
@@ -112,7 +114,8 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-export async function startPrivateServers(): Promise<PrivateServers> {
+/** `extraPostgres`: more server settings (experiments: `synchronous_commit=off` bounds what WAL flushes cost). */
+export async function startPrivateServers(extraPostgres: Record<string, string> = {}): Promise<PrivateServers> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-bench-servers-'));
   const user = postgresUser();
   const [pgPort, natsPort, natsMonitor, redisPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -141,6 +144,7 @@ export async function startPrivateServers(): Promise<PrivateServers> {
     'pg_stat_statements.max': '5000',
     'pg_stat_statements.track': 'top',
     logging_collector: 'off',
+    ...extraPostgres,
   };
   const postgres = spawnServer(join(POSTGRES_BIN, 'postgres'), ['-D', pgDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])], { cwd: dir, ...(user ?? {}) });
   const pgUrl = `postgres://postgres@127.0.0.1:${pgPort}/postgres`;
@@ -196,7 +200,9 @@ export async function startPrivateServers(): Promise<PrivateServers> {
       for (const m of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand[m[1]] = Number(m[2]);
       // the bench's own INFO calls are not the product's
       delete byCommand.info;
+      const { rows } = await admin.query<{ wal_sync: string; wal_records: string; wal_bytes: string }>('SELECT wal_sync, wal_records, wal_bytes FROM pg_stat_wal');
       return {
+        wal: { syncs: Number(rows[0].wal_sync), records: Number(rows[0].wal_records), bytes: Number(rows[0].wal_bytes) },
         nats: { inMsgs: v.in_msgs, outMsgs: v.out_msgs, inBytes: v.in_bytes, outBytes: v.out_bytes },
         redis: { commands: Object.values(byCommand).reduce((a, b) => a + b, 0), byCommand },
       };

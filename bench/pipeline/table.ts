@@ -104,6 +104,8 @@ export function clusterTable(runs: ClusterFigures[]): string[][] {
     ...servers.map((g) => row(`    ${g}`, (f) => f.pipeline.cpuMsPerJobBy[g], 3, ' ms')),
     row('  (bench process: load generator + sink, not counted)', (f) => f.pipeline.benchCpuMsPerJob, 2, ' ms'),
     row('Postgres statements per job', (f) => f.servers?.statementsPerJob, 1),
+    row('Postgres WAL flushes (fsync) per job', (f) => f.servers?.walPerJob.syncs, 2),
+    row('Postgres WAL bytes per job', (f) => f.servers?.walPerJob.bytes, 0),
     row('NATS messages in per job', (f) => f.servers?.natsMessagesPerJob.in, 1),
     row('NATS messages out per job', (f) => f.servers?.natsMessagesPerJob.out, 1),
     row('NATS bytes in per job', (f) => f.servers?.natsMessagesPerJob.inBytes, 0),

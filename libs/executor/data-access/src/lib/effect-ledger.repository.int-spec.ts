@@ -61,6 +61,24 @@ describe('effect ledger repository (real Postgres)', () => {
     await expect(ledger.intendFirst(intent('job_missing', 'd1'))).rejects.toThrow(/foreign key/);
   });
 
+  it('settle commits its own statement without waiting for the WAL flush, and the session keeps synchronous_commit on', async () => {
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    try {
+      const own = new EffectLedgerRepository(runner.manager);
+      const jobId = await newJob();
+      const ref = { jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 };
+      await own.intend(intent(jobId, 'd1'));
+      expect(await own.settle({ ...ref, drive: 'd1' }, 'ok')).toBe(true);
+      expect(await own.settle({ ...ref, drive: 'd0' }, 'failed')).toBe(false);
+      expect(await ledger.find(ref)).toMatchObject({ drive: 'd1', outcome: 'ok' });
+      // the setting was local to the statement's own transaction: the connection's next statements commit durably
+      expect(await runner.query(`SHOW synchronous_commit`)).toEqual([{ synchronous_commit: 'on' }]);
+    } finally {
+      await runner.release();
+    }
+  });
+
   it('a second drive sending the same attempt again counts the send, clears the outcome and owns the row: the first drive can no longer settle it', async () => {
     const jobId = await newJob();
     const ref = { jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 };
