@@ -64,7 +64,7 @@ describe('expressions (hostile): sizes are capped inside the evaluator', () => {
     ['$pad("x", -100000000, "ab")', /\$pad would return 100000000 characters/],
     ['$count([1..100000000])', /range operator .* must not exceed/],
     ['$count([1..99999].[1..99999])', /sequence|timeout/i],
-    ['$join([1..2000].$pad("", 2000, "x"))', /\$join would return 4\d{6} characters|produced by this expression|timeout/i],
+    ['$join([1..2000].$pad("", 2000, "x"))', /\$join would return \d+ characters|produced by this expression|timeout/i],
     ['$reduce([1..40], function($acc, $i){ $acc & $acc }, "x")', /operator & produced \d+ characters/],
     ['$reduce([1..40], function($acc, $i){ {"a": $acc, "b": $acc} }, 1)', /an object constructor produced a value of more than \d+ characters as JSON/],
     ['$string($reduce([1..40], function($acc, $i){ [[$acc], [$acc]] }, 1))', /produced a (value|list)|timeout/i], // the cap, or under CPU load the 100 ms timeout first
