@@ -113,6 +113,8 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
 
   beforeAll(async () => {
     slack.on('POST', '/slack', { status: 200, json: { ok: true } }).on('POST', '/after', { status: 200, json: { ok: true } });
+    // the crash-window test's notify: the first call is received and never answered (the executor is killed meanwhile), the re-sent one is answered
+    slack.on('POST', '/slack-crash', [{ hang: true }, { status: 200, json: { ok: true } }]);
     await slack.start();
     await cluster.start(['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit']);
     const created = await cluster.call<{ id: string }>('POST', '/v1/recipes', recipe(slack.url));
@@ -263,6 +265,32 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
     expect((await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=expired')).body.items.map((a) => a.id)).toContain(approval.id);
   }, 60_000);
 
+  it('cancelling the job closes its pending approval: out of the pending list, links 410 and the API 409 saying the job was cancelled', async () => {
+    const approval = await run(recipeId, { amount: 12, customer: 'Eve', order: 'o-5' }, 'Refund 12 EUR to Eve?');
+    const { approve, reject } = linksOf((await notified(approval.id)).text);
+    const cancelled = await cluster.call<Job>('POST', `/v1/jobs/${approval.jobId}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+
+    const pending = (await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=pending&limit=100')).body.items.map((a) => a.id);
+    expect(pending).not.toContain(approval.id);
+    expect((await cluster.call<{ items: Approval[] }>('GET', '/v1/approvals?state=cancelled&limit=100')).body.items.map((a) => a.id)).toContain(approval.id);
+    expect((await cluster.call<Approval & { cancelledAt?: string }>('GET', `/v1/approvals/${approval.id}`)).body).toMatchObject({
+      state: 'cancelled',
+      cancelledAt: expect.any(String),
+    });
+    for (const answer of [await fetch(local(approve)), await fetch(local(approve), form('too late')), await fetch(local(reject), form())]) {
+      expect(answer.status).toBe(410);
+      expect(await answer.text()).toContain('was cancelled');
+    }
+    const api = await cluster.call<{ detail?: string; title?: string }>('POST', `/v1/approvals/${approval.id}/decision`, { decision: 'approve' });
+    expect(api.status).toBe(409);
+    expect(JSON.stringify(api.body)).toContain(`its job ${approval.jobId} was cancelled`);
+    expect((await cluster.call<Approval>('GET', `/v1/approvals/${approval.id}`)).body).not.toHaveProperty('decision');
+    expect((await job(approval.jobId)).body.status).toBe('cancelled');
+    expect(slack.requestsTo('/after').filter((r) => (r.json as { order: string }).order === 'o-5')).toHaveLength(0);
+  }, 60_000);
+
   // last: it restarts the executor (cluster) or the whole process (standalone)
   it('survives a SIGKILL while waiting: the link sent before still decides and the job resumes', async () => {
     const approval = await run(recipeId, { amount: 5, customer: 'Dee', order: 'o-4' }, 'Refund 5 EUR to Dee?');
@@ -287,4 +315,61 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
     // the notify step was not sent again by the re-drive
     expect(slack.requestsTo('/slack').filter((r) => (r.json as { id?: string }).id === approval.id)).toHaveLength(1);
   }, 120_000);
+  // after the SIGKILL while waiting (it restarts the executor, or the whole process, again)
+  it('a SIGKILL between the notify call and the park: the notify is re-sent with its key, a decision made before the wait exists is kept and resumes the job', async () => {
+    const crash = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      ...recipe(slack.url),
+      name: 'crash window approval',
+      steps: recipe(slack.url).steps.map((s) =>
+        s.id === 'manager' ? { ...s, approval: { ...s.approval, notify: { ...s.approval?.notify, input: { ...s.approval?.notify.input, url: `${slack.url}/slack-crash` } } } } : s,
+      ),
+    });
+    expect(crash.status).toBe(201);
+    expect((await cluster.call('POST', `/v1/recipes/${crash.body.id}/start`)).status).toBe(200);
+    const started = await cluster.call<{ jobId?: string; id?: string }>('POST', `/v1/recipes/${crash.body.id}/runs`, { amount: 1, customer: 'Fay', order: 'o-6' });
+    expect(started.status).toBe(202);
+    // the sink has the notify call (it never answers it): the executor is killed right there
+    const sent = await waitFor(() => slack.requestsTo('/slack-crash')[0], 30_000);
+    const { id: approvalId, text } = sent.json as { id: string; text: string };
+    const [{ job_id: jobId }] = await below.sql<{ job_id: string }>('executor', `SELECT job_id FROM approvals WHERE id = $1`, [approvalId]);
+    const [before] = await below.sql<{ lease_left_ms: number }>(
+      'executor',
+      `SELECT (extract(epoch FROM lease_until - now()) * 1000)::int AS lease_left_ms FROM jobs WHERE id = $1`,
+      [jobId],
+    );
+    const killedAt = Date.now();
+    if (mode === 'standalone') {
+      await cluster.killAndRestartStandalone();
+    } else {
+      await cluster.services.get('executor')?.kill();
+      cluster.services.set('executor', await startServiceProcess('executor', cluster.env()));
+    }
+    const [window] = await below.sql<{ waits: number; leased: boolean }>(
+      'executor',
+      `SELECT (SELECT count(*)::int FROM job_waits WHERE job_id = $1) AS waits, lease_until > now() AS leased FROM jobs WHERE id = $1`,
+      [jobId],
+    );
+    if (mode === 'cluster') {
+      // the dead executor's lease still holds the job: no re-drive yet, so no wait row for the decision to resolve
+      expect(window).toEqual({ waits: 0, leased: true });
+    }
+    const decided = await fetch(local(linksOf(text).approve), form('during the crash'));
+    expect(decided.status).toBe(200);
+    const end = await waitFor(async () => {
+      const read = (await job(jobId)).body;
+      return ['succeeded', 'failed', 'cancelled'].includes(read.status) ? read : undefined;
+    }, 60_000);
+    const resumedMs = Date.now() - killedAt;
+    console.log(`[crash window, ${mode}] lease left at the kill ${before.lease_left_ms} ms, waits at the decision ${window.waits}, job ended ${resumedMs} ms after the kill`);
+    expect(end.status).toBe('succeeded');
+    expect(await afterCall('o-6')).toEqual({ order: 'o-6', decision: 'approved', approved: true, by: 'link', comment: 'during the crash' });
+    expect(slack.requestsTo('/after').filter((r) => (r.json as { order: string }).order === 'o-6')).toHaveLength(1);
+    // http.request dedupes on its Idempotency-Key: the re-drive sent the cut notify once more, with the same key
+    const notifies = slack.requestsTo('/slack-crash');
+    expect(notifies).toHaveLength(2);
+    expect(notifies[1].headers['idempotency-key']).toBe(notifies[0].headers['idempotency-key']);
+    // the bound: the dead executor's lease (cluster; standalone hands leases back at start) plus the claim poll and one drive, under this machine's load
+    const leaseBoundMs = mode === 'cluster' ? Math.max(before.lease_left_ms, 0) : 0;
+    expect(resumedMs).toBeLessThan(leaseBoundMs + 15_000);
+  }, 150_000);
 });

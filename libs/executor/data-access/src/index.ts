@@ -17,6 +17,7 @@ import { FlowDebounce1766600000000 } from './lib/migrations/1766600000000-flow-d
 import { JobListIndexes1766900000000 } from './lib/migrations/1766900000000-job-list-indexes';
 import { JobWaits1767000000000 } from './lib/migrations/1767000000000-job-waits';
 import { Approvals1767100000000 } from './lib/migrations/1767100000000-approvals';
+import { ApprovalCancelled1767200000000 } from './lib/migrations/1767200000000-approval-cancelled';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -51,4 +52,5 @@ export const EXECUTOR_MIGRATIONS = [
   JobListIndexes1766900000000,
   JobWaits1767000000000,
   Approvals1767100000000,
+  ApprovalCancelled1767200000000,
 ];

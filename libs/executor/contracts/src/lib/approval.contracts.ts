@@ -5,8 +5,8 @@ import { defineRpc } from '@junction/platform/ports';
 import { Actor, PAGE_MAX, WorkspaceScoped } from './recipe-api.contracts';
 
 export const APPROVAL_ID_RE = /^apr_[0-9A-HJKMNP-TV-Z]{26}$/;
-/** `pending`: undecided and not expired; `decided`: approved or rejected; `expired`: undecided past its expiry. */
-export const APPROVAL_STATES = ['pending', 'decided', 'expired'] as const;
+/** `pending`: undecided and not expired; `decided`: approved or rejected; `expired`: undecided past its expiry; `cancelled`: its job was cancelled while it was pending. */
+export const APPROVAL_STATES = ['pending', 'decided', 'expired', 'cancelled'] as const;
 export type ApprovalStateName = (typeof APPROVAL_STATES)[number];
 export const APPROVAL_DECISIONS = ['approved', 'rejected'] as const;
 /** What a caller asks for (`approve`/`reject`); the stored decision is `approved`/`rejected`. */
@@ -79,6 +79,11 @@ export class ApprovalView {
   @IsOptional()
   @IsISO8601()
   decidedAt?: string;
+
+  @ApiPropertyOptional({ description: 'When its job was cancelled, closing it undecided' })
+  @IsOptional()
+  @IsISO8601()
+  cancelledAt?: string;
 }
 
 export class ApprovalList {
@@ -156,9 +161,9 @@ export class ApprovalLinkView {
   @IsISO8601()
   expiresAt: string;
 
-  /** Whether it was decided now (a POST), or what stands in the way (used, expired). */
-  @IsIn(['open', 'decided', 'used', 'expired'])
-  state: 'open' | 'decided' | 'used' | 'expired';
+  /** Whether it was decided now (a POST), or what stands in the way (used, expired, its job cancelled). */
+  @IsIn(['open', 'decided', 'used', 'expired', 'cancelled'])
+  state: 'open' | 'decided' | 'used' | 'expired' | 'cancelled';
 
   @IsOptional()
   @IsIn(APPROVAL_DECISIONS)
@@ -167,7 +172,7 @@ export class ApprovalLinkView {
 
 export const ListApprovals = defineRpc('executor.approval-list.v1', ListApprovalsRequest, ApprovalList);
 export const GetApproval = defineRpc('executor.approval-get.v1', ApprovalRef, ApprovalView);
-/** The first decision wins: a decided or expired approval is `conflict`; an unknown id `not_found`. */
+/** The first decision wins: a decided, expired or cancelled approval is `conflict`; an unknown id `not_found`. */
 export const DecideApproval = defineRpc('executor.approval-decide.v1', DecideApprovalRequest, ApprovalView);
 /** Reads what a link would decide (the page); `invalid_request` for a bad signature. */
 export const OpenApprovalLink = defineRpc('executor.approval-link-open.v1', ApprovalLinkRequest, ApprovalLinkView);

@@ -80,6 +80,31 @@ describe('approval repository (real Postgres)', () => {
     expect((await repo.list({ workspaceId: 'ws_list', limit: 10, cursor: open.id, now: new Date() })).map((r) => r.id)).toEqual([expired.id]);
   });
 
+  it("closes a cancelled job's open approval (out of pending, no decision after), leaving its decided and expired ones as they were", async () => {
+    const repo = new ApprovalRepository(replicas[0].manager);
+    const jobId = `job_${ulid()}`;
+    const mine = (stepKey: string, overrides: Partial<NewApproval> = {}) =>
+      anApproval({ workspaceId: 'ws_cancel', jobId, stepKey, idempotencyKey: `${jobId}:${stepKey}:0`, ...overrides });
+    const open = await repo.createOnce(mine('open'));
+    const decided = await repo.createOnce(mine('decided'));
+    const expired = await repo.createOnce(mine('expired', { expiresAt: new Date(Date.now() - 1_000) }));
+    const otherJob = await repo.createOnce(anApproval({ workspaceId: 'ws_cancel' }));
+    await repo.decide({ workspaceId: 'ws_cancel', id: decided.id }, { decision: 'approved', comment: null, decidedBy: by('k'), now: new Date() });
+
+    // the cancel, from both replicas at once (a retried RPC): closed once
+    const closed = await Promise.all(replicas.map((ds) => new ApprovalRepository(ds.manager).cancelOf(jobId, new Date())));
+    expect(closed.sort()).toEqual([0, 1]);
+    const ids = async (state: 'pending' | 'decided' | 'expired' | 'cancelled') =>
+      (await repo.list({ workspaceId: 'ws_cancel', state, limit: 10, now: new Date() })).map((r) => r.id);
+    expect(await ids('pending')).toEqual([otherJob.id]);
+    expect(await ids('cancelled')).toEqual([open.id]);
+    expect(await ids('decided')).toEqual([decided.id]);
+    expect(await ids('expired')).toEqual([expired.id]);
+    expect(await repo.decide({ workspaceId: 'ws_cancel', id: open.id }, { decision: 'approved', comment: null, decidedBy: by('k'), now: new Date() })).toBeUndefined();
+    expect(await repo.find({ workspaceId: 'ws_cancel', id: open.id })).toMatchObject({ decidedAt: null, decision: null, cancelledAt: expect.any(Date) });
+    expect(await repo.find({ workspaceId: 'ws_cancel', id: decided.id })).toMatchObject({ decision: 'approved', cancelledAt: null });
+  });
+
   it('makes one link key, whichever replica asks first', async () => {
     const keys = await Promise.all(replicas.map((ds) => new ApprovalRepository(ds.manager).linkKey(Buffer.from(ulid()))));
     expect(keys[0].equals(keys[1])).toBe(true);

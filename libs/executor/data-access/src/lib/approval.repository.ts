@@ -18,13 +18,15 @@ export interface ApprovalRow {
   comment: string | null;
   decidedBy: { type: string; id: string } | null;
   decidedAt: Date | null;
+  /** Set when its job was cancelled before anyone decided: closed for good. */
+  cancelledAt: Date | null;
 }
 
 export type NewApproval = Pick<ApprovalRow, 'id' | 'workspaceId' | 'jobId' | 'recipeId' | 'stepId' | 'stepKey' | 'idempotencyKey' | 'title' | 'description' | 'expiresAt'>;
 
-export type ApprovalState = 'pending' | 'decided' | 'expired';
+export type ApprovalState = 'pending' | 'decided' | 'expired' | 'cancelled';
 
-const COLUMNS = `id, workspace_id, job_id, recipe_id, step_id, step_key, idempotency_key, title, description, created_at, expires_at, decision, comment, decided_by, decided_at`;
+const COLUMNS = `id, workspace_id, job_id, recipe_id, step_id, step_key, idempotency_key, title, description, created_at, expires_at, decision, comment, decided_by, decided_at, cancelled_at`;
 
 /** Approvals of approval steps. Every read and decision is scoped by workspace. */
 export class ApprovalRepository {
@@ -64,16 +66,17 @@ export class ApprovalRepository {
       `SELECT ${COLUMNS} FROM approvals
        WHERE workspace_id = $1 AND ($2::text IS NULL OR id < $2) AND ($3::text IS NULL OR job_id = $3)
          AND ($4::text IS NULL
-           OR ($4 = 'pending' AND decided_at IS NULL AND expires_at > $5)
+           OR ($4 = 'pending' AND decided_at IS NULL AND cancelled_at IS NULL AND expires_at > $5)
            OR ($4 = 'decided' AND decided_at IS NOT NULL)
-           OR ($4 = 'expired' AND decided_at IS NULL AND expires_at <= $5))
+           OR ($4 = 'expired' AND decided_at IS NULL AND cancelled_at IS NULL AND expires_at <= $5)
+           OR ($4 = 'cancelled' AND decided_at IS NULL AND cancelled_at IS NOT NULL))
        ORDER BY id DESC LIMIT $6`,
       [query.workspaceId, query.cursor ?? null, query.jobId ?? null, query.state ?? null, query.now, query.limit],
     )) as Record<string, unknown>[];
     return camelRows<ApprovalRow>(rows);
   }
 
-  /** Records the decision if none was made and the approval has not expired at `now`: the first decision wins. */
+  /** Records the decision if none was made, the approval has not expired at `now` and its job was not cancelled: the first decision wins. */
   async decide(
     ref: WorkspaceScope & { id: string },
     decision: { decision: 'approved' | 'rejected'; comment: string | null; decidedBy: { type: string; id: string }; now: Date },
@@ -81,12 +84,22 @@ export class ApprovalRepository {
     const rows = camelRows<ApprovalRow>(
       await this.em.query(
         `UPDATE approvals SET decision = $3, comment = $4, decided_by = $5::jsonb, decided_at = $6
-       WHERE workspace_id = $1 AND id = $2 AND decided_at IS NULL AND expires_at > $6
+       WHERE workspace_id = $1 AND id = $2 AND decided_at IS NULL AND cancelled_at IS NULL AND expires_at > $6
        RETURNING ${COLUMNS}`,
         [ref.workspaceId, ref.id, decision.decision, decision.comment, JSON.stringify(decision.decidedBy), decision.now],
       ),
     );
     return rows[0];
+  }
+
+  /** Closes the open approvals (undecided, not expired at `now`) of a job just cancelled; returns how many. */
+  async cancelOf(jobId: string, now: Date): Promise<number> {
+    const rows = (await this.em.query(`UPDATE approvals SET cancelled_at = $2 WHERE job_id = $1 AND decided_at IS NULL AND cancelled_at IS NULL AND expires_at > $2 RETURNING id`, [
+      jobId,
+      now,
+    ])) as unknown;
+    const list = Array.isArray(rows) && rows.length === 2 && Array.isArray(rows[0]) ? (rows[0] as unknown[]) : (rows as unknown[]);
+    return list.length;
   }
 
   /** The key that signs approval links, made on first use (replicas racing agree on the first insert). */

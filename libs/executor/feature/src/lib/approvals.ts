@@ -92,6 +92,7 @@ export class Approvals {
       await this.deliver(row);
       throw new RemoteError('conflict', `approval ${request.id} was already ${row.decision}`);
     }
+    if (row.cancelledAt) throw new RemoteError('conflict', `approval ${request.id} was closed undecided: its job ${row.jobId} was cancelled`);
     throw new RemoteError('conflict', `approval ${request.id} expired at ${row.expiresAt.toISOString()}`);
   }
 
@@ -191,6 +192,7 @@ export class Approvals {
 
 function linkState(row: ApprovalRow, linkExpiresAt: number): ApprovalLinkView['state'] {
   if (row.decidedAt) return 'used';
+  if (row.cancelledAt) return 'cancelled';
   if (Math.min(linkExpiresAt, row.expiresAt.getTime()) <= Date.now()) return 'expired';
   return 'open';
 }
@@ -208,7 +210,7 @@ function linkView(row: ApprovalRow, decision: 'approve' | 'reject', state: Appro
 }
 
 export function toView(row: ApprovalRow): ApprovalView {
-  const state = row.decidedAt ? 'decided' : row.expiresAt.getTime() <= Date.now() ? 'expired' : 'pending';
+  const state = row.decidedAt ? 'decided' : row.cancelledAt ? 'cancelled' : row.expiresAt.getTime() <= Date.now() ? 'expired' : 'pending';
   return {
     id: row.id,
     jobId: row.jobId,
@@ -224,5 +226,6 @@ export function toView(row: ApprovalRow): ApprovalView {
     ...(row.comment !== null ? { comment: row.comment } : {}),
     ...(row.decidedBy ? { decidedBy: row.decidedBy as Actor } : {}),
     ...(row.decidedAt ? { decidedAt: row.decidedAt.toISOString() } : {}),
+    ...(row.cancelledAt ? { cancelledAt: row.cancelledAt.toISOString() } : {}),
   };
 }

@@ -18,7 +18,7 @@ import {
   type RunOutcome,
   BULK_RERUN_MAX,
 } from '@junction/executor/contracts';
-import { JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
+import { ApprovalRepository, JobRepository, RecipeRepository, type JobRow } from '@junction/executor/data-access';
 import { cancel, compileRecipe, RerunConflictError, rerunOn } from '@junction/executor/domain';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { RemoteError } from '@junction/platform/ports';
@@ -173,6 +173,8 @@ export class JobService {
         this.metrics?.finished('cancelled');
         // a waiting job's wait rows go now: no event resolves a cancelled job (the sweep would remove them later)
         await this.waits.forget(row.id);
+        // its open approvals close with it: out of the pending list, their links and the API refuse (approvals.ts)
+        await new ApprovalRepository(this.dataSource.manager).cancelOf(row.id, new Date());
         await this.audit.record(ref, 'job.cancelled', { type: 'job', id: row.id });
         return toJobSummary(updated);
       }

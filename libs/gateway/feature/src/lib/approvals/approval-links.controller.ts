@@ -91,5 +91,6 @@ export class ApprovalLinksController {
 function closedPage(view: ApprovalLinkView): Page | undefined {
   if (view.state === 'used') return { status: 409, heading: 'Already decided', message: `This approval was already ${view.outcome ?? 'decided'}; the link cannot be used again.` };
   if (view.state === 'expired') return { status: 410, heading: 'Link expired', message: 'This approval link has expired; nothing was decided.' };
+  if (view.state === 'cancelled') return { status: 410, heading: 'Job cancelled', message: 'The job waiting on this approval was cancelled; nothing can be decided.' };
   return undefined;
 }

@@ -4,7 +4,10 @@ import { APPROVAL_COMMENT_MAX, APPROVAL_ID_RE, APPROVAL_STATES, APPROVAL_VERBS, 
 import { PageLimitQuery } from '../shared/page-query';
 
 export class ListApprovalsQuery extends PageLimitQuery {
-  @ApiPropertyOptional({ enum: APPROVAL_STATES, description: '`pending`: undecided and not expired; `decided`; `expired`: undecided past its expiry' })
+  @ApiPropertyOptional({
+    enum: APPROVAL_STATES,
+    description: '`pending`: undecided and not expired; `decided`; `expired`: undecided past its expiry; `cancelled`: its job was cancelled while it was pending',
+  })
   @IsOptional()
   @IsIn(APPROVAL_STATES, { message: `state must be one of ${APPROVAL_STATES.join(', ')}` })
   state?: ApprovalStateName;
