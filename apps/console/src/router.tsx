@@ -1,8 +1,10 @@
 import { createRootRoute, createRoute, createRouter, Link, redirect } from '@tanstack/react-router';
+import type { ApprovalFilters } from './api/approvals';
 import type { AuditFilters } from './api/audit';
 import type { DeadLetterFilters } from './api/dead-letters';
 import type { JobFilters } from './api/jobs';
 import { ApiKeysPage } from './pages/ApiKeysPage';
+import { ApprovalsPage } from './pages/ApprovalsPage';
 import { AuditPage } from './pages/AuditPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { ConnectorsPage } from './pages/ConnectorsPage';
@@ -72,6 +74,12 @@ const deadLettersRoute = createRoute({
   }),
   component: DeadLettersPage,
 });
+const approvalsRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: '/approvals',
+  validateSearch: (search: Record<string, unknown>): ApprovalFilters => ({ state: text(search['state']), cursor: text(search['cursor']) }),
+  component: ApprovalsPage,
+});
 const apiKeysRoute = createRoute({ getParentRoute: () => rootRoute, path: '/api-keys', component: ApiKeysPage });
 const connectionsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connections', component: ConnectionsPage });
 const connectorsRoute = createRoute({ getParentRoute: () => rootRoute, path: '/connectors', component: ConnectorsPage });
@@ -85,6 +93,7 @@ export const router = createRouter({
     jobsRoute,
     jobRoute,
     deadLettersRoute,
+    approvalsRoute,
     auditRoute,
     apiKeysRoute,
     connectionsRoute,

@@ -4,7 +4,7 @@ import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import type { Page } from '../api/types';
 
 /** The console's pages that list a resource a page at a time, their filters and cursor in the URL. */
-export type PagedRoute = '/jobs' | '/dead-letters' | '/audit';
+export type PagedRoute = '/jobs' | '/dead-letters' | '/audit' | '/approvals';
 
 export interface PagedList<F extends { cursor?: string }, T> {
   /** The filters and cursor as the URL has them. */

@@ -44,6 +44,9 @@ export function Layout() {
           <Link to="/dead-letters" activeProps={{ 'aria-current': 'page' }}>
             Dead letters
           </Link>
+          <Link to="/approvals" activeProps={{ 'aria-current': 'page' }}>
+            Approvals
+          </Link>
           <Link to="/connections" activeProps={{ 'aria-current': 'page' }}>
             Connections
           </Link>

@@ -6,8 +6,9 @@ import type { Recipe } from '../api/types';
 import { ConfirmButton } from '../components/Confirm';
 import { Badge, ErrorNote, Loading, When } from '../components/Status';
 import { VersionDiff } from '../components/VersionDiff';
+import { RecipeReplay } from './RecipeReplay';
 
-/** Every version of the recipe, "Start this version" (a rollback) and a diff between any two. */
+/** Every version of the recipe, "Start this version" (a rollback), a diff between any two, and (builders) a replay of one over past jobs. */
 export function RecipeVersions({ recipe }: { recipe: Recipe }) {
   const { me } = useSession();
   const versions = useRecipeVersions(recipe.id, recipe.version);
@@ -68,6 +69,7 @@ export function RecipeVersions({ recipe }: { recipe: Recipe }) {
           </div>
           {/* keyed by the latest: a new version (a save) starts the comparison again from the newest two */}
           {versions.data.items.length > 1 && <VersionCompare key={versions.data.items[0].version} recipeId={recipe.id} numbers={versions.data.items.map((v) => v.version)} />}
+          {can(me, 'recipes:write') && <RecipeReplay key={`replay-${versions.data.items[0].version}`} recipeId={recipe.id} numbers={versions.data.items.map((v) => v.version)} />}
         </>
       )}
     </section>
