@@ -71,7 +71,7 @@ describe('literalInputErrors: an action input checked against its schema where i
 });
 
 describe('actionInputs', () => {
-  it('lists every action step’s input with its pointer, nested ones included, an absent input as {}', () => {
+  it('lists every action input with its pointer (action steps, nested ones, an approval’s notify), an absent input as {}', () => {
     const recipe = {
       name: 'r',
       trigger: { type: 'webhook' },
@@ -79,6 +79,7 @@ describe('actionInputs', () => {
         { id: 'a', action: 'http.request', input: { method: 'GET', url: 'https://example.com' } },
         { id: 'each', forEach: '{{ trigger.body.items }}', steps: [{ id: 'b', action: 'slack.post_message' }] },
         { id: 'fan', parallel: { left: [{ id: 'c', action: 'http.request', input: { method: 'X' } }], right: [{ id: 'd', set: { x: 1 } }] } },
+        { id: 'ok', approval: { title: 'ship?', notify: { action: 'slack.post_message', connection: 'conn_x', input: { text: 'hi' } } } },
       ],
     };
     const valid = validateRecipe(recipe);
@@ -87,6 +88,7 @@ describe('actionInputs', () => {
       { path: '/steps/0/input', action: 'http.request', input: { method: 'GET', url: 'https://example.com' } },
       { path: '/steps/1/steps/0/input', action: 'slack.post_message', input: {} },
       { path: '/steps/2/parallel/left/0/input', action: 'http.request', input: { method: 'X' } },
+      { path: '/steps/3/approval/notify/input', action: 'slack.post_message', input: { text: 'hi' } },
     ]);
   });
 });
