@@ -111,10 +111,34 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
     body: comment === undefined ? '' : new URLSearchParams({ comment }).toString(),
   });
 
+  /** The refund recipe under another name, notifying to `path` of the sink (started). */
+  const notifyingTo = async (name: string, path: string) => {
+    const created = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
+      ...recipe(slack.url),
+      name,
+      steps: recipe(slack.url).steps.map((s) =>
+        s.id === 'manager' ? { ...s, approval: { ...s.approval, notify: { ...s.approval?.notify, input: { ...s.approval?.notify.input, url: `${slack.url}${path}` } } } } : s,
+      ),
+    });
+    expect(created.status).toBe(201);
+    expect((await cluster.call('POST', `/v1/recipes/${created.body.id}/start`)).status).toBe(200);
+    return created;
+  };
+  /** Kills the executor (cluster) or the whole process (standalone) and starts it again. */
+  const killExecutor = async () => {
+    if (mode === 'standalone') {
+      await cluster.killAndRestartStandalone();
+    } else {
+      await cluster.services.get('executor')?.kill();
+      cluster.services.set('executor', await startServiceProcess('executor', cluster.env()));
+    }
+  };
+
   beforeAll(async () => {
     slack.on('POST', '/slack', { status: 200, json: { ok: true } }).on('POST', '/after', { status: 200, json: { ok: true } });
     // the crash-window test's notify: the first call is received and never answered (the executor is killed meanwhile), the re-sent one is answered
     slack.on('POST', '/slack-crash', [{ hang: true }, { status: 200, json: { ok: true } }]);
+    slack.on('POST', '/slack-lost', [{ hang: true }, { status: 200, json: { ok: true } }]);
     await slack.start();
     await cluster.start(['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit']);
     const created = await cluster.call<{ id: string }>('POST', '/v1/recipes', recipe(slack.url));
@@ -317,15 +341,7 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
   }, 120_000);
   // after the SIGKILL while waiting (it restarts the executor, or the whole process, again)
   it('a SIGKILL between the notify call and the park: the notify is re-sent with its key, a decision made before the wait exists is kept and resumes the job', async () => {
-    const crash = await cluster.call<{ id: string }>('POST', '/v1/recipes', {
-      ...recipe(slack.url),
-      name: 'crash window approval',
-      steps: recipe(slack.url).steps.map((s) =>
-        s.id === 'manager' ? { ...s, approval: { ...s.approval, notify: { ...s.approval?.notify, input: { ...s.approval?.notify.input, url: `${slack.url}/slack-crash` } } } } : s,
-      ),
-    });
-    expect(crash.status).toBe(201);
-    expect((await cluster.call('POST', `/v1/recipes/${crash.body.id}/start`)).status).toBe(200);
+    const crash = await notifyingTo('crash window approval', '/slack-crash');
     const started = await cluster.call<{ jobId?: string; id?: string }>('POST', `/v1/recipes/${crash.body.id}/runs`, { amount: 1, customer: 'Fay', order: 'o-6' });
     expect(started.status).toBe(202);
     // the sink has the notify call (it never answers it): the executor is killed right there
@@ -338,12 +354,7 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
       [jobId],
     );
     const killedAt = Date.now();
-    if (mode === 'standalone') {
-      await cluster.killAndRestartStandalone();
-    } else {
-      await cluster.services.get('executor')?.kill();
-      cluster.services.set('executor', await startServiceProcess('executor', cluster.env()));
-    }
+    await killExecutor();
     const [window] = await below.sql<{ waits: number; leased: boolean }>(
       'executor',
       `SELECT (SELECT count(*)::int FROM job_waits WHERE job_id = $1) AS waits, lease_until > now() AS leased FROM jobs WHERE id = $1`,
@@ -371,5 +382,27 @@ describe.each(RUN_MODES)('approvals (%s)', (mode: RunMode) => {
     // the bound: the dead executor's lease (cluster; standalone hands leases back at start) plus the claim poll and one drive, under this machine's load
     const leaseBoundMs = mode === 'cluster' ? Math.max(before.lease_left_ms, 0) : 0;
     expect(resumedMs).toBeLessThan(leaseBoundMs + 15_000);
+  }, 150_000);
+  it('a decision stored whose event a crash kept from being delivered (between the two writes) still resumes the job when its wait is registered', async () => {
+    const lost = await notifyingTo('lost delivery approval', '/slack-lost');
+    expect((await cluster.call('POST', `/v1/recipes/${lost.body.id}/runs`, { amount: 2, customer: 'Gus', order: 'o-7' })).status).toBe(202);
+    const sent = await waitFor(() => slack.requestsTo('/slack-lost')[0], 30_000);
+    const { id: approvalId } = sent.json as { id: string };
+    // the first write of a decision without the second (what a SIGKILL between them leaves): decided, no $approval event
+    await below.sql(
+      'executor',
+      `UPDATE approvals SET decision = 'approved', comment = 'stored before the crash', decided_by = '{"type":"service","id":"approval-link"}', decided_at = now() WHERE id = $1 AND decided_at IS NULL`,
+      [approvalId],
+    );
+    const [{ job_id: jobId }] = await below.sql<{ job_id: string }>('executor', `SELECT job_id FROM approvals WHERE id = $1`, [approvalId]);
+    expect(await below.sql('executor', `SELECT 1 FROM wait_events WHERE key = $1`, [approvalId])).toHaveLength(0);
+    await killExecutor();
+    const end = await waitFor(async () => {
+      const read = (await job(jobId)).body;
+      return ['succeeded', 'failed', 'cancelled'].includes(read.status) ? read : undefined;
+    }, 60_000);
+    expect(end.status).toBe('succeeded');
+    expect(await afterCall('o-7')).toEqual({ order: 'o-7', decision: 'approved', approved: true, by: 'link', comment: 'stored before the crash' });
+    expect(slack.requestsTo('/slack-lost')).toHaveLength(2);
   }, 150_000);
 });

@@ -61,6 +61,17 @@ export class Approvals {
     return { ok: true, stepKey: command.stepKey, output: await this.ticket(stored) };
   }
 
+  /**
+   * Before an approval step's wait is registered: a decision `record` stored whose event a crash
+   * kept from being delivered (it fell between the two writes) is delivered now, so the wait takes
+   * it instead of sleeping to the expiry. Idempotent by the event id: a delivered decision is a duplicate.
+   */
+  async redeliver(workspaceId: string, approvalId: string): Promise<void> {
+    if (!APPROVAL_ID_RE.test(approvalId)) return;
+    const row = await new ApprovalRepository(this.dataSource.manager).find({ workspaceId, id: approvalId });
+    if (row?.decidedAt) await this.deliver(row);
+  }
+
   async list(request: ListApprovalsRequest): Promise<ApprovalList> {
     const limit = Math.min(request.limit ?? 50, PAGE_MAX);
     const rows = await new ApprovalRepository(this.dataSource.manager).list({

@@ -2,7 +2,18 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { JobRepository, type JobRow, type JobRowStatus, type NewStep } from '@junction/executor/data-access';
-import { StaleResultError, advance, commandId, compileRecipe, start, type Command, type JobState, type StepRecord, type StepResult } from '@junction/executor/domain';
+import {
+  APPROVAL_EVENT,
+  StaleResultError,
+  advance,
+  commandId,
+  compileRecipe,
+  start,
+  type Command,
+  type JobState,
+  type StepRecord,
+  type StepResult,
+} from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
 import { ServiceMetrics } from '@junction/platform/metrics';
 import { isServerUnavailable, traced, type SpanRecorder } from '@junction/platform/ports';
@@ -160,7 +171,11 @@ export class JobDriver {
         // waitFor/approval: resolved now (a buffered event, or the timeout passed), or the job gives
         // its lease up in the same transaction and sleeps until an event or the timeout wakes it
         if (commands.length > 1) throw new Error(`job ${row.id}: an await beside other commands (waits are refused in parallel lanes)`);
-        const waited = await within(lease, commandId(awaiting), Date.now() + STORE_BOUND_MS, () => this.waits.await(row, awaiting, { owner, revision }));
+        const waited = await within(lease, commandId(awaiting), Date.now() + STORE_BOUND_MS, async () => {
+          // a decision stored but not delivered (a crash between the two) is delivered first (approvals.ts)
+          if (awaiting.event.name === APPROVAL_EVENT && this.approvals) await this.approvals.redeliver(row.workspaceId, awaiting.event.key);
+          return this.waits.await(row, awaiting, { owner, revision });
+        });
         if ('result' in waited) {
           result = waited.result;
           continue;
