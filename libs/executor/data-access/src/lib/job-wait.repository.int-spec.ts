@@ -97,6 +97,25 @@ describe('job waits repository (real Postgres)', () => {
     expect(await waits.register(waitOf(b, key))).toEqual({ status: 'waiting' });
   });
 
+  it("deliverIn commits with the caller's transaction: rolled back, neither the event nor the wake happened; committed, both did", async () => {
+    const job = await runningJob();
+    const key = `k_${ulid()}`;
+    await waits.register(waitOf(job, key), { owner: 'w1', revision: job.revision });
+    // the approval's decision and its event: a failure after the delivery (a crash) takes both back
+    await expect(
+      ds.transaction(async (em) => {
+        expect(await waits.deliverIn(em, 'ws_1', event(key, 'evt_tx'), buffer)).toMatchObject({ accepted: true, resumed: 1 });
+        throw new Error('crashed before the commit');
+      }),
+    ).rejects.toThrow('crashed before the commit');
+    expect(await ds.query(`SELECT 1 FROM wait_events WHERE workspace_id = 'ws_1' AND id = 'evt_tx'`)).toHaveLength(0);
+    expect(await waits.register(waitOf(job, key))).toEqual({ status: 'waiting' });
+    expect((await jobRow(job.id)).due).toBe(false);
+    // the same id again, committed: not a duplicate, and it resumes the job
+    expect(await ds.transaction((em) => waits.deliverIn(em, 'ws_1', event(key, 'evt_tx'), buffer))).toEqual({ accepted: true, duplicate: false, resumed: 1, jobIds: [job.id] });
+    expect(await waits.register(waitOf(job, key))).toMatchObject({ status: 'event', output: { id: 'evt_tx' } });
+  });
+
   it('an event that arrived before the job waited is taken when it starts waiting; one older than the job is not', async () => {
     const key = `k_${ulid()}`;
     await waits.deliver('ws_1', event(key, `old_${ulid()}`), buffer);

@@ -64,25 +64,29 @@ export class JobWaitRepository {
 
   /** Stores the event (once per workspace and id) and resolves every open wait on its name and key; returns the jobs woken. */
   deliver(workspaceId: string, event: WaitEventInput, buffer: BufferPolicy): Promise<Delivery & { jobIds: string[] }> {
-    return this.dataSource.transaction(async (em) => {
-      await lockKey(em, workspaceId, event.name, event.key);
-      const inserted = rows<{ seq: string; received_at: Date }>(
-        await em.query(
-          `INSERT INTO wait_events (workspace_id, id, name, key, data, expires_at) VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')
-           ON CONFLICT (workspace_id, id) DO NOTHING RETURNING seq, received_at`,
-          [workspaceId, event.id, event.name, event.key, JSON.stringify(event.data ?? null), buffer.ttlMs],
-        ),
-      );
-      if (inserted.length === 0) return { accepted: false, duplicate: true, resumed: 0, jobIds: [] };
-      // the buffer's bound: the newest `perKey` events of this name and key stay
+    return this.dataSource.transaction((em) => this.deliverIn(em, workspaceId, event, buffer));
+  }
+
+  /** `deliver` inside the caller's transaction: the event commits (or not) with what else it writes (an approval's decision). */
+  async deliverIn(em: EntityManager, workspaceId: string, event: WaitEventInput, buffer: BufferPolicy): Promise<Delivery & { jobIds: string[] }> {
+    await lockKey(em, workspaceId, event.name, event.key);
+    const inserted = rows<{ seq: string; received_at: Date }>(
       await em.query(
-        `DELETE FROM wait_events WHERE workspace_id = $1 AND name = $2 AND key = $3
+        `INSERT INTO wait_events (workspace_id, id, name, key, data, expires_at) VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 millisecond')
+           ON CONFLICT (workspace_id, id) DO NOTHING RETURNING seq, received_at`,
+        [workspaceId, event.id, event.name, event.key, JSON.stringify(event.data ?? null), buffer.ttlMs],
+      ),
+    );
+    if (inserted.length === 0) return { accepted: false, duplicate: true, resumed: 0, jobIds: [] };
+    // the buffer's bound: the newest `perKey` events of this name and key stay
+    await em.query(
+      `DELETE FROM wait_events WHERE workspace_id = $1 AND name = $2 AND key = $3
             AND seq <= (SELECT seq FROM wait_events WHERE workspace_id = $1 AND name = $2 AND key = $3 ORDER BY seq DESC OFFSET $4 LIMIT 1)`,
-        [workspaceId, event.name, event.key, buffer.perKey],
-      );
-      const woken = rows<{ job_id: string }>(
-        await em.query(
-          `WITH w AS (
+      [workspaceId, event.name, event.key, buffer.perKey],
+    );
+    const woken = rows<{ job_id: string }>(
+      await em.query(
+        `WITH w AS (
              UPDATE job_waits w SET event_seq = e.seq, event_id = e.id, event_data = e.data, event_received_at = e.received_at, resolved_at = now()
                FROM wait_events e, jobs j
               WHERE e.workspace_id = $1 AND e.id = $2
@@ -92,11 +96,10 @@ export class JobWaitRepository {
              RETURNING w.job_id
            )
            UPDATE jobs SET wake_at = now() FROM w WHERE jobs.id = w.job_id AND jobs.status = 'running' RETURNING jobs.id AS job_id`,
-          [workspaceId, event.id],
-        ),
-      );
-      return { accepted: true, duplicate: false, resumed: woken.length, jobIds: woken.map((r) => r.job_id) };
-    });
+        [workspaceId, event.id],
+      ),
+    );
+    return { accepted: true, duplicate: false, resumed: woken.length, jobIds: woken.map((r) => r.job_id) };
   }
 
   /**

@@ -13,7 +13,7 @@ import {
   type DecideApprovalRequest,
   type ListApprovalsRequest,
 } from '@junction/executor/contracts';
-import { ApprovalRepository, type ApprovalRow, type JobRow } from '@junction/executor/data-access';
+import { ApprovalRepository, type ApprovalRow, type JobRow, type WaitEventInput } from '@junction/executor/data-access';
 import { APPROVAL_EVENT, type ApprovalTicket, type Command, type StepResult } from '@junction/executor/domain';
 import { RemoteError } from '@junction/platform/ports';
 import { signApprovalLink, verifyApprovalLink } from './approval-links';
@@ -145,7 +145,11 @@ export class Approvals {
     via: 'api' | 'link',
   ): Promise<ApprovalRow | undefined> {
     const decision = verb === 'approve' ? 'approved' : 'rejected';
-    const row = await new ApprovalRepository(this.dataSource.manager).decide(scope, { decision, comment, decidedBy: actor, now: new Date() });
+    // the decision and its event commit together: a crash cannot leave a decided approval its waiting job never hears of
+    const row = await this.waits.deliverWith(async (em) => {
+      const decided = await new ApprovalRepository(em).decide(scope, { decision, comment, decidedBy: actor, now: new Date() });
+      return decided ? { value: decided, workspaceId: decided.workspaceId, event: decisionEvent(decided) } : undefined;
+    });
     if (!row) return undefined;
     await this.audit.record(
       { workspaceId: scope.workspaceId, actor },
@@ -159,25 +163,12 @@ export class Approvals {
         ...(comment !== null ? { comment } : {}),
       },
     );
-    await this.deliver(row);
     return row;
   }
 
   /** Idempotent by the event id: a retry after a failed delivery (or a second click) resumes nothing twice. */
   private async deliver(row: ApprovalRow): Promise<void> {
-    const by = row.decidedBy;
-    await this.waits.deliver(row.workspaceId, {
-      name: APPROVAL_EVENT,
-      key: row.id,
-      id: `approval:${row.id}`,
-      data: {
-        decision: row.decision,
-        comment: row.comment,
-        // the step output's names (PRODUCT §3), so a replay's recorded output reads back the same
-        by: !by || (by.type === LINK_ACTOR.type && by.id === LINK_ACTOR.id) ? 'link' : `${by.type}:${by.id}`,
-        at: row.decidedAt?.toISOString() ?? null,
-      },
-    });
+    await this.waits.deliver(row.workspaceId, decisionEvent(row));
   }
 
   private async ticket(row: ApprovalRow): Promise<ApprovalTicket> {
@@ -199,6 +190,22 @@ export class Approvals {
     });
     return this.key;
   }
+}
+
+/** The `$approval` event of a decision, keyed by the approval id; its data uses the step output's names (PRODUCT §3), so a replay's recorded output reads back the same. */
+function decisionEvent(row: ApprovalRow): WaitEventInput {
+  const by = row.decidedBy;
+  return {
+    name: APPROVAL_EVENT,
+    key: row.id,
+    id: `approval:${row.id}`,
+    data: {
+      decision: row.decision,
+      comment: row.comment,
+      by: !by || (by.type === LINK_ACTOR.type && by.id === LINK_ACTOR.id) ? 'link' : `${by.type}:${by.id}`,
+      at: row.decidedAt?.toISOString() ?? null,
+    },
+  };
 }
 
 function linkState(row: ApprovalRow, linkExpiresAt: number): ApprovalLinkView['state'] {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { JobWaitRepository, type Delivery, type WaitEventInput, type WaitOutcome } from '@junction/executor/data-access';
 import type { Command, StepResult } from '@junction/executor/domain';
 import { ROOT_LOGGER } from '@junction/platform/logging';
@@ -25,7 +25,7 @@ export class JobWaits implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly signals: JobSignals,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -51,6 +51,22 @@ export class JobWaits implements OnApplicationBootstrap, OnApplicationShutdown {
     const outcome = await this.repository.deliver(workspaceId, event, { ttlMs: this.options.eventBufferTtlMs, perKey: this.options.eventBufferPerKey });
     if (outcome.resumed > 0) this.signals.jobQueued();
     return { accepted: outcome.accepted, duplicate: outcome.duplicate, resumed: outcome.resumed };
+  }
+
+  /**
+   * `write` and the delivery of the event it yields commit in one transaction (an approval's
+   * decision and its `$approval` event), so no crash leaves the one without the other. Returns
+   * `write`'s value, undefined when it yielded nothing (then nothing was delivered).
+   */
+  async deliverWith<T>(write: (em: EntityManager) => Promise<{ value: T; workspaceId: string; event: WaitEventInput } | undefined>): Promise<T | undefined> {
+    const outcome = await this.dataSource.transaction(async (em) => {
+      const written = await write(em);
+      if (!written) return undefined;
+      const delivery = await this.repository.deliverIn(em, written.workspaceId, written.event, { ttlMs: this.options.eventBufferTtlMs, perKey: this.options.eventBufferPerKey });
+      return { value: written.value, resumed: delivery.resumed };
+    });
+    if (outcome && outcome.resumed > 0) this.signals.jobQueued();
+    return outcome?.value;
   }
 
   /**
