@@ -3,6 +3,7 @@ import { advance } from './interpreter';
 import { start } from './job-lifecycle';
 import type { Advance, ApprovalTicket, Command, StepResult } from './job-state';
 import { T0, recipeOf } from './spec-kit';
+import { drive } from './test-driver';
 import { validateRecipe } from './validate-recipe';
 
 const ticket: ApprovalTicket = {
@@ -150,5 +151,17 @@ describe('engine: approval steps', () => {
         { id: 'b', set: { x: 1 } },
       ]),
     ).toContain('/steps/0/approval/notify/input/text');
+  });
+
+  it('runs under the test driver: the notify carries the links, a decision event resumes it, none times it out', async () => {
+    const sent: unknown[] = [];
+    const perform = (c: { input: unknown }) => (sent.push(c.input), { ok: true, output: { ts: '1' } });
+    const approved = await drive(withNotify, trigger, perform, { now: T0, events: (c, now) => ({ at: now + 1_000, data: { decision: 'approved', by: 'link', at: 'x' } }) });
+    expect(approved.final.status).toBe('succeeded');
+    expect(JSON.stringify(sent)).toContain('approvals/apr_manager.approve');
+    expect(approved.state.vars).toEqual({ approved: true, by: 'link' });
+    const none = await drive(withNotify, trigger, () => ({ ok: true }), { now: T0 });
+    expect(none.final).toMatchObject({ status: 'failed', error: { stepId: 'manager', kind: 'timeout' } });
+    expect(none.now).toBe(T0 + 3_600_000);
   });
 });

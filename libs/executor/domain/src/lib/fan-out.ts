@@ -1,4 +1,4 @@
-import { ROOT_LIST, type CompiledRecipe, type CompiledStep, type RecipeError } from './recipe-compiler';
+import { ROOT_LIST, type CompiledRecipe, type CompiledStep } from './recipe-compiler';
 
 /**
  * The most steps one job may run at once, counted at save over the recipe's nesting: a forEach
@@ -29,7 +29,14 @@ function lanesOf(compiled: CompiledRecipe, memo: Map<CompiledStep, number>) {
       case 'try':
         lanes = Math.max(list(s.lists.try), list(s.lists.catch));
         break;
-      default:
+      case 'action':
+      case 'set':
+      case 'delay':
+      case 'callRecipe':
+      case 'respond':
+      case 'stop':
+      case 'waitFor':
+      case 'approval':
         lanes = 1;
     }
     memo.set(s, lanes);

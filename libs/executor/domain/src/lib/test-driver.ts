@@ -87,6 +87,18 @@ export async function drive(
       case 'respond':
         result = { ok: true, stepKey: command.stepKey };
         break;
+      case 'approval': {
+        // what the executor answers once it stored the approval; the decision then comes as an `await` event
+        const id = `apr_${command.stepKey}`;
+        const output = {
+          id,
+          approveUrl: `https://junction.test/approvals/${id}.approve`,
+          rejectUrl: `https://junction.test/approvals/${id}.reject`,
+          expiresAt: new Date(command.expiresAt).toISOString(),
+        };
+        result = { ok: true, stepKey: command.stepKey, output };
+        break;
+      }
       case 'await': {
         const event = options.events?.(command, now);
         if (event && event.at < command.until) {
