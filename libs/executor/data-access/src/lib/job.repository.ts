@@ -1,5 +1,6 @@
 import type { Pool as PgPool } from 'pg';
 import type { EntityManager } from 'typeorm';
+import { checkpointBatcher } from './checkpoint-batcher';
 import type { JobDedupe, JobRow, JobRowStatus, JobStepRow } from './entities';
 import { camelRows } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
@@ -251,8 +252,12 @@ export class JobRepository {
   /**
    * Writes the engine state and the step rows of one advance in one statement, if `revision`
    * is still the job's and `owner` still holds it. Returns the new revision, or undefined (stale).
+   * Outside a transaction it joins the pool's group commit (checkpoint-batcher.ts): the checkpoints
+   * of many jobs issued together share one statement and one commit, each with its own outcome.
    */
   async checkpoint(id: string, owner: string, revision: number, cp: Checkpoint): Promise<number | undefined> {
+    const pool = this.em.queryRunner ? undefined : (this.em.connection.driver as { master?: PgPool }).master;
+    if (pool) return checkpointBatcher(pool).checkpoint(id, owner, revision, cp);
     const steps = cp.steps.map((s) => ({ ...s, startedAt: s.startedAt.toISOString(), finishedAt: s.finishedAt.toISOString() }));
     const rows = await this.hot<{ revision: number }>(
       'executor_jobs_checkpoint',
