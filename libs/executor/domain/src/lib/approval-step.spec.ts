@@ -155,7 +155,7 @@ describe('engine: approval steps', () => {
 
   it('runs under the test driver: the notify carries the links, a decision event resumes it, none times it out', async () => {
     const sent: unknown[] = [];
-    const perform = (c: { input: unknown }) => (sent.push(c.input), { ok: true, output: { ts: '1' } });
+    const perform = (c: { input: unknown }) => (sent.push(c.input), { ok: true as const, output: { ts: '1' } });
     const approved = await drive(withNotify, trigger, perform, { now: T0, events: (c, now) => ({ at: now + 1_000, data: { decision: 'approved', by: 'link', at: 'x' } }) });
     expect(approved.final.status).toBe('succeeded');
     expect(JSON.stringify(sent)).toContain('approvals/apr_manager.approve');
