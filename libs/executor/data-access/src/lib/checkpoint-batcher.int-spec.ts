@@ -129,21 +129,56 @@ describe('checkpoint batcher (real Postgres)', () => {
     }
   });
 
-  it('a Postgres error fails every caller of the batch and writes nothing of it; the next batch is written', async () => {
-    const held = await leased(5);
-    // a step row the job_steps CHECK refuses fails the whole statement
-    const outcomes = await Promise.allSettled(
-      held.map((j, i) => jobs.checkpoint(j.id, 'A', j.revision, { state: { n: i }, status: 'running', steps: [step(`y${i}`, i === 2 ? 'bogus' : 'succeeded')] })),
+  it("one job's bad row fails that job's checkpoint alone: its batch neighbours are written, the bad one writes nothing", async () => {
+    const held = await leased(6);
+    // a step row the job_steps CHECK refuses (job 2) and an output with a NUL, which jsonb cannot store (job 4)
+    const outcomes = await statements(() =>
+      Promise.allSettled(
+        held.map((j, i) =>
+          jobs.checkpoint(j.id, 'A', j.revision, {
+            state: { n: i },
+            status: 'running',
+            steps: [{ ...step(`y${i}`, i === 2 ? 'bogus' : 'succeeded'), output: i === 4 ? { text: 'a\u0000b' } : null }],
+          }),
+        ),
+      ),
     );
-    expect(outcomes.map((o) => o.status)).toEqual(held.map(() => 'rejected'));
-    const reasons = outcomes.map((o) => (o as PromiseRejectedResult).reason as { code?: string });
-    expect(new Set(reasons).size).toBe(1);
-    expect(reasons[0].code).toBe('23514');
-    expect(await ds.query(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1) AND (state IS NOT NULL OR step_count <> 0)`, [held.map((j) => j.id)])).toEqual([{ n: 0 }]);
-    expect(await ds.query(`SELECT count(*)::int AS n FROM job_steps WHERE job_id = ANY($1)`, [held.map((j) => j.id)])).toEqual([{ n: 0 }]);
-    // the same checkpoints again, valid: written
-    const again = await Promise.all(held.map((j, i) => jobs.checkpoint(j.id, 'A', j.revision, { state: { n: i }, status: 'running', steps: [step(`y${i}`)] })));
-    expect(again).toEqual(held.map((j) => j.revision + 1));
+    expect(outcomes.result.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(((outcomes.result[2] as PromiseRejectedResult).reason as { code?: string }).code).toBe('23514');
+    expect(((outcomes.result[4] as PromiseRejectedResult).reason as { code?: string }).code).toMatch(/^22/);
+    // the batch, then each of its six rows alone
+    expect(outcomes.sent).toBe(7);
+    const bad = [held[2].id, held[4].id];
+    expect(await ds.query(`SELECT count(*)::int AS n FROM jobs WHERE id = ANY($1) AND (state IS NOT NULL OR step_count <> 0)`, [bad])).toEqual([{ n: 0 }]);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM job_steps WHERE job_id = ANY($1)`, [bad])).toEqual([{ n: 0 }]);
+    const good = held.filter((j) => !bad.includes(j.id)).map((j) => j.id);
+    expect(await ds.query(`SELECT count(*)::int AS n FROM job_steps WHERE job_id = ANY($1)`, [good])).toEqual([{ n: 4 }]);
+    // the bad ones again, valid: written
+    const again = await Promise.all([2, 4].map((i) => jobs.checkpoint(held[i].id, 'A', held[i].revision, { state: { n: i }, status: 'running', steps: [step(`y${i}`)] })));
+    expect(again).toEqual([held[2].revision + 1, held[4].revision + 1]);
+  });
+
+  it("a failure that is not one row's (the server refusing the statement) fails every caller of the batch", async () => {
+    const held = await leased(3);
+    const [{ name }] = (await ds.query('SELECT current_database() AS name')) as { name: string }[];
+    const blocker = await pool.connect();
+    try {
+      // a statement timeout on every connection of the pool while the rows are locked elsewhere: a server-side error of the whole batch
+      await blocker.query('BEGIN');
+      await blocker.query('SELECT 1 FROM jobs WHERE id = ANY($1) FOR UPDATE', [held.map((j) => j.id)]);
+      await ds.query(`ALTER DATABASE "${name}" SET statement_timeout = '200ms'`);
+      // a new pool: its connections start with the database's new setting
+      const fresh = await db.connect();
+      const outcomes = await Promise.allSettled(
+        held.map((j, i) => new JobRepository(fresh.manager).checkpoint(j.id, 'A', j.revision, { state: { n: i }, status: 'running', steps: [] })),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(new Set(outcomes.map((o) => ((o as PromiseRejectedResult).reason as { code?: string }).code))).toEqual(new Set(['57014']));
+    } finally {
+      await blocker.query('ROLLBACK');
+      blocker.release();
+      await ds.query(`ALTER DATABASE "${name}" RESET statement_timeout`);
+    }
   });
 
   it('settles no caller before the batch has committed: a caller reads its own write on another connection the moment it resolves', async () => {

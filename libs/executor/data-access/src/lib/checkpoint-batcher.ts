@@ -18,6 +18,9 @@ const MAX_IN_FLIGHT = 2;
 // a batch that deadlocked with another writer of the same rows (renewals, sweeps) is rolled back whole and sent again
 const DEADLOCK_RETRIES = 3;
 const RETRYABLE = new Set(['40P01', '40001']);
+// SQLSTATE classes of an error one row's data causes (22: data exception, e.g. a NUL in a step's
+// output; 23: a constraint): the batch is split so that row fails alone, not its neighbours' jobs
+const ROW_ERROR_CLASSES = ['22', '23'];
 
 /**
  * The checkpoint statement of a whole batch: per row, the compare-and-set on revision, lease owner
@@ -54,8 +57,9 @@ const BATCH_SQL = `WITH c AS (
  * statement. Each caller gets its own outcome exactly as a single `checkpoint` gives it: the new
  * revision, or undefined when its compare-and-set lost. Each promise settles only after the
  * statement, and so its commit, has ended: nothing a checkpoint issued runs before it is durable.
- * If the statement fails, every caller of the batch gets that error (a checkpoint's retry while
- * Postgres is away re-queues into a later batch).
+ * If the statement fails because of one row's data (a constraint, a value Postgres cannot store),
+ * the batch is sent again row by row so only that job's checkpoint fails; any other failure (the
+ * server away) goes to every caller of the batch, whose retry re-queues into a later batch.
  */
 export class CheckpointBatcher {
   private queue: Pending[] = [];
@@ -119,6 +123,11 @@ export class CheckpointBatcher {
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (attempt < DEADLOCK_RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
+        if (batch.length > 1 && typeof code === 'string' && ROW_ERROR_CLASSES.includes(code.slice(0, 2))) {
+          // one job's bad data must not fail the other jobs (and workspaces) that shared its batch
+          await Promise.all(batch.map((p) => this.send([p])));
+          return;
+        }
         for (const p of batch) p.reject(error);
         return;
       }
