@@ -52,10 +52,32 @@ export function withEmbeddedTestDatabase(options: { startTimeoutMs?: number } = 
   }, options.startTimeoutMs ?? 90_000);
 
   afterAll(async () => {
+    if (server) await clientsGone(server.url);
     await server?.stop();
     lock?.release();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
   return handle;
+}
+
+/**
+ * Waits (at most 5 s) until no other client is connected. A pool's `end()` resolves before its
+ * clients' sockets have closed; stopping the server under a client still ending makes it emit the
+ * server's "terminating connection" as an unhandled error that fails the file (seen under load).
+ */
+async function clientsGone(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  try {
+    await client.connect();
+    for (const until = Date.now() + 5_000; Date.now() < until; ) {
+      const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+      if (rows[0].n === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } catch {
+    // the server is stopped next whatever this finds
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
