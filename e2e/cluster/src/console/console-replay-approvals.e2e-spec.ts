@@ -142,7 +142,7 @@ describe.each(RUN_MODES)('web console (%s): replay and approvals', (mode: RunMod
     expect(await jobsOf(replayRecipe)).toHaveLength(JOBS);
     clean(watched);
     await watched.context.close();
-  });
+  }, 90_000);
 
   it('an operator approves a real approval with a comment after a confirmation; the job goes on with it and the approval shows who decided', async () => {
     const title = 'Refund 40 EUR to ada?';
@@ -200,7 +200,7 @@ describe.each(RUN_MODES)('web console (%s): replay and approvals', (mode: RunMod
     await shot(page, 'approvals-decided');
     clean(watched);
     await watched.context.close();
-  });
+  }, 90_000);
 
   it('an auditor sees approvals and versions but no decide or replay control', async () => {
     const watched = await watchedPage(browser);
@@ -215,5 +215,5 @@ describe.each(RUN_MODES)('web console (%s): replay and approvals', (mode: RunMod
     await expect(page.getByRole('button', { name: 'Replay' }).count()).resolves.toBe(0);
     clean(watched);
     await watched.context.close();
-  });
+  }, 90_000);
 });
