@@ -1,26 +1,14 @@
 import type { Pool as PgPool } from 'pg';
 import type { Checkpoint } from './job.repository';
+import { perPool, TurnBatcher } from './turn-batcher';
 
-/** One job's checkpoint waiting for its batch: resolved with the new revision, or undefined (stale). */
-interface Pending {
+/** One job's checkpoint in a batch. */
+interface Item {
   id: string;
   owner: string;
   revision: number;
   cp: Checkpoint;
-  resolve: (revision: number | undefined) => void;
-  reject: (error: unknown) => void;
 }
-
-// a batch never holds more rows than this; the rest wait for the next one
-const MAX_BATCH = 256;
-// batches sent at once by one process; while they run, new checkpoints gather for the next
-const MAX_IN_FLIGHT = 2;
-// a batch that deadlocked with another writer of the same rows (renewals, sweeps) is rolled back whole and sent again
-const DEADLOCK_RETRIES = 3;
-const RETRYABLE = new Set(['40P01', '40001']);
-// SQLSTATE classes of an error one row's data causes (22: data exception, e.g. a NUL in a step's
-// output; 23: a constraint): the batch is split so that row fails alone, not its neighbours' jobs
-const ROW_ERROR_CLASSES = ['22', '23'];
 
 /**
  * The checkpoint statement of a whole batch: per row, the compare-and-set on revision, lease owner
@@ -54,88 +42,35 @@ const BATCH_SQL = `WITH c AS (
 /**
  * Group commit of checkpoints (#19). The checkpoints that this process's jobs issue within one
  * event-loop turn (and those issued while earlier batches are running) go to Postgres as one
- * statement. Each caller gets its own outcome exactly as a single `checkpoint` gives it: the new
- * revision, or undefined when its compare-and-set lost. Each promise settles only after the
- * statement, and so its commit, has ended: nothing a checkpoint issued runs before it is durable.
- * If the statement fails because of one row's data (a constraint, a value Postgres cannot store),
- * the batch is sent again row by row so only that job's checkpoint fails; any other failure (the
- * server away) goes to every caller of the batch, whose retry re-queues into a later batch.
+ * statement (`TurnBatcher`: batching, commit before each answer, a row's bad data failing alone,
+ * deadlock retries). Each caller gets its own outcome exactly as a single `checkpoint` gives it:
+ * the new revision, or undefined when its compare-and-set lost. One row per job in a statement: a
+ * second checkpoint of the same job (never issued by one driver, but not excluded here) waits for
+ * the next batch, so it sees the first one's revision.
  */
 export class CheckpointBatcher {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private inFlight = 0;
+  private readonly batcher: TurnBatcher<Item, number | undefined>;
 
-  constructor(private readonly pool: PgPool) {}
+  constructor(pool: PgPool) {
+    this.batcher = new TurnBatcher(pool, { key: (c) => c.id, send: sendCheckpoints });
+  }
 
   checkpoint(id: string, owner: string, revision: number, cp: Checkpoint): Promise<number | undefined> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ id, owner, revision, cp, resolve, reject });
-      this.schedule();
-    });
-  }
-
-  private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    if (this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
-    // one row per job in a statement: a second checkpoint of the same job (never issued by one
-    // driver, but not excluded here) waits for the next batch, so it sees the first one's revision
-    const batch: Pending[] = [];
-    const rest: Pending[] = [];
-    const ids = new Set<string>();
-    for (const p of this.queue) {
-      if (batch.length < MAX_BATCH && !ids.has(p.id)) {
-        ids.add(p.id);
-        batch.push(p);
-      } else rest.push(p);
-    }
-    this.queue = rest;
-    this.inFlight++;
-    void this.send(batch).finally(() => {
-      this.inFlight--;
-      this.schedule();
-    });
-    this.schedule();
-  }
-
-  private async send(batch: Pending[]): Promise<void> {
-    let text: string;
-    try {
-      text = JSON.stringify(batch.map((p, i) => row(i, p)));
-    } catch (error) {
-      for (const p of batch) p.reject(error);
-      return;
-    }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { rows } = await this.pool.query<{ i: number; revision: number }>({ name: 'executor_jobs_checkpoint_batch', text: BATCH_SQL, values: [text] });
-        const won = new Map(rows.map((r) => [r.i, r.revision]));
-        batch.forEach((p, i) => p.resolve(won.get(i)));
-        return;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (attempt < DEADLOCK_RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
-        if (batch.length > 1 && typeof code === 'string' && ROW_ERROR_CLASSES.includes(code.slice(0, 2))) {
-          // one job's bad data must not fail the other jobs (and workspaces) that shared its batch
-          await Promise.all(batch.map((p) => this.send([p])));
-          return;
-        }
-        for (const p of batch) p.reject(error);
-        return;
-      }
-    }
+    return this.batcher.submit({ id, owner, revision, cp });
   }
 }
 
-function row(i: number, { id, owner, revision, cp }: Pending): Record<string, unknown> {
+async function sendCheckpoints(pool: PgPool, batch: Item[]): Promise<(number | undefined)[]> {
+  const { rows } = await pool.query<{ i: number; revision: number }>({
+    name: 'executor_jobs_checkpoint_batch',
+    text: BATCH_SQL,
+    values: [JSON.stringify(batch.map((c, i) => row(i, c)))],
+  });
+  const won = new Map(rows.map((r) => [r.i, r.revision]));
+  return batch.map((_, i) => won.get(i));
+}
+
+function row(i: number, { id, owner, revision, cp }: Item): Record<string, unknown> {
   return {
     i,
     id,
@@ -153,14 +88,5 @@ function row(i: number, { id, owner, revision, cp }: Pending): Record<string, un
   };
 }
 
-const batchers = new WeakMap<PgPool, CheckpointBatcher>();
-
 /** The one batcher of a connection pool: every repository over the same pool shares its batches. */
-export function checkpointBatcher(pool: PgPool): CheckpointBatcher {
-  let batcher = batchers.get(pool);
-  if (!batcher) {
-    batcher = new CheckpointBatcher(pool);
-    batchers.set(pool, batcher);
-  }
-  return batcher;
-}
+export const checkpointBatcher = perPool((pool) => new CheckpointBatcher(pool));

@@ -35,6 +35,15 @@ describe('effect ledger decision', () => {
     expect(decideEffect({ prior: crashed(), drive, idempotent: 'unknown', onUncertain: 'retry' })).toEqual({ send: true, why: 'policy' });
   });
 
+  it('a recorded ok or failed outcome decides exactly as no outcome, for every declaration and policy (so neither is written, #19)', () => {
+    for (const prior of [crashed(), { drive, outcome: null }])
+      for (const idempotent of [true, false, 'key', 'unknown'] as const)
+        for (const onUncertain of [undefined, 'fail', 'retry'] as const) {
+          const none = decideEffect({ prior, drive, idempotent, onUncertain });
+          for (const outcome of ['ok', 'failed'] as const) expect(decideEffect({ prior: { ...prior, outcome }, drive, idempotent, onUncertain })).toEqual(none);
+        }
+  });
+
   it('onUncertain: retry sends it again, accepting a possible repeat', () => {
     expect(decideEffect({ prior: crashed(), drive, idempotent: false, onUncertain: 'retry' })).toEqual({ send: true, why: 'policy' });
   });

@@ -78,9 +78,10 @@ export interface EffectScope {
 }
 
 /**
- * Around every action call: the intent is committed before the call is sent, the outcome after it.
- * The job driver's checkpoint still records the result; the ledger only answers, on a later drive,
- * whether a pending step's call may already have gone out.
+ * Around every action call: the intent is committed before the call is sent; after it, only a
+ * `not_sent` outcome (refused before anything went out). The job driver's checkpoint records the
+ * result; the ledger only answers, on a later drive, whether a pending step's call may already have
+ * gone out.
  */
 @Injectable()
 export class EffectLedger {
@@ -109,10 +110,15 @@ export class EffectLedger {
     }
     if (held) return held;
     const result = await send();
+    const outcome = outcomeOf(result);
+    // only a refusal before anything went out changes what a later drive decides (decideEffect): to
+    // it an `ok` or `failed` outcome reads exactly as none (sent, by another drive), and the
+    // checkpoint that follows keeps the result itself, so those are not written (#19)
+    if (outcome !== 'not_sent') return result;
     try {
-      await ledger.settle({ ...ref, drive: scope.drive }, outcomeOf(result));
+      await ledger.settle({ ...ref, drive: scope.drive }, outcome);
     } catch (error) {
-      // the checkpoint that follows keeps the result; only a crash before it would find the outcome missing
+      // a missing `not_sent` reads as "sent, outcome unknown": more careful, never more sends
       this.logger.warn({ jobId: job.id, stepKey: command.stepKey, err: error }, 'effect ledger: outcome not recorded');
     }
     return result;
