@@ -102,6 +102,22 @@ describe('IngressBackpressure (real NATS JetStream and Redis)', () => {
     await expect(g.admit()).resolves.toBeUndefined(); // the platform as a whole has room
   });
 
+  it("counts a workspace's own acceptances only after the executors' report, which already holds the earlier ones", async () => {
+    await cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify({ queued: 0, at: Date.now() }), 5000);
+    const g = new IngressBackpressure(queue, cache, pino({ level: 'silent' }), { INGRESS_QUEUE_LIMIT: 100, INGRESS_WORKSPACE_QUEUE_LIMIT: 4 });
+    g.accepted('ws_counted');
+    g.accepted('ws_counted');
+    await sleep(5);
+    await cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify({ queued: 2, at: Date.now(), byWorkspace: { ws_counted: 2 } }), 5000);
+    await sleep(5);
+    g.accepted('ws_counted');
+    await expect(g.admitWorkspace('ws_counted')).resolves.toBeUndefined(); // 2 reported + 1 after the report, of 4
+    g.accepted('ws_counted');
+    const refused = await g.admitWorkspace('ws_counted').catch((e: ProblemException) => e);
+    expect((refused as ProblemException).getStatus()).toBe(429);
+    expect((refused as ProblemException).problem.detail).toMatch(/^About 4 of this workspace's events/);
+  });
+
   it('takes half the global limit as the workspace share by default, and applies an optional per-workspace rate', async () => {
     await cache.set(QUEUED_JOBS_CACHE_KEY, JSON.stringify({ queued: 5, at: Date.now(), byWorkspace: { ws_a: 5 } }), 5000);
     expect(

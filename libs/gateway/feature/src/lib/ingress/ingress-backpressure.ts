@@ -109,15 +109,24 @@ export class IngressBackpressure {
     if (this.limit > 0) this.acceptedSince++;
     if (this.workspaceLimit > 0 && workspaceId) {
       const times = this.recentByWorkspace.get(workspaceId) ?? [];
-      if (times.length < this.workspaceLimit) times.push(Date.now());
+      // kept ascending (a clock stepping back does not reorder them), so counting is a binary search
+      if (times.length < this.workspaceLimit) times.push(Math.max(Date.now(), times[times.length - 1] ?? 0));
       this.recentByWorkspace.set(workspaceId, times);
     }
   }
 
+  /** Accepted after the executors' report: a search, not a scan (a busy workspace holds thousands, and every request asks). */
   private acceptedAfterReport(workspaceId: string): number {
-    let n = 0;
-    for (const at of this.recentByWorkspace.get(workspaceId) ?? []) if (at > this.reportAt) n++;
-    return n;
+    const times = this.recentByWorkspace.get(workspaceId);
+    if (!times) return 0;
+    let low = 0;
+    let high = times.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (times[mid] > this.reportAt) high = mid;
+      else low = mid + 1;
+    }
+    return times.length - low;
   }
 
   /** Starts a new measurement when the last is over a second old; waits for it only when about to refuse. */

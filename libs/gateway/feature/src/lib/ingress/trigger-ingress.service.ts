@@ -7,6 +7,7 @@ import { ROOT_LOGGER } from '@junction/platform/logging';
 import { DURABLE_QUEUE, MESSAGE_BUS, RemoteError, SIGNAL_BUS, type Closable, type DurableQueue, type MessageBus, type SignalBus } from '@junction/platform/ports';
 import { SERVICE_ENV } from '@junction/platform/service';
 import { IngressBackpressure } from './ingress-backpressure';
+import { PublishTurn } from './publish-turn';
 import { mayHoldNul, nulPath } from './storable-json';
 import { apiRunDedupe, streamMsgId, webhookDedupe, type DedupeChoice } from './webhook-dedupe';
 
@@ -56,6 +57,7 @@ export class TriggerIngress implements OnModuleInit, OnModuleDestroy {
   private readonly hooks = new Map<string, { target: Promise<TriggerTarget>; until: number }>();
   private readonly hookTtlMs: number;
   private hookSignals?: Closable;
+  private readonly publishTurn = new PublishTurn();
 
   constructor(
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
@@ -199,6 +201,7 @@ export class TriggerIngress implements OnModuleInit, OnModuleDestroy {
       receivedAt: new Date(receivedAtMs).toISOString(),
       data,
     };
+    await this.publishTurn.next();
     const result = await this.queue.publish(TriggerReceived, event, { msgId: streamMsgId(target.recipeId, dedupe, receivedAtMs), workspaceId: target.workspaceId });
     if (!result.duplicate) this.backpressure.accepted(target.workspaceId);
     // the sender learns the key and whether it was seen, nothing of the recipe's dedupe configuration
