@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from 'nats';
 import pino from 'pino';
 import { Redis } from 'ioredis';
 import { ReadCredentials } from '@junction/auth/contracts';
-import { AddressPolicy, FencedHttpClient } from '@junction/connector-sdk';
+import { AddressPolicy, FencedHttpClient, Type, defineAction, defineConnector } from '@junction/connector-sdk';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { httpConnector } from '@junction/connector-http';
 import { ServiceMetrics } from '@junction/platform/metrics';
@@ -100,6 +100,47 @@ describe('ActionInvoker (real NATS for the vault, real Redis for rate limits, fa
     const result = await invoker.invoke({ ...base, input: { method: 'GET' } });
     expect(result.error).toMatchObject({ kind: 'fatal', message: expect.stringMatching(/invalid input/) });
     expect(api.requests.length).toBe(before);
+  });
+
+  it('gives an action a logger whose lines name the connector, action, job and step (made on its first line, #19)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logged = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const echo = defineConnector({
+      key: 'echo',
+      version: '1.0.0',
+      displayName: 'Echo',
+      description: 'answers its input; logs when asked',
+      auth: [{ kind: 'none' }],
+      actions: [
+        defineAction({
+          key: 'say',
+          displayName: 'Say',
+          description: 'answers its input',
+          idempotent: true,
+          input: Type.Object({ text: Type.String(), log: Type.Boolean() }),
+          output: Type.Object({ text: Type.String() }),
+          async run(ctx) {
+            if (ctx.input.log) ctx.logger.warn({ said: ctx.input.text }, 'echo said something');
+            return { text: ctx.input.text };
+          },
+        }),
+      ],
+      triggers: [],
+    });
+    const echoing = new ActionInvoker(
+      new ConnectorResolver(new ConnectorRegistry([echo]), { latest: async () => null, listLatest: async () => [] } as unknown as CustomConnectorRepository),
+      new CredentialSource(new NatsMessageBus(nc, new Namespace(namespace), logged, metrics, 2000)),
+      new ConnectionRateLimiter(new RedisRateLimiters(redis), 1000),
+      new HostBreakers(http, { failures: 100, halfOpenAfterMs: 1000 }),
+      new ConnectorMetrics(new ServiceMetrics('echo')),
+      logged,
+    );
+    const quiet = await echoing.invoke({ ...base, connector: 'echo', action: 'say', input: { text: 'hush', log: false } });
+    expect(quiet.output).toEqual({ text: 'hush' });
+    expect(lines).toEqual([]);
+    const loud = await echoing.invoke({ ...base, connector: 'echo', action: 'say', stepId: 'shout', input: { text: 'hello', log: true } });
+    expect(loud.output).toEqual({ text: 'hello' });
+    expect(lines).toEqual([expect.objectContaining({ level: 40, msg: 'echo said something', said: 'hello', connector: 'echo', action: 'say', jobId: 'job1', stepId: 'shout' })]);
   });
 
   it('counts calls per connector, action and outcome', async () => {

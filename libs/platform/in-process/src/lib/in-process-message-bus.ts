@@ -5,11 +5,13 @@ import type { ServiceMetrics } from '@junction/platform/metrics';
 import {
   DeadlineExceededError,
   InvalidMessageError,
-  RemoteError,
+  InvalidAnswerError,
   answerRequest,
   ensureValid,
   messageContext,
   outgoingTraceparent,
+  readAnswer,
+  replyError,
   traced,
   validatePayload,
   withTimeout,
@@ -38,8 +40,8 @@ export interface InProcessMessageBusOptions {
 
 /**
  * One service's bus in standalone mode: request/reply and signals through the process's
- * `InProcessHub`, behaving as `NatsMessageBus` does. Payloads are validated on both sides and
- * cross the hub as JSON text; the handler runs in the async context of its `serve` call, with the
+ * `InProcessHub`, behaving as `NatsMessageBus` does. Payloads are validated by the side that
+ * receives them and cross the hub as JSON text; the handler runs in the async context of its `serve` call, with the
  * caller's trace context and deadline, never in the caller's own context.
  */
 export class InProcessMessageBus implements MessageBus, SignalBus {
@@ -75,11 +77,11 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
     let outcome = 'ok';
     try {
       this.guard?.call(contract);
-      const valid = ensureValid(contract.request, payload, `${subject} request`);
+      // not validated here: the serving side checks every request it gets (#19), as over NATS
       const current = messageContext.current();
       const workspaceId = options.workspaceId ?? current?.workspaceId;
       const request: HubRequest = {
-        body: JSON.stringify(valid),
+        body: JSON.stringify(payload),
         traceparent: outgoingTraceparent(),
         ...(workspaceId ? { workspaceId } : {}),
         deadline: Date.now() + timeoutMs,
@@ -102,12 +104,12 @@ export class InProcessMessageBus implements MessageBus, SignalBus {
         outcome = 'error';
         if (envelope.error.code === 'unavailable') service.down();
         else service.up();
-        throw new RemoteError(envelope.error.code, envelope.error.message, envelope.error.errors);
+        throw replyError(subject, envelope.error);
       }
       service.up();
-      return validatePayload(contract.response, envelope.data, `${subject} response`);
+      return readAnswer(contract, envelope.data, this.logger);
     } catch (error) {
-      if (error instanceof InvalidMessageError) outcome = 'invalid';
+      if (error instanceof InvalidMessageError || error instanceof InvalidAnswerError) outcome = 'invalid';
       else if (outcome === 'ok') outcome = 'error';
       throw error;
     } finally {

@@ -19,7 +19,6 @@ import {
   ConnectionLostError,
   DeadlineExceededError,
   deadBody,
-  ensureValid,
   failedDeliveryOutcome,
   isServerUnavailable,
   keepDeadLetter,
@@ -98,7 +97,7 @@ export class JetStreamQueue implements DurableQueue {
 
   private async store<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions): Promise<PublishResult> {
     this.guard?.publish(contract);
-    const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
+    // not validated here: the consumer checks every message it reads, and keeps a bad one as an `invalid` dead letter (#19)
     if (!this.link.isUp) {
       this.link.refused();
       this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: 'error' });
@@ -108,7 +107,7 @@ export class JetStreamQueue implements DurableQueue {
     const headers = outgoingHeaders(options.workspaceId);
     let claim: string | undefined;
     try {
-      const body = await this.claims.wrap(encodeJson(valid), headers, this.claimScope(contract.stream));
+      const body = await this.claims.wrap(encodeJson(payload), headers, this.claimScope(contract.stream));
       claim = this.claims.refOf(headers);
       // refused at once while NATS is down, failed at once if it drops before the ack: the caller answers 503 now, not in 5 s
       const ack = await this.link.guard(

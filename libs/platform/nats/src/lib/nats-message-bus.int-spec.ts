@@ -52,12 +52,14 @@ describe('NatsMessageBus on the wire (real NATS)', () => {
     await nc.drain();
   });
 
-  it('rejects an invalid request on the receiving side too, with a typed error listing the fields', async () => {
+  it('rejects an invalid request on the receiving side, with a typed error listing the fields', async () => {
     const before = handled;
     const reply = await nc.request(ns.subject(Add.subject), encodeJson({ a: -1, b: 2, extra: true }), { timeout: 2000 });
-    const envelope = JSON.parse(new TextDecoder().decode(reply.data)) as { ok: boolean; error: { code: string; errors: { path: string }[] } };
+    const envelope = JSON.parse(new TextDecoder().decode(reply.data)) as { ok: boolean; error: { code: string; refused?: string; errors: { path: string }[] } };
     expect(envelope.ok).toBe(false);
     expect(envelope.error.code).toBe('invalid_request');
+    // the receiver's own check, which the caller throws as an InvalidMessageError (#19: the only check of a request)
+    expect(envelope.error.refused).toBe('request');
     expect(envelope.error.errors.map((e) => e.path).sort()).toEqual(['a', 'extra']);
     expect(handled).toBe(before);
   });

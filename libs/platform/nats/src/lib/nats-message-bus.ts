@@ -4,10 +4,12 @@ import {
   ConnectionLostError,
   DeadlineExceededError,
   InvalidMessageError,
-  RemoteError,
+  InvalidAnswerError,
   answerRequest,
   ensureValid,
   messageContext,
+  readAnswer,
+  replyError,
   traced,
   validatePayload,
   withTimeout,
@@ -67,10 +69,10 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     let requestClaim: string | undefined;
     try {
       this.guard?.call(contract);
-      const valid = ensureValid(contract.request, payload, `${contract.subject} request`);
+      // not validated here: the receiver checks every request it gets (#19), and refuses a bad one before its handler runs
       const headers = outgoingHeaders(options.workspaceId);
       headers.set(H.deadline, String(Date.now() + timeoutMs));
-      const body = await this.claims.wrap(encodeJson(valid), headers, RPC_CLAIMS);
+      const body = await this.claims.wrap(encodeJson(payload), headers, RPC_CLAIMS);
       requestClaim = this.claims.refOf(headers);
       let reply: Msg;
       const service = this.outages.of(contract.subject);
@@ -99,12 +101,12 @@ export class NatsMessageBus implements MessageBus, SignalBus {
         outcome = 'error';
         if (envelope.error.code === 'unavailable') service.down();
         else service.up();
-        throw new RemoteError(envelope.error.code, envelope.error.message, envelope.error.errors);
+        throw replyError(contract.subject, envelope.error);
       }
       service.up();
-      return validatePayload(contract.response, envelope.data, `${contract.subject} response`);
+      return readAnswer(contract, envelope.data, this.logger);
     } catch (error) {
-      if (error instanceof InvalidMessageError) outcome = 'invalid';
+      if (error instanceof InvalidMessageError || error instanceof InvalidAnswerError) outcome = 'invalid';
       else if (outcome === 'ok') outcome = 'error';
       throw error;
     } finally {

@@ -302,8 +302,26 @@ describe.each([
     expect(dead).toHaveLength(2);
   });
 
-  it('refuses to publish an invalid payload', async () => {
-    await expect(queue.publish(event('refused'), { orderId: 7 } as unknown as OrderPlaced)).rejects.toBeInstanceOf(InvalidMessageError);
+  it('leaves the check to the consumer (#19): an invalid payload is stored, never handed to the handler, and kept as an invalid dead letter', async () => {
+    const Refused = event('refused');
+    await queue.publish(Refused, { orderId: 7 } as unknown as OrderPlaced);
+    await queue.publish(Refused, { orderId: 'fine', n: 1 });
+    const handled: string[] = [];
+    const dead: DeadMessage[] = [];
+    open.push(
+      await queue.consume(Refused, async (payload) => void handled.push(payload.orderId), { durable: 'refused-check', deadLetter: async (message) => void dead.push(message) }),
+    );
+    await waitFor(() => dead.length >= 1 && handled.length >= 1, 5000);
+    await sleep(300);
+    expect(handled).toEqual(['fine']);
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ subject: 'shop.order.refused.v1', reason: 'invalid', deliveryCount: 1, body: { orderId: 7 } });
+    expect(dead[0].detail).toBe(
+      new InvalidMessageError('shop.order.refused.v1 message', [
+        { path: 'orderId', message: 'orderId must be a string' },
+        { path: 'n', message: 'n must be an integer number' },
+      ]).message,
+    );
   });
 
   it('runs at most `concurrency` handlers of a consumer at once', async () => {

@@ -2,7 +2,6 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import {
-  ensureValid,
   messageContext,
   outgoingTraceparent,
   traced,
@@ -139,7 +138,7 @@ export class PostgresQueue implements DurableQueue {
 
   private async append<T extends object>(contract: EventContract<T>, payload: T, options: PublishOptions): Promise<PublishResult> {
     this.guard?.publish(contract);
-    const valid = ensureValid(contract.payload, payload, `${contract.subject} message`);
+    // not validated here: the consumer checks every message it reads, and keeps a bad one as an `invalid` dead letter (#19)
     try {
       await this.ensureStream(contract.stream);
       const stream = contract.stream.name;
@@ -150,7 +149,7 @@ export class PostgresQueue implements DurableQueue {
       const message = {
         stream,
         subject: contract.subject,
-        payload: JSON.stringify(valid),
+        payload: JSON.stringify(payload),
         traceparent: outgoingTraceparent(),
         ...(workspaceId ? { workspaceId } : {}),
         ...(options.msgId ? { msgId: options.msgId } : {}),

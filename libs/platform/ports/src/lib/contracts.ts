@@ -1,8 +1,8 @@
 import type { Type } from './validation';
 
 /**
- * A request/reply contract: one subject, one request class, one response class, both validated
- * with class-validator on each side of the wire. Subjects are `<domain>.<verb>.v1`.
+ * A request/reply contract: one subject, one request class, one response class, each validated
+ * with class-validator by the side that receives it. Subjects are `<domain>.<verb>.v1`.
  */
 export interface RpcContract<Req extends object, Res extends object> {
   readonly kind: 'rpc';

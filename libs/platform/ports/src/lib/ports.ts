@@ -19,8 +19,10 @@ export interface IncomingMeta extends MessageContext {
 }
 
 /**
- * Request/reply between services. Adapters: NATS (cluster), in-process (standalone). Payloads
- * are validated before sending and on receipt; responses are validated by the caller.
+ * Request/reply between services. Adapters: NATS (cluster), in-process (standalone). Each side
+ * validates what it receives, not what it sends (#19): the serving side the request (a refusal
+ * reaches the caller as the `InvalidMessageError` listing the fields, and the handler never runs),
+ * the caller the answer (a broken one is an `internal` RemoteError, logged with its fields).
  */
 export interface MessageBus {
   request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options?: RequestOptions): Promise<Res>;
@@ -99,6 +101,8 @@ export interface DeadMessage {
 /**
  * Durable work: a message published is stored before `publish` resolves and is delivered until
  * acknowledged. Handler resolves → ack; throws → redelivered with backoff; payload invalid → dropped.
+ * The consumer validates every payload it reads; `publish` does not check it again (#19), so a
+ * publisher's invalid payload is stored and becomes an `invalid` dead letter, never a handler's input.
  */
 export interface DurableQueue {
   ensureStream(stream: StreamDefinition): Promise<void>;

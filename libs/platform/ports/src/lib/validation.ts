@@ -25,7 +25,7 @@ export class InvalidMessageError extends Error {
  * class and its parents, then grouping them by property) on every `validateSync`. Decorators only
  * ever add to that list when a class is defined, so the result is kept per class until another
  * decorator is registered: a message's validation drops from 15.6 to 10.2 µs (TriggerEventPayload),
- * and every NATS message is validated twice. Group-filtered lookups are left alone.
+ * and every message is validated where it is received. Group-filtered lookups are left alone.
  */
 function memoizeValidationMetadata(): void {
   type Storage = {
@@ -148,7 +148,7 @@ export function validatePayload<T extends object>(cls: Type<T>, plain: unknown, 
   return instance;
 }
 
-/** Validates a payload that may already be an instance of `cls` (the common case on the sending side). */
+/** Validates a payload that may already be an instance of `cls` (a signal's sender still checks what it emits). */
 export function ensureValid<T extends object>(cls: Type<T>, payload: T | unknown, what = cls.name): T {
   if (payload instanceof cls) {
     const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });

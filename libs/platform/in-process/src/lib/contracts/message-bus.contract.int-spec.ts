@@ -162,26 +162,39 @@ describe.each(BUS_ADAPTERS)('MessageBus contract: $name', (adapter) => {
     expect((await client.request(Mutate, sent)).tags).toEqual(['mine', 'seen by handler']);
   });
 
-  it('rejects an invalid request before sending it', async () => {
+  it('leaves the request’s check to the receiver (#19): a malformed request is refused there with the InvalidMessageError the sender used to throw, and its handler never runs', async () => {
     const before = handled;
-    await expect(client.request(Add, { a: 2, b: 'x' } as unknown as AddRequest)).rejects.toBeInstanceOf(InvalidMessageError);
+    const error = await client.request(Add, { a: 2, b: 'x' } as unknown as AddRequest).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect((error as InvalidMessageError).what).toBe('contract.add.v1 request');
+    expect((error as InvalidMessageError).errors).toContainEqual({ path: 'b', message: 'b must be an integer number' });
+    expect(new Set((error as InvalidMessageError).errors.map((e) => e.path))).toEqual(new Set(['b']));
+    expect((error as InvalidMessageError).message).toBe(new InvalidMessageError('contract.add.v1 request', (error as InvalidMessageError).errors).message);
     expect(handled).toBe(before);
+    // the caller checks nothing itself: with nobody serving the subject, even a malformed request only finds no responder
+    await expect(client.request(Nobody, { text: 5 } as unknown as Text)).rejects.toMatchObject({ noResponders: true });
   });
 
-  it('rejects an invalid request on the receiving side too, as invalid_request listing the fields', async () => {
+  it('refuses on the receiving side what a caller with a looser contract sends, listing the fields', async () => {
     const before = handled;
     const error = await client.request(AddLoosely, { a: -1, b: 2, extra: true }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(RemoteError);
-    expect((error as RemoteError).code).toBe('invalid_request');
-    expect((error as RemoteError).errors?.map((e) => e.path).sort()).toEqual(['a', 'extra']);
+    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect((error as InvalidMessageError).what).toBe('contract.add.v1 request');
+    expect((error as InvalidMessageError).errors.map((e) => e.path).sort()).toEqual(['a', 'extra']);
     expect(handled).toBe(before);
   });
 
-  it('rejects an answer that breaks the caller’s contract on the calling side', async () => {
+  it('checks an answer on the calling side (its trust boundary), refusing one that breaks the caller’s contract as an internal error of the service, not of the caller', async () => {
     expect(await client.request(Loose, { text: 'x' })).toEqual({ sum: 'not a number', extra: true });
-    const error = await client.request(Strict, { text: 'x' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InvalidMessageError);
-    expect((error as InvalidMessageError).errors.map((e) => e.path).sort()).toEqual(['extra', 'sum']);
+    const lines: string[] = [];
+    const logged = await world.bus({ logger: pino({ level: 'error' }, { write: (line: string) => void lines.push(line) }) });
+    const error = await logged.request(Strict, { text: 'x' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).not.toBeInstanceOf(InvalidMessageError);
+    expect(error).toMatchObject({ code: 'internal', message: 'the service failed to handle the request' });
+    // the fields are in the caller's log, where the bug can be found
+    expect(lines.join('')).toContain('a service answered with an invalid response');
+    expect(lines.join('')).toContain('invalid contract.loose.v1 response: extra property extra should not exist; sum sum must be an integer number');
   });
 
   it('reports a handler whose answer breaks its own contract as an internal error, not as data', async () => {
