@@ -252,6 +252,28 @@ describe('job repository (real Postgres)', () => {
     expect(await jobs.find({ workspaceId: 'ws_2', id: job.id })).toBeUndefined();
   });
 
+  it("keeps the first claim time across re-claims (the clock of a new job's first advance), and forgets it when a job without state is queued again", async () => {
+    const job = newJob();
+    await jobs.insertIfAbsent(job);
+    const [first] = await claim('A', 10, 1);
+    expect(first.startedAt).toBeInstanceOf(Date);
+    await new Promise((r) => setTimeout(r, 20));
+    // the lease ran out before any checkpoint: the re-claim keeps started_at
+    const [again] = await claim('B', 10);
+    expect(again.revision).toBe(first.revision + 1);
+    expect(again.startedAt).toEqual(first.startedAt);
+    // it failed without engine state; a rerun queues it again: claimed anew, it starts anew
+    const failed = await jobs.operate({ workspaceId: 'ws_1', id: job.id }, again.revision, { status: 'failed', state: null, error: { kind: 'x' }, finished: true });
+    expect(failed?.startedAt).toEqual(first.startedAt);
+    const queued = await jobs.operate({ workspaceId: 'ws_1', id: job.id }, failed?.revision as number, { status: 'queued', state: null, error: null, finished: false });
+    expect(queued?.startedAt).toBeNull();
+    const [rerun] = await claim('A', 10);
+    expect(rerun.startedAt?.getTime()).toBeGreaterThan(first.startedAt?.getTime() as number);
+    // one with engine state keeps its start (a rerun from its failed step)
+    const kept = await jobs.operate({ workspaceId: 'ws_1', id: job.id }, rerun.revision, { status: 'queued', state: { n: 1 }, error: null, finished: false });
+    expect(kept?.startedAt).toEqual(rerun.startedAt);
+  });
+
   it('numbers step rows across checkpoints and writes them with the state atomically', async () => {
     const job = newJob();
     await jobs.insertIfAbsent(job);

@@ -329,7 +329,10 @@ export class JobRepository {
   /**
    * An operator's change of a job, whoever holds it: compare-and-set on `revision` only, and
    * the lease is dropped so that the holder's next write fails and the dispatcher re-claims.
-   * A job made live again (a rerun) forgets its last alert: its next failure alerts anew.
+   * A job made live again (a rerun) forgets its last alert: its next failure alerts anew. One
+   * queued again without engine state (it failed before its first checkpoint) also forgets when it
+   * was first claimed, as a flow-control deferral does: its first advance runs on that time, so a
+   * rerun must get a new one (job-driver.ts).
    */
   async operate(
     scope: WorkspaceScope & { id: string },
@@ -347,6 +350,7 @@ export class JobRepository {
     return this.one(
       `UPDATE jobs SET status = $4, state = $5, error = $6, deadline_at = $7, revision = revision + 1, updated_at = now(),
               lease_owner = NULL, lease_until = NULL, wake_at = NULL,
+              started_at = CASE WHEN $4 = 'queued' AND $5::jsonb IS NULL THEN NULL ELSE started_at END,
               finished_at = CASE WHEN $8 THEN now() ELSE NULL END, recipe_version = coalesce($9, recipe_version),
               alert = CASE WHEN $4 IN ${LIVE} THEN NULL ELSE alert END, alert_state = CASE WHEN $4 IN ${LIVE} THEN NULL ELSE alert_state END
         WHERE id = $1 AND workspace_id = $2 AND revision = $3 RETURNING *`,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import type { Recipe } from '@junction/executor/contracts';
 import { JobRepository, type JobRow, type JobRowStatus, type NewStep } from '@junction/executor/data-access';
 import {
   APPROVAL_EVENT,
@@ -8,6 +9,9 @@ import {
   advance,
   commandId,
   compileRecipe,
+  keyedConcurrency,
+  keyedDebounce,
+  keyedThrottle,
   start,
   type Command,
   type JobState,
@@ -59,7 +63,9 @@ const STORE_BOUND_MS = PERSIST_RETRY_MAX_MS + 30_000;
  * forEach issues several commands: they run at once (never more than the engine issued), and each
  * completion is its own advance and checkpoint, one at a time. Nothing runs before the checkpoint
  * that issued it is committed, so a crash re-drives from the last committed state with the same
- * idempotency keys.
+ * idempotency keys, with one exception (`foldable`): a new job's first advance that issues only
+ * calls is not checkpointed on its own; its records go with the next checkpoint, and a crash
+ * before that recomputes it from the trigger on the same clock (docs/guarantees.md).
  */
 @Injectable()
 export class JobDriver {
@@ -98,20 +104,30 @@ export class JobDriver {
     }
     const effects = this.ledger.scope(recipe.settings?.onUncertain);
     let revision = row.revision;
+    // A new job's first advance runs on the time it was first claimed (claim_jobs sets started_at
+    // once), not this process's clock: a re-drive that recomputes it gets the same $now and deadline.
+    const fresh = !row.state;
+    let clock = fresh && row.startedAt ? new Date(row.startedAt).getTime() : undefined;
     let state: JobState = row.state
       ? engineState(row)
       : start(recipe, row.trigger, row.id, {
-          now: Date.now(),
+          now: clock ?? Date.now(),
           job: { recipeId: row.recipeId, recipeVersion: row.recipeVersion, workspaceId: row.workspaceId, dedupeKey: row.dedupeKey },
         });
+    // past its deadline already (re-driven late): the first advance runs on the real clock and times the job out
+    if (clock !== undefined && state.deadline !== undefined && Date.now() >= state.deadline) clock = undefined;
     let result: StepResult | undefined;
+    // the records of an advance not checkpointed on its own: written by the next checkpoint
+    let deferred: { records: StepRecord[]; now: number } | undefined;
+    let firstAdvance = true;
     // commands running now, by identity (the engine re-issues pending ones unchanged on every advance)
     const inFlight = new Map<string, Promise<Completion>>();
     // when the current attempt of each invoke/call was sent: its step row's started_at
     const issuedAt = new Map<string, number>();
 
     for (;;) {
-      const now = Date.now();
+      const now = clock ?? Date.now();
+      clock = undefined;
       let step;
       try {
         step = await within(lease, 'advance', now + STORE_BOUND_MS, () => advance(recipe, state, { now, result, offload: this.expressions.pool }));
@@ -127,40 +143,49 @@ export class JobDriver {
       const waits = commands.filter((c): c is WaitCommand => c.type === 'wait');
       const longWait = !finished && waits.length === commands.length && waits.every((c) => c.until - now > this.options.inMemoryWaitMaxMs);
       const reply = commands.find((c): c is RespondCommand => c.type === 'respond');
-      const next = await this.persist(lease, async () =>
-        jobs.checkpoint(row.id, owner, revision, {
-          state: storedState(step.state),
-          status: finished ? (step.state.status as JobRowStatus) : 'running',
-          steps: await Promise.all(
-            step.records.map(async (r) =>
-              stepRow(
-                await this.withoutSensitive(row.workspaceId, compileRecipe(recipe).steps.get(r.stepId)?.action, r),
-                step.state.group,
-                r.kind === 'action' || r.kind === 'callRecipe' ? (issuedAt.get(r.stepKey) ?? now) : now,
-                now,
-              ),
+      const rowsOf = (records: StepRecord[], at: number) =>
+        Promise.all(
+          records.map(async (r) =>
+            stepRow(
+              await this.withoutSensitive(row.workspaceId, compileRecipe(recipe).steps.get(r.stepId)?.action, r),
+              step.state.group,
+              r.kind === 'action' || r.kind === 'callRecipe' ? (issuedAt.get(r.stepKey) ?? at) : at,
+              at,
             ),
           ),
-          ...(reply ? { reply: { status: reply.status, headers: reply.headers, body: reply.body } } : {}),
-          error: finished && step.state.error ? (redact(step.state.error) as Record<string, unknown>) : null,
-          deadlineAt: step.state.deadline !== undefined ? new Date(step.state.deadline) : null,
-          wakeAt: longWait ? new Date(Math.min(...waits.map((c) => c.until))) : null,
-          finished,
-        }),
-      );
-      if (next === undefined) return; // cancelled, timed out or re-claimed: another writer owns the job now
-      this.metrics?.checkpointed(
-        step.records,
-        result,
-        (r) => compileRecipe(recipe).steps.get(r.stepId)?.action,
-        (r) => issuedAt.get(r.stepKey) ?? now,
-        now,
-      );
-      if (finished) this.metrics?.finished(step.state.status);
-      // inside the job's span: the line carries the job's traceId and spanId (debug: one per job)
-      if (finished) this.logger.debug({ jobId: row.id, status: step.state.status }, 'job finished');
-      recordJobStatus(span, finished ? step.state.status : longWait ? 'waiting' : 'running');
-      revision = next;
+        );
+      const fold = firstAdvance && fresh && !finished && foldable(recipe, commands, step.state.deadline);
+      firstAdvance = false;
+      if (fold) {
+        // every command is a call whose intent the effect ledger commits before sending it: that is
+        // the durable record; the rest of this advance is recomputed from the trigger if need be
+        deferred = { records: step.records, now };
+        recordJobStatus(span, 'running');
+      } else {
+        const before = deferred;
+        const next = await this.persist(lease, async () =>
+          jobs.checkpoint(row.id, owner, revision, {
+            state: storedState(step.state),
+            status: finished ? (step.state.status as JobRowStatus) : 'running',
+            steps: [...(before ? await rowsOf(before.records, before.now) : []), ...(await rowsOf(step.records, now))],
+            ...(reply ? { reply: { status: reply.status, headers: reply.headers, body: reply.body } } : {}),
+            error: finished && step.state.error ? (redact(step.state.error) as Record<string, unknown>) : null,
+            deadlineAt: step.state.deadline !== undefined ? new Date(step.state.deadline) : null,
+            wakeAt: longWait ? new Date(Math.min(...waits.map((c) => c.until))) : null,
+            finished,
+          }),
+        );
+        if (next === undefined) return; // cancelled, timed out or re-claimed: another writer owns the job now
+        const actionOf = (r: StepRecord) => compileRecipe(recipe).steps.get(r.stepId)?.action;
+        if (before) this.metrics?.checkpointed(before.records, undefined, actionOf, (r) => issuedAt.get(r.stepKey) ?? before.now, before.now);
+        deferred = undefined;
+        this.metrics?.checkpointed(step.records, result, actionOf, (r) => issuedAt.get(r.stepKey) ?? now, now);
+        if (finished) this.metrics?.finished(step.state.status);
+        // inside the job's span: the line carries the job's traceId and spanId (debug: one per job)
+        if (finished) this.logger.debug({ jobId: row.id, status: step.state.status }, 'job finished');
+        recordJobStatus(span, finished ? step.state.status : longWait ? 'waiting' : 'running');
+        revision = next;
+      }
       state = step.state;
       // checked after the checkpoint, so a result already in hand is kept when the lease goes (shutdown, takeover)
       if (finished || !lease.holds()) return;
@@ -295,6 +320,29 @@ export class JobDriver {
     if (!paths) return { ...record, ...WITHHELD, ...(record.input !== undefined ? { input: REDACTED } : {}), ...(record.output !== undefined ? { output: REDACTED } : {}) };
     return { ...record, input: redactPaths(record.input, paths.input), output: redactPaths(record.output, paths.output) };
   }
+}
+
+// per recipe version: whether a first advance of its jobs gives the same commands when computed again
+const recomputable = new WeakMap<Recipe, boolean>();
+
+/**
+ * Whether a new job's first advance may go without its own checkpoint (its records written by the
+ * next one): every command is an `invoke`, whose intent the effect ledger commits before the send;
+ * a reply, a child call, an approval or a wait keeps its checkpoint. The advance must come out the
+ * same when recomputed: not under keyed flow control (a deferral before any step row resets the
+ * job's started_at, the clock it ran on), and no `$random()` (not seeded). Every call must end
+ * before the job's deadline: until the next checkpoint the row's deadline_at is unset, so the
+ * overdue sweep cannot see the job; a call that outlives its own bound loses the lease instead.
+ */
+function foldable(recipe: Recipe, commands: Command[], deadline: number | undefined): boolean {
+  if (commands.length === 0 || !commands.every((c) => c.type === 'invoke')) return false;
+  if (deadline !== undefined && commands.some((c) => c.type === 'invoke' && Date.now() + invokeDeadlineMs(c) > deadline)) return false;
+  let ok = recomputable.get(recipe);
+  if (ok === undefined) {
+    ok = !keyedConcurrency(recipe) && !keyedThrottle(recipe) && !keyedDebounce(recipe) && !JSON.stringify(recipe).includes('$random');
+    recomputable.set(recipe, ok);
+  }
+  return ok;
 }
 
 /** `work` as an expected wait the dispatcher knows of, ended however `work` ends. */
