@@ -139,7 +139,9 @@ describe('job leases follow progress (real Postgres)', () => {
       await waitFor(async () => stuck.bus.invoked.length === 1, 20_000, 50);
       // the second worker competes for the job from now on: it gets it only once the lease lapses
       healthy.start();
-      await waitFor(async () => (await job(id)).status === 'succeeded', 40_000, 100);
+      // each time the stuck worker wins the lapsed job back costs a call deadline + grace + lease (~5 s,
+      // more under load); a coin toss per lapse, so the wait allows a long losing streak
+      await waitFor(async () => (await job(id)).status === 'succeeded', 75_000, 100);
 
       // the stuck worker may itself re-claim the lapsed job (and get stuck again) before the other one does:
       // every claim re-sends the same step with the same key, each a full call deadline after the last
@@ -159,7 +161,7 @@ describe('job leases follow progress (real Postgres)', () => {
       await healthy.stop();
       await stuck.stop();
     }
-  }, 90_000);
+  }, 120_000);
 
   it('keeps renewing a job whose call is slow but within its deadline', async () => {
     const slow = worker('worker-c', new ConnectorsStandIn({ answering: true, delayMs: 3 * LEASE_MS }));
