@@ -2,6 +2,7 @@ import {
   AckPolicy,
   ErrorCode,
   DeliverPolicy,
+  NatsError,
   RetentionPolicy,
   StorageType,
   nanos,
@@ -10,7 +11,6 @@ import {
   type JetStreamManager,
   type JsMsg,
   type MsgRequest,
-  type NatsError,
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
@@ -40,6 +40,7 @@ import { OutageLog } from '@junction/platform/logging';
 import type { QueueReading, ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, streamClaims } from './claim-check';
 import { NatsLink } from './nats-link';
+import { RequestMux } from './request-mux';
 import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, messagingAttributes, outgoingHeaders } from './wire';
 
@@ -63,6 +64,7 @@ const PULL_EXPIRES_MS = 5_000;
 export class JetStreamQueue implements DurableQueue {
   private readonly ensured = new Map<string, Promise<void>>();
   private readonly link: NatsLink;
+  private readonly mux: RequestMux;
   private readonly handlerOutage: OutageLog;
 
   constructor(
@@ -77,6 +79,7 @@ export class JetStreamQueue implements DurableQueue {
     private readonly guard?: AccessGuard,
   ) {
     this.link = NatsLink.of(nc);
+    this.mux = RequestMux.of(nc);
     this.handlerOutage = new OutageLog(logger, 'a server this consumer needs (database or Redis)');
   }
 
@@ -110,16 +113,14 @@ export class JetStreamQueue implements DurableQueue {
       const body = await this.claims.wrap(encodeJson(payload), headers, this.claimScope(contract.stream));
       claim = this.claims.refOf(headers);
       // refused at once while NATS is down, failed at once if it drops before the ack: the caller answers 503 now, not in 5 s
-      const ack = await this.link.guard(
-        () =>
-          this.js.publish(this.ns.subject(contract.subject), body, {
-            msgID: options.msgId,
-            headers,
-            timeout: PUBLISH_TIMEOUT_MS,
-            expect: { streamName: this.ns.stream(contract.stream.name) },
-          }),
+      // JetStream's publish protocol over the connection's request mux (the client's js.publish builds an error per call, #19)
+      if (options.msgId) headers.set('Nats-Msg-Id', options.msgId);
+      headers.set('Nats-Expected-Stream', this.ns.stream(contract.stream.name));
+      const reply = await this.link.guard(
+        () => this.mux.request(this.ns.subject(contract.subject), body, headers, PUBLISH_TIMEOUT_MS),
         () => new ConnectionLostError(contract.subject, PUBLISH_TIMEOUT_MS),
       );
+      const ack = readPubAck(reply.data);
       // the first copy of a duplicate carries its own claim
       if (ack.duplicate) this.claims.release(claim);
       this.metrics.messagesPublished.inc({ subject: contract.subject, outcome: ack.duplicate ? 'duplicate' : 'stored' });
@@ -326,6 +327,19 @@ export class JetStreamQueue implements DurableQueue {
   get connection(): NatsConnection {
     return this.nc;
   }
+}
+
+/** A JetStream publish acknowledgement, or its error as the client's js.publish throws it (code, `api_error`). */
+function readPubAck(data: Uint8Array): { seq: number; duplicate: boolean } {
+  const answer = decodeJson(data) as { stream?: string; seq?: number; duplicate?: boolean; error?: { code: number; err_code?: number; description?: string } };
+  if (answer.error && answer.error.code >= 300) {
+    const description = answer.error.description?.toLowerCase() || ErrorCode.Unknown;
+    const error = answer.error.code === 503 ? NatsError.errorForCode(ErrorCode.JetStreamNotEnabled, new Error(description)) : new NatsError(description, String(answer.error.code));
+    Object.assign(error, { api_error: answer.error });
+    throw error;
+  }
+  if (!answer.stream) throw NatsError.errorForCode(ErrorCode.JetStreamInvalidAck);
+  return { seq: answer.seq ?? 0, duplicate: answer.duplicate === true };
 }
 
 export { H };

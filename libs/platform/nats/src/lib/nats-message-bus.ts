@@ -28,6 +28,7 @@ import { OutageLog, ServiceOutageLogs } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
 import { NatsLink } from './nats-link';
+import { RequestMux } from './request-mux';
 import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, messagingAttributes, outgoingHeaders } from './wire';
 
@@ -39,6 +40,7 @@ import { H, decodeJson, encodeJson, incomingContext, messagingAttributes, outgoi
  */
 export class NatsMessageBus implements MessageBus, SignalBus {
   private readonly link: NatsLink;
+  private readonly mux: RequestMux;
   // one line when a service (or a server behind it) stops answering and one when it is back, not one per call
   private readonly answerHooks: AnswerHooks;
   // per called service: one line when it stops answering and one when it is back
@@ -54,6 +56,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     private readonly guard?: AccessGuard,
   ) {
     this.link = NatsLink.of(nc);
+    this.mux = RequestMux.of(nc);
     this.answerHooks = { logger, outage: new OutageLog(logger, 'a server or service this service needs') };
     this.outages = new ServiceOutageLogs(logger);
   }
@@ -78,7 +81,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
       const service = this.outages.of(contract.subject);
       try {
         reply = await this.link.guard(
-          () => this.nc.request(this.ns.subject(contract.subject), body, { timeout: timeoutMs, headers }),
+          () => this.mux.request(this.ns.subject(contract.subject), body, headers, timeoutMs),
           () => new ConnectionLostError(contract.subject, timeoutMs),
         );
       } catch (error) {
