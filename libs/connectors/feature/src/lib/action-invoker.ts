@@ -17,6 +17,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * typed error the executor can decide on.
  */
 export class ActionInvoker {
+  private readonly series = new Map<string, Series>();
+
   constructor(
     private readonly resolver: ConnectorResolver,
     private readonly credentials: CredentialSource,
@@ -32,9 +34,8 @@ export class ActionInvoker {
     const found = await this.resolver.action(req.workspaceId, req.connector, req.action);
     if (!found) throw new RemoteError('not_found', `connector action ${req.connector}.${req.action} does not exist`);
     const started = performance.now();
-    // custom connectors are named by tenants: one series each would grow without bound
-    const series = this.resolver.isBuiltIn(req.connector) ? { connector: req.connector, action: req.action } : { connector: 'custom', action: 'custom' };
-    const stop = this.metrics.latency.startTimer(series);
+    const series = this.seriesOf(req.connector, req.action);
+    const stop = this.metrics.latency.startTimer(series.latency);
     let secrets: string[] = [];
     // the step's deadline on the shared timer, released when the call ends (not a 30 s timer per call)
     const timeout = deadline(req.timeoutMs ?? DEFAULT_TIMEOUT_MS);
@@ -42,7 +43,7 @@ export class ActionInvoker {
       // the limit belongs to a connection (its API account); calls without one are only fenced and breakered
       const waitMs = req.connectionId ? await this.limiter.take(req.connectionId) : undefined;
       if (waitMs !== undefined) {
-        this.metrics.calls.inc({ ...series, outcome: 'throttled' });
+        this.metrics.calls.inc(series.outcome('throttled'));
         return { error: { kind: 'throttled', message: 'the connection’s rate limit is reached; nothing was sent', retryAfterMs: waitMs }, durationMs: elapsed(started) };
       }
       let credentials: Credentials | undefined;
@@ -64,11 +65,11 @@ export class ActionInvoker {
         signal: timeout.signal,
         idempotencyKey: req.idempotencyKey,
       });
-      this.metrics.calls.inc({ ...series, outcome: 'ok' });
+      this.metrics.calls.inc(series.outcome('ok'));
       return { output: scrubSecrets(output, secrets), durationMs: elapsed(started) };
     } catch (error) {
       const typed = error instanceof ConnectorError ? error : this.unexpected(error, req, secrets);
-      this.metrics.calls.inc({ ...series, outcome: typed.kind });
+      this.metrics.calls.inc(series.outcome(typed.kind));
       const retryAfterMs = (typed as { retryAfterMs?: number }).retryAfterMs;
       return {
         error: {
@@ -86,6 +87,18 @@ export class ActionInvoker {
     }
   }
 
+  /**
+   * The label sets of an action's metrics, made once per built-in action (custom connectors are
+   * named by tenants: they share one `custom` series, or the series would grow without bound).
+   */
+  private seriesOf(connector: string, action: string): Series {
+    if (!this.resolver.isBuiltIn(connector)) return CUSTOM_SERIES;
+    const key = `${connector}.${action}`;
+    let series = this.series.get(key);
+    if (!series) this.series.set(key, (series = newSeries(connector, action)));
+    return series;
+  }
+
   /** A bug in a connector (a TypeError, say) fails the step: retrying the same code will not help. */
   private unexpected(error: unknown, req: InvokeActionRequest, secrets: string[]): ConnectorError {
     const message = String(scrubSecrets(error instanceof Error ? error.message : String(error), secrets));
@@ -97,6 +110,26 @@ export class ActionInvoker {
     return new FatalError(`${req.connector}.${req.action} failed: ${message}`);
   }
 }
+
+/** An action's metric labels: its latency series, and its call series per outcome (ok or an error kind). */
+interface Series {
+  latency: { connector: string; action: string };
+  outcome(outcome: string): { connector: string; action: string; outcome: string };
+}
+
+function newSeries(connector: string, action: string): Series {
+  const outcomes = new Map<string, { connector: string; action: string; outcome: string }>();
+  return {
+    latency: { connector, action },
+    outcome: (outcome) => {
+      let labels = outcomes.get(outcome);
+      if (!labels) outcomes.set(outcome, (labels = { connector, action, outcome }));
+      return labels;
+    },
+  };
+}
+
+const CUSTOM_SERIES = newSeries('custom', 'custom');
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);

@@ -92,7 +92,8 @@ export async function call(http: HttpClient, input: RequestInputType, credential
     auth,
   );
   const res = await http.request(request);
-  if (!input.acceptStatuses?.includes(res.status)) {
+  // below 400 nothing is an error: the URL is parsed for the message only when there is one
+  if (res.status >= 400 && !input.acceptStatuses?.includes(res.status)) {
     const error = errorFromResponse(res.status, res.headers, res.body, `${input.method} ${new URL(res.url).host}`);
     if (error) throw error;
   }

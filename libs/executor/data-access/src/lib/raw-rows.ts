@@ -1,7 +1,21 @@
+// snake_case column → camelCase field, computed once per column name: the claim maps ~25 columns of
+// every claimed job, and a regex replace per key per row was ~2% of the executor's busy time (#19)
+const camelKeys = new Map<string, string>();
+
+function camelKey(key: string): string {
+  let camel = camelKeys.get(key);
+  if (camel === undefined) {
+    camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    // column names are the schema's, a bounded set; the bound only guards against an unexpected source
+    if (camelKeys.size < 10_000) camelKeys.set(key, camel);
+  }
+  return camel;
+}
+
 /** Raw `RETURNING *` / SELECT rows come back snake_cased; entities are camelCased. */
 export function camelRow<T>(raw: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) out[key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+  for (const key in raw) if (Object.hasOwn(raw, key)) out[camelKey(key)] = raw[key];
   return out as T;
 }
 

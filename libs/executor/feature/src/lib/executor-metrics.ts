@@ -33,6 +33,7 @@ export class ExecutorMetrics {
   readonly retryAfter: Histogram;
   readonly leasesRedriven: Counter<'reason'>;
   readonly deadLetters: Counter<'source' | 'reason'>;
+  private readonly series = new Map<string, { connector: string; action: string; outcome: string }>();
 
   /** One set per service registry (the dispatcher, the driver and the reporter share it). */
   static of(metrics: ServiceMetrics): ExecutorMetrics {
@@ -123,7 +124,7 @@ export class ExecutorMetrics {
       if (record.kind !== 'action') continue;
       const action = actionOf(record);
       if (!action) continue;
-      const series = { ...connectorActionLabels(action), outcome: record.status };
+      const series = this.seriesOf(action, record.status);
       this.stepAttempts.inc(series);
       this.stepDuration.observe(series, Math.max(0, now - sentAt(record)) / 1000);
       if (record.status === 'retrying' || record.status === 'deferred') {
@@ -132,6 +133,18 @@ export class ExecutorMetrics {
         if (typeof asked === 'number' && asked >= 0) this.retryAfter.observe(asked / 1000);
       }
     }
+  }
+
+  /** The label set of an action's attempts, made once per action and outcome (a bounded set: built-in actions, `custom`). */
+  private seriesOf(action: string, outcome: string): { connector: string; action: string; outcome: string } {
+    const key = `${action} ${outcome}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = { ...connectorActionLabels(action), outcome };
+      // custom actions all map to one series, but their names are the tenants': the cache stays bounded
+      if (this.series.size < 1_000) this.series.set(key, series);
+    }
+    return series;
   }
 
   finished(outcome: string, count = 1): void {

@@ -3,9 +3,11 @@ import type { JobState } from '@junction/executor/domain';
 
 /** The engine state as a job row keeps it: the trigger is stored once, in its own column. */
 export function storedState(state: JobState): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...state };
-  delete copy.trigger;
-  return copy;
+  // a rest copy, not a spread then `delete`: a deleted key turns the copy into a slow dictionary
+  // object, which JSON.stringify (the checkpoint) walks more slowly
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { trigger, ...stored } = state;
+  return stored;
 }
 
 /** The engine state of a checkpointed row, its trigger re-attached. */
