@@ -21,7 +21,8 @@ echo "root token for POST /v1/workspaces: \$JUNCTION_ROOT_TOKEN if you exported 
 npx nx run-many -t build --output-style=static
 services=(gateway auth connectors scheduler executor audit)
 commands=()
+# the images' young-generation size (docker/Dockerfile, docs/decisions.md #19)
 for s in "${services[@]}"; do
-  commands+=("node dist/apps/$s/main.js | npx pino-pretty --singleLine --colorize --ignore pid,hostname,service")
+  commands+=("node --max-semi-space-size=32 dist/apps/$s/main.js | npx pino-pretty --singleLine --colorize --ignore pid,hostname,service")
 done
 exec npx concurrently --kill-others-on-fail --names "$(IFS=,; echo "${services[*]}")" --prefix-colors auto "${commands[@]}"
