@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Cluster, type ServiceName } from '../../e2e/cluster/src/cluster-harness';
 import { TEST_SERVERS } from '@junction/shared/testing';
 import { BackendCpu } from './backend-cpu';
-import { startPrivateServers, type PrivateServers, type ServerCounters, type StatementFigure } from './servers';
+import { startPrivateServers, type PrivateServers, type ServerCounters, type StatementFigure, type TableCounters } from './servers';
 import { measurePipeline, startRecipe, type PipelineFigures } from './measure';
 import { byKind, cpuMs, memory, processTree, type TreeMemory } from './process-tree';
 import type { Sink } from './sink';
@@ -51,6 +51,10 @@ export interface ServerFigures {
   statementsPerJob: number;
   /** WAL flushes (fsync), records and bytes per job (pg_stat_wal). */
   walPerJob: { syncs: number; records: number; bytes: number };
+  /** WAL by record type per job, most bytes first (pg_walinspect; FPI: full-page images). */
+  walRecordsPerJob: { record: string; count: number; recordBytes: number; fpiBytes: number }[];
+  /** Row counters per job of every table that changed (`db.table`), and autovacuum runs in the window. */
+  tablesPerJob: Record<string, TableCounters>;
   /** Postgres statements by calls per job, most first (pg_stat_statements, normalised text). */
   topStatementsByCalls: (StatementFigure & { callsPerJob: number })[];
   topStatementsByTime: (StatementFigure & { callsPerJob: number })[];
@@ -171,7 +175,23 @@ async function serverFigures(servers: PrivateServers, before: ServerCounters, jo
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1]),
   );
+  const walRecords = await servers.walRecords(before.wal.lsn, after.wal.lsn);
+  const tablesPerJob: Record<string, TableCounters> = {};
+  for (const [name, a] of Object.entries(after.tables)) {
+    const b = before.tables[name] ?? { inserts: 0, updates: 0, hotUpdates: 0, deletes: 0, autovacuums: 0, autoanalyzes: 0 };
+    const d = {
+      inserts: (a.inserts - b.inserts) / jobs,
+      updates: (a.updates - b.updates) / jobs,
+      hotUpdates: (a.hotUpdates - b.hotUpdates) / jobs,
+      deletes: (a.deletes - b.deletes) / jobs,
+      autovacuums: a.autovacuums - b.autovacuums,
+      autoanalyzes: a.autoanalyzes - b.autoanalyzes,
+    };
+    if (Object.values(d).some((v) => v > 0)) tablesPerJob[name.replace(/^[^.]*_/, '')] = d;
+  }
   return {
+    walRecordsPerJob: walRecords.slice(0, 15).map((r) => ({ ...r, count: r.count / jobs, recordBytes: r.recordBytes / jobs, fpiBytes: r.fpiBytes / jobs })),
+    tablesPerJob,
     statementsPerJob: statements.reduce((sum, s) => sum + s.calls, 0) / jobs,
     walPerJob: {
       syncs: (after.wal.syncs - before.wal.syncs) / jobs,

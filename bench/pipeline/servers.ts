@@ -26,16 +26,37 @@ export interface PrivateServers {
   counters(): Promise<ServerCounters>;
   /** Zeroes pg_stat_statements (the measured window starts). */
   resetStatements(): Promise<void>;
+  /** WAL written between two positions by record type, most bytes first (pg_walinspect). */
+  walRecords(from: string, to: string): Promise<WalRecordFigure[]>;
   /** Statements since the reset, most called first. */
   statements(): Promise<StatementFigure[]>;
   stop(): Promise<void>;
 }
 
 export interface ServerCounters {
-  /** pg_stat_wal: WAL flushes to disk (fsync), records and bytes written. */
-  wal: { syncs: number; records: number; bytes: number };
+  /** pg_stat_wal: WAL flushes to disk (fsync), records and bytes written; `lsn`: the insert position. */
+  wal: { syncs: number; records: number; bytes: number; lsn: string };
+  /** pg_stat_user_tables of every product database: `db.table` → row and vacuum counters. */
+  tables: Record<string, TableCounters>;
   nats: { inMsgs: number; outMsgs: number; inBytes: number; outBytes: number };
   redis: { commands: number; byCommand: Record<string, number> };
+}
+
+export interface TableCounters {
+  inserts: number;
+  updates: number;
+  hotUpdates: number;
+  deletes: number;
+  autovacuums: number;
+  autoanalyzes: number;
+}
+
+/** One WAL record type between two positions (pg_walinspect). */
+export interface WalRecordFigure {
+  record: string;
+  count: number;
+  recordBytes: number;
+  fpiBytes: number;
 }
 
 export interface StatementFigure {
@@ -114,6 +135,36 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
+/** Row and vacuum counters of every table of every non-template database but `postgres`. */
+async function tableCounters(url: string, admin: Client): Promise<Record<string, TableCounters>> {
+  const { rows: dbs } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres'`);
+  const out: Record<string, TableCounters> = {};
+  for (const { datname } of dbs) {
+    const client = new Client({ connectionString: url.replace(/\/postgres$/, `/${datname}`) });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ relname: string; ins: string; upd: string; hot: string; del: string; av: string; aa: string }>(
+        `SELECT relname, n_tup_ins AS ins, n_tup_upd AS upd, n_tup_hot_upd AS hot, n_tup_del AS del, autovacuum_count AS av, autoanalyze_count AS aa FROM pg_stat_user_tables`,
+      );
+      for (const r of rows)
+        out[`${datname}.${r.relname}`] = {
+          inserts: Number(r.ins),
+          updates: Number(r.upd),
+          hotUpdates: Number(r.hot),
+          deletes: Number(r.del),
+          autovacuums: Number(r.av),
+          autoanalyzes: Number(r.aa),
+        };
+    } catch {
+      // a database dropped meanwhile
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+  return out;
+}
+
 /** `extraPostgres`: more server settings (experiments: `synchronous_commit=off` bounds what WAL flushes cost). */
 export async function startPrivateServers(extraPostgres: Record<string, string> = {}): Promise<PrivateServers> {
   const dir = mkdtempSync(join(tmpdir(), 'junction-bench-servers-'));
@@ -167,6 +218,7 @@ export async function startPrivateServers(extraPostgres: Record<string, string> 
   );
   await admin.connect();
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await admin.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
 
   // NATS with JetStream and its monitoring port
   const natsStore = join(dir, 'nats');
@@ -200,12 +252,23 @@ export async function startPrivateServers(extraPostgres: Record<string, string> 
       for (const m of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) byCommand[m[1]] = Number(m[2]);
       // the bench's own INFO calls are not the product's
       delete byCommand.info;
-      const { rows } = await admin.query<{ wal_sync: string; wal_records: string; wal_bytes: string }>('SELECT wal_sync, wal_records, wal_bytes FROM pg_stat_wal');
+      const { rows } = await admin.query<{ wal_sync: string; wal_records: string; wal_bytes: string; lsn: string }>(
+        'SELECT wal_sync, wal_records, wal_bytes, pg_current_wal_insert_lsn()::text AS lsn FROM pg_stat_wal',
+      );
       return {
-        wal: { syncs: Number(rows[0].wal_sync), records: Number(rows[0].wal_records), bytes: Number(rows[0].wal_bytes) },
+        wal: { syncs: Number(rows[0].wal_sync), records: Number(rows[0].wal_records), bytes: Number(rows[0].wal_bytes), lsn: rows[0].lsn },
+        tables: await tableCounters(pgUrl, admin),
         nats: { inMsgs: v.in_msgs, outMsgs: v.out_msgs, inBytes: v.in_bytes, outBytes: v.out_bytes },
         redis: { commands: Object.values(byCommand).reduce((a, b) => a + b, 0), byCommand },
       };
+    },
+    walRecords: async (from, to) => {
+      const { rows } = await admin.query<{ record_type: string; count: string; record_size: string; fpi_size: string }>(
+        `SELECT "resource_manager/record_type" AS record_type, count, record_size, fpi_size
+           FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, true) WHERE count > 0 ORDER BY record_size + fpi_size DESC`,
+        [from, to],
+      );
+      return rows.map((r) => ({ record: r.record_type, count: Number(r.count), recordBytes: Number(r.record_size), fpiBytes: Number(r.fpi_size) }));
     },
     resetStatements: async () => {
       await admin.query('SELECT pg_stat_statements_reset()');
