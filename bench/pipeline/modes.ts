@@ -175,7 +175,8 @@ async function serverFigures(servers: PrivateServers, before: ServerCounters, jo
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1]),
   );
-  const walRecords = await servers.walRecords(before.wal.lsn, after.wal.lsn);
+  // pg_walinspect reads only flushed WAL; a breakdown it cannot give is left empty
+  const walRecords = await servers.walRecords(before.wal.lsn, after.wal.lsn).catch(() => []);
   const tablesPerJob: Record<string, TableCounters> = {};
   for (const [name, a] of Object.entries(after.tables)) {
     const b = before.tables[name] ?? { inserts: 0, updates: 0, hotUpdates: 0, deletes: 0, autovacuums: 0, autoanalyzes: 0 };

@@ -253,7 +253,7 @@ export async function startPrivateServers(extraPostgres: Record<string, string> 
       // the bench's own INFO calls are not the product's
       delete byCommand.info;
       const { rows } = await admin.query<{ wal_sync: string; wal_records: string; wal_bytes: string; lsn: string }>(
-        'SELECT wal_sync, wal_records, wal_bytes, pg_current_wal_insert_lsn()::text AS lsn FROM pg_stat_wal',
+        'SELECT wal_sync, wal_records, wal_bytes, pg_current_wal_flush_lsn()::text AS lsn FROM pg_stat_wal',
       );
       return {
         wal: { syncs: Number(rows[0].wal_sync), records: Number(rows[0].wal_records), bytes: Number(rows[0].wal_bytes), lsn: rows[0].lsn },
