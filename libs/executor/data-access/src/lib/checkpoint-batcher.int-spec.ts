@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { executorTestDatabase } from './testing/executor-test-database';
+import { countNamedStatements, poolOf } from './testing/named-statements';
 import { JobRepository, type NewStep } from './job.repository';
 
 const step = (stepKey: string, status = 'succeeded'): NewStep => ({
@@ -47,26 +48,10 @@ describe('checkpoint batcher (real Postgres)', () => {
     return claimed.map((r) => ({ id: r.id, revision: r.revision }));
   }
 
-  /** Counts the batch statements sent through the pool while `run` runs (the real pool, only observed). */
-  async function statements<T>(run: () => Promise<T>): Promise<{ result: T; sent: number }> {
-    let sent = 0;
-    const original = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((...args: unknown[]) => {
-      const config = args[0] as { name?: string } | string;
-      if (typeof config === 'object' && config.name === 'executor_jobs_checkpoint_batch') sent++;
-      return original(...args);
-    }) as never);
-    try {
-      return { result: await run(), sent };
-    } finally {
-      spy.mockRestore();
-    }
-  }
-
   beforeAll(async () => {
     ds = await db.connect();
     jobs = new JobRepository(ds.manager);
-    pool = (ds.driver as unknown as { master: PgPool }).master;
+    pool = poolOf(ds);
   });
 
   afterEach(() => ds.query('DELETE FROM jobs'));
@@ -77,7 +62,7 @@ describe('checkpoint batcher (real Postgres)', () => {
 
   it('writes the checkpoints of many jobs issued together in one statement, each caller getting its own new revision and step rows', async () => {
     const held = await leased(40);
-    const { result, sent } = await statements(() =>
+    const { result, sent } = await countNamedStatements(ds, 'executor_jobs_checkpoint_batch', () =>
       Promise.all(
         held.map((j, i) =>
           // each from its own repository, as each job's driver has
@@ -108,7 +93,7 @@ describe('checkpoint batcher (real Postgres)', () => {
     // job 3 was finished by an earlier checkpoint; job 1 is written with an old revision; job 4 by another worker
     const done = await jobs.checkpoint(held[3].id, 'A', held[3].revision, { state: { done: true }, status: 'succeeded', steps: [step('d')], finished: true });
     expect(done).toBe(held[3].revision + 1);
-    const { result, sent } = await statements(() =>
+    const { result, sent } = await countNamedStatements(ds, 'executor_jobs_checkpoint_batch', () =>
       Promise.all(
         held.map((j, i) =>
           jobs.checkpoint(j.id, i === 4 ? 'B' : 'A', i === 1 ? j.revision - 1 : i === 3 ? (done as number) : j.revision, {
@@ -132,7 +117,7 @@ describe('checkpoint batcher (real Postgres)', () => {
   it("one job's bad row fails that job's checkpoint alone: its batch neighbours are written, the bad one writes nothing", async () => {
     const held = await leased(6);
     // a step row the job_steps CHECK refuses (job 2) and an output with a NUL, which jsonb cannot store (job 4)
-    const outcomes = await statements(() =>
+    const outcomes = await countNamedStatements(ds, 'executor_jobs_checkpoint_batch', () =>
       Promise.allSettled(
         held.map((j, i) =>
           jobs.checkpoint(j.id, 'A', j.revision, {

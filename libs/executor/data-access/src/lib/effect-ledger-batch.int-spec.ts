@@ -1,12 +1,10 @@
-import type { Pool as PgPool } from 'pg';
 import type { DataSource } from 'typeorm';
 import { ulid } from 'ulid';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { executorTestDatabase } from './testing/executor-test-database';
+import { countNamedStatements, poolOf } from './testing/named-statements';
 import { EffectLedgerRepository, type EffectIntent } from './effect-ledger.repository';
 import { JobRepository } from './job.repository';
-
-const masterOf = (source: DataSource) => (source.driver as unknown as { master: PgPool }).master;
 
 /** Group commit of the effect ledger's first intents and outcomes (#19), on the real Postgres: one statement per batch, one answer per caller. */
 describe('effect ledger batches (real Postgres)', () => {
@@ -36,23 +34,6 @@ describe('effect ledger batches (real Postgres)', () => {
   const intent = (jobId: string, drive = 'd1'): EffectIntent => ({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1, stepKey: 'pay', action: 'stripe.create_customer', drive });
   const ref = (jobId: string) => ({ jobId, idempotencyKey: `${jobId}:pay:0`, attempt: 1 });
 
-  /** Counts the statements named `name` sent through `source`'s pool while `run` runs (the real pool, only observed). */
-  async function statements<T>(source: DataSource, name: string, run: () => Promise<T>): Promise<{ result: T; sent: number }> {
-    const pool = masterOf(source);
-    let sent = 0;
-    const original = pool.query.bind(pool) as (...args: unknown[]) => unknown;
-    const spy = jest.spyOn(pool, 'query').mockImplementation(((...args: unknown[]) => {
-      const config = args[0] as { name?: string } | string;
-      if (typeof config === 'object' && config.name === name) sent++;
-      return original(...args);
-    }) as never);
-    try {
-      return { result: await run(), sent };
-    } finally {
-      spy.mockRestore();
-    }
-  }
-
   beforeAll(async () => {
     ds = await db.connect();
     other = await db.connect();
@@ -66,7 +47,7 @@ describe('effect ledger batches (real Postgres)', () => {
     const jobs = await newJobs(30);
     // job 7's attempt has a row already (an earlier drive's, refused before it went out)
     await new EffectLedgerRepository(ds.manager).intend(intent(jobs[7], 'd0'));
-    const { result, sent } = await statements(ds, 'executor_effect_intent_batch', () =>
+    const { result, sent } = await countNamedStatements(ds, 'executor_effect_intent_batch', () =>
       // each from its own repository, as each call has
       Promise.all(jobs.map((id) => new EffectLedgerRepository(ds.manager).intendFirst(intent(id)))),
     );
@@ -98,7 +79,7 @@ describe('effect ledger batches (real Postgres)', () => {
   it("one intent's bad row (its job does not exist) fails alone: the others of its batch are written", async () => {
     const jobs = await newJobs(4);
     const all = [...jobs.slice(0, 2), 'job_missing', ...jobs.slice(2)];
-    const { result, sent } = await statements(ds, 'executor_effect_intent_batch', () =>
+    const { result, sent } = await countNamedStatements(ds, 'executor_effect_intent_batch', () =>
       Promise.allSettled(all.map((id) => new EffectLedgerRepository(ds.manager).intendFirst(intent(id)))),
     );
     expect(result.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
@@ -112,7 +93,7 @@ describe('effect ledger batches (real Postgres)', () => {
   it("a failure that is not one row's (the server cancelling the statement) fails every caller of the batch, and writes nothing", async () => {
     const jobs = await newJobs(3);
     const [{ name }] = (await ds.query('SELECT current_database() AS name')) as { name: string }[];
-    const blocker = await masterOf(other).connect();
+    const blocker = await poolOf(other).connect();
     try {
       // another transaction holds job 0's attempt uncommitted: the batch's insert waits on it until the statement timeout
       await blocker.query('BEGIN');
@@ -138,7 +119,7 @@ describe('effect ledger batches (real Postgres)', () => {
     const jobs = await newJobs(8);
     const ledger = new EffectLedgerRepository(ds.manager);
     await Promise.all(jobs.map((id) => ledger.intendFirst(intent(id))));
-    const { result, sent } = await statements(ds, 'executor_effect_outcome_batch', () =>
+    const { result, sent } = await countNamedStatements(ds, 'executor_effect_outcome_batch', () =>
       Promise.all(
         // job 3 is settled by a drive that no longer owns its row
         jobs.map((id, i) => new EffectLedgerRepository(ds.manager).settle({ ...ref(id), drive: i === 3 ? 'd0' : 'd1' }, i % 2 ? 'not_sent' : 'ok')),
