@@ -14,7 +14,16 @@ function recorder(): SpanRecorder & { attributes: Record<string, unknown>; faile
 }
 
 describe('job spans', () => {
-  const row = { id: 'job_1', workspaceId: 'ws_1', recipeId: 'rcp_1', recipeVersion: 3, triggerKind: 'webhook', state: null, traceparent: TRACEPARENT } as unknown as JobRow;
+  const row = {
+    id: 'job_1',
+    workspaceId: 'ws_1',
+    recipeId: 'rcp_1',
+    recipeVersion: 3,
+    triggerKind: 'webhook',
+    state: null,
+    revision: 1,
+    traceparent: TRACEPARENT,
+  } as unknown as JobRow;
 
   it('a job run continues the trace stored with the job, in the job’s workspace', () => {
     expect(jobRunSpan(row)).toEqual({
@@ -35,6 +44,10 @@ describe('job spans', () => {
     const redriven = jobRunSpan({ ...row, state: { steps: {} }, traceparent: null } as unknown as JobRow);
     expect(redriven.parent).toBe('');
     expect(redriven.attributes?.['junction.job.redriven']).toBe(true);
+  });
+
+  it('a job claimed again without state (its first call cut by a crash before the folded checkpoint) is a re-drive', () => {
+    expect(jobRunSpan({ ...row, revision: 2 } as unknown as JobRow).attributes?.['junction.job.redriven']).toBe(true);
   });
 
   it('an action step is named by its id and carries action and attempt, never its input', () => {

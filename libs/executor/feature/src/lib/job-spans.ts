@@ -18,7 +18,10 @@ export function jobRunSpan(row: JobRow): SpanSpec {
       'junction.recipe.version': row.recipeVersion,
       'junction.workspace.id': row.workspaceId,
       'junction.job.trigger_kind': row.triggerKind,
-      'junction.job.redriven': row.state !== null,
+      // driven before: a checkpoint was written, or the claim that handed the job here was not its
+      // first (revision 1 is the first claim's); a job whose first checkpoint is folded into the next
+      // one (job-driver.ts) has no state yet when a crash cuts its first call
+      'junction.job.redriven': row.state !== null || row.revision > 1,
     },
   };
 }
