@@ -10,7 +10,7 @@ import { processesNaming } from './data-dir-probes';
 const workspaceRoot = join(__dirname, '../../../..');
 
 /**
- * `npm start` itself (tools/scripts/start.sh: build if needed, then the standalone process), with
+ * `npm start` itself (tools/scripts/start.sh, its build step skipped: the suite built dist), with
  * `PORT=0`: the banner must carry the port actually taken, never `:0` (and the executor's
  * JUNCTION_PUBLIC_URL, made from it, must be a valid URL or the process does not start).
  */
@@ -25,7 +25,9 @@ describe('npm start (tools/scripts/start.sh)', () => {
   beforeAll(() => {
     child = spawn('bash', ['tools/scripts/start.sh'], {
       cwd: workspaceRoot,
-      env: { ...process.env, ...CLOSED_SERVERS, JUNCTION_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
+      // the suite built dist first; a build here (an Nx cache restore) would pull dist/apps/standalone
+      // from under the other specs starting it meanwhile
+      env: { ...process.env, ...CLOSED_SERVERS, JUNCTION_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', JUNCTION_START_NO_BUILD: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     exited = new Promise((done) => child.once('exit', (code) => done(code)));
@@ -47,7 +49,6 @@ describe('npm start (tools/scripts/start.sh)', () => {
   }, 60_000);
 
   it('with PORT=0 reaches ready, prints the port it took, accepts a webhook there, and stops cleanly', async () => {
-    // a build may run first (nothing to do when dist is current)
     await waitFor(() => child.exitCode !== null || output.some((l) => l.includes('JUNCTION_HTTP_ALLOW=')), 300_000, 200);
     expect(child.exitCode).toBeNull();
     const started = output.map((l) => /"msg":"standalone started"/.test(l) && (JSON.parse(l) as { url: string }).url).find(Boolean);
