@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { Cluster } from '../../e2e/cluster/src/cluster-harness';
 
 const megabytes = Number(process.argv[2] ?? 10);
@@ -109,9 +110,31 @@ async function main(): Promise<void> {
         received = 0;
         times.push(await deliver(`big-${shape}-${r}`, body));
         if (received < bytes) throw new Error(`sink got ${received} of ${bytes} bytes`);
-        await new Promise((done) => setTimeout(done, 500)); // the last checkpoint after the POST
+        // the job's last checkpoint (after the POST) is part of the delivery: wait until it is committed
+        const db = new Client({ connectionString: cluster.databaseUrl('executor') });
+        await db.connect();
+        try {
+          for (const since = performance.now(); performance.now() - since < 60_000; await new Promise((done) => setTimeout(done, 50))) {
+            const last = await db.query<{ status: string }>(`SELECT status FROM jobs ORDER BY id DESC LIMIT 1`);
+            if (last.rows[0]?.status === 'succeeded') break;
+          }
+        } finally {
+          await db.end();
+        }
+        await new Promise((done) => setTimeout(done, 200));
         for (const s of services) rises.get(s.name)?.push(memoryKb(s.pid, 'VmHWM') - (baseline.get(s.name) ?? 0));
       }
+      // what Postgres keeps of this shape's last job (the newest id): its trigger and its step rows' inputs, as JSON text
+      const db = new Client({ connectionString: cluster.databaseUrl('executor') });
+      await db.connect();
+      const stored = await db
+        .query<{ trigger: string; inputs: string }>(
+          `SELECT octet_length(j.trigger::text)::bigint AS trigger, (SELECT coalesce(sum(octet_length(s.input::text)), 0) FROM job_steps s WHERE s.job_id = j.id)::bigint AS inputs
+             FROM jobs j ORDER BY j.id DESC LIMIT 1`,
+        )
+        .finally(() => db.end());
+      const pgTriggerMB = +(Number(stored.rows[0]?.trigger ?? NaN) / 1048576).toFixed(2);
+      const pgStepInputsKB = +(Number(stored.rows[0]?.inputs ?? NaN) / 1024).toFixed(1);
       for (const s of services) {
         const riseKb = median(rises.get(s.name) ?? []);
         rows.push({
@@ -123,6 +146,8 @@ async function main(): Promise<void> {
           ratio: +((riseKb * 1024) / bytes).toFixed(2),
           ratios: (rises.get(s.name) ?? []).map((kb) => +((kb * 1024) / bytes).toFixed(2)).join(' '),
           acceptToSinkMs: Math.round(median(times)),
+          pgTriggerMB,
+          pgStepInputsKB,
         });
       }
     }

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { FakeThirdParty } from '@junction/connector-sdk/testing';
 import { waitFor } from '@junction/shared/testing';
 import { Cluster, RUN_MODES, type RunMode } from './cluster-harness';
@@ -6,6 +7,18 @@ interface Job {
   id: string;
   status: string;
   error?: { stepId?: string; message?: string };
+  steps?: { input?: unknown }[];
+}
+
+/** What the executor's database keeps of a job's step inputs: the input as stored and its references into the trigger. */
+async function storedInputs(url: string, jobId: string): Promise<{ input: unknown; input_ref: unknown }[]> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return (await db.query<{ input: unknown; input_ref: unknown }>(`SELECT input, input_ref FROM job_steps WHERE job_id = $1 ORDER BY seq`, [jobId])).rows;
+  } finally {
+    await db.end();
+  }
 }
 
 const ENDED = ['succeeded', 'failed', 'cancelled'];
@@ -23,7 +36,7 @@ describe.each(RUN_MODES)('http.request input shape (%s)', (mode: RunMode) => {
 
   beforeAll(async () => {
     await sink.start();
-    for (const name of ['slack', 'templated', 'form', 'text', 'both', 'bad-form']) sink.on('POST', `/${name}`, { json: { ok: true } });
+    for (const name of ['slack', 'templated', 'whole', 'secret', 'form', 'text', 'both', 'bad-form']) sink.on('POST', `/${name}`, { json: { ok: true } });
     await cluster.start(['gateway', 'auth', 'connectors', 'scheduler', 'executor', 'audit']);
   }, 180_000);
 
@@ -63,8 +76,25 @@ describe.each(RUN_MODES)('http.request input shape (%s)', (mode: RunMode) => {
   });
 
   it('sends a body that is one template as the JSON it renders to', async () => {
-    expect(await runOnce('templated', { body: '{{ trigger.body.items }}' }, { items: [{ sku: 'A1' }, 2] })).toMatchObject({ status: 'succeeded' });
+    const job = await runOnce('templated', { body: '{{ trigger.body.items }}' }, { items: [{ sku: 'A1' }, 2] });
+    expect(job).toMatchObject({ status: 'succeeded' });
     expect(received('templated')).toEqual([{ contentType: 'application/json', body: '[{"sku":"A1"},2]' }]);
+    // the step row references the trigger's stored copy (#19, stored once); the job view shows the value
+    expect(job.steps?.[0]?.input).toEqual({ method: 'POST', url: `${sink.url}/templated`, body: [{ sku: 'A1' }, 2] });
+  });
+
+  it('shows a step input that is the trigger body as it was sent, secret-looking keys still redacted', async () => {
+    const whole = await runOnce('whole', { body: '{{ trigger.body }}' }, { order: { id: 7, lines: [1, 2] } });
+    expect(whole).toMatchObject({ status: 'succeeded' });
+    expect(whole.steps?.[0]?.input).toEqual({ method: 'POST', url: `${sink.url}/whole`, body: { order: { id: 7, lines: [1, 2] } } });
+    expect(await storedInputs(cluster.databaseUrl('executor'), whole.id)).toEqual([
+      { input: { method: 'POST', url: `${sink.url}/whole`, body: null }, input_ref: [{ at: ['body'], from: ['body'] }] },
+    ]);
+    const secret = await runOnce('secret', { body: '{{ trigger.body }}' }, { token: 'sk_live_1', n: 1 });
+    expect(secret).toMatchObject({ status: 'succeeded' });
+    expect(received('secret').map((r) => JSON.parse(r.body as string) as unknown)).toEqual([{ token: 'sk_live_1', n: 1 }]);
+    expect(secret.steps?.[0]?.input).toEqual({ method: 'POST', url: `${sink.url}/secret`, body: { token: '[redacted]', n: 1 } });
+    expect((await storedInputs(cluster.databaseUrl('executor'), secret.id))[0].input_ref).toBeNull();
   });
 
   it('sends form URL-encoded and text as given, with its content type', async () => {

@@ -18,6 +18,7 @@ import { JobListIndexes1766900000000 } from './lib/migrations/1766900000000-job-
 import { JobWaits1767000000000 } from './lib/migrations/1767000000000-job-waits';
 import { Approvals1767100000000 } from './lib/migrations/1767100000000-approvals';
 import { ApprovalCancelled1767200000000 } from './lib/migrations/1767200000000-approval-cancelled';
+import { JobStepInputRef1767900000000 } from './lib/migrations/1767900000000-job-step-input-ref';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -53,4 +54,5 @@ export const EXECUTOR_MIGRATIONS = [
   JobWaits1767000000000,
   Approvals1767100000000,
   ApprovalCancelled1767200000000,
+  JobStepInputRef1767900000000,
 ];

@@ -31,9 +31,9 @@ const BATCH_SQL = `WITH c AS (
       WHERE jobs.id = c.id AND jobs.revision = c.revision AND jobs.lease_owner = c.owner AND jobs.status = 'running'
       RETURNING c.i, jobs.id, jobs.revision, jobs.step_count, c.n, c.steps
    ), s AS (
-     INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, attempt, attempt_group, input, output, error, started_at, finished_at)
+     INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, attempt, attempt_group, input, input_ref, output, error, started_at, finished_at)
      SELECT j.id, j.step_count - j.n + e.ord, e.v->>'stepId', e.v->>'stepKey', e.v->>'kind', e.v->>'status', (e.v->>'attempt')::int,
-            (e.v->>'attemptGroup')::int, e.v->'input', e.v->'output', e.v->'error',
+            (e.v->>'attemptGroup')::int, e.v->'input', e.v->'inputRef', e.v->'output', e.v->'error',
             (e.v->>'startedAt')::timestamptz, (e.v->>'finishedAt')::timestamptz
        FROM j, jsonb_array_elements(j.steps) WITH ORDINALITY AS e(v, ord)
    )

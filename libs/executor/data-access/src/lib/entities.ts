@@ -103,8 +103,16 @@ export class JobStepRow {
   @Column('int', { nullable: true }) attempt: number | null;
   @Column('int') attemptGroup: number;
   @Column('jsonb', { nullable: true }) input: unknown;
+  /** Parts of `input` stored as references into the job's trigger (#19, stored once); readers get them resolved. */
+  @Column('jsonb', { nullable: true }) inputRef?: StepInputRef[] | null;
   @Column('jsonb', { nullable: true }) output: unknown;
   @Column('jsonb', { nullable: true }) error: unknown;
   @Column('timestamptz') startedAt: Date;
   @Column('timestamptz') finishedAt: Date;
+}
+
+/** A value of a step's input that is the job trigger's own: null at `at` in the stored input, the trigger's value at `from` when read. */
+export interface StepInputRef {
+  at: string[];
+  from: string[];
 }

@@ -3,6 +3,7 @@ import { ulid } from 'ulid';
 import { TEST_SERVERS, uniqueNamespace } from '@junction/shared/testing';
 import { executorTestDatabase } from './testing/executor-test-database';
 import { JobRepository, type NewEvent, type NewJob } from './job.repository';
+import { RecordedJobsRepository } from './recorded-jobs.repository';
 
 function newJob(overrides: Partial<NewJob> = {}): NewJob {
   return {
@@ -288,6 +289,59 @@ describe('job repository (real Postgres)', () => {
     const row = await jobs.find({ workspaceId: 'ws_1', id: job.id });
     expect(row).toMatchObject({ status: 'succeeded', leaseOwner: null, stepCount: 3 });
     expect(row?.finishedAt).toBeInstanceOf(Date);
+  });
+
+  it('stores a step input that holds the trigger’s own values once (input_ref) and reads it back whole, batched or in a transaction', async () => {
+    const trigger = { body: { tag: 'x', rows: [{ n: 1, note: 'é' }, { n: 2 }] }, headers: { 'x-id': 'h' } };
+    const job = newJob({ trigger });
+    await jobs.insertIfAbsent(job);
+    const [claimed] = await claim('A', 10);
+    // the stored input has null where the references go; the whole trigger, a part of it at depth, and a part of an array
+    const refStep = {
+      ...step,
+      input: { method: 'POST', body: { json: null }, h: null },
+      inputRef: [
+        { at: ['body', 'json'], from: ['body'] },
+        { at: ['h'], from: ['headers'] },
+      ],
+    };
+    const whole = { ...step, stepId: 'whole', stepKey: 'whole', input: null, inputRef: [{ at: [], from: [] }] };
+    const r1 = await jobs.checkpoint(job.id, 'A', claimed.revision, { state: {}, status: 'running', steps: [refStep, whole] });
+    // the single-statement path (inside a transaction), with a reference to a value the trigger lacks
+    await ds.transaction((em) =>
+      new JobRepository(em).checkpoint(job.id, 'A', r1 as number, {
+        state: {},
+        status: 'succeeded',
+        steps: [
+          {
+            ...step,
+            stepId: 'rows',
+            stepKey: 'rows',
+            input: { list: null },
+            inputRef: [
+              { at: ['list'], from: ['body', 'rows'] },
+              { at: ['gone'], from: ['nope'] },
+            ],
+          },
+        ],
+        finished: true,
+      }),
+    );
+    const stored = (await ds.query(`SELECT step_id, input, input_ref FROM job_steps WHERE job_id = $1 ORDER BY seq`, [job.id])) as {
+      step_id: string;
+      input: unknown;
+      input_ref: unknown;
+    }[];
+    expect(stored.map((s) => s.input)).toEqual([{ method: 'POST', body: { json: null }, h: null }, null, { list: null }]);
+    expect(stored[0].input_ref).toEqual(refStep.inputRef);
+    const expected = [{ method: 'POST', body: { json: trigger.body }, h: trigger.headers }, trigger, { list: trigger.body.rows, gone: null }];
+    const read = await jobs.steps(job.id);
+    expect(read.map((s) => s.input)).toEqual(expected);
+    expect(read[0]).not.toHaveProperty('inputRef');
+    expect(read[0]).toMatchObject({ jobId: job.id, seq: 1, stepId: 'post', kind: 'action', status: 'succeeded', attempt: 1, attemptGroup: 0, output: { ok: true }, error: null });
+    expect(read[0].startedAt).toBeInstanceOf(Date);
+    const recorded = await new RecordedJobsRepository(ds.manager).steps([job.id]);
+    expect(recorded.map((s) => s.input)).toEqual(expected);
   });
 
   it('never leases more jobs of a recipe than its concurrency, across racing claimers, and re-leases expired ones', async () => {

@@ -2,7 +2,7 @@ import type { Pool as PgPool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { checkpointBatcher } from './checkpoint-batcher';
 import type { JobDedupe, JobRow, JobRowStatus, JobStepRow } from './entities';
-import { camelRows } from './raw-rows';
+import { camelRows, STEP_COLUMNS } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
 
 const LIVE = `('queued', 'running')`;
@@ -271,9 +271,9 @@ export class JobRepository {
           WHERE id = $1 AND revision = $2 AND lease_owner = $3 AND status = 'running'
           RETURNING revision, step_count
        ), s AS (
-         INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, attempt, attempt_group, input, output, error, started_at, finished_at)
+         INSERT INTO job_steps (job_id, seq, step_id, step_key, kind, status, attempt, attempt_group, input, input_ref, output, error, started_at, finished_at)
          SELECT $1, j.step_count - $6 + e.ord, e.v->>'stepId', e.v->>'stepKey', e.v->>'kind', e.v->>'status', (e.v->>'attempt')::int,
-                (e.v->>'attemptGroup')::int, e.v->'input', e.v->'output', e.v->'error',
+                (e.v->>'attemptGroup')::int, e.v->'input', e.v->'inputRef', e.v->'output', e.v->'error',
                 (e.v->>'startedAt')::timestamptz, (e.v->>'finishedAt')::timestamptz
            FROM j, jsonb_array_elements($12::jsonb) WITH ORDINALITY AS e(v, ord)
        )
@@ -323,7 +323,7 @@ export class JobRepository {
   }
 
   async steps(jobId: string): Promise<JobStepRow[]> {
-    return camelRows<JobStepRow>(await this.em.query(`SELECT * FROM job_steps WHERE job_id = $1 ORDER BY seq`, [jobId]));
+    return camelRows<JobStepRow>(await this.em.query(`SELECT ${STEP_COLUMNS} FROM job_steps s WHERE s.job_id = $1 ORDER BY s.seq`, [jobId]));
   }
 
   /**

@@ -24,3 +24,11 @@ export function camelRows<T>(raw: unknown): T[] {
   const rows = Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number' ? raw[0] : raw;
   return (rows as Record<string, unknown>[]).map((r) => camelRow<T>(r));
 }
+
+/**
+ * The columns of a step row as readers get them (alias `s` for job_steps): an input stored with
+ * references into the job's trigger (`input_ref`, #19 stored once) comes back whole, as written.
+ */
+export const STEP_COLUMNS = `s.job_id, s.seq, s.step_id, s.step_key, s.kind, s.status, s.attempt, s.attempt_group,
+       CASE WHEN s.input_ref IS NULL THEN s.input ELSE job_step_input(s.input, s.input_ref, (SELECT j.trigger FROM jobs j WHERE j.id = s.job_id)) END AS input,
+       s.output, s.error, s.started_at, s.finished_at`;

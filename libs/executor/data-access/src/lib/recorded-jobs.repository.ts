@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { JobRow, JobRowStatus, JobStepRow } from './entities';
-import { camelRows } from './raw-rows';
+import { camelRows, STEP_COLUMNS } from './raw-rows';
 import type { WorkspaceScope } from './workspace-scope';
 
 /** A past job as replay reads it: what it was given, its last checkpoint, where it stands. */
@@ -48,6 +48,6 @@ export class RecordedJobsRepository {
   /** The step rows of these jobs (ids already scoped by `byIds`/`matching`), in order per job. */
   async steps(jobIds: string[]): Promise<JobStepRow[]> {
     if (jobIds.length === 0) return [];
-    return camelRows<JobStepRow>(await this.em.query(`SELECT * FROM job_steps WHERE job_id = ANY($1::text[]) ORDER BY job_id, seq`, [jobIds]));
+    return camelRows<JobStepRow>(await this.em.query(`SELECT ${STEP_COLUMNS} FROM job_steps s WHERE s.job_id = ANY($1::text[]) ORDER BY s.job_id, s.seq`, [jobIds]));
   }
 }

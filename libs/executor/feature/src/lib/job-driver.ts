@@ -34,6 +34,7 @@ import { redact } from './redact';
 import { REDACTED, SensitiveFields, redactPaths } from './sensitive-fields';
 import { StepInvoker, invokeDeadlineMs } from './step-invoker';
 import { engineState, storedState } from './stored-state';
+import { withTriggerRefs } from './trigger-refs';
 
 /**
  * The dispatcher's view of one job this worker drives. The lease is renewed only while the driver
@@ -151,6 +152,7 @@ export class JobDriver {
               step.state.group,
               r.kind === 'action' || r.kind === 'callRecipe' ? (issuedAt.get(r.stepKey) ?? at) : at,
               at,
+              row.trigger,
             ),
           ),
         );
@@ -363,7 +365,9 @@ type Completion = { id: string; result?: StepResult; park?: true; failure?: { er
 /** Whole input and output are withheld when the catalog cannot say which fields are sensitive. */
 const WITHHELD = { input: undefined, output: undefined } as const;
 
-function stepRow(record: StepRecord, group: number, startedAt: number, finishedAt: number): NewStep {
+/** A step's row; input values that are the trigger's own are stored as references to it (trigger-refs.ts). */
+function stepRow(record: StepRecord, group: number, startedAt: number, finishedAt: number, trigger: unknown): NewStep {
+  const { input, inputRef } = withTriggerRefs(redact(record.input) ?? null, trigger);
   return {
     stepId: record.stepId,
     stepKey: record.stepKey,
@@ -372,7 +376,8 @@ function stepRow(record: StepRecord, group: number, startedAt: number, finishedA
     status: record.status === 'failed' && record.error?.kind === 'uncertain' ? 'uncertain' : record.status,
     attempt: record.attempt ?? null,
     attemptGroup: group,
-    input: redact(record.input) ?? null,
+    input,
+    ...(inputRef ? { inputRef } : {}),
     output: redact(record.output) ?? null,
     error: redact(record.error) ?? null,
     startedAt: new Date(startedAt),
