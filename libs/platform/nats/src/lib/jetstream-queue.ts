@@ -231,9 +231,13 @@ export class JetStreamQueue implements DurableQueue {
       const context = messageContext.current() ?? sent;
       let outcome: DeliveryOutcome;
       let body: Uint8Array | undefined;
+      let decoded: unknown;
       try {
         body = await this.claims.unwrap(msg.data, msg.headers);
-        const payload = validatePayload(contract.payload, decodeJson(body), `${subject} message`);
+        decoded = decodeJson(body);
+        const payload = validatePayload(contract.payload, decoded, `${subject} message`);
+        // the handler works on the parsed message: a claimed body's bytes (a whole large payload) are not kept alive through it (#19)
+        body = undefined;
         const meta: DeliveryMeta = { ...context, subject, msgId, deliveryCount, sequence: msg.info.streamSequence };
         outcome = (await this.holdThroughOutage(() => handler(payload, meta), msg, open)) ?? { action: 'ack' };
       } catch (error) {
@@ -241,8 +245,9 @@ export class JetStreamQueue implements DurableQueue {
         if (failed.log) this.logger[failed.log.level]({ err: error, subject, deliveryCount }, failed.log.message);
         outcome = failed.outcome;
         if (failed.dead) {
-          const text = body === undefined ? undefined : new TextDecoder().decode(body);
-          const dead = { subject, sequence: msg.info.streamSequence, deliveryCount, ...failed.dead, body: deadBody(text), workspaceId: context.workspaceId, msgId };
+          // the bytes while the message was not yet valid JSON of its contract, else the parsed message (what `deadBody` would make of them)
+          const deadPayload = body === undefined ? decoded : deadBody(new TextDecoder().decode(body));
+          const dead = { subject, sequence: msg.info.streamSequence, deliveryCount, ...failed.dead, body: deadPayload, workspaceId: context.workspaceId, msgId };
           const kept = await keepDeadLetter(deadLetter, dead, maxDeliver);
           if (kept.error !== undefined) this.logger.error({ err: kept.error, subject, sequence: dead.sequence }, 'dead letter not stored');
           if (kept.outcome.action === 'drop') this.metrics.deadLetters.inc({ subject });
