@@ -19,6 +19,8 @@ class Num {
   n!: number;
 }
 const Echo = defineRpc('bench.echo.v1', Num, Num, { timeoutMs: 5000 });
+// answered after the server's own I/O, as the connectors service answers after the third party's reply
+const EchoAfterIo = defineRpc('bench.echo-io.v1', Num, Num, { timeoutMs: 5000 });
 const stream = defineStream({ name: 'BENCH_MUX', subjects: ['bench.mux.>'], maxAgeMs: 300_000 });
 const Event = defineEvent('bench.mux.event.v1', Num, stream);
 
@@ -53,14 +55,21 @@ async function main(): Promise<void> {
   const caller = new nats.NatsMessageBus(a, ns, logger, new ServiceMetrics('bench'), 5000);
   const server = new nats.NatsMessageBus(b, ns, logger, new ServiceMetrics('bench'), 5000);
   await server.serve(Echo, async (req) => ({ n: req.n }));
+  // each answer resumes in its own macrotask (a setImmediate stands in for an I/O callback of its own)
+  await server.serve(EchoAfterIo, async (req) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return { n: req.n };
+  });
   const queue = new nats.JetStreamQueue(a, await a.jetstreamManager(), a.jetstream(), ns, logger, new ServiceMetrics('bench'), 1);
   await queue.ensureStream(stream);
   // warm up
   for (let i = 0; i < 500; i++) await caller.request(Echo, { n: i });
   for (let i = 0; i < 500; i++) await queue.publish(Event, { n: i });
+  for (let i = 0; i < 500; i++) await caller.request(EchoAfterIo, { n: i });
   const request = await cpuPerOp((i) => caller.request(Echo, { n: i }));
+  const requestAfterIo = await cpuPerOp((i) => caller.request(EchoAfterIo, { n: i }));
   const publish = await cpuPerOp((i) => queue.publish(Event, { n: i }));
-  process.stdout.write(`${JSON.stringify({ requestCpuMs: request, publishCpuMs: publish, operations, concurrency })}\n`);
+  process.stdout.write(`${JSON.stringify({ requestCpuMs: request, requestAfterIoCpuMs: requestAfterIo, publishCpuMs: publish, operations, concurrency })}\n`);
   await queue.deleteStream(stream);
   await Promise.all([a.drain(), b.drain()]);
 }

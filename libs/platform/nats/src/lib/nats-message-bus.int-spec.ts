@@ -70,4 +70,34 @@ describe('NatsMessageBus on the wire (real NATS)', () => {
     expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
+
+  it('sends the replies finished in one event-loop turn in one socket write (#19)', async () => {
+    const Slow = defineRpc('math.slow.v1', AddRequest, AddResponse, { timeoutMs: 2000 });
+    // each handler resumes in its own macrotask of the same turn: without the batching, each reply was its own write
+    const gates: (() => void)[] = [];
+    const all = 20;
+    await bus.serve(Slow, async (req) => {
+      await new Promise<void>((resolve) => {
+        if (gates.push(resolve) === all) for (const open of gates) setImmediate(open);
+      });
+      return { sum: req.a + req.b };
+    });
+    const transport = (nc as unknown as { protocol: { transport: { send(data: Uint8Array): void } } }).protocol.transport;
+    const send = transport.send.bind(transport);
+    let writes = 0;
+    transport.send = (data) => {
+      writes++;
+      send(data);
+    };
+    const callerNc = await connect({ servers: TEST_SERVERS.nats });
+    try {
+      const caller = new NatsMessageBus(callerNc, ns, pino({ level: 'silent' }), new ServiceMetrics('test'), 5000);
+      const sums = await Promise.all(Array.from({ length: all }, (_, i) => caller.request(Slow, { a: i, b: 1 })));
+      expect(sums.map((r) => r.sum)).toEqual(Array.from({ length: all }, (_, i) => i + 1));
+      expect(writes).toBe(1);
+    } finally {
+      transport.send = send;
+      await callerNc.drain();
+    }
+  });
 });

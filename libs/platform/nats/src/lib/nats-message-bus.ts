@@ -28,6 +28,7 @@ import { OutageLog, ServiceOutageLogs } from '@junction/platform/logging';
 import type { ServiceMetrics } from '@junction/platform/metrics';
 import { ClaimCheck, DEFAULT_CLAIM_THRESHOLD_BYTES, RPC_CLAIMS } from './claim-check';
 import { NatsLink } from './nats-link';
+import { ReplyTurn } from './reply-turn';
 import { RequestMux } from './request-mux';
 import type { AccessGuard } from './nats-permissions';
 import { H, decodeJson, encodeJson, incomingContext, messagingAttributes, outgoingHeaders } from './wire';
@@ -45,6 +46,8 @@ export class NatsMessageBus implements MessageBus, SignalBus {
   private readonly answerHooks: AnswerHooks;
   // per called service: one line when it stops answering and one when it is back
   private readonly outages: ServiceOutageLogs;
+  // the replies finished in one event-loop turn leave in one socket write
+  private readonly replies: ReplyTurn;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -59,6 +62,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
     this.mux = RequestMux.of(nc);
     this.answerHooks = { logger, outage: new OutageLog(logger, 'a server or service this service needs') };
     this.outages = new ServiceOutageLogs(logger);
+    this.replies = new ReplyTurn((error) => this.logger.error({ err: error }, 'could not send a reply'));
   }
 
   request<Req extends object, Res extends object>(contract: RpcContract<Req, Res>, payload: Req, options: RequestOptions = {}): Promise<Res> {
@@ -198,7 +202,7 @@ export class NatsMessageBus implements MessageBus, SignalBus {
   private async reply(msg: Msg, envelope: ReplyEnvelope): Promise<void> {
     const encoded = encodeJson(envelope);
     if (encoded.length <= this.claims.thresholdBytes) {
-      msg.respond(encoded); // the common case: no header block at all
+      this.replies.send(() => msg.respond(encoded)); // the common case: no header block at all
       return;
     }
     const headers = natsHeaders();
