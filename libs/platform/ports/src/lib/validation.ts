@@ -61,6 +61,7 @@ function memoizeValidationMetadata(): void {
     return found;
   };
   storage.addValidationMetadata = (metadata) => {
+    metadataGeneration++;
     targets.clear();
     grouped = new WeakMap();
     add(metadata);
@@ -68,7 +69,144 @@ function memoizeValidationMetadata(): void {
   storage[MEMOIZED] = true;
 }
 const MEMOIZED = Symbol.for('junction.validation-metadata-memoized');
+/** Counts the decorators registered: plans made before a later one are made again. */
+let metadataGeneration = 0;
 memoizeValidationMetadata();
+
+/** The parts of class-validator's metadata the accept path reads (`ValidationMetadata`, `ConstraintMetadata`). */
+interface Rule {
+  type: string;
+  target: unknown;
+  propertyName: string;
+  constraints: unknown[];
+  constraintCls: unknown;
+  each?: boolean;
+  validateIf?: (object: object, value: unknown) => boolean;
+}
+interface Constraint {
+  async: boolean;
+  instance: { validate(value: unknown, args: object): unknown };
+}
+interface RuleStorage {
+  getTargetValidationMetadatas(target: unknown, schema: string | undefined, always: boolean, strict: boolean, groups?: string[]): Rule[];
+  groupByPropertyName(rules: Rule[]): Record<string, Rule[]>;
+  getTargetValidatorConstraints(cls: unknown): Constraint[];
+}
+
+/** One decorator's check of a property: the constraint objects class-validator would call, resolved once. */
+interface Check {
+  rule: Rule;
+  validators: Constraint['instance'][];
+}
+interface PropertyPlan {
+  name: string;
+  conditions: ((object: object, value: unknown) => boolean)[];
+  /** `@IsDefined()` checks first, then the others, in class-validator's order. */
+  checks: Check[];
+  /** Schema names of the nested validations (`@ValidateNested()`). */
+  nested: string[];
+}
+interface Plan {
+  /** No rules at all (forbidUnknownValues refuses the value), or a rule the accept path does not follow. */
+  handOver: boolean;
+  allowed: Set<string>;
+  properties: PropertyPlan[];
+}
+
+const CUSTOM = 'customValidation';
+const NESTED = 'nestedValidation';
+const CONDITIONAL = 'conditionalValidation';
+const DEFINED = 'isDefined';
+const WHITELIST = 'whitelistValidation';
+
+// per class and schema; a decorator registered later (a class defined later) makes new plans
+let plans = new WeakMap<object, Map<string | undefined, Plan>>();
+let plansOf = 0;
+
+function planOf(target: object, schema: string | undefined): Plan {
+  if (plansOf !== metadataGeneration) {
+    plansOf = metadataGeneration;
+    plans = new WeakMap();
+  }
+  let bySchema = plans.get(target);
+  if (!bySchema) plans.set(target, (bySchema = new Map()));
+  let plan = bySchema.get(schema);
+  if (!plan) bySchema.set(schema, (plan = makePlan(target, schema)));
+  return plan;
+}
+
+function makePlan(target: object, schema: string | undefined): Plan {
+  const storage = getMetadataStorage() as unknown as RuleStorage;
+  // the arguments validateSync's executor passes: no groups, `always` and strict groups off
+  const rules = storage.getTargetValidationMetadatas(target, schema, false, false, undefined);
+  const grouped = storage.groupByPropertyName(rules);
+  const plan: Plan = { handOver: rules.length === 0, allowed: new Set(), properties: [] };
+  for (const [name, own] of Object.entries(grouped)) {
+    if (own.length > 0) plan.allowed.add(name);
+    const property: PropertyPlan = { name, conditions: [], checks: [], nested: [] };
+    const custom: Check[] = [];
+    for (const rule of own) {
+      if (rule.type === CONDITIONAL) property.conditions.push(rule.constraints[0] as PropertyPlan['conditions'][number]);
+      else if (rule.type === DEFINED || rule.type === CUSTOM) {
+        // validateSync ignores asynchronous constraints
+        const validators = storage
+          .getTargetValidatorConstraints(rule.constraintCls)
+          .filter((c) => !c.async)
+          .map((c) => c.instance);
+        (rule.type === DEFINED ? property.checks : custom).push({ rule, validators });
+      } else if (rule.type === NESTED) property.nested.push(typeof rule.target === 'string' ? rule.target : (rule.target as { name: string }).name);
+      else if (rule.type !== WHITELIST) plan.handOver = true; // promise validation, or a type this does not know
+    }
+    property.checks.push(...custom);
+    plan.properties.push(property);
+  }
+  return plan;
+}
+
+/**
+ * class-validator's verdict for a message it would accept, without its error objects (#19). Its
+ * `validateSync` makes a ValidationError and several filtered arrays per property even when every
+ * check passes. This walks the same metadata in the same order and calls the same constraint
+ * objects with the same arguments, under the options `validatePayload` and `ensureValid` use
+ * (whitelist, forbidNonWhitelisted, forbidUnknownValues, no groups, async constraints ignored as
+ * `validateSync` does). It only ever answers "valid": `false` means "let class-validator decide",
+ * which it then does with its own messages; what this does not follow (`each`, nested arrays,
+ * promise validation, a constraint returning a promise, a metadata type it does not know) is such
+ * a `false`. So a payload is never accepted that class-validator would refuse.
+ */
+export function acceptedWithoutErrors(object: object, schema?: string): boolean {
+  const plan = planOf(object.constructor, schema);
+  if (plan.handOver) return false;
+  for (const key of Object.keys(object)) if (!plan.allowed.has(key)) return false; // forbidNonWhitelisted
+  const record = object as Record<string, unknown>;
+  for (const property of plan.properties) {
+    const value = record[property.name];
+    let checked = true;
+    for (const condition of property.conditions) if (!condition(object, value)) checked = false;
+    if (!checked) continue; // @IsOptional() and an absent value, or @ValidateIf() false: nothing else runs
+    for (const check of property.checks) if (!passes(check, object, value)) return false;
+    if (value === undefined) continue;
+    for (const nested of property.nested) {
+      if (Array.isArray(value) || value instanceof Set || value instanceof Map || !(value instanceof Object)) return false;
+      if (!acceptedWithoutErrors(value, nested)) return false;
+    }
+  }
+  return true;
+}
+
+function passes(check: Check, object: object, value: unknown): boolean {
+  const { rule } = check;
+  if (rule.validateIf && !rule.validateIf(object, value)) return true;
+  // `each` over a collection: left to class-validator
+  if (rule.each && check.validators.length > 0 && (Array.isArray(value) || value instanceof Set || value instanceof Map)) return false;
+  for (const validator of check.validators) {
+    const args = { targetName: object.constructor ? object.constructor.name : undefined, property: rule.propertyName, object, value, constraints: rule.constraints };
+    const valid = validator.validate(value, args);
+    if (typeof valid === 'object' && valid !== null && typeof (valid as { then?: unknown }).then === 'function') return false;
+    if (!valid) return false;
+  }
+  return true;
+}
 
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
@@ -138,6 +276,7 @@ export function validatePayload<T extends object>(cls: Type<T>, plain: unknown, 
   }
   const instance = plainToInstance(cls, source, { enableImplicitConversion: false }) as T;
   for (const [key, value] of held) (instance as Record<string, unknown>)[key] = value;
+  if (acceptedWithoutErrors(instance)) return instance;
   const errors = validateSync(instance, {
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -151,6 +290,7 @@ export function validatePayload<T extends object>(cls: Type<T>, plain: unknown, 
 /** Validates a payload that may already be an instance of `cls` (a signal's sender still checks what it emits). */
 export function ensureValid<T extends object>(cls: Type<T>, payload: T | unknown, what = cls.name): T {
   if (payload instanceof cls) {
+    if (acceptedWithoutErrors(payload)) return payload;
     const errors = validateSync(payload, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
     if (errors.length > 0) throw new InvalidMessageError(what, flattenValidationErrors(errors));
     return payload;
