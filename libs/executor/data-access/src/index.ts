@@ -19,6 +19,7 @@ import { JobWaits1767000000000 } from './lib/migrations/1767000000000-job-waits'
 import { Approvals1767100000000 } from './lib/migrations/1767100000000-approvals';
 import { ApprovalCancelled1767200000000 } from './lib/migrations/1767200000000-approval-cancelled';
 import { JobStepInputRef1767900000000 } from './lib/migrations/1767900000000-job-step-input-ref';
+import { JobLiveIndex1768000000000 } from './lib/migrations/1768000000000-job-live-index';
 
 export * from './lib/entities';
 export * from './lib/job.repository';
@@ -55,4 +56,5 @@ export const EXECUTOR_MIGRATIONS = [
   Approvals1767100000000,
   ApprovalCancelled1767200000000,
   JobStepInputRef1767900000000,
+  JobLiveIndex1768000000000,
 ];

@@ -220,7 +220,8 @@ export class JobRepository {
   /**
    * Leases up to `limit` jobs nobody holds (new, re-run, woken, or whose worker's lease ran out),
    * oldest first, without taking a recipe past its concurrency. One statement: `claim_jobs`
-   * (migration 1764200000000) serialises claimers on an advisory lock and counts leases after it.
+   * (migration 1764200000000, as 1768000000000 left it) serialises claimers on an advisory lock and
+   * counts leases after it.
    */
   async claim(owner: string, leaseMs: number, limit: number): Promise<JobRow[]> {
     // not a named statement: it returns every column of `jobs`, and a cached plan breaks ("must not
