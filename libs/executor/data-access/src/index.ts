@@ -32,6 +32,7 @@ export * from './lib/approval.repository';
 export * from './lib/effect-ledger.repository';
 export * from './lib/job-wait.repository';
 export * from './lib/workspace-scope';
+export * from './lib/wal-durability';
 
 /** The executor database, for the service definition. */
 export const EXECUTOR_ENTITIES = [RecipeRow, RecipeVersionRow, JobRow, JobStepRow];

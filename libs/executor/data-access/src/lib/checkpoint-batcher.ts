@@ -1,6 +1,7 @@
 import type { Pool as PgPool } from 'pg';
 import type { Checkpoint } from './job.repository';
 import { perPool, TurnBatcher } from './turn-batcher';
+import { walDurability } from './wal-durability';
 
 /** One job's checkpoint in a batch. */
 interface Item {
@@ -61,11 +62,18 @@ export class CheckpointBatcher {
 }
 
 async function sendCheckpoints(pool: PgPool, batch: Item[]): Promise<(number | undefined)[]> {
-  const { rows } = await pool.query<{ i: number; revision: number }>({
-    name: 'executor_jobs_checkpoint_batch',
-    text: BATCH_SQL,
-    values: [JSON.stringify(batch.map((c, i) => row(i, c)))],
-  });
+  // a synchronous commit: once it wrote a row, the asynchronous commits before it are durable too
+  const covered = walDurability(pool).covering();
+  let rows: { i: number; revision: number }[] = [];
+  try {
+    ({ rows } = await pool.query<{ i: number; revision: number }>({
+      name: 'executor_jobs_checkpoint_batch',
+      text: BATCH_SQL,
+      values: [JSON.stringify(batch.map((c, i) => row(i, c)))],
+    }));
+  } finally {
+    covered(rows.length > 0);
+  }
   const won = new Map(rows.map((r) => [r.i, r.revision]));
   return batch.map((_, i) => won.get(i));
 }

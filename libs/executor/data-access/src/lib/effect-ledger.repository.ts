@@ -2,6 +2,7 @@ import type { Pool as PgPool } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { camelRows } from './raw-rows';
 import { perPool, TurnBatcher } from './turn-batcher';
+import { walDurability } from './wal-durability';
 
 /** What became of a sent call: `not_sent` (refused before anything went out), `uncertain` (a crash hid it). */
 export type EffectOutcome = 'ok' | 'failed' | 'not_sent' | 'uncertain';
@@ -133,11 +134,18 @@ const intentBatcher = perPool(
       key: attemptKey,
       async send(db, intents) {
         const rows = intents.map((i) => ({ job_id: i.jobId, idempotency_key: i.idempotencyKey, attempt: i.attempt, step_key: i.stepKey, action: i.action, drive: i.drive }));
-        const { rows: written } = await db.query<{ job_id: string; idempotency_key: string; attempt: number }>({
-          name: 'executor_effect_intent_batch',
-          text: INTENT_BATCH_SQL,
-          values: [JSON.stringify(rows)],
-        });
+        // a synchronous commit: once it wrote a row, the asynchronous commits before it are durable too
+        const covered = walDurability(db).covering();
+        let written: { job_id: string; idempotency_key: string; attempt: number }[] = [];
+        try {
+          ({ rows: written } = await db.query<{ job_id: string; idempotency_key: string; attempt: number }>({
+            name: 'executor_effect_intent_batch',
+            text: INTENT_BATCH_SQL,
+            values: [JSON.stringify(rows)],
+          }));
+        } finally {
+          covered(written.length > 0);
+        }
         const inserted = new Set(written.map((r) => attemptKey({ jobId: r.job_id, idempotencyKey: r.idempotency_key, attempt: r.attempt })));
         return intents.map((i) => inserted.has(attemptKey(i)));
       },

@@ -1,8 +1,9 @@
-import type { Pool as PgPool } from 'pg';
+import { escapeLiteral, type Pool as PgPool, type QueryResult } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { checkpointBatcher } from './checkpoint-batcher';
 import type { JobDedupe, JobRow, JobRowStatus, JobStepRow } from './entities';
 import { camelRows, STEP_COLUMNS } from './raw-rows';
+import { walDurability } from './wal-durability';
 import type { WorkspaceScope } from './workspace-scope';
 
 const LIVE = `('queued', 'running')`;
@@ -22,6 +23,73 @@ export type NewEvent = Omit<NewJob, 'recipeVersion' | 'concurrency'> & {
 };
 
 export type EventIntake = { outcome: 'no_recipe' } | { outcome: 'no_version' | 'created' | 'duplicate'; version: number };
+
+/** Jobs to lease to a worker as they are inserted: at most `room`, for `leaseMs`. */
+export interface JobLease {
+  owner: string;
+  leaseMs: number;
+  room: number;
+}
+
+/** What `insertForEventsAsync` did: each event's outcome, the jobs it leased, and when its commit is durable. */
+export interface AsyncIntake {
+  outcomes: EventIntake[];
+  leased: JobRow[];
+  /**
+   * Resolves once the commit is flushed to disk, by the next synchronous commit over the pool or one
+   * made after `waitMs` (rejects when that cannot be known: Postgres away).
+   */
+  durable(waitMs?: number): Promise<void>;
+}
+
+// claim_jobs' advisory lock (migration 1764200000000): leasing at insert counts leases under it too
+const CLAIM_LOCK = 1786080867;
+
+/** Runs an insert's statement some other way than `hot` does (its rows are the answer). */
+type Via = (text: string, values: unknown[]) => Promise<object[]>;
+
+/**
+ * Leases jobs just inserted (queued, in the same transaction) as `claim_jobs` does, in its order,
+ * within each recipe's concurrency, at most $4 of them: `$1` holds the ids of the inserted events'
+ * jobs (a duplicate made no row with its id). None of a recipe with an older job waiting to be
+ * claimed: that one goes first, by the claim. Run after claim_jobs' lock in the same transaction.
+ */
+const LEASE_NEW_SQL = `WITH n AS (
+     SELECT id, recipe_id, concurrency, priority, created_at FROM jobs j
+      WHERE id = ANY($1::text[]) AND status = 'queued' AND lease_owner IS NULL
+        -- a job of the recipe that waits to be claimed (queued behind its concurrency, handed back
+        -- by a dead worker) goes first: a new one is not leased past it
+        AND NOT EXISTS (
+          SELECT 1 FROM jobs w
+           WHERE w.recipe_id = j.recipe_id AND w.status IN ('queued', 'running') AND NOT (w.id = ANY($1::text[]))
+             AND (w.lease_until IS NULL OR w.lease_until <= now()) AND (w.wake_at IS NULL OR w.wake_at <= now()))
+   ), busy AS (
+     SELECT recipe_id, count(*)::int AS n FROM jobs
+      WHERE status = 'running' AND lease_until > now() AND recipe_id IN (SELECT recipe_id FROM n) GROUP BY recipe_id
+   ), ranked AS (
+     SELECT n.id, n.priority, n.created_at, n.concurrency,
+            coalesce(b.n, 0) + row_number() OVER (PARTITION BY n.recipe_id ORDER BY n.priority DESC, n.created_at, n.id) AS slot
+       FROM n LEFT JOIN busy b USING (recipe_id)
+   ), chosen AS (
+     SELECT id FROM ranked WHERE slot <= concurrency ORDER BY priority DESC, created_at, id LIMIT $4
+   )
+   UPDATE jobs SET status = 'running', lease_owner = $2, lease_until = now() + $3 * interval '1 millisecond', wake_at = NULL,
+          revision = jobs.revision + 1, started_at = coalesce(jobs.started_at, now()), updated_at = now()
+     FROM chosen WHERE jobs.id = chosen.id RETURNING jobs.*`;
+
+/** `text` with each `$n` replaced by its value as an escaped literal (the statement casts each one). */
+function withLiterals(text: string, values: unknown[]): string {
+  return text.replace(/\$(\d+)\b/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
+/** A value as the driver would send it (text; an array as an array literal), quoted; NULL for null. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const text = (v: unknown) => (v instanceof Date ? v.toISOString() : String(v));
+  if (!Array.isArray(value)) return escapeLiteral(text(value));
+  const items = value.map((v: unknown) => (v === null || v === undefined ? 'NULL' : `"${text(v).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`));
+  return escapeLiteral(`{${items.join(',')}}`);
+}
 
 /** One step row to write with a checkpoint; `seq` is assigned from the job's `step_count`. */
 export type NewStep = Omit<JobStepRow, 'jobId' | 'seq'>;
@@ -59,7 +127,8 @@ export class JobRepository {
    * and TypeORM's query runner (one object, logger and broadcaster per query) is skipped. Inside a
    * transaction (an entity manager with its own query runner) they run through it as before.
    */
-  private async hot<T extends object>(name: string | undefined, text: string, values: unknown[]): Promise<T[]> {
+  private async hot<T extends object>(name: string | undefined, text: string, values: unknown[], via?: Via): Promise<T[]> {
+    if (via) return via(text, values) as Promise<T[]>;
     const pool = this.em.queryRunner ? undefined : (this.em.connection.driver as { master?: PgPool }).master;
     if (!pool) return rowsOf<T>(await this.em.query(text, values));
     return (await pool.query(name ? { name, text, values } : { text, values })).rows as T[];
@@ -130,7 +199,7 @@ export class JobRepository {
    * the same keys wait on each other instead of deadlocking. All or nothing: if the statement
    * fails, no event of the batch is stored.
    */
-  async insertForEvents(events: NewEvent[]): Promise<EventIntake[]> {
+  async insertForEvents(events: NewEvent[], via?: Via): Promise<EventIntake[]> {
     if (events.length === 0) return [];
     const order = events.map((_, i) => i).sort((a, b) => compareKeys(events[a], events[b]));
     const col = <T>(pick: (e: NewEvent) => T) => order.map((i) => pick(events[i]));
@@ -176,6 +245,7 @@ export class JobRepository {
         col((e) => (e.dedupe ? JSON.stringify(e.dedupe) : null)),
         col((e) => e.traceparent ?? null),
       ],
+      via,
     );
     const out = new Array<EventIntake>(events.length);
     for (const row of rows) {
@@ -185,6 +255,49 @@ export class JobRepository {
       else out[i] = { outcome: row.created ? 'created' : 'duplicate', version: row.version };
     }
     return out;
+  }
+
+  /**
+   * `insertForEvents` committed without waiting for its WAL flush (#19: the trigger → done path
+   * loses a disk flush), and, given `lease`, the jobs it made leased to `lease.owner` in the same
+   * transaction, as `claim_jobs` would lease them (under its lock, within each recipe's concurrency,
+   * at most `lease.room`), so the worker drives them without a claim of its own. The commit is
+   * durable once `durable()` resolves: its caller acknowledges the events only then (a crash before
+   * loses nothing: the event is redelivered and its dedupe key absorbs it). A Postgres crash before
+   * that may lose the rows, leases included: a driver already on one then fails its first
+   * synchronous write, which names the row (the effect intent's foreign key, the checkpoint's
+   * compare-and-set), so nothing goes out for a job that is not stored. Outside a pool (inside a
+   * transaction) this is `insertForEvents`, committed by that transaction, and leases nothing.
+   */
+  async insertForEventsAsync(events: NewEvent[], lease?: JobLease): Promise<AsyncIntake> {
+    const pool = this.em.queryRunner ? undefined : (this.em.connection.driver as { master?: PgPool }).master;
+    if (!pool || events.length === 0) return { outcomes: await this.insertForEvents(events), leased: [], durable: () => Promise.resolve() };
+    // The statements go as one simple query: one round trip, run as one (implicit) transaction, each
+    // statement on a fresh snapshot, so the lease counts taken after the claim lock see every lease
+    // committed before it. Simple queries take no parameters: the values are written in as literals.
+    let insert!: { text: string; values: unknown[] };
+    let answer!: (rows: object[]) => void;
+    let fail!: (error: unknown) => void;
+    const inserted = new Promise<object[]>((resolve, reject) => ((answer = resolve), (fail = reject)));
+    // insertForEvents hands its statement to `via` before its first await
+    const outcomes = this.insertForEvents(events, (text, values) => ((insert = { text, values }), inserted));
+    const leasing = lease !== undefined && lease.room > 0;
+    const statements = [
+      'SET LOCAL synchronous_commit = off',
+      ...(leasing ? [`SELECT pg_advisory_xact_lock(${CLAIM_LOCK})`] : []),
+      withLiterals(insert.text, insert.values),
+      ...(leasing ? [withLiterals(LEASE_NEW_SQL, [events.map((e) => e.id), lease.owner, lease.leaseMs, lease.room])] : []),
+    ];
+    let results: QueryResult[];
+    try {
+      results = (await pool.query(statements.join(';\n'))) as unknown as QueryResult[];
+    } catch (error) {
+      fail(error);
+      await outcomes.catch(() => undefined);
+      throw error;
+    }
+    answer(results[leasing ? 2 : 1].rows);
+    return { outcomes: await outcomes, leased: leasing ? camelRows<JobRow>(results[3].rows) : [], durable: (waitMs) => walDurability(pool).flushed(waitMs) };
   }
 
   /**

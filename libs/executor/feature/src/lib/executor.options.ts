@@ -34,6 +34,11 @@ export interface ExecutorOptions {
   reclaimLeasesAtStart: boolean;
   /** A trigger event whose intake fails this many deliveries is kept as a dead letter (at most 1000, the consumer's bound). */
   triggerMaxDeliver: number;
+  /**
+   * A trigger event's job is committed without waiting for its WAL flush; the event is acked once a
+   * later synchronous commit flushed it, or one made for it after this long, ms (#19).
+   */
+  durableFlushWaitMs: number;
   /** How long a delivered event (POST /v1/events) stays in the buffer for waits that start later, and deduplicates its id, ms. */
   eventBufferTtlMs: number;
   /** The newest this many events per (workspace, name, key) stay in that buffer. */
@@ -58,6 +63,7 @@ export function executorOptions(overrides: Partial<ExecutorOptions> = {}): Execu
     expressionTimeoutMs: 1_000,
     expressionWorkers: 1,
     reclaimLeasesAtStart: false,
+    durableFlushWaitMs: 20,
     triggerMaxDeliver: 1000,
     eventBufferTtlMs: 86_400_000,
     eventBufferPerKey: 100,

@@ -76,6 +76,12 @@ class ExecutorEnv extends PlatformEnv {
   @Max(1000)
   EXECUTOR_TRIGGER_MAX_DELIVER = 1000;
 
+  /** A stored trigger event is acked once a later synchronous commit flushed its job, or one made for it after this long, ms. */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  EXECUTOR_DURABLE_FLUSH_WAIT_MS = 20;
+
   /** How long a delivered event (POST /v1/events) stays buffered for waitFor steps that start later, and deduplicates its id, ms (default 24 h). */
   @IsInt()
   @Min(1_000)
@@ -111,6 +117,7 @@ export const executorService: ServiceDefinition<ExecutorEnv> = {
       expressionWorkers: env.EXECUTOR_EXPRESSION_WORKERS,
       reclaimLeasesAtStart: env.EXECUTOR_RECLAIM_LEASES_AT_START,
       triggerMaxDeliver: env.EXECUTOR_TRIGGER_MAX_DELIVER,
+      durableFlushWaitMs: env.EXECUTOR_DURABLE_FLUSH_WAIT_MS,
       eventBufferTtlMs: env.EXECUTOR_EVENT_BUFFER_TTL_MS,
       eventBufferPerKey: env.EXECUTOR_EVENT_BUFFER_PER_KEY,
       publicUrl: env.JUNCTION_PUBLIC_URL.replace(/\/+$/, ''),

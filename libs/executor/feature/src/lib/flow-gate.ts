@@ -19,6 +19,12 @@ export class FlowGate {
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
   ) {}
 
+  /** Whether the job's recipe version has keyed flow control (admitting it writes flow-control rows). */
+  async keyed(job: JobRow): Promise<boolean> {
+    const recipe = await this.catalog.get(job.recipeId, job.recipeVersion);
+    return !!recipe && !!(keyedConcurrency(recipe) || keyedThrottle(recipe) || keyedDebounce(recipe));
+  }
+
   /** Whether this replica may drive the claimed job now. */
   async admit(job: JobRow): Promise<boolean> {
     const recipe = await this.catalog.get(job.recipeId, job.recipeVersion);

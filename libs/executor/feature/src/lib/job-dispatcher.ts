@@ -11,7 +11,7 @@ import { FlowGate } from './flow-gate';
 import { JobDriver, type LeaseView } from './job-driver';
 import { DEFAULT_CONCURRENCY } from './child-jobs';
 import { newJobId } from './job-ids';
-import { JobSignals } from './job-signals';
+import { JobSignals, type LeaseOffer } from './job-signals';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -43,6 +43,11 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   private nudged = false;
   private loops: Promise<void>[] = [];
   private unsubscribe?: () => void;
+  private unoffer?: () => void;
+  // room promised to inserts leasing their new jobs here (JobSignals.leaseOffer), not taken yet
+  private reserved = 0;
+  // the last claim found fewer runnable jobs than it had room for: none waits, new ones may skip the queue
+  private drained = false;
   private readonly sleepers = new Set<() => void>();
   // Postgres away: one line when it goes and one when it is back, not one per poll and per job
   private readonly database: OutageLog;
@@ -65,6 +70,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   onApplicationBootstrap(): void {
     this.running = true;
     this.unsubscribe = this.signals.onJobQueued(() => this.nudge());
+    this.unoffer = this.signals.onLeaseOffer((jobs) => this.offer(jobs));
     this.loops = [
       this.claimLoop(),
       this.every(this.options.leaseMs / 3, () => this.renew()),
@@ -77,6 +83,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    this.unoffer?.();
     for (const done of [...this.sleepers]) done();
     await Promise.allSettled(this.loops);
     // drivers checkpoint the command in hand and stop; then the leases are handed back so another replica
@@ -104,7 +111,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     while (this.running) {
       this.nudged = false;
       let claimed: JobRow[] = [];
-      const room = this.options.maxActiveJobs - this.active.size;
+      const room = this.options.maxActiveJobs - this.active.size - this.reserved;
       if (room > 0) {
         try {
           claimed = await new JobRepository(this.dataSource.manager).claim(this.options.workerId, this.options.leaseMs, room);
@@ -115,10 +122,39 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
         }
       }
       this.metrics?.claimed(claimed);
+      this.drained = room > 0 && claimed.length < room;
       for (const job of claimed) this.run(job);
       if (claimed.length > 0 && claimed.length >= room) continue;
       if (!this.nudged) await this.sleep(this.options.pollIntervalMs);
     }
+  }
+
+  /**
+   * Room for up to `jobs` new jobs that the trigger intake leases to this worker in the transaction
+   * inserting them (#19: no claim round trip, no claim commit of their own). Offered only when the
+   * last claim found the table drained, so a new job does not pass one that waits to be claimed; the
+   * insert counts each recipe's leases under the claim lock, as `claim_jobs` does. The room stays
+   * reserved until `done`.
+   */
+  private offer(jobs: number): LeaseOffer | undefined {
+    if (!this.running || !this.drained) return undefined;
+    const room = Math.min(jobs, this.options.maxActiveJobs - this.active.size - this.reserved);
+    if (room <= 0) return undefined;
+    this.reserved += room;
+    let open = true;
+    return {
+      owner: this.options.workerId,
+      leaseMs: this.options.leaseMs,
+      room,
+      done: (leased, durable) => {
+        if (!open) return;
+        open = false;
+        this.reserved -= room;
+        this.metrics?.claimed(leased);
+        for (const job of leased) this.run(job, durable);
+        if (leased.length < room) this.nudge();
+      },
+    };
   }
 
   /** Before the first claim: the leases a killed predecessor left are free now, not once they run out. */
@@ -133,7 +169,8 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  private run(job: JobRow): void {
+  /** `durable`: a job leased by an insert whose commit may not be flushed yet (see `admitted`). */
+  private run(job: JobRow, durable?: () => Promise<void>): void {
     // a job re-claimed while an earlier, stuck driver of it lingers gets a run of its own: the
     // old driver's waits and its eventual end must not touch the new one
     const run: Run = { task: Promise.resolve(), waits: new Set(), lost: false };
@@ -146,7 +183,7 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       },
     };
     this.active.set(job.id, run);
-    run.task = this.admitted(job)
+    run.task = this.admitted(job, durable)
       .then((admitted) => (admitted ? this.driver.drive(job, lease) : undefined))
       .catch((error: unknown) => {
         if (isServerUnavailable(error)) this.database.down(error);
@@ -158,9 +195,15 @@ export class JobDispatcher implements OnApplicationBootstrap, BeforeApplicationS
       });
   }
 
-  /** A keyed recipe's job runs only in a free slot of its key; a refused one was handed back, delayed. */
-  private async admitted(job: JobRow): Promise<boolean> {
-    return this.gate ? this.gate.admit(job) : true;
+  /**
+   * A keyed recipe's job runs only in a free slot of its key; a refused one was handed back, delayed.
+   * The flow-control rows name the job without a foreign key: a job leased by an insert not flushed
+   * yet waits for that flush before it takes a slot, so no slot outlives a job a Postgres crash lost.
+   */
+  private async admitted(job: JobRow, durable?: () => Promise<void>): Promise<boolean> {
+    if (!this.gate) return true;
+    if (durable && (await this.gate.keyed(job))) await durable();
+    return this.gate.admit(job);
   }
 
   private async renew(): Promise<void> {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { newJobId } from './job-ids';
 import { TRIGGER_INTAKE_DURABLE, TriggerReceived, type TriggerEventPayload } from '@junction/executor/contracts';
-import { JobRepository, type EventIntake, type NewEvent } from '@junction/executor/data-access';
+import { JobRepository, type AsyncIntake, type EventIntake, type NewEvent } from '@junction/executor/data-access';
 import { clockBindings, compileExpression, evaluateExpression, ExpressionError, type CompiledExpression } from '@junction/executor/domain';
 import { OnMessage } from '@junction/platform/messaging';
 import { ROOT_LOGGER } from '@junction/platform/logging';
@@ -50,10 +50,10 @@ export class TriggerIntake {
     private readonly signals: JobSignals,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
     private readonly deadLetters: DeadLetterKeeper,
-    @Inject(EXECUTOR_OPTIONS) options: Pick<ExecutorOptions, 'triggerMaxDeliver'>,
+    @Inject(EXECUTOR_OPTIONS) options: Pick<ExecutorOptions, 'triggerMaxDeliver'> & Partial<Pick<ExecutorOptions, 'durableFlushWaitMs'>>,
     @Optional() private readonly workers?: ExpressionWorkers,
   ) {
-    this.batcher = new IntakeBatcher(dataSource, logger);
+    this.batcher = new IntakeBatcher(dataSource, logger, MAX_BATCH, signals, options.durableFlushWaitMs);
     this.maxDeliver = Math.min(options.triggerMaxDeliver, MAX_DELIVER);
   }
 
@@ -101,7 +101,6 @@ export class TriggerIntake {
     const intake = await this.batcher.add(await this.newEvent(event));
     if (intake.outcome === 'no_recipe') return { action: 'drop', reason: `recipe ${event.recipeId} of workspace ${event.workspaceId} does not exist (deleted?)` };
     if (intake.outcome === 'no_version') throw new Error(`version ${intake.version} of recipe ${event.recipeId} is missing`);
-    if (intake.outcome === 'created') this.signals.jobQueued();
   }
 
   /** The job row an event makes (a new id; its dedupe key: the recipe's expression's value, else the gateway's). */
@@ -166,10 +165,15 @@ type Waiting = { event: NewEvent; resolve: (intake: EventIntake) => void; reject
 /**
  * Coalesces the events handed to it before the event loop's next turn (or `maxBatch` of them)
  * into one `insertForEvents` statement, and settles each event's promise with its own outcome
- * once that statement committed, or with its error: a failed statement stored nothing, so no
- * event of it is acked. An error the data of one event can cause (a Postgres data exception or
- * program limit: a string jsonb refuses, a value too large) is retried one event per statement,
- * so one bad event fails alone instead of holding back the events that arrived with it.
+ * once that statement's commit is durable, or with its error: a failed statement stored nothing,
+ * so no event of it is acked. The statement commits without waiting for its WAL flush and the
+ * promises wait for the next synchronous commit to flush it (`insertForEventsAsync`, #19): the
+ * jobs are driven at once, and the events acked a flush later. When the dispatcher has room and
+ * nothing waits to be claimed, the same transaction leases the new jobs to it (`JobSignals.
+ * leaseOffer`); the others are queued, and the dispatcher nudged for each. An error the data of
+ * one event can cause (a Postgres data exception or program limit: a string jsonb refuses, a
+ * value too large) is retried one event per statement, so one bad event fails alone instead of
+ * holding back the events that arrived with it.
  */
 export class IntakeBatcher {
   private waiting: Waiting[] = [];
@@ -179,6 +183,8 @@ export class IntakeBatcher {
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
     private readonly maxBatch = MAX_BATCH,
+    private readonly signals?: JobSignals,
+    private readonly flushWaitMs?: number,
   ) {}
 
   add(event: NewEvent): Promise<EventIntake> {
@@ -202,23 +208,49 @@ export class IntakeBatcher {
 
   private async store(batch: Waiting[]): Promise<void> {
     const jobs = new JobRepository(this.dataSource.manager);
+    const offer = this.signals?.leaseOffer(batch.length);
+    let stored: AsyncIntake;
     try {
-      const outcomes = await jobs.insertForEvents(batch.map((w) => w.event));
-      batch.forEach((w, i) => w.resolve(outcomes[i]));
-    } catch (error) {
-      if (batch.length === 1 || !causedByData(error)) {
-        for (const w of batch) w.reject(error);
-        return;
-      }
-      this.logger.warn({ err: error, events: batch.length }, 'a batch of trigger events failed on its data; storing them one by one');
-      await Promise.all(
-        batch.map((w) =>
-          jobs.insertForEvents([w.event]).then(
-            ([outcome]) => w.resolve(outcome),
-            (e: unknown) => w.reject(e),
-          ),
-        ),
+      stored = await jobs.insertForEventsAsync(
+        batch.map((w) => w.event),
+        offer,
       );
+    } catch (error) {
+      offer?.done([]);
+      return this.failed(jobs, batch, error);
     }
+    const { outcomes, leased, durable } = stored;
+    offer?.done(leased, durable);
+    const taken = new Set(leased.map((j) => j.id));
+    for (const [i, w] of batch.entries()) if (outcomes[i].outcome === 'created' && !taken.has(w.event.id)) this.signals?.jobQueued();
+    try {
+      await durable(this.flushWaitMs);
+    } catch (error) {
+      // whether the rows outlive a crash is unknown: not acked, the events come again and their keys absorb them
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(outcomes[i]));
+  }
+
+  /** The insert failed: on one event's data, each is stored alone so that one fails alone; else all fail. */
+  private async failed(jobs: JobRepository, batch: Waiting[], error: unknown): Promise<void> {
+    if (batch.length === 1 || !causedByData(error)) {
+      for (const w of batch) w.reject(error);
+      return;
+    }
+    this.logger.warn({ err: error, events: batch.length }, 'a batch of trigger events failed on its data; storing them one by one');
+    // one by one, each committed synchronously (a rare path): durable as it returns
+    await Promise.all(
+      batch.map((w) =>
+        jobs.insertForEvents([w.event]).then(
+          ([outcome]) => {
+            if (outcome.outcome === 'created') this.signals?.jobQueued();
+            w.resolve(outcome);
+          },
+          (e: unknown) => w.reject(e),
+        ),
+      ),
+    );
   }
 }
