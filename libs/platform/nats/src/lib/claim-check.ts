@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { StorageType, nanos, type JetStreamClient, type MsgHdrs, type ObjectStore } from 'nats';
+import { createHash, randomUUID } from 'node:crypto';
+import { JsHeaders, StorageType, headers as natsHeaders, nanos, type JetStreamClient, type MsgHdrs, type ObjectStore } from 'nats';
 import { InvalidMessageError, type Namespace } from '@junction/platform/ports';
 
 /** Header naming the stored copy of a payload too large to travel in the message: `<bucket>/<object>`. */
@@ -30,6 +30,58 @@ export class ClaimMissingError extends InvalidMessageError {
 
 const EMPTY = new Uint8Array(0);
 
+/** The object store's chunk size (the `nats` client's default, below `max_payload`). */
+export const CLAIM_CHUNK_BYTES = 128 * 1024;
+
+/** Chunks a claim write keeps unacknowledged at most: 1 MiB at a time. */
+export const CLAIM_WINDOW_CHUNKS = 8;
+
+/**
+ * Writes `data` as object `name` of object-store `bucket` the way `ObjectStore.put` does (chunks on
+ * `$O.<bucket>.C.<nuid>`, then the object's info, with its SHA-256 digest, rolled up on its meta
+ * subject), so `get` reads it and checks it. Unlike `putBlob` it keeps at most `CLAIM_WINDOW_CHUNKS`
+ * chunks unacknowledged: `putBlob` publishes all of them before awaiting any ack, each publish a copy
+ * in the connection's outbound buffer and socket queue; and `put` with a stream of chunks copies each
+ * one again to repack it. Here the chunks are views of `data`, published a window at a time. A failed
+ * write leaves chunks without an object: nothing reads them and the bucket's TTL removes them.
+ */
+async function putWindowed(js: JetStreamClient, bucket: string, name: string, data: Uint8Array): Promise<void> {
+  const nuid = randomUUID().replace(/-/g, '');
+  const chunkSubject = `$O.${bucket}.C.${nuid}`;
+  const sha = createHash('sha256');
+  const inFlight: Promise<unknown>[] = [];
+  let chunks = 0;
+  try {
+    for (let offset = 0; offset < data.length; offset += CLAIM_CHUNK_BYTES) {
+      const chunk = data.subarray(offset, Math.min(offset + CLAIM_CHUNK_BYTES, data.length));
+      sha.update(chunk);
+      chunks++;
+      if (inFlight.length === CLAIM_WINDOW_CHUNKS) await inFlight.shift();
+      inFlight.push(js.publish(chunkSubject, chunk));
+    }
+    await Promise.all(inFlight);
+  } catch (err) {
+    await Promise.allSettled(inFlight);
+    throw err;
+  }
+  const info = {
+    name,
+    description: '',
+    options: { max_chunk_size: CLAIM_CHUNK_BYTES },
+    bucket,
+    nuid,
+    size: data.length,
+    chunks,
+    mtime: new Date().toISOString(),
+    digest: `SHA-256=${sha.digest('base64').replace(/\+/g, '-').replace(/\//g, '_')}`,
+    deleted: false,
+  };
+  const h = natsHeaders();
+  h.set(JsHeaders.RollupHdr, JsHeaders.RollupValueSubject);
+  const metaSubject = `$O.${bucket}.M.${Buffer.from(name).toString('base64').replace(/\+/g, '-').replace(/\//g, '_')}`;
+  await js.publish(metaSubject, new TextEncoder().encode(JSON.stringify(info)), { headers: h });
+}
+
 /**
  * Claim check for NATS messages: a body above the threshold goes to a JetStream object store
  * (chunked, file-backed, replicated like the streams) and the message carries only its name.
@@ -50,8 +102,8 @@ export class ClaimCheck {
     if (data.length <= this.thresholdBytes) return data;
     const bucket = this.ns.stream(scope.name);
     const name = randomUUID();
-    const store = await this.store(bucket, scope.ttlMs);
-    await store.putBlob({ name }, data);
+    await this.store(bucket, scope.ttlMs); // creates the bucket
+    await putWindowed(this.js, bucket, name, data);
     headers.set(CLAIM_HEADER, `${bucket}/${name}`);
     return EMPTY;
   }
